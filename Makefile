@@ -1,0 +1,46 @@
+# Two commands matter: `make run` and `make test`. Everything they need is set up here.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install install-test browser lint bench clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+## Serve the bundled glossary and the example partner pages on http://$(HOST):$(PORT)/
+run: install
+	$(BIN)/glossary-widget serve --host $(HOST) --port $(PORT) --examples examples
+
+# Playwright's own Chromium where it can be downloaded; otherwise the system one
+# (Debian's `chromium`, installed here when running as root). tests/conftest.py picks whichever exists.
+browser: install-test
+	@$(BIN)/python -m playwright install chromium >/dev/null 2>&1 \
+	  || command -v chromium >/dev/null 2>&1 \
+	  || { [ "$$(id -u)" = 0 ] && apt-get update -qq \
+	       && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+	  || { echo "No Chromium found: run 'sudo apt-get install chromium' (Debian/Ubuntu) and retry." >&2; exit 1; }
+
+## Install test dependencies and a Chromium, then run the whole suite
+test: browser
+	$(BIN)/ruff check widget_server tests
+	$(BIN)/python -m pytest
+
+lint: install-test
+	$(BIN)/ruff check widget_server tests
+
+clean:
+	rm -rf $(VENV) site .pytest_cache

@@ -1,0 +1,106 @@
+"""The JSON API documents, as the bytes that both the server and the static export deliver."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from widget_server.content import Glossary, Term
+from widget_server.markup import card_text
+
+API_PREFIX = "api/v1/"
+EXACT_MARK = "="
+
+
+def api_files(glossary: Glossary) -> dict[str, bytes]:
+    """Every API document, keyed by its path below the glossary's base URL."""
+    files = {
+        f"{API_PREFIX}categories.json": encode(categories_document(glossary)),
+        f"{API_PREFIX}terms.json": encode(terms_document(glossary)),
+    }
+    for term in glossary.terms:
+        files[f"{API_PREFIX}terms/{term.slug}.json"] = encode(term_document(glossary, term))
+    for category in glossary.categories:
+        files[f"{API_PREFIX}index/{category.slug}.json"] = encode(index_document(glossary, category.slug))
+    return files
+
+
+def encode(document: Any) -> bytes:
+    """Compact, deterministic JSON: the widget downloads these on every partner page."""
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def categories_document(glossary: Glossary) -> dict[str, Any]:
+    return {
+        "categories": [
+            {
+                "slug": category.slug,
+                "label": category.label,
+                "description": category.description,
+                "count": len(glossary.terms_in(category.slug)),
+            }
+            for category in glossary.categories
+        ]
+    }
+
+
+def terms_document(glossary: Glossary) -> dict[str, Any]:
+    return {
+        "terms": [
+            {
+                "slug": term.slug,
+                "title": term.title,
+                "aliases": list(term.aliases),
+                "categories": list(term.categories),
+                "case_sensitive": term.case_sensitive,
+            }
+            for term in glossary.terms
+        ]
+    }
+
+
+def term_document(glossary: Glossary, term: Term) -> dict[str, Any]:
+    """What a hover card shows. `url` is relative to the glossary's base, like every API path."""
+    return {
+        "slug": term.slug,
+        "title": term.title,
+        "categories": [
+            {"slug": slug, "label": category.label}
+            for slug in term.categories
+            if (category := glossary.category(slug))
+        ],
+        "aliases": list(term.aliases),
+        "definition": card_text(term.sections["Definition"]),
+        "misuse": card_text(term.sections["Misuse"]),
+        "related": [
+            {"slug": slug, "title": related.title}
+            for slug in term.related
+            if (related := glossary.term(slug))
+        ],
+        "url": entry_path(term.slug),
+        "updated": term.updated.isoformat(),
+    }
+
+
+def index_document(glossary: Glossary, category: str) -> dict[str, Any]:
+    """The matching index the widget downloads for one category.
+
+    `terms` is a list of `[slug, name, name, ...]`: the title first, then the aliases. A name
+    that must match with the same case (every name of a case-sensitive term, and acronym
+    aliases) starts with `=`, which no name can (names start with a letter or digit). Arrays
+    rather than objects keep the file small; brotli does the rest.
+    """
+    return {
+        "category": category,
+        "terms": [
+            [term.slug, *(
+                f"{EXACT_MARK}{name}" if term.matches_exactly(name) else name
+                for name in term.names
+            )]
+            for term in glossary.terms_in(category)
+        ],
+    }
+
+
+def entry_path(slug: str) -> str:
+    return f"glossary/{slug}/"

@@ -1,0 +1,83 @@
+"""The widget bundle and the page stylesheet, with content-hashed names for long caching."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import rjsmin
+
+from widget_server import __version__
+
+PACKAGE_DIR = Path(__file__).parent
+# The readable widget source: inside the package when installed from a wheel, beside it in a checkout.
+WIDGET_SOURCE_DIRS = (PACKAGE_DIR / "widget_js", PACKAGE_DIR.parent / "widget_js")
+# Concatenated in this order inside one function scope; see widget_js/README.md.
+WIDGET_SOURCES = ("config.js", "matcher.js", "highlighter.js", "card.js", "main.js")
+WIDGET_STYLES = {"__HIGHLIGHT_CSS__": "highlight.css", "__CARD_CSS__": "card.css"}
+WIDGET_PATH = "widget.js"
+
+
+@dataclass(frozen=True)
+class Assets:
+    """The built static files (path below the base URL -> bytes) and the names pages link to."""
+
+    files: dict[str, bytes]
+    widget: str  # the content-hashed copy of widget.js, for pinning with SRI
+    stylesheet: str
+
+
+def build_assets() -> Assets:
+    widget = minify_widget(bundle_widget(widget_source_dir()))
+    stylesheet = minify_css((PACKAGE_DIR / "static" / "glossary.css").read_text(encoding="utf-8"))
+    widget_hashed = hashed_name("static/widget.js", widget)
+    stylesheet_hashed = hashed_name("static/glossary.css", stylesheet)
+    return Assets(
+        files={WIDGET_PATH: widget, widget_hashed: widget, stylesheet_hashed: stylesheet},
+        widget=widget_hashed,
+        stylesheet=stylesheet_hashed,
+    )
+
+
+def widget_source_dir() -> Path:
+    for directory in WIDGET_SOURCE_DIRS:
+        if (directory / WIDGET_SOURCES[0]).is_file():
+            return directory
+    raise FileNotFoundError(f"widget source not found in {' or '.join(map(str, WIDGET_SOURCE_DIRS))}")
+
+
+def bundle_widget(source_dir: Path) -> str:
+    """One strict-mode function around all parts: the widget adds no global but GlossaryWidget."""
+    parts = [(source_dir / name).read_text(encoding="utf-8") for name in WIDGET_SOURCES]
+    code = "\n".join(parts)
+    for placeholder, css_file in WIDGET_STYLES.items():
+        css = minify_css((source_dir / css_file).read_text(encoding="utf-8")).decode()
+        code = code.replace(placeholder, json.dumps(css))
+    code = code.replace("__VERSION__", json.dumps(__version__))
+    return f'(()=>{{"use strict";\n{code}\n}})();\n'
+
+
+def minify_widget(code: str) -> bytes:
+    return rjsmin.jsmin(code).encode() + b"\n"
+
+
+def minify_css(css: str) -> bytes:
+    """Comments and white space out; enough for small hand-written stylesheets."""
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.DOTALL)
+    css = re.sub(r"\s+", " ", css)
+    css = re.sub(r"\s*([{}:;,>])\s*", r"\1", css)
+    return css.replace(";}", "}").strip().encode()
+
+
+def hashed_name(path: str, content: bytes) -> str:
+    stem, dot, suffix = path.rpartition(".")
+    return f"{stem}.{hashlib.sha256(content).hexdigest()[:12]}{dot}{suffix}"
+
+
+def integrity(content: bytes) -> str:
+    """The Subresource Integrity value of `content`."""
+    return "sha384-" + base64.b64encode(hashlib.sha384(content).digest()).decode()

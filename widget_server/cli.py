@@ -1,0 +1,132 @@
+"""The `glossary-widget` command: thin click commands over the library."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import sys
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from widget_server import __version__
+from widget_server.content import GlossaryInvalid, load_glossary
+
+DATA_OPTION = click.option(
+    "--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
+    default=Path("glossary_data"), show_default=True, help="The glossary folder.",
+)
+BASE_URL_OPTION = click.option(
+    "--base-url", default="", help="Public URL of the glossary, e.g. https://glossary.example.org/ "
+    "(used for canonical links and JSON-LD; all other links are relative).",
+)
+
+
+class ContentErrors(click.ClickException):
+    """Every validation error, one per line, then a count; exit status 1."""
+
+    def __init__(self, invalid: GlossaryInvalid) -> None:
+        count = len(invalid.errors)
+        super().__init__(f"{invalid}\n{count} error{'s' if count != 1 else ''} in the glossary")
+
+    def format_message(self) -> str:
+        return self.message
+
+    def show(self, file=None) -> None:  # type: ignore[no-untyped-def]
+        click.echo(self.format_message(), err=True)
+
+
+@click.group()
+@click.version_option(__version__, prog_name="glossary-widget")
+def main() -> None:
+    """Glossary Widget: check the glossary, serve it, or export it for a CDN."""
+
+
+@main.command()
+@DATA_OPTION
+def check(data_dir: Path) -> None:
+    """Validate the glossary; print every error with its file and line."""
+    try:
+        glossary = load_glossary(data_dir)
+    except GlossaryInvalid as invalid:
+        raise ContentErrors(invalid) from None
+    counts = Counter(category for term in glossary.terms for category in term.categories)
+    per_category = ", ".join(f"{c.slug} {counts[c.slug]}" for c in glossary.categories)
+    click.echo(f"ok: {len(glossary.terms)} terms ({per_category})")
+
+
+@main.command()
+@DATA_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--reload", is_flag=True, help="Reload the glossary when its files change.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Worker processes (use behind a reverse proxy).")
+@click.option("--examples", "examples_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Also serve this folder of example partner pages at /examples/.")
+@BASE_URL_OPTION
+def serve(data_dir: Path, host: str, port: int, reload: bool, workers: int,
+          examples_dir: Path | None, base_url: str) -> None:
+    """Serve the widget, the API and the glossary pages."""
+    import uvicorn
+
+    from widget_server.app import SETTINGS_VARIABLE, create_app
+
+    settings = {"data_dir": data_dir, "base_url": base_url, "reload": reload, "examples_dir": examples_dir}
+    try:
+        app = create_app(**settings)  # validates before any worker starts
+    except GlossaryInvalid as invalid:
+        raise ContentErrors(invalid) from None
+    origin = f"http://{host}:{port}"
+    click.echo(f"Glossary:  {origin}/glossary/")
+    click.echo(f"Widget:    {origin}/widget.js")
+    if examples_dir is not None:
+        click.echo(f"Examples:  {origin}/examples/blog-post.html")
+    if workers == 1:
+        uvicorn.run(app, host=host, port=port, log_level="info")
+        return
+    os.environ[SETTINGS_VARIABLE] = json.dumps(settings, default=str)
+    uvicorn.run("widget_server.app:create_app_from_environment", factory=True,
+                host=host, port=port, workers=workers, log_level="info")
+
+
+@main.command()
+@DATA_OPTION
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write the site to (replaced if it holds an earlier build).")
+@BASE_URL_OPTION
+@click.option("--quiet", is_flag=True, help="Print nothing but errors.")
+def build(data_dir: Path, out_dir: Path, base_url: str, quiet: bool) -> None:
+    """Export the widget, API, pages and snippets as static files for any CDN."""
+    from widget_server.build import BuildError, build_site
+
+    def progress(message: str) -> None:
+        if not quiet and sys.stderr.isatty():
+            click.echo(f"  {message}", err=True)
+
+    try:
+        summary = build_site(data_dir, out_dir, base_url, progress)
+    except GlossaryInvalid as invalid:
+        raise ContentErrors(invalid) from None
+    except BuildError as error:
+        raise click.ClickException(str(error)) from None
+    if not quiet:
+        click.echo(f"Built {out_dir}: {summary}")
+
+
+@main.command()
+@DATA_OPTION
+@click.argument("title")
+@click.option("--category", "categories", multiple=True, required=True,
+              help="Category slug; repeat for a term in several categories.")
+def new(data_dir: Path, title: str, categories: tuple[str, ...]) -> None:
+    """Create terms/<slug>.md for TITLE, ready to fill in."""
+    from widget_server.scaffold import ScaffoldError, new_term
+
+    try:
+        path = new_term(data_dir, title, list(categories), datetime.date.today())
+    except ScaffoldError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Created {path}; fill in its sections, then run: glossary-widget check")

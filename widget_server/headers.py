@@ -1,0 +1,45 @@
+"""The HTTP headers each kind of file gets, shared by the server and the deployment examples."""
+
+from __future__ import annotations
+
+import mimetypes
+
+ONE_YEAR = 31_536_000
+SHORT_CACHE = "public, max-age=300"
+# The stable widget URL: a change reaches partner pages within minutes, and a slow origin never
+# blocks them, because a stale copy may be used for a day while it is revalidated.
+WIDGET_CACHE = "public, max-age=300, stale-while-revalidate=86400"
+IMMUTABLE_CACHE = f"public, max-age={ONE_YEAR}, immutable"
+
+MEDIA_TYPES = {
+    ".json": "application/json",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+}
+
+
+def media_type(path: str) -> str:
+    suffix = path[path.rfind(".") :] if "." in path else ""
+    return MEDIA_TYPES.get(suffix) or mimetypes.guess_type(path)[0] or "application/octet-stream"
+
+
+def file_headers(path: str) -> dict[str, str]:
+    """Headers for the file at `path` (below the base URL), other than ETag and encoding.
+
+    Widget and API files are fetched from partner pages on other origins, some with
+    `crossorigin="anonymous"` for Subresource Integrity: they are public, so any origin may read them.
+    """
+    headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": cache_control(path)}
+    if path.startswith(("api/", "static/", "snippets/")) or path == "widget.js":
+        headers["Access-Control-Allow-Origin"] = "*"
+        headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    return headers
+
+
+def cache_control(path: str) -> str:
+    if path.startswith("static/"):
+        return IMMUTABLE_CACHE  # every name there carries a content hash
+    if path == "widget.js":
+        return WIDGET_CACHE
+    return SHORT_CACHE

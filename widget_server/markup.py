@@ -1,0 +1,68 @@
+"""Markdown for term sections: safe HTML for pages, plain text for cards."""
+
+from __future__ import annotations
+
+import re
+
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+CARD_TEXT_LIMIT = 300
+ELLIPSIS = "\u2026"
+
+# Raw HTML is off: an editor's `<script>` shows as text. markdown-it also drops links whose URL
+# is javascript:, vbscript:, file: or (non-image) data:, which the validator reports as errors.
+_renderer = MarkdownIt("commonmark", {"html": False})
+# Sees every link as written, so that the validator can point at the unsafe ones.
+_inspector = MarkdownIt("commonmark", {"html": False})
+_inspector.validateLink = lambda url: True  # type: ignore[method-assign]
+
+_UNSAFE_URL_RE = re.compile(r"^\s*(?:javascript|vbscript|data):", re.IGNORECASE)
+_SENTENCE_END_RE = re.compile(r"[.!?][\"'\u201d\u2019)]?(?=\s)")
+
+
+def render_html(markdown: str) -> Markup:
+    return Markup(_renderer.render(markdown))
+
+
+def unsafe_link_lines(markdown: str) -> list[int]:
+    """0-based lines of `markdown` holding a link or image whose URL could run script."""
+    lines = []
+    for token in _inspector.parse(markdown):
+        for child in token.children or ():
+            url = child.attrGet("href") or child.attrGet("src")
+            if isinstance(url, str) and _UNSAFE_URL_RE.match(url):
+                lines.append(token.map[0] if token.map else 0)
+    return lines
+
+
+def plain_text(markdown: str) -> str:
+    """The words of `markdown` with all markup removed and white space collapsed."""
+    pieces = []
+    for token in _renderer.parse(markdown):
+        for child in token.children or ():
+            if child.type in ("text", "code_inline"):
+                pieces.append(child.content)
+            elif child.type in ("softbreak", "hardbreak"):
+                pieces.append(" ")
+        if token.type in ("paragraph_close", "heading_close", "list_item_close"):
+            pieces.append(" ")
+    return " ".join("".join(pieces).split())
+
+
+def card_text(markdown: str, limit: int = CARD_TEXT_LIMIT) -> str:
+    """Plain text of at most `limit` characters, cut at a sentence, else a word, with an ellipsis.
+
+    Cards are small: a cut at the end of a sentence reads best, unless it would drop more than
+    half of the room, in which case the cut falls at the last whole word.
+    """
+    text = plain_text(markdown)
+    if len(text) <= limit:
+        return text
+    room = limit - 2  # the ellipsis and the space before it
+    ends = [m.end() for m in _SENTENCE_END_RE.finditer(text, 0, room + 1)]
+    if ends and ends[-1] >= limit // 2:
+        return f"{text[: ends[-1]]} {ELLIPSIS}"
+    cut = text.rfind(" ", 0, room + 1)
+    head = text[: cut if cut > 0 else room].rstrip(" ,;:-\u2013\u2014")
+    return f"{head}{ELLIPSIS}"

@@ -1,0 +1,106 @@
+"""The HTML glossary pages and term snippets, rendered with Jinja2 (autoescape on)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from widget_server.api import entry_path
+from widget_server.content import SECTIONS, Glossary, Term
+from widget_server.markup import card_text, plain_text, render_html
+
+GLOSSARY_NAME = "Consumer Protection Glossary"
+
+_environment = Environment(
+    loader=PackageLoader("widget_server", "templates"),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
+
+
+def page_files(glossary: Glossary, stylesheet: str, base_url: str = "") -> dict[str, bytes]:
+    """Every HTML file, keyed by its path below the glossary's base URL.
+
+    Links between pages are relative, so the same bytes work at any base URL; `base_url` (when
+    known) only makes the canonical link and the JSON-LD `url` absolute.
+    """
+    files = {
+        "glossary/index.html": _render(
+            "index.html", root="../", stylesheet=stylesheet, base_url=base_url,
+            glossary=glossary, groups=_groups(glossary), json_ld=_set_json_ld(glossary, base_url),
+        ),
+        # Served for any missing path, so its links cannot be relative.
+        "404.html": _render("404.html", root="/", stylesheet=stylesheet, base_url=base_url),
+    }
+    for term in glossary.terms:
+        files[f"{entry_path(term.slug)}index.html"] = _render(
+            "entry.html", root="../../", stylesheet=stylesheet, base_url=base_url, glossary=glossary,
+            term=term, sections=_sections(term), related=_related(glossary, term),
+            json_ld=_term_json_ld(term, base_url),
+        )
+        files[f"snippets/{term.slug}.html"] = _render(
+            "snippet.html", root="../", term=term, definition=card_text(term.sections["Definition"]),
+            misuse=card_text(term.sections["Misuse"]), base_url=base_url,
+        )
+    return files
+
+
+def _render(template: str, root: str, **context: Any) -> bytes:
+    """`root` is the relative way from the page back to the glossary's base URL."""
+    return _environment.get_template(template).render(
+        root=root, glossary_name=GLOSSARY_NAME, **context
+    ).encode()
+
+
+def _groups(glossary: Glossary) -> list[tuple[Any, list[Term]]]:
+    return [
+        (category, sorted(glossary.terms_in(category.slug), key=lambda t: t.title.casefold()))
+        for category in glossary.categories
+    ]
+
+
+def _sections(term: Term) -> list[tuple[str, Any]]:
+    return [(name, render_html(term.sections[name])) for name in SECTIONS if name in term.sections]
+
+
+def _related(glossary: Glossary, term: Term) -> list[Term]:
+    return [related for slug in term.related if (related := glossary.term(slug))]
+
+
+def _absolute(base_url: str, path: str) -> str:
+    return f"{base_url.rstrip('/')}/{path}" if base_url else f"/{path}"
+
+
+def _set_json_ld(glossary: Glossary, base_url: str) -> dict[str, Any]:
+    return {
+        "@context": "https://schema.org",
+        "@type": "DefinedTermSet",
+        "name": GLOSSARY_NAME,
+        "url": _absolute(base_url, "glossary/"),
+        "hasDefinedTerm": [
+            {"@type": "DefinedTerm", "name": term.title, "url": _absolute(base_url, entry_path(term.slug))}
+            for term in glossary.terms
+        ],
+    }
+
+
+def _term_json_ld(term: Term, base_url: str) -> dict[str, Any]:
+    json_ld: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "DefinedTerm",
+        "name": term.title,
+        "description": plain_text(term.sections["Definition"]),
+        "url": _absolute(base_url, entry_path(term.slug)),
+        "dateModified": term.updated.isoformat(),
+        "inDefinedTermSet": {
+            "@type": "DefinedTermSet",
+            "name": GLOSSARY_NAME,
+            "url": _absolute(base_url, "glossary/"),
+        },
+    }
+    if term.aliases:
+        json_ld["alternateName"] = list(term.aliases)
+    return json_ld

@@ -1,0 +1,58 @@
+"""`glossary-widget new`: a valid term file to start from."""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from pathlib import Path
+
+import yaml
+
+from widget_server.content import SLUG_RE
+
+TEMPLATE = """\
+---
+{front_matter}---
+## Definition
+
+What {title} means, in two to four plain sentences a non-specialist understands.
+
+## Examples
+
+- A short, concrete situation where a reader meets {title}.
+
+## Misuse
+
+How {title} is used against consumers, patients or workers, and what to watch for.
+
+## Conclusion
+
+One paragraph that sums the entry up.
+"""
+
+
+class ScaffoldError(Exception):
+    pass
+
+
+def slugify(title: str) -> str:
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
+
+
+def new_term(data_dir: Path, title: str, categories: list[str], today: datetime.date) -> Path:
+    """Write `terms/<slug>.md` for `title`; never overwrites an existing term."""
+    slug = slugify(title)
+    if not SLUG_RE.match(slug):
+        raise ScaffoldError(f"cannot make a slug from {title!r}")
+    path = data_dir / "terms" / f"{slug}.md"
+    if path.exists():
+        raise ScaffoldError(f"{path} already exists")
+    front_matter = yaml.safe_dump(
+        {"title": title, "categories": categories, "aliases": [], "related": [], "updated": today},
+        sort_keys=False, allow_unicode=True, default_flow_style=None,
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(TEMPLATE.format(front_matter=front_matter, title=title), encoding="utf-8")
+    return path
