@@ -1,1 +1,303 @@
-// card
+// ---- card: the hover card with the definition, the misuse warning and a link ----------------
+//
+// One card, reused, in an open shadow root on a container at the end of <body>, so host CSS
+// cannot reach it; styled by a constructed stylesheet, so a strict CSP does not block it;
+// shown with the Popover API (top layer) where available, so no host z-index, overflow or
+// transform can hide it. Behaviour follows WCAG 1.4.13: dismissible (Escape), hoverable
+// (the pointer may move onto the card), persistent (open until dismissed or left).
+
+const PREFETCH_MS = 100; // pointer at rest: start loading
+const OPEN_MS = 300; // pointer at rest: show the card
+const CLOSE_MS = 300; // pointer gone from term and card: hide it
+const GAP_PX = 8;
+const CARD_ID = PREFIX + "-card";
+
+function element(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text) node.textContent = text;
+  return node;
+}
+
+function createCards(config, signal) {
+  const host = element("glossary-card", PREFIX);
+  host.id = CARD_ID;
+  const shadow = host.attachShadow({ mode: "open" });
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync(__CARD_CSS__);
+  shadow.adoptedStyleSheets = [sheet];
+  const card = element("div", "card");
+  card.setAttribute("role", "dialog");
+  card.setAttribute("aria-labelledby", "title");
+  card.dataset.theme = config.theme;
+  const popover = "popover" in card;
+  if (popover) card.popover = "manual";
+  shadow.append(card);
+  document.body.append(host);
+
+  const cache = new Map(); // slug -> Promise of the term's card data
+  const loading = new Map(); // slug -> AbortController, while not yet shown
+  let term = null; // the highlight whose card is open
+  let timers = [];
+  let closeTimer = 0;
+  let dismissed = null; // closed with Escape while the pointer or focus stayed on it
+
+  const clearTimers = () => {
+    timers.forEach(clearTimeout);
+    timers = [];
+  };
+  const highlightOf = (node) => node && node.closest && node.closest(`${TAG}.${PREFIX}-term`);
+  const inCard = (node) => node === host || host.contains(node);
+
+  function load(slug) {
+    if (!cache.has(slug)) {
+      const controller = new AbortController();
+      signal.addEventListener("abort", () => controller.abort());
+      loading.set(slug, controller);
+      const data = fetchJson(`${config.base}api/v1/terms/${encodeURIComponent(slug)}.json`, controller.signal);
+      // A failed or cancelled request is not cached: the next attempt tries again.
+      data.catch(() => cache.delete(slug)).finally(() => loading.delete(slug));
+      cache.set(slug, data);
+    }
+    return cache.get(slug);
+  }
+
+  function cancelLoad(slug) {
+    const controller = loading.get(slug);
+    if (controller) controller.abort();
+  }
+
+  function open(highlight) {
+    clearTimers();
+    clearTimeout(closeTimer);
+    if (term === highlight) return;
+    if (term) close();
+    term = highlight;
+    dismissed = null;
+    const slug = highlight.dataset.glossaryTerm;
+    highlight.setAttribute("aria-expanded", "true");
+    highlight.setAttribute("aria-controls", CARD_ID);
+    card.dataset.glossaryCard = slug;
+    render([element("p", "status", "Loading\u2026")]);
+    show();
+    load(slug).then(
+      (data) => term === highlight && render(content(data)),
+      () => term === highlight && render([element("p", "status", "This definition could not be loaded.")]),
+    );
+  }
+
+  function close() {
+    clearTimers();
+    clearTimeout(closeTimer);
+    if (!term) return;
+    const focusWasInCard = inCard(document.activeElement);
+    term.setAttribute("aria-expanded", "false");
+    term.removeAttribute("aria-controls");
+    if (focusWasInCard) {
+      dismissed = term; // focus returns to the term; that must not reopen the card
+      term.focus();
+    }
+    term = null;
+    if (popover && card.matches(":popover-open")) card.hidePopover();
+    card.classList.remove("open");
+    delete card.dataset.glossaryCard;
+  }
+
+  function show() {
+    if (popover && !card.matches(":popover-open")) card.showPopover();
+    card.classList.add("open");
+    place();
+  }
+
+  function render(nodes) {
+    card.replaceChildren(...nodes);
+    if (term) place();
+  }
+
+  function content(data) {
+    const link = (path, text) => {
+      const a = element("a", "", text);
+      a.href = new URL(path, config.base).href;
+      if (config.linkTarget) {
+        a.target = config.linkTarget;
+        a.rel = "noopener";
+      }
+      return a;
+    };
+    const closeButton = element("button", "close", "\u00d7");
+    closeButton.type = "button";
+    closeButton.tabIndex = -1; // Escape closes from the keyboard
+    closeButton.setAttribute("aria-label", "Close");
+    closeButton.addEventListener("click", close);
+
+    const title = element("p", "title", data.title);
+    title.id = "title";
+    const warning = element("div", "warning");
+    warning.setAttribute("role", "note");
+    const label = element("p", "label", "Watch out");
+    label.prepend(element("span", "icon", "\u26a0"));
+    label.firstChild.setAttribute("aria-hidden", "true");
+    warning.append(label, element("p", "", data.misuse));
+
+    const nodes = [
+      closeButton,
+      element("p", "categories", data.categories.map((c) => c.label).join(" \u00b7 ")),
+      title,
+      element("p", "definition", data.definition),
+      warning,
+    ];
+    const related = data.related.slice(0, 3);
+    if (related.length) {
+      const list = element("p", "related", "Related: ");
+      related.forEach((r, i) => list.append(i ? ", " : "", link(`glossary/${r.slug}/`, r.title)));
+      nodes.push(list);
+    }
+    nodes.push(link(data.url, "Read the full entry \u2192"));
+    return nodes;
+  }
+
+  /** Beside the term: below it, or above when there is more room there; inside the viewport. */
+  function place() {
+    if (!term) return;
+    const rect = term.getClientRects()[0] || term.getBoundingClientRect();
+    const width = document.documentElement.clientWidth;
+    const height = document.documentElement.clientHeight;
+    const cardWidth = card.offsetWidth;
+    const cardHeight = card.offsetHeight;
+    const below = rect.bottom + GAP_PX;
+    const fitsBelow = below + cardHeight <= height - GAP_PX;
+    const above = rect.top - GAP_PX - cardHeight;
+    const top = fitsBelow || above < GAP_PX ? below : above;
+    const left = Math.max(GAP_PX, Math.min(rect.left, width - cardWidth - GAP_PX));
+    card.style.setProperty("top", `${Math.round(top)}px`);
+    card.style.setProperty("left", `${Math.round(left)}px`);
+    card.dataset.placement = top === below ? "below" : "above";
+  }
+
+  function scheduleClose() {
+    clearTimeout(closeTimer);
+    closeTimer = setTimeout(close, CLOSE_MS);
+  }
+
+  // ---- events, delegated from the document -------------------------------------------------
+
+  const on = (target, type, listener, options) =>
+    target.addEventListener(type, listener, { capture: true, passive: true, signal, ...options });
+
+  on(document, "pointerover", (event) => {
+    if (event.pointerType === "touch") return;
+    const highlight = highlightOf(event.target);
+    if (!highlight) return;
+    if (highlight === term) return clearTimeout(closeTimer);
+    if (highlight === dismissed) return;
+    clearTimers();
+    const slug = highlight.dataset.glossaryTerm;
+    timers = [setTimeout(() => load(slug), PREFETCH_MS), setTimeout(() => open(highlight), OPEN_MS)];
+  });
+
+  on(document, "pointerout", (event) => {
+    if (event.pointerType === "touch") return;
+    const highlight = highlightOf(event.target);
+    if (!highlight || highlight.contains(event.relatedTarget)) return;
+    if (highlight === dismissed) dismissed = null;
+    if (highlight === term) {
+      if (!inCard(event.relatedTarget)) scheduleClose();
+    } else {
+      clearTimers();
+      cancelLoad(highlight.dataset.glossaryTerm); // the pointer was only passing
+    }
+  });
+
+  on(card, "pointerenter", () => clearTimeout(closeTimer));
+  on(card, "pointerleave", (event) => {
+    if (event.pointerType !== "touch" && highlightOf(event.relatedTarget) !== term) scheduleClose();
+  });
+
+  // A tap on a term toggles its card (the tap's focus event may already have opened it);
+  // a tap or click anywhere else closes the card.
+  let openBeforeTap = false;
+  on(document, "pointerdown", (event) => {
+    const highlight = highlightOf(event.target);
+    openBeforeTap = !!highlight && highlight === term;
+    if (term && !highlight && !inCard(event.target)) close();
+  });
+  on(document, "click", (event) => {
+    const highlight = highlightOf(event.target);
+    if (!highlight) return;
+    if (event.pointerType === "touch" && openBeforeTap) {
+      dismissed = highlight;
+      close();
+    } else {
+      open(highlight);
+    }
+  });
+
+  on(document, "focusin", (event) => {
+    const highlight = highlightOf(event.target);
+    if (highlight && highlight !== dismissed) open(highlight);
+  });
+
+  on(document, "focusout", (event) => {
+    const to = event.relatedTarget;
+    if (highlightOf(event.target) === dismissed && highlightOf(to) !== dismissed) dismissed = null;
+    if (term && !inCard(to) && highlightOf(to) !== term && (highlightOf(event.target) === term || inCard(event.target))) {
+      close();
+    }
+  });
+
+  on(document, "keydown", (event) => {
+    if (!term) return;
+    if (event.key === "Escape") {
+      dismissed = term;
+      close();
+    } else if (event.key === "Tab") {
+      tab(event);
+    }
+  }, { passive: false });
+
+  /** The card sits at the end of <body>: Tab goes from the term into the card, and out after it. */
+  function tab(event) {
+    const links = [...card.querySelectorAll("a")];
+    const focused = shadow.activeElement;
+    if (document.activeElement === term && !event.shiftKey && links.length) {
+      event.preventDefault();
+      links[0].focus();
+    } else if (focused && event.shiftKey && focused === links[0]) {
+      event.preventDefault();
+      term.focus();
+    } else if (focused && !event.shiftKey && focused === links[links.length - 1]) {
+      event.preventDefault();
+      const next = nextFocusable(term);
+      if (next) next.focus();
+      close();
+    }
+  }
+
+  const reposition = () => term && requestAnimationFrame(place);
+  on(window, "scroll", reposition);
+  on(window, "resize", reposition);
+
+  return {
+    destroy() {
+      close();
+      host.remove();
+    },
+  };
+}
+
+/** The first element after `from` in document order that Tab would reach. */
+function nextFocusable(from) {
+  const candidates = document.querySelectorAll(
+    "a[href],button,input,select,textarea,[tabindex],[contenteditable]:not([contenteditable=false])",
+  );
+  for (const candidate of candidates) {
+    if (
+      from.compareDocumentPosition(candidate) & Node.DOCUMENT_POSITION_FOLLOWING &&
+      !from.contains(candidate) && candidate.tabIndex >= 0 && !candidate.disabled &&
+      candidate.getClientRects().length && !candidate.closest("[inert]")
+    ) {
+      return candidate;
+    }
+  }
+  return null;
+}

@@ -1,1 +1,101 @@
-// config
+// ---- config: settings from the script tag's data-* attributes ------------------------------
+// Every part of the widget shares this one function scope (see README.md in this folder).
+
+const VERSION = __VERSION__;
+const TAG = "glossary-term"; // a custom element, so host rules on `span` never reach highlights
+const PREFIX = "glossary-widget";
+const DEFAULT_ROOTS = ["article", "main", "[role=main]"];
+const FETCH_TIMEOUT_MS = 3000;
+
+// Areas never highlighted: interactive controls, code, headings, navigation, hidden content,
+// and the widget's own elements.
+const SKIP_SELECTOR = [
+  "a", "button", "input", "textarea", "select", "option", "label", "summary", "code", "pre",
+  "kbd", "samp", "script", "style", "noscript", "template", "svg", "math", "iframe",
+  "h1", "h2", "h3", "h4", "h5", "h6", "nav", "[contenteditable]:not([contenteditable=false])",
+  "[hidden]", "[aria-hidden=true]", "[role=button]", "[role=link]", "[role=menuitem]",
+  "[role=tab]", "[data-glossary-skip]", TAG, "." + PREFIX,
+].join();
+
+const problems = [];
+
+/** Collects a problem; `flushWarnings` reports them all in a single console.warn. */
+function warn(message) {
+  problems.push(message);
+}
+
+function flushWarnings() {
+  if (problems.length) console.warn(`[${PREFIX}] ${problems.splice(0).join("; ")}`);
+}
+
+function validSelector(selector) {
+  try {
+    document.createDocumentFragment().querySelector(selector);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The glossary's base URL: `data-api`, else the folder the script came from. */
+function baseUrl(script, value) {
+  try {
+    if (value) return new URL(value.endsWith("/") ? value : value + "/", document.baseURI).href;
+  } catch {
+    warn(`data-api "${value}" is not a URL`);
+  }
+  const src = new URL(script ? script.src : "widget.js", document.baseURI);
+  // A pinned copy lives at static/widget.<hash>.js, one folder below the base.
+  return new URL(/\/static\/widget\.[\w-]+\.js$/.test(src.pathname) ? "../" : "./", src).href;
+}
+
+function readConfig(script) {
+  const data = (script && script.dataset) || {};
+  const config = {
+    base: baseUrl(script, data.api),
+    categories: null, // all
+    rootSelector: null,
+    occurrences: "first",
+    max: 100,
+    exclude: "",
+    linkTarget: data.linkTarget === "_blank" ? "_blank" : "",
+    theme: "auto",
+  };
+  if (data.categories) {
+    config.categories = data.categories.split(",").map((s) => s.trim()).filter(Boolean);
+  }
+  if (data.root) {
+    if (validSelector(data.root)) config.rootSelector = data.root;
+    else warn(`data-root "${data.root}" is not a valid selector`);
+  }
+  if (data.occurrences) {
+    if (data.occurrences === "first" || data.occurrences === "all") config.occurrences = data.occurrences;
+    else warn(`data-occurrences "${data.occurrences}" must be "first" or "all"`);
+  }
+  if (data.max) {
+    const max = Number(data.max);
+    if (Number.isInteger(max) && max > 0) config.max = max;
+    else warn(`data-max "${data.max}" must be a positive whole number`);
+  }
+  if (data.exclude) {
+    if (validSelector(data.exclude)) config.exclude = data.exclude;
+    else warn(`data-exclude "${data.exclude}" is not a valid selector`);
+  }
+  if (data.theme) {
+    if (/^(light|dark|auto)$/.test(data.theme)) config.theme = data.theme;
+    else warn(`data-theme "${data.theme}" must be light, dark or auto`);
+  }
+  return config;
+}
+
+/** The containers to scan, outermost only, so that no text is scanned twice. */
+function findRoots(config) {
+  let roots;
+  if (config.rootSelector) {
+    roots = [...document.querySelectorAll(config.rootSelector)];
+  } else {
+    const first = DEFAULT_ROOTS.map((s) => document.querySelector(s)).find(Boolean);
+    roots = [first || document.body];
+  }
+  return roots.filter((root, i) => root && !roots.some((other, j) => j !== i && other.contains(root)));
+}

@@ -1,1 +1,155 @@
-// highlighter
+// ---- highlighter: find matches in text nodes and wrap them, reversibly, in small slices ------
+//
+// A scan has two phases. Matching reads text in document order (so "first occurrence" and
+// data-max follow the page's reading order) and changes nothing. Wrapping then splits text
+// nodes, starting with what is on screen. Both run in slices of at most SLICE_MS and yield
+// to the browser between slices, so that a long page never blocks input.
+
+const SLICE_MS = 8;
+
+const yieldToBrowser = () =>
+  globalThis.scheduler && scheduler.yield
+    ? scheduler.yield()
+    : new Promise((resolve) => {
+        const channel = new MessageChannel();
+        channel.port1.onmessage = resolve;
+        channel.port2.postMessage(0);
+      });
+
+/** Calls `step` until it returns false, in slices; adds the main-thread time to `clock.ms`. */
+async function inSlices(step, clock) {
+  for (;;) {
+    const start = performance.now();
+    let more;
+    do more = step();
+    while (more && performance.now() - start < SLICE_MS);
+    clock.ms += performance.now() - start;
+    if (!more || clock.cancelled) return;
+    await yieldToBrowser();
+  }
+}
+
+/**
+ * `write(fn)` runs the DOM changes of one slice, so that the caller can tell its own
+ * mutations from the host's.
+ */
+function createHighlighter(match, config, write) {
+  const skip = config.exclude ? `${SKIP_SELECTOR},${config.exclude}` : SKIP_SELECTOR;
+  const highlighted = new Set(); // slugs highlighted on the page, for data-occurrences=first
+  let count = 0;
+
+  const rejects = (element) => element.matches(skip);
+  const filter = {
+    acceptNode: (node) =>
+      node.nodeType === 1
+        ? rejects(node) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_SKIP
+        : NodeFilter.FILTER_ACCEPT,
+  };
+
+  /** The text nodes in `root` that may hold highlights, lazily, in document order. */
+  function* textNodes(root) {
+    if (root.nodeType === 3) {
+      const parent = root.parentElement;
+      if (parent && !parent.closest(skip)) yield root;
+      return;
+    }
+    if (root.closest(skip)) return;
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT, filter);
+    for (let node; (node = walker.nextNode()); ) yield node;
+  }
+
+  /** Phase 1: the matches to wrap, as [text node, its text, [[start, end, slug], ...]]. */
+  function collect(root, clock) {
+    const found = [];
+    const nodes = textNodes(root);
+    return inSlices(() => {
+      if (count >= config.max) return false;
+      const { value: node, done } = nodes.next();
+      if (done) return false;
+      const text = node.data;
+      const matches = [];
+      for (const m of match(text)) {
+        if (count >= config.max) break;
+        if (config.occurrences === "first") {
+          if (highlighted.has(m[2])) continue;
+          highlighted.add(m[2]);
+        }
+        matches.push(m);
+        count++;
+      }
+      if (matches.length) found.push([node, text, matches]);
+      return true;
+    }, clock).then(() => found);
+  }
+
+  /** Phase 2: wrap, beginning with the first node on screen, then the rest, then the part above. */
+  function wrapAll(found, clock) {
+    const first = firstOnScreen(found);
+    const order = [...found.slice(first), ...found.slice(0, first).reverse()];
+    let i = 0;
+    return inSlices(() => {
+      if (i >= order.length) return false;
+      const [node, text, matches] = order[i++];
+      // The host may have changed the text since it was matched.
+      if (node.isConnected && node.data === text) {
+        write(() => {
+          for (let k = matches.length - 1; k >= 0; k--) wrap(node, matches[k]);
+        });
+      } else {
+        count -= matches.length;
+      }
+      return true;
+    }, clock);
+  }
+
+  return async (roots, clock) => {
+    const found = [];
+    for (const root of roots) found.push(...(await collect(root, clock)));
+    await wrapAll(found, clock);
+  };
+}
+
+/** Index of the first found node whose block is not above the viewport (binary search). */
+function firstOnScreen(found) {
+  let low = 0;
+  let high = found.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    const parent = found[mid][0].parentElement;
+    if (parent && parent.getBoundingClientRect().bottom < 0) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+/**
+ * Wraps text[start, end) of `node` in a highlight. The node keeps the text before the match,
+ * and empty text nodes are kept on both sides, so that `unwrap` can restore it exactly.
+ */
+function wrap(node, [start, end, slug]) {
+  const after = node.splitText(end);
+  const inner = node.splitText(start);
+  const highlight = document.createElement(TAG);
+  highlight.className = PREFIX + "-term";
+  highlight.dataset.glossaryTerm = slug;
+  highlight.tabIndex = 0;
+  highlight.setAttribute("role", "button");
+  highlight.setAttribute("aria-haspopup", "dialog");
+  highlight.setAttribute("aria-expanded", "false");
+  after.before(highlight);
+  highlight.append(inner);
+  return highlight;
+}
+
+/** Undoes `wrap`: the text goes back into the node before the highlight; helpers are removed. */
+function unwrap(highlight) {
+  const before = highlight.previousSibling;
+  const after = highlight.nextSibling;
+  if (before && before.nodeType === 3 && after && after.nodeType === 3) {
+    before.data += highlight.textContent + after.data;
+    after.remove();
+    highlight.remove();
+  } else {
+    highlight.replaceWith(...highlight.childNodes);
+  }
+}

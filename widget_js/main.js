@@ -1,1 +1,145 @@
-// main
+// ---- main: start once, load the index, scan, follow later content, expose GlossaryWidget -----
+
+/** Fetches JSON with a time limit; no cookies are sent, so nothing identifies the reader. */
+async function fetchJson(url, signal) {
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(), FETCH_TIMEOUT_MS);
+  signal.addEventListener("abort", () => timeout.abort());
+  try {
+    const response = await fetch(url, { signal: timeout.signal, credentials: "omit" });
+    if (!response.ok) throw new Error(`${url} answered ${response.status}`);
+    return await response.json();
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The index entries of the chosen categories; unknown categories are reported and skipped. */
+async function loadIndex(config, signal) {
+  const api = config.base + "api/v1/";
+  const known = (await fetchJson(api + "categories.json", signal)).categories.map((c) => c.slug);
+  let chosen = known;
+  if (config.categories) {
+    const unknown = config.categories.filter((slug) => !known.includes(slug));
+    if (unknown.length) warn(`unknown categories ignored: ${unknown.join(", ")}`);
+    chosen = config.categories.filter((slug) => known.includes(slug));
+  }
+  const indexes = await Promise.all(chosen.map((slug) => fetchJson(`${api}index/${slug}.json`, signal)));
+  const entries = new Map(); // a term in two categories is in both indexes
+  for (const index of indexes) {
+    for (const entry of index.terms) {
+      if (!Array.isArray(entry) || !entry.every((s) => typeof s === "string")) throw new Error("bad index");
+      entries.set(entry[0], entry);
+    }
+  }
+  return [...entries.values()];
+}
+
+function whenDomReady() {
+  return document.readyState === "loading"
+    ? new Promise((resolve) => document.addEventListener("DOMContentLoaded", resolve, { once: true }))
+    : Promise.resolve();
+}
+
+function supported() {
+  return !!(
+    window.fetch && window.MutationObserver && window.AbortController && document.createTreeWalker &&
+    "adoptedStyleSheets" in document && "replaceSync" in CSSStyleSheet.prototype
+  );
+}
+
+function start(script) {
+  const config = readConfig(script);
+  const stop = new AbortController();
+  const clock = { ms: 0, cancelled: false };
+  const styles = new CSSStyleSheet();
+  let observer = null;
+  let scanning = Promise.resolve();
+  let scanHighlights = null;
+  let cards = null;
+
+  const write = (change) => {
+    const hostRecords = observer ? observer.takeRecords() : [];
+    change();
+    if (observer) {
+      observer.takeRecords(); // our own changes
+      if (hostRecords.length) onMutations(hostRecords);
+    }
+  };
+
+  function scan(roots) {
+    scanning = scanning.then(async () => {
+      if (!scanHighlights || clock.cancelled) return null;
+      clock.ms = 0;
+      await scanHighlights(roots, clock);
+      const highlights = document.querySelectorAll(`${TAG}.${PREFIX}-term`);
+      const detail = {
+        highlights: highlights.length,
+        terms: new Set([...highlights].map((h) => h.dataset.glossaryTerm)).size,
+        ms: Math.round(clock.ms * 100) / 100,
+      };
+      document.dispatchEvent(new CustomEvent("glossary:ready", { detail }));
+      return detail;
+    }).catch(fail);
+    return scanning;
+  }
+
+  let pending = new Set();
+  function onMutations(records) {
+    for (const record of records) {
+      const nodes = record.type === "characterData" ? [record.target] : record.addedNodes;
+      for (const node of nodes) {
+        if ((node.nodeType === 1 || node.nodeType === 3) && node.isConnected) pending.add(node);
+      }
+    }
+    if (!pending.size) return;
+    // One scan for everything that arrived in this task.
+    queueMicrotask(() => {
+      const nodes = [...pending].filter((n) => ![...pending].some((o) => o !== n && o.contains(n)));
+      pending = new Set();
+      scan(nodes.filter((node) => node.isConnected));
+    });
+  }
+
+  function fail(error) {
+    if (clock.cancelled) return null;
+    warn(`glossary not loaded (${error && error.message})`);
+    flushWarnings();
+    return null;
+  }
+
+  function destroy() {
+    clock.cancelled = true;
+    stop.abort();
+    if (observer) observer.disconnect();
+    if (cards) cards.destroy();
+    for (const highlight of document.querySelectorAll(`${TAG}.${PREFIX}-term`)) unwrap(highlight);
+    document.adoptedStyleSheets = document.adoptedStyleSheets.filter((sheet) => sheet !== styles);
+    delete window.GlossaryWidget;
+  }
+
+  window.GlossaryWidget = Object.freeze({ version: VERSION, scan: (root) => scan([root || document.body]), destroy });
+
+  Promise.all([loadIndex(config, stop.signal), whenDomReady()])
+    .then(([entries]) => {
+      flushWarnings();
+      if (clock.cancelled) return;
+      scanHighlights = createHighlighter(createMatcher(entries), config, write);
+      styles.replaceSync(__HIGHLIGHT_CSS__);
+      document.adoptedStyleSheets = [...document.adoptedStyleSheets, styles];
+      cards = createCards(config, stop.signal);
+      const roots = findRoots(config);
+      observer = new MutationObserver(onMutations);
+      for (const root of roots) observer.observe(root, { childList: true, subtree: true, characterData: true });
+      scan(roots);
+    })
+    .catch(fail);
+}
+
+if (!window.GlossaryWidget && supported()) {
+  try {
+    start(document.currentScript);
+  } catch (error) {
+    console.warn(`[${PREFIX}] not started`, error);
+  }
+}

@@ -21,7 +21,9 @@ def api_files(glossary: Glossary) -> dict[str, bytes]:
     for term in glossary.terms:
         files[f"{API_PREFIX}terms/{term.slug}.json"] = encode(term_document(glossary, term))
     for category in glossary.categories:
-        files[f"{API_PREFIX}index/{category.slug}.json"] = encode(index_document(glossary, category.slug))
+        files[f"{API_PREFIX}index/{category.slug}.json"] = encode(
+            index_document(glossary, category.slug)
+        )
     return files
 
 

@@ -1,4 +1,5 @@
-"""The Starlette application: API and pages from an in-memory snapshot, static files via WhiteNoise."""
+"""The Starlette application: API and pages from an in-memory snapshot, static files via
+WhiteNoise."""
 
 from __future__ import annotations
 
@@ -17,8 +18,9 @@ from a2wsgi import WSGIMiddleware
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 from whitenoise import WhiteNoise
 
 from widget_server.assets import Assets, build_assets
@@ -235,7 +237,11 @@ def _json_error(status: int, message: str, headers: dict[str, str] | None = None
     return JSONResponse(
         {"error": message},
         status_code=status,
-        headers={"Access-Control-Allow-Origin": "*", "X-Content-Type-Options": "nosniff", **(headers or {})},
+        headers={
+            "Access-Control-Allow-Origin": "*",
+            "X-Content-Type-Options": "nosniff",
+            **(headers or {}),
+        },
     )
 
 
@@ -248,14 +254,45 @@ def _http_error(site: LiveSite) -> Callable[[Request, Exception], Any]:
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         if request.url.path.startswith("/api/") or exc.status_code != 404:
-            message = "method not allowed; the API is read-only (GET)" if exc.status_code == 405 else exc.detail
+            message = (
+                "method not allowed; the API is read-only (GET)"
+                if exc.status_code == 405
+                else exc.detail
+            )
             return _json_error(exc.status_code, message, dict(exc.headers or {}))
         return _not_found_page(site.snapshot)
 
     return http_error
 
 
-def _static_app(root: Path, site: LiveSite) -> WSGIMiddleware:
+class _WsgiMount:
+    """A WhiteNoise app behind a2wsgi, guarded against URLs that WSGI cannot carry.
+
+    a2wsgi raises (a 500) on a query string with raw non-ASCII bytes or a path that is not
+    encodable as UTF-8; some servers pass such bytes on unchanged (uvicorn with httptools does
+    for the query string), so they are answered with a 400 here instead.
+    """
+
+    def __init__(self, app: WSGIMiddleware) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if _wsgi_can_carry(scope):
+            await self.app(scope, receive, send)  # type: ignore[arg-type]
+        else:
+            response = PlainTextResponse("bad request: malformed URL", status_code=400)
+            await response(scope, receive, send)
+
+
+def _wsgi_can_carry(scope: Scope) -> bool:
+    try:
+        scope["path"].encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return bytes(scope.get("query_string", b"")).isascii()
+
+
+def _static_app(root: Path, site: LiveSite) -> _WsgiMount:
     def add_headers(headers: Any, path: str, url: str) -> None:
         for name, value in file_headers(url.lstrip("/")).items():
             headers[name] = value
@@ -263,10 +300,10 @@ def _static_app(root: Path, site: LiveSite) -> WSGIMiddleware:
     whitenoise = WhiteNoise(
         _not_found_wsgi(site), root=root, max_age=None, add_headers_function=add_headers
     )
-    return WSGIMiddleware(whitenoise)  # type: ignore[arg-type]
+    return _WsgiMount(WSGIMiddleware(whitenoise))  # type: ignore[arg-type]
 
 
-def _examples_app(root: Path, site: LiveSite) -> WSGIMiddleware:
+def _examples_app(root: Path, site: LiveSite) -> _WsgiMount:
     def add_headers(headers: Any, path: str, url: str) -> None:
         headers["Cache-Control"] = "no-cache"
         if url.endswith(STRICT_CSP_EXAMPLE):
@@ -276,10 +313,12 @@ def _examples_app(root: Path, site: LiveSite) -> WSGIMiddleware:
         _not_found_wsgi(site), root=root, prefix="examples/", autorefresh=True,
         max_age=None, add_headers_function=add_headers, index_file=True,
     )
-    return WSGIMiddleware(whitenoise)  # type: ignore[arg-type]
+    return _WsgiMount(WSGIMiddleware(whitenoise))  # type: ignore[arg-type]
 
 
-def _not_found_wsgi(site: LiveSite) -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]:
+def _not_found_wsgi(
+    site: LiveSite,
+) -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]:
     def not_found(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         body = site.snapshot.resources[NOT_FOUND_PAGE].body
         start_response("404 Not Found", [("Content-Type", "text/html; charset=utf-8")])

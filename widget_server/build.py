@@ -35,7 +35,8 @@ class BuildSummary:
 
     def __str__(self) -> str:
         return (
-            f"{self.files} files, {self.raw_bytes:,} bytes raw, {self.brotli_bytes:,} bytes brotli; "
+            f"{self.files} files, {self.raw_bytes:,} bytes raw, "
+            f"{self.brotli_bytes:,} bytes brotli; "
             f"widget.js {self.widget_bytes:,} bytes, {self.widget_brotli_bytes:,} bytes brotli"
         )
 

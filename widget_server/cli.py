@@ -64,7 +64,8 @@ def check(data_dir: Path) -> None:
 @click.option("--reload", is_flag=True, help="Reload the glossary when its files change.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
               help="Worker processes (use behind a reverse proxy).")
-@click.option("--examples", "examples_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
+@click.option("--examples", "examples_dir",
+              type=click.Path(file_okay=False, exists=True, path_type=Path),
               help="Also serve this folder of example partner pages at /examples/.")
 @BASE_URL_OPTION
 def serve(data_dir: Path, host: str, port: int, reload: bool, workers: int,
@@ -74,7 +75,9 @@ def serve(data_dir: Path, host: str, port: int, reload: bool, workers: int,
 
     from widget_server.app import SETTINGS_VARIABLE, create_app
 
-    settings = {"data_dir": data_dir, "base_url": base_url, "reload": reload, "examples_dir": examples_dir}
+    settings = {
+        "data_dir": data_dir, "base_url": base_url, "reload": reload, "examples_dir": examples_dir,
+    }
     try:
         app = create_app(**settings)  # validates before any worker starts
     except GlossaryInvalid as invalid:

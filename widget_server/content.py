@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import yaml
@@ -64,7 +65,8 @@ class Term:
     case_sensitive: bool
     related: tuple[str, ...]
     updated: datetime.date
-    sections: dict[str, str] = field(hash=False, compare=False)  # section name -> Markdown
+    # Section name -> Markdown; read-only, like the rest of the snapshot.
+    sections: Mapping[str, str] = field(hash=False, compare=False)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -115,13 +117,16 @@ def load_glossary(data_dir: Path) -> Glossary:
     """Load and validate `data_dir`; raise GlossaryInvalid listing every error."""
     errors: list[ContentError] = []
     categories = _load_categories(data_dir / "categories.yml", errors)
+    # With a broken categories file every term's categories would look unknown: check them only
+    # against a file that loaded without errors.
+    known_categories = None if errors else {c.slug for c in categories}
     terms_dir = data_dir / "terms"
     terms: list[tuple[Term, _Lines]] = []
     if not terms_dir.is_dir():
         errors.append(ContentError(terms_dir, 1, "missing folder of term files"))
     else:
         for path in sorted(terms_dir.glob("*.md")):
-            loaded = _load_term(path, {c.slug for c in categories}, errors)
+            loaded = _load_term(path, known_categories, errors)
             if loaded:
                 terms.append(loaded)
     _check_across_terms(terms, errors)
@@ -137,27 +142,33 @@ def _load_categories(path: Path, errors: list[ContentError]) -> list[Category]:
         errors.append(ContentError(path, 1, "missing categories file"))
         return []
     except yaml.YAMLError as exc:
-        errors.append(ContentError(path, _yaml_error_line(exc), f"YAML does not parse: {_yaml_problem(exc)}"))
+        message = f"YAML does not parse: {_yaml_problem(exc)}"
+        errors.append(ContentError(path, _yaml_error_line(exc), message))
         return []
     if not isinstance(node, yaml.SequenceNode):
-        errors.append(ContentError(path, _line(node), "expected a list of {slug, label, description}"))
+        message = "expected a list of {slug, label, description}"
+        errors.append(ContentError(path, _line(node), message))
         return []
     categories: list[Category] = []
     for item in node.value:
-        data = yaml.safe_load(yaml.serialize(item))
+        data = _load_yaml(yaml.serialize(item))
         line = _line(item)
         if not isinstance(data, dict) or not all(
             isinstance(data.get(key), str) and data[key].strip()
             for key in ("slug", "label", "description")
         ):
-            errors.append(ContentError(path, line, "each category needs slug, label and description"))
+            message = "each category needs slug, label and description"
+            errors.append(ContentError(path, line, message))
             continue
         if not SLUG_RE.match(data["slug"]):
-            errors.append(ContentError(path, line, f"category slug {data['slug']!r} is not a valid slug"))
+            message = f"category slug {data['slug']!r} is not a valid slug"
+            errors.append(ContentError(path, line, message))
         elif any(c.slug == data["slug"] for c in categories):
             errors.append(ContentError(path, line, f"category {data['slug']!r} is listed twice"))
         else:
-            categories.append(Category(data["slug"], data["label"].strip(), data["description"].strip()))
+            categories.append(
+                Category(data["slug"], data["label"].strip(), data["description"].strip())
+            )
     return categories
 
 
@@ -178,7 +189,7 @@ class _Lines:
 
 
 def _load_term(
-    path: Path, known_categories: set[str], errors: list[ContentError]
+    path: Path, known_categories: set[str] | None, errors: list[ContentError]
 ) -> tuple[Term, _Lines] | None:
     slug = path.stem
     lines = _Lines(path)
@@ -188,7 +199,8 @@ def _load_term(
         errors.append(ContentError(path, line, message))
 
     if not SLUG_RE.match(slug):
-        error(1, f"file name {path.name!r} is not a valid slug (lowercase letters, digits, hyphens)")
+        error(1, f"file name {path.name!r} is not a valid slug "
+                 "(lowercase letters, digits, hyphens)")
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -205,7 +217,8 @@ def _load_term(
 
     unknown_keys = sorted(set(meta) - FRONT_MATTER_KEYS)
     for key in unknown_keys:
-        error(lines.key(key), f"unknown field {key!r} (known: {', '.join(sorted(FRONT_MATTER_KEYS))})")
+        known_keys = ", ".join(sorted(FRONT_MATTER_KEYS))
+        error(lines.key(key), f"unknown field {key!r} (known: {known_keys})")
 
     title = meta.get("title")
     if not isinstance(title, str) or not title.strip():
@@ -221,16 +234,18 @@ def _load_term(
     elif "categories" not in meta:
         error(1, "missing categories")
     for index, category in enumerate(categories):
-        if category not in known_categories:
+        if known_categories is not None and category not in known_categories:
             known = ", ".join(sorted(known_categories))
-            error(lines.item("categories", index), f"unknown category {category!r} (known: {known})")
+            error(lines.item("categories", index),
+                  f"unknown category {category!r} (known: {known})")
 
     aliases = _string_list(meta, "aliases", lines, error)
     for index, alias in enumerate(aliases):
         if not alias.strip():
             error(lines.item("aliases", index), "empty alias")
         elif not NAME_EDGE_RE.match(alias.strip()):
-            error(lines.item("aliases", index), f"alias {alias!r} must start and end with a letter or digit")
+            error(lines.item("aliases", index),
+                  f"alias {alias!r} must start and end with a letter or digit")
 
     case_sensitive = meta.get("case_sensitive", False)
     if not isinstance(case_sensitive, bool):
@@ -254,9 +269,27 @@ def _load_term(
         case_sensitive=case_sensitive,
         related=tuple(related),
         updated=updated,
-        sections=sections,
+        sections=MappingProxyType(sections),
     )
     return term, lines
+
+
+class _YamlLoader(yaml.SafeLoader):
+    """SafeLoader that keeps an impossible date (2024-02-30) as text instead of raising ValueError,
+    so that the field's own check reports it with its line."""
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:  # type: ignore[override]
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_YamlLoader.add_constructor("tag:yaml.org,2002:timestamp", _YamlLoader.construct_yaml_timestamp)
+
+
+def _load_yaml(text: str) -> Any:
+    return yaml.load(text, Loader=_YamlLoader)
 
 
 def _split_front_matter(text: str) -> tuple[str, str, int] | None:
@@ -274,7 +307,7 @@ def _split_front_matter(text: str) -> tuple[str, str, int] | None:
 def _parse_front_matter(front: str, lines: _Lines, error: Any) -> dict[str, Any] | None:
     try:
         node = yaml.compose(front)
-        meta = yaml.safe_load(front)
+        meta = _load_yaml(front)
     except yaml.YAMLError as exc:
         # The front matter starts on the file's second line.
         error(_yaml_error_line(exc) + 1, f"YAML does not parse: {_yaml_problem(exc)}")
@@ -311,12 +344,17 @@ def _string_list(meta: dict[str, Any], key: str, lines: _Lines, error: Any) -> l
 def _parse_sections(body: str, first_line: int, path: Path, error: Any) -> dict[str, str]:
     sections: dict[str, str] = {}
     starts: dict[str, int] = {}
+    content_lines: dict[str, int] = {}  # section name -> line of its first non-blank line
     current: str | None = None
     chunk: list[str] = []
 
     def close() -> None:
         if current is not None:
-            sections[current] = "".join(chunk).strip()
+            text = "".join(chunk)
+            sections[current] = text.strip()
+            # Blank lines under the heading are stripped; line numbers must still count them.
+            skipped = text[: len(text) - len(text.lstrip())].count("\n")
+            content_lines[current] = starts[current] + 1 + skipped
 
     for number, line in enumerate(body.splitlines(keepends=True), start=first_line):
         heading = re.match(r"^##\s+(.+?)\s*#*\s*$", line)
@@ -342,8 +380,7 @@ def _parse_sections(body: str, first_line: int, path: Path, error: Any) -> dict[
         if not text:
             error(starts[name], f"section {name!r} is empty")
         for offset in unsafe_link_lines(text):
-            # +1: the section's text starts on the line after its heading.
-            error(starts[name] + 1 + offset, f"link with an unsafe URL in section {name!r}")
+            error(content_lines[name] + offset, f"link with an unsafe URL in section {name!r}")
     return {name: sections[name] for name in SECTIONS if name in sections}
 
 

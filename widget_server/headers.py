@@ -28,7 +28,8 @@ def file_headers(path: str) -> dict[str, str]:
     """Headers for the file at `path` (below the base URL), other than ETag and encoding.
 
     Widget and API files are fetched from partner pages on other origins, some with
-    `crossorigin="anonymous"` for Subresource Integrity: they are public, so any origin may read them.
+    `crossorigin="anonymous"` for Subresource Integrity: they are public, so any origin may read
+    them.
     """
     headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": cache_control(path)}
     if path.startswith(("api/", "static/", "snippets/")) or path == "widget.js":

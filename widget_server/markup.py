@@ -29,10 +29,14 @@ def unsafe_link_lines(markdown: str) -> list[int]:
     """0-based lines of `markdown` holding a link or image whose URL could run script."""
     lines = []
     for token in _inspector.parse(markdown):
+        # A block's map gives its first line; the link may sit on a later line of the paragraph.
+        line = token.map[0] if token.map else 0
         for child in token.children or ():
+            if child.type in ("softbreak", "hardbreak"):
+                line += 1
             url = child.attrGet("href") or child.attrGet("src")
             if isinstance(url, str) and _UNSAFE_URL_RE.match(url):
-                lines.append(token.map[0] if token.map else 0)
+                lines.append(line)
     return lines
 
 

@@ -37,13 +37,15 @@ def page_files(glossary: Glossary, stylesheet: str, base_url: str = "") -> dict[
     }
     for term in glossary.terms:
         files[f"{entry_path(term.slug)}index.html"] = _render(
-            "entry.html", root="../../", stylesheet=stylesheet, base_url=base_url, glossary=glossary,
+            "entry.html", root="../../", stylesheet=stylesheet, base_url=base_url,
+            glossary=glossary,
             term=term, sections=_sections(term), related=_related(glossary, term),
             json_ld=_term_json_ld(term, base_url),
         )
         files[f"snippets/{term.slug}.html"] = _render(
-            "snippet.html", root="../", term=term, definition=card_text(term.sections["Definition"]),
-            misuse=card_text(term.sections["Misuse"]), base_url=base_url,
+            "snippet.html", root="../", term=term, base_url=base_url,
+            definition=card_text(term.sections["Definition"]),
+            misuse=card_text(term.sections["Misuse"]),
         )
     return files
 
@@ -81,7 +83,11 @@ def _set_json_ld(glossary: Glossary, base_url: str) -> dict[str, Any]:
         "name": GLOSSARY_NAME,
         "url": _absolute(base_url, "glossary/"),
         "hasDefinedTerm": [
-            {"@type": "DefinedTerm", "name": term.title, "url": _absolute(base_url, entry_path(term.slug))}
+            {
+                "@type": "DefinedTerm",
+                "name": term.title,
+                "url": _absolute(base_url, entry_path(term.slug)),
+            }
             for term in glossary.terms
         ],
     }

@@ -1,0 +1,348 @@
+"""The loader and validator: every error names its file and line; valid content loads."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from pathlib import Path
+
+import pytest
+
+from widget_server.content import (
+    Category,
+    ContentError,
+    Glossary,
+    GlossaryInvalid,
+    Term,
+    load_glossary,
+)
+
+GLOSSARY_DATA = Path(__file__).resolve().parent.parent / "glossary_data"
+
+CATEGORIES = """\
+- slug: finance
+  label: Finance
+  description: Money matters.
+- slug: healthcare
+  label: Healthcare
+  description: Care and its bills.
+"""
+
+BODY = """\
+## Definition
+
+What it is.
+
+## Misuse
+
+How it is abused.
+"""
+
+
+def term(title: str = "Alpha", fields: str = "", body: str = BODY) -> str:
+    """A term file: front matter lines 1-5 (plus `fields`, from line 5 on), then `body`."""
+    return f"---\ntitle: {title}\ncategories: [finance]\nupdated: 2024-05-01\n{fields}---\n{body}"
+
+
+def write_glossary(root: Path, terms: dict[str, str], categories: str = CATEGORIES) -> Path:
+    """`terms` maps a file name in terms/ to its text."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "categories.yml").write_text(categories, encoding="utf-8")
+    (root / "terms").mkdir(exist_ok=True)
+    for name, text in terms.items():
+        (root / "terms" / name).write_text(text, encoding="utf-8")
+    return root
+
+
+def errors_of(root: Path) -> list[ContentError]:
+    with pytest.raises(GlossaryInvalid) as raised:
+        load_glossary(root)
+    return raised.value.errors
+
+
+def located(root: Path, file: str) -> str:
+    return str(root / file)
+
+
+# (files beside a valid alpha.md and beta.md, file with the error, line, message fragment)
+ERROR_CASES = {
+    "yaml does not parse": (
+        {"gamma.md": "---\ntitle: Gamma\ncategories: [finance]\nrelated: x: y\n---\n" + BODY},
+        "terms/gamma.md", 4, "YAML does not parse: mapping values are not allowed here",
+    ),
+    "missing title": (
+        {"gamma.md": "---\ncategories: [finance]\nupdated: 2024-05-01\n---\n" + BODY},
+        "terms/gamma.md", 1, "missing title",
+    ),
+    "blank title": (
+        {"gamma.md": term('"  "')}, "terms/gamma.md", 2, "missing title",
+    ),
+    "missing definition": (
+        {"gamma.md": term("Gamma", body="## Misuse\n\nAbused.\n")},
+        "terms/gamma.md", 6, "missing '## Definition' section",
+    ),
+    "missing misuse": (
+        {"gamma.md": term("Gamma", body="## Definition\n\nWhat.\n\n## Examples\n\n- One.\n")},
+        "terms/gamma.md", 6, "missing '## Misuse' section",
+    ),
+    "unknown category": (
+        {"gamma.md": "---\ntitle: Gamma\ncategories:\n  - finance\n  - helthcare\n"
+                     "updated: 2024-05-01\n---\n" + BODY},
+        "terms/gamma.md", 5, "unknown category 'helthcare' (known: finance, healthcare)",
+    ),
+    "related slug that does not exist": (
+        {"gamma.md": term("Gamma", "related:\n  - alpha\n  - no-such-term\n")},
+        "terms/gamma.md", 7, "related term 'no-such-term' does not exist",
+    ),
+    "related to itself": (
+        {"gamma.md": term("Gamma", "related: [gamma]\n")},
+        "terms/gamma.md", 5, "a term cannot be related to itself",
+    ),
+    "title claimed twice, other case": (
+        {"gamma.md": term("ALPHA")}, "terms/gamma.md", 2, "name 'ALPHA' is already claimed by term 'alpha'",
+    ),
+    "alias claimed by another term's title": (
+        {"gamma.md": term("Gamma", "aliases:\n  - g\n  - beta\n")},
+        "terms/gamma.md", 7, "name 'beta' is already claimed by term 'beta'",
+    ),
+    "alias claimed by another term's alias": (
+        {"gamma.md": term("Gamma", "aliases: [alpha RATE]\n")},
+        "terms/gamma.md", 5, "name 'alpha RATE' is already claimed by term 'alpha'",
+    ),
+    "empty alias": (
+        {"gamma.md": term("Gamma", 'aliases:\n  - ok\n  - ""\n')},
+        "terms/gamma.md", 7, "empty alias",
+    ),
+    "empty alias, bare list item": (
+        {"gamma.md": term("Gamma", "aliases:\n  -\n  - ok\n")},
+        "terms/gamma.md", 6, "empty alias",
+    ),
+    "file name that is not a slug": (
+        {"Gamma_Term.md": term("Gamma")},
+        "terms/Gamma_Term.md", 1, "file name 'Gamma_Term.md' is not a valid slug",
+    ),
+    "javascript link, after a blank line and within a paragraph": (
+        {"gamma.md": term("Gamma", body="## Definition\n\nWhat it is.\n\n## Misuse\n\n"
+                                        "First line.\nSee [this](javascript:alert(1)).\n")},
+        "terms/gamma.md", 13, "link with an unsafe URL in section 'Misuse'",
+    ),
+    "javascript link, upper case, as an autolink": (
+        {"gamma.md": term("Gamma", body="## Definition\n\n<JavaScript:alert(1)>\n\n"
+                                        "## Misuse\n\nAbused.\n")},
+        "terms/gamma.md", 8, "link with an unsafe URL in section 'Definition'",
+    ),
+    "javascript image in a list": (
+        {"gamma.md": term("Gamma", body="## Definition\n\nWhat.\n\n## Examples\n\n- One.\n"
+                                        "- Two ![x](javascript:alert(1))\n\n## Misuse\n\nAbused.\n")},
+        "terms/gamma.md", 13, "link with an unsafe URL in section 'Examples'",
+    ),
+    "unknown front-matter field": (
+        {"gamma.md": term("Gamma", "colour: red\n")},
+        "terms/gamma.md", 5, "unknown field 'colour' (known: aliases, case_sensitive,",
+    ),
+    "unknown section": (
+        {"gamma.md": term("Gamma", body=BODY + "\n## History\n\nOld.\n")},
+        "terms/gamma.md", 14, "unknown section 'History' (known: Definition, Examples,",
+    ),
+    "section twice": (
+        {"gamma.md": term("Gamma", body=BODY + "\n## Misuse\n\nAgain.\n")},
+        "terms/gamma.md", 14, "section 'Misuse' appears twice",
+    ),
+    "empty section": (
+        {"gamma.md": term("Gamma", body="## Definition\n\n## Misuse\n\nAbused.\n")},
+        "terms/gamma.md", 6, "section 'Definition' is empty",
+    ),
+    "text before the first section": (
+        {"gamma.md": term("Gamma", body="Intro.\n" + BODY)},
+        "terms/gamma.md", 6, "text before the first '## Definition' heading",
+    ),
+    "updated that is not a date": (
+        {"gamma.md": "---\ntitle: Gamma\ncategories: [finance]\nupdated: last week\n---\n" + BODY},
+        "terms/gamma.md", 4, "updated must be a date written as YYYY-MM-DD",
+    ),
+    "updated that is an impossible date": (
+        {"gamma.md": "---\ntitle: Gamma\ncategories: [finance]\nupdated: 2024-02-30\n---\n" + BODY},
+        "terms/gamma.md", 4, "updated must be a date written as YYYY-MM-DD",
+    ),
+    "updated missing": (
+        {"gamma.md": "---\ntitle: Gamma\ncategories: [finance]\n---\n" + BODY},
+        "terms/gamma.md", 1, "updated must be a date written as YYYY-MM-DD",
+    ),
+    "case_sensitive not a boolean": (
+        {"gamma.md": term("Gamma", "case_sensitive: maybe\n")},
+        "terms/gamma.md", 5, "case_sensitive must be true or false",
+    ),
+    "missing front matter": (
+        {"gamma.md": BODY}, "terms/gamma.md", 1, "missing YAML front matter",
+    ),
+    "front matter never closed": (
+        {"gamma.md": "---\ntitle: Gamma\n" + BODY}, "terms/gamma.md", 1, "missing YAML front matter",
+    ),
+    "categories.yml does not parse": (
+        {"categories.yml": CATEGORIES + "- slug: privacy\n  label: Privacy: data\n"},
+        "categories.yml", 8, "YAML does not parse: mapping values are not allowed here",
+    ),
+    "category without a label": (
+        {"categories.yml": CATEGORIES + "- slug: privacy\n  description: Data.\n"},
+        "categories.yml", 7, "each category needs slug, label and description",
+    ),
+}
+
+
+@pytest.mark.parametrize(("files", "where", "line", "message"), ERROR_CASES.values(), ids=ERROR_CASES)
+def test_each_error_names_file_and_line(
+    tmp_path: Path, files: dict[str, str], where: str, line: int, message: str
+) -> None:
+    files = dict(files)
+    categories = files.pop("categories.yml", CATEGORIES)
+    terms = {"alpha.md": term("Alpha", "aliases: [Alpha Rate]\n"), "beta.md": term("Beta"), **files}
+    write_glossary(tmp_path, terms, categories)
+
+    errors = errors_of(tmp_path)
+
+    assert len(errors) == 1, errors
+    assert str(errors[0]).startswith(f"{located(tmp_path, where)}:{line}: {message}")
+
+
+def test_errors_are_collected_across_files(tmp_path: Path) -> None:
+    write_glossary(tmp_path, {
+        "alpha.md": term("Alpha"),
+        "bad-category.md": term("Gamma", body=BODY).replace("[finance]", "[helthcare]"),
+        "no-misuse.md": term("Delta", body="## Definition\n\nWhat.\n"),
+        "unsafe.md": term("Epsilon", body=BODY + "[x](javascript:void(0))\n"),
+    })
+
+    errors = errors_of(tmp_path)
+
+    assert sorted(str(e) for e in errors) == [
+        f"{located(tmp_path, 'terms/bad-category.md')}:3: unknown category 'helthcare' "
+        "(known: finance, healthcare)",
+        f"{located(tmp_path, 'terms/no-misuse.md')}:6: missing '## Misuse' section",
+        f"{located(tmp_path, 'terms/unsafe.md')}:13: link with an unsafe URL in section 'Misuse'",
+    ]
+
+
+def test_several_errors_in_one_file_are_all_reported(tmp_path: Path) -> None:
+    write_glossary(tmp_path, {
+        "gamma.md": "---\ncategories: [nope]\nupdated: soon\nextra: 1\n---\n## Misuse\n\nAbused.\n",
+    })
+
+    messages = {str(e).split(": ", 1)[1] for e in errors_of(tmp_path)}
+
+    assert {"missing title", "updated must be a date written as YYYY-MM-DD",
+            "missing '## Definition' section"} <= messages
+    assert any(m.startswith("unknown category 'nope'") for m in messages)
+    assert any(m.startswith("unknown field 'extra'") for m in messages)
+
+
+def test_missing_folder_and_categories_are_errors(tmp_path: Path) -> None:
+    assert [(e.path.name, e.line) for e in errors_of(tmp_path)] == [
+        ("categories.yml", 1), ("terms", 1)
+    ]
+
+
+def test_error_message_is_relative_to_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_glossary(tmp_path / "data", {"gamma.md": term("Gamma", "colour: red\n")})
+    monkeypatch.chdir(tmp_path)
+
+    assert str(errors_of(tmp_path / "data")[0]).startswith("data/terms/gamma.md:5: unknown field")
+
+
+def test_valid_small_glossary_loads(tmp_path: Path) -> None:
+    write_glossary(tmp_path, {
+        "beta.md": term("Beta", "aliases: [B-rate]\nrelated: [alpha]\ncase_sensitive: true\n"),
+        "alpha.md": term("Alpha", body=BODY + "\n## Benefits\n\nGood.\n\n## Examples\n\n- One.\n"),
+    })
+
+    glossary = load_glossary(tmp_path)
+
+    assert [c.slug for c in glossary.categories] == ["finance", "healthcare"]
+    assert [t.slug for t in glossary.terms] == ["alpha", "beta"]
+    beta = glossary.term("beta")
+    assert beta is not None
+    assert (beta.title, beta.aliases, beta.related, beta.case_sensitive) == (
+        "Beta", ("B-rate",), ("alpha",), True
+    )
+    assert beta.updated == datetime.date(2024, 5, 1)
+    alpha = glossary.term("alpha")
+    assert alpha is not None
+    # Sections come in the documented order whatever the file's order.
+    assert list(alpha.sections) == ["Definition", "Examples", "Misuse", "Benefits"]
+    assert alpha.sections["Definition"] == "What it is."
+    assert glossary.terms_in("healthcare") == ()
+
+
+def test_bundled_glossary_is_valid() -> None:
+    glossary = load_glossary(GLOSSARY_DATA)
+
+    assert len(glossary.terms) >= 120
+    assert [c.slug for c in glossary.categories] == [
+        "insurance", "finance", "healthcare", "employment-law", "privacy"
+    ]
+    assert [c.label for c in glossary.categories] == [
+        "Insurance", "Finance", "Healthcare", "Employment Law", "Privacy"
+    ]
+    for category in glossary.categories:
+        assert len(glossary.terms_in(category.slug)) >= 5, category.slug
+    for slug in ("neuromuscular-re-education", "rehabilitation-program", "physical-therapy"):
+        assert glossary.term(slug) is not None
+    assert [t.slug for t in glossary.terms] == sorted(t.slug for t in glossary.terms)
+
+
+def make_term(title: str, aliases: tuple[str, ...] = (), case_sensitive: bool = False) -> Term:
+    return Term(
+        slug="x", title=title, categories=("finance",), aliases=aliases,
+        case_sensitive=case_sensitive, related=(), updated=datetime.date(2024, 1, 1), sections={},
+    )
+
+
+@pytest.mark.parametrize(("name", "exact"), [
+    ("APR", True),
+    ("EOB", True),
+    ("COBRA", True),
+    ("401(k)", False),
+    ("Annual Percentage Rate", False),
+    ("apr", False),
+    ("Apr", False),
+    ("FICO score", False),
+    ("A", False),  # a single capital letter is a word, not an acronym
+])
+def test_matches_exactly_for_acronym_aliases(name: str, exact: bool) -> None:
+    assert make_term("Annual Percentage Rate", aliases=(name,)).matches_exactly(name) is exact
+
+
+def test_matches_exactly_for_every_name_of_a_case_sensitive_term() -> None:
+    hipaa = make_term("HIPAA", aliases=("Health Insurance Portability Act",), case_sensitive=True)
+
+    assert all(hipaa.matches_exactly(name) for name in hipaa.names)
+
+
+def test_bundled_acronym_aliases_match_exactly() -> None:
+    apr = load_glossary(GLOSSARY_DATA).term("annual-percentage-rate")
+
+    assert apr is not None
+    assert apr.matches_exactly("APR")
+    assert not apr.matches_exactly(apr.title)
+
+
+def test_snapshot_is_immutable(tmp_path: Path) -> None:
+    write_glossary(tmp_path, {"alpha.md": term("Alpha")})
+    glossary = load_glossary(tmp_path)
+    alpha = glossary.terms[0]
+
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        alpha.title = "Changed"  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        glossary.terms = ()  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        glossary.categories[0].label = "Changed"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        alpha.sections["Misuse"] = "Nothing to see."  # type: ignore[index]
+    assert isinstance(glossary.terms, tuple)
+    assert isinstance(glossary.categories, tuple)
+    assert isinstance(alpha.aliases, tuple)
+    assert isinstance(glossary, Glossary)
+    assert isinstance(glossary.categories[0], Category)
+    assert load_glossary(tmp_path).terms[0].sections["Misuse"] == "How it is abused."
