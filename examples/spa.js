@@ -44,13 +44,15 @@
     ]]
   ];
 
+  // Each uses finance and privacy terms that the story above does not, so a widget that marks
+  // only the first use of a term on the page still has something new to mark in the first three.
   var COMMENTS = [
-    ["Hollis T.", "After the data breach at my bank I put a credit freeze on all three bureaus. Lifting it " +
-      "for one apartment application took ten minutes."],
-    ["grace_okoro", "A debt collector bought my old BNPL balance and kept calling about money I had already " +
-      "paid. Pull your credit report before you send anyone a cent."],
-    ["Sam Lindgren", "I asked a data broker to delete my profile under the CCPA and it was back three months " +
-      "later. Does the right to delete not stick?"]
+    ["Hollis T.", "My sister took a payday loan to cover one installment, then could only make the minimum " +
+      "payment on her card for a year. It ended in wage garnishment."],
+    ["grace_okoro", "A debt collector kept calling me about an old store account that turned out to be zombie " +
+      "debt, too old to sue over. Ask for everything in writing before you pay a cent."],
+    ["Sam Lindgren", "After I paid the loan off, a people-search site still showed my address next to years of " +
+      "location data. Its consent banner never offered a way to say no."]
   ];
 
   function el(tag, className, text) {

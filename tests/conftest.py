@@ -33,8 +33,12 @@ CHROMIUM_ARGS = [
 
 def playwright_chromium() -> Path | None:
     """Playwright's own Chromium, where `playwright install chromium` could download it."""
-    browsers = Path(os.environ.get("PLAYWRIGHT_BROWSERS_PATH", Path.home() / ".cache" / "ms-playwright"))
-    for pattern in ("chromium-*/chrome-linux*/chrome", "chromium_headless_shell-*/chrome-linux*/headless_shell"):
+    default = Path.home() / ".cache" / "ms-playwright"
+    browsers = Path(os.environ.get("PLAYWRIGHT_BROWSERS_PATH", default))
+    for pattern in (
+        "chromium-*/chrome-linux*/chrome",
+        "chromium_headless_shell-*/chrome-linux*/headless_shell",
+    ):
         found = sorted(browsers.glob(pattern))
         if found:
             return found[-1]
@@ -65,7 +69,9 @@ class LiveServer:
         self.app = app
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on"
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -86,7 +92,9 @@ class LiveServer:
 @pytest.fixture(scope="session")
 def glossary_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The bundled glossary with the example partner pages at /examples/."""
-    app = create_app(GLOSSARY_DATA, examples_dir=EXAMPLES, assets_dir=tmp_path_factory.mktemp("assets"))
+    app = create_app(
+        GLOSSARY_DATA, examples_dir=EXAMPLES, assets_dir=tmp_path_factory.mktemp("assets")
+    )
     with LiveServer(app) as server:
         yield server
 

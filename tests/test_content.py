@@ -68,7 +68,7 @@ def located(root: Path, file: str) -> str:
 ERROR_CASES = {
     "yaml does not parse": (
         {"gamma.md": "---\ntitle: Gamma\ncategories: [finance]\nrelated: x: y\n---\n" + BODY},
-        "terms/gamma.md", 4, "YAML does not parse: mapping values are not allowed here",
+        "terms/gamma.md", 4, "YAML does not parse: mapping values are not allowed",
     ),
     "missing title": (
         {"gamma.md": "---\ncategories: [finance]\nupdated: 2024-05-01\n---\n" + BODY},
@@ -99,7 +99,8 @@ ERROR_CASES = {
         "terms/gamma.md", 5, "a term cannot be related to itself",
     ),
     "title claimed twice, other case": (
-        {"gamma.md": term("ALPHA")}, "terms/gamma.md", 2, "name 'ALPHA' is already claimed by term 'alpha'",
+        {"gamma.md": term("ALPHA")},
+        "terms/gamma.md", 2, "name 'ALPHA' is already claimed by term 'alpha'",
     ),
     "alias claimed by another term's title": (
         {"gamma.md": term("Gamma", "aliases:\n  - g\n  - beta\n")},
@@ -133,7 +134,8 @@ ERROR_CASES = {
     ),
     "javascript image in a list": (
         {"gamma.md": term("Gamma", body="## Definition\n\nWhat.\n\n## Examples\n\n- One.\n"
-                                        "- Two ![x](javascript:alert(1))\n\n## Misuse\n\nAbused.\n")},
+                                        "- Two ![x](javascript:alert(1))\n\n"
+                                        "## Misuse\n\nAbused.\n")},
         "terms/gamma.md", 13, "link with an unsafe URL in section 'Examples'",
     ),
     "unknown front-matter field": (
@@ -176,11 +178,12 @@ ERROR_CASES = {
         {"gamma.md": BODY}, "terms/gamma.md", 1, "missing YAML front matter",
     ),
     "front matter never closed": (
-        {"gamma.md": "---\ntitle: Gamma\n" + BODY}, "terms/gamma.md", 1, "missing YAML front matter",
+        {"gamma.md": "---\ntitle: Gamma\n" + BODY},
+        "terms/gamma.md", 1, "missing YAML front matter",
     ),
     "categories.yml does not parse": (
         {"categories.yml": CATEGORIES + "- slug: privacy\n  label: Privacy: data\n"},
-        "categories.yml", 8, "YAML does not parse: mapping values are not allowed here",
+        "categories.yml", 8, "YAML does not parse: mapping values are not allowed",
     ),
     "category without a label": (
         {"categories.yml": CATEGORIES + "- slug: privacy\n  description: Data.\n"},
@@ -189,7 +192,9 @@ ERROR_CASES = {
 }
 
 
-@pytest.mark.parametrize(("files", "where", "line", "message"), ERROR_CASES.values(), ids=ERROR_CASES)
+@pytest.mark.parametrize(
+    ("files", "where", "line", "message"), ERROR_CASES.values(), ids=list(ERROR_CASES)
+)
 def test_each_error_names_file_and_line(
     tmp_path: Path, files: dict[str, str], where: str, line: int, message: str
 ) -> None:

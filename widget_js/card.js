@@ -29,6 +29,7 @@ function createCards(config, signal) {
   const card = element("div", "card");
   card.setAttribute("role", "dialog");
   card.setAttribute("aria-labelledby", "title");
+  card.tabIndex = -1; // a click or tap on the card's text keeps focus in it, so the card stays open
   card.dataset.theme = config.theme;
   const popover = "popover" in card;
   if (popover) card.popover = "manual";
@@ -86,8 +87,8 @@ function createCards(config, signal) {
     );
   }
 
+  // Pending timers are kept: they belong to the term the pointer rests on now.
   function close() {
-    clearTimers();
     clearTimeout(closeTimer);
     if (!term) return;
     const focusWasInCard = inCard(document.activeElement);
@@ -279,6 +280,7 @@ function createCards(config, signal) {
 
   return {
     destroy() {
+      clearTimers();
       close();
       host.remove();
     },

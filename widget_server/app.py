@@ -24,7 +24,7 @@ from starlette.types import Receive, Scope, Send
 from whitenoise import WhiteNoise
 
 from widget_server.assets import Assets, build_assets
-from widget_server.build import precompress, write_files
+from widget_server.build import write_site
 from widget_server.content import Glossary, GlossaryInvalid, load_glossary
 from widget_server.headers import file_headers, media_type
 from widget_server.site import render_site
@@ -118,7 +118,7 @@ def create_app(
     site = LiveSite(data_dir, assets, base_url)
     if assets_dir is None:
         assets_dir = Path(tempfile.mkdtemp(prefix="glossary-widget-assets-"))
-    precompress(write_files(assets_dir, assets.files))
+    write_site(assets_dir, assets.files)
     static = _static_app(assets_dir, site)
 
     routes = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import html
 import hashlib
 import json
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ import minify
 from widget_server import __version__
 
 PACKAGE_DIR = Path(__file__).parent
-# The readable widget source: inside the package when installed from a wheel, beside it in a checkout.
+# The readable widget source: inside the package when installed from a wheel, else beside it.
 WIDGET_SOURCE_DIRS = (PACKAGE_DIR / "widget_js", PACKAGE_DIR.parent / "widget_js")
 # Concatenated in this order inside one function scope; see widget_js/README.md.
 WIDGET_SOURCES = ("config.js", "matcher.js", "highlighter.js", "card.js", "main.js")
@@ -46,7 +47,8 @@ def widget_source_dir() -> Path:
     for directory in WIDGET_SOURCE_DIRS:
         if (directory / WIDGET_SOURCES[0]).is_file():
             return directory
-    raise FileNotFoundError(f"widget source not found in {' or '.join(map(str, WIDGET_SOURCE_DIRS))}")
+    searched = " or ".join(map(str, WIDGET_SOURCE_DIRS))
+    raise FileNotFoundError(f"widget source not found in {searched}")
 
 
 def bundle_widget(source_dir: Path) -> str:
@@ -77,3 +79,18 @@ def hashed_name(path: str, content: bytes) -> str:
 def integrity(content: bytes) -> str:
     """The Subresource Integrity value of `content`."""
     return "sha384-" + base64.b64encode(hashlib.sha384(content).digest()).decode()
+
+
+def script_tag(assets: Assets, base_url: str, categories: list[str], pinned: bool) -> str:
+    """The tag a site owner pastes: the stable URL, or the pinned copy with its SRI hash."""
+    base = base_url.rstrip("/") + "/"
+    attributes = [("src", base + (assets.widget if pinned else WIDGET_PATH))]
+    if pinned:
+        attributes += [
+            ("integrity", integrity(assets.files[assets.widget])),
+            ("crossorigin", "anonymous"),
+        ]
+    if categories:
+        attributes.append(("data-categories", ",".join(categories)))
+    rendered = " ".join(f'{name}="{html.escape(value)}"' for name, value in attributes)
+    return f"<script {rendered} defer></script>"

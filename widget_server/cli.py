@@ -121,15 +121,48 @@ def build(data_dir: Path, out_dir: Path, base_url: str, quiet: bool) -> None:
 
 @main.command()
 @DATA_OPTION
+@click.option("--categories", default="", help="Comma-separated category slugs (default: all).")
+@click.option("--pinned", is_flag=True,
+              help="Pin this exact version: hashed URL with Subresource Integrity.")
+@click.option("--base-url", default="http://127.0.0.1:8000/", show_default=True,
+              help="Where the glossary is served (the server, or the static export on a CDN).")
+def embed(data_dir: Path, categories: str, pinned: bool, base_url: str) -> None:
+    """Print the <script> tag a site owner pastes into their article template."""
+    from widget_server.assets import build_assets, script_tag
+
+    try:
+        glossary = load_glossary(data_dir)
+    except GlossaryInvalid as invalid:
+        raise ContentErrors(invalid) from None
+    chosen = [slug.strip() for slug in categories.split(",") if slug.strip()]
+    _require_known(chosen, [c.slug for c in glossary.categories], "--categories")
+    click.echo(script_tag(build_assets(), base_url, chosen, pinned))
+
+
+@main.command()
+@DATA_OPTION
 @click.argument("title")
 @click.option("--category", "categories", multiple=True, required=True,
               help="Category slug; repeat for a term in several categories.")
 def new(data_dir: Path, title: str, categories: tuple[str, ...]) -> None:
     """Create terms/<slug>.md for TITLE, ready to fill in."""
+    from widget_server.content import load_categories
     from widget_server.scaffold import ScaffoldError, new_term
 
+    try:
+        known = [category.slug for category in load_categories(data_dir)]
+    except GlossaryInvalid as invalid:
+        raise ContentErrors(invalid) from None
+    _require_known(categories, known, "--category")
     try:
         path = new_term(data_dir, title, list(categories), datetime.date.today())
     except ScaffoldError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Created {path}; fill in its sections, then run: glossary-widget check")
+
+
+def _require_known(chosen: tuple[str, ...] | list[str], known: list[str], option: str) -> None:
+    unknown = [slug for slug in chosen if slug not in known]
+    if unknown:
+        message = f"unknown {', '.join(unknown)} (known: {', '.join(known)})"
+        raise click.BadParameter(message, param_hint=option)

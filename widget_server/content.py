@@ -135,9 +135,18 @@ def load_glossary(data_dir: Path) -> Glossary:
     return Glossary(categories=tuple(categories), terms=tuple(t for t, _ in terms))
 
 
+def load_categories(data_dir: Path) -> list[Category]:
+    """Only `categories.yml`; raise GlossaryInvalid if it is not valid."""
+    errors: list[ContentError] = []
+    categories = _load_categories(data_dir / "categories.yml", errors)
+    if errors:
+        raise GlossaryInvalid(errors)
+    return categories
+
+
 def _load_categories(path: Path, errors: list[ContentError]) -> list[Category]:
     try:
-        node = yaml.compose(path.read_text(encoding="utf-8"))
+        node, items = _parse_yaml(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         errors.append(ContentError(path, 1, "missing categories file"))
         return []
@@ -147,11 +156,10 @@ def _load_categories(path: Path, errors: list[ContentError]) -> list[Category]:
         return []
     if not isinstance(node, yaml.SequenceNode):
         message = "expected a list of {slug, label, description}"
-        errors.append(ContentError(path, _line(node), message))
+        errors.append(ContentError(path, _line(node) if node else 1, message))
         return []
     categories: list[Category] = []
-    for item in node.value:
-        data = _load_yaml(yaml.serialize(item))
+    for item, data in zip(node.value, items, strict=True):
         line = _line(item)
         if not isinstance(data, dict) or not all(
             isinstance(data.get(key), str) and data[key].strip()
@@ -274,7 +282,11 @@ def _load_term(
     return term, lines
 
 
-class _YamlLoader(yaml.SafeLoader):
+# libyaml's parser where installed: it parses a 5,000-term glossary about ten times faster.
+_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _YamlLoader(_SafeLoader):  # type: ignore[misc]
     """SafeLoader that keeps an impossible date (2024-02-30) as text instead of raising ValueError,
     so that the field's own check reports it with its line."""
 
@@ -288,8 +300,14 @@ class _YamlLoader(yaml.SafeLoader):
 _YamlLoader.add_constructor("tag:yaml.org,2002:timestamp", _YamlLoader.construct_yaml_timestamp)
 
 
-def _load_yaml(text: str) -> Any:
-    return yaml.load(text, Loader=_YamlLoader)
+def _parse_yaml(text: str) -> tuple[yaml.Node | None, Any]:
+    """The node tree (which knows the line of every key and item) and the data, in one parse."""
+    loader = _YamlLoader(text)
+    try:
+        node = loader.get_single_node()
+        return node, loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
 
 
 def _split_front_matter(text: str) -> tuple[str, str, int] | None:
@@ -306,8 +324,7 @@ def _split_front_matter(text: str) -> tuple[str, str, int] | None:
 
 def _parse_front_matter(front: str, lines: _Lines, error: Any) -> dict[str, Any] | None:
     try:
-        node = yaml.compose(front)
-        meta = _load_yaml(front)
+        node, meta = _parse_yaml(front)
     except yaml.YAMLError as exc:
         # The front matter starts on the file's second line.
         error(_yaml_error_line(exc) + 1, f"YAML does not parse: {_yaml_problem(exc)}")

@@ -1,0 +1,420 @@
+"""The JSON API: shapes, headers, conditional requests, errors, and malformed input."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import json
+import re
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote_to_bytes
+
+import pytest
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from widget_server.app import create_app
+from widget_server.content import load_glossary
+from widget_server.markup import plain_text
+
+GLOSSARY_DATA = Path(__file__).resolve().parent.parent / "glossary_data"
+CATEGORY_SLUGS = ["insurance", "finance", "healthcare", "employment-law", "privacy"]
+CARD_LIMIT = 300
+ELLIPSIS = "\u2026"
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Starlette:
+    examples = tmp_path_factory.mktemp("examples")
+    (examples / "page.html").write_text("<p>example</p>", encoding="utf-8")
+    return create_app(
+        GLOSSARY_DATA, examples_dir=examples, assets_dir=tmp_path_factory.mktemp("assets")
+    )
+
+
+@pytest.fixture(scope="module")
+def client(app: Starlette) -> Iterator[TestClient]:
+    with TestClient(app) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def terms(client: TestClient) -> list[dict[str, Any]]:
+    return client.get("/api/v1/terms.json").json()["terms"]
+
+
+def api_paths() -> list[str]:
+    glossary = load_glossary(GLOSSARY_DATA)
+    return [
+        "/api/v1/categories.json",
+        "/api/v1/terms.json",
+        "/api/v1/terms/neuromuscular-re-education.json",
+        "/api/v1/terms/annual-percentage-rate.json",
+        *(f"/api/v1/index/{c.slug}.json" for c in glossary.categories),
+    ]
+
+
+# Shapes
+
+
+def test_categories(client: TestClient, terms: list[dict[str, Any]]) -> None:
+    response = client.get("/api/v1/categories.json")
+
+    assert response.status_code == 200
+    categories = response.json()["categories"]
+    assert list(response.json()) == ["categories"]
+    assert [c["slug"] for c in categories] == CATEGORY_SLUGS
+    assert [c["label"] for c in categories] == [
+        "Insurance", "Finance", "Healthcare", "Employment Law", "Privacy"
+    ]
+    for category in categories:
+        assert set(category) == {"slug", "label", "description", "count"}
+        assert category["description"].strip()
+        assert category["count"] == sum(category["slug"] in t["categories"] for t in terms)
+        assert category["count"] >= 5
+
+
+def test_terms_list(client: TestClient, terms: list[dict[str, Any]]) -> None:
+    assert list(client.get("/api/v1/terms.json").json()) == ["terms"]
+    assert len(terms) >= 120
+    slugs = [t["slug"] for t in terms]
+    assert slugs == sorted(slugs)
+    assert len(set(slugs)) == len(slugs)
+    for entry in terms:
+        assert set(entry) == {"slug", "title", "aliases", "categories", "case_sensitive"}
+        assert isinstance(entry["title"], str) and entry["title"]
+        assert all(isinstance(a, str) and a for a in entry["aliases"])
+        assert set(entry["categories"]) <= set(CATEGORY_SLUGS) and entry["categories"]
+        assert isinstance(entry["case_sensitive"], bool)
+    apr = next(t for t in terms if t["slug"] == "annual-percentage-rate")
+    assert apr == {
+        "slug": "annual-percentage-rate", "title": "Annual Percentage Rate", "aliases": ["APR"],
+        "categories": ["finance"], "case_sensitive": False,
+    }
+
+
+def test_every_term_document(client: TestClient, terms: list[dict[str, Any]]) -> None:
+    titles = {t["slug"]: t["title"] for t in terms}
+    categories = client.get("/api/v1/categories.json").json()["categories"]
+    labels = {c["slug"]: c["label"] for c in categories}
+    glossary = load_glossary(GLOSSARY_DATA)
+    for entry in terms:
+        slug = entry["slug"]
+        response = client.get(f"/api/v1/terms/{slug}.json")
+        assert response.status_code == 200, slug
+        document = response.json()
+        assert list(document) == [
+            "slug", "title", "categories", "aliases", "definition", "misuse", "related", "url",
+            "updated",
+        ]
+        assert document["slug"] == slug
+        assert document["title"] == entry["title"]
+        assert document["aliases"] == entry["aliases"]
+        assert document["categories"] == [
+            {"slug": c, "label": labels[c]} for c in entry["categories"]
+        ]
+        assert document["url"] == f"glossary/{slug}/"
+        datetime.date.fromisoformat(document["updated"])
+        for related in document["related"]:
+            assert related["slug"] != slug
+            assert related == {"slug": related["slug"], "title": titles[related["slug"]]}
+        term = glossary.term(slug)
+        assert term is not None
+        for field, section in (("definition", "Definition"), ("misuse", "Misuse")):
+            text = document[field]
+            full = plain_text(term.sections[section])
+            assert 0 < len(text) <= CARD_LIMIT, (slug, field)
+            if len(full) <= CARD_LIMIT:
+                assert text == full
+            else:
+                assert text.endswith(ELLIPSIS)
+                assert full.startswith(text.removesuffix(ELLIPSIS).rstrip())
+
+
+def test_term_document_of_neuromuscular_re_education(client: TestClient) -> None:
+    document = client.get("/api/v1/terms/neuromuscular-re-education.json").json()
+
+    assert document["title"] == "Neuromuscular Re-education"
+    assert document["categories"] == [{"slug": "healthcare", "label": "Healthcare"}]
+    assert [r["slug"] for r in document["related"]] == [
+        "rehabilitation-program", "physical-therapy"
+    ]
+    assert document["definition"].startswith("Neuromuscular re-education is a type of therapy")
+    assert "<" not in document["definition"] + document["misuse"]
+
+
+def test_category_index(client: TestClient, terms: list[dict[str, Any]]) -> None:
+    for category in CATEGORY_SLUGS:
+        document = client.get(f"/api/v1/index/{category}.json").json()
+        assert list(document) == ["category", "terms"]
+        assert document["category"] == category
+        expected = [t for t in terms if category in t["categories"]]
+        assert [row[0] for row in document["terms"]] == [t["slug"] for t in expected]
+        for row, entry in zip(document["terms"], expected, strict=True):
+            names = [name.removeprefix("=") for name in row[1:]]
+            assert names == [entry["title"], *entry["aliases"]]
+            for name in row[1:]:
+                # The mark is only ever a prefix: no name starts with "=" of its own.
+                assert not name.startswith("==")
+                if entry["case_sensitive"]:
+                    assert name.startswith("=")
+
+
+def test_category_index_marks_acronyms_as_exact(client: TestClient) -> None:
+    finance = {row[0]: row[1:] for row in client.get("/api/v1/index/finance.json").json()["terms"]}
+    privacy = {row[0]: row[1:] for row in client.get("/api/v1/index/privacy.json").json()["terms"]}
+
+    assert finance["annual-percentage-rate"] == ["Annual Percentage Rate", "=APR"]
+    assert all(name.startswith("=") for name in privacy["gdpr"])
+
+
+def test_index_of_a_category_lists_only_its_terms(client: TestClient) -> None:
+    healthcare = {row[0] for row in client.get("/api/v1/index/healthcare.json").json()["terms"]}
+
+    assert "neuromuscular-re-education" in healthcare
+    assert "annual-percentage-rate" not in healthcare
+
+
+def test_healthz(client: TestClient, terms: list[dict[str, Any]]) -> None:
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "terms": len(terms)}
+
+
+# Headers and conditional requests
+
+
+@pytest.mark.parametrize("path", api_paths())
+def test_api_headers(client: TestClient, path: str) -> None:
+    response = client.get(path)
+
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["cache-control"] == "public, max-age=300"
+    assert re.fullmatch(r'"[0-9a-f]{16,}"', response.headers["etag"])  # strong: no W/
+    json.loads(response.content)
+
+
+def test_etags_differ_between_documents_and_stay_stable(client: TestClient) -> None:
+    etags = {path: client.get(path).headers["etag"] for path in api_paths()}
+
+    assert len(set(etags.values())) == len(etags)
+    assert all(client.get(path).headers["etag"] == etag for path, etag in etags.items())
+
+
+def etag_of(client: TestClient, path: str) -> str:
+    return client.get(path).headers["etag"]
+
+
+@pytest.mark.parametrize("if_none_match", [
+    "{etag}",
+    '"0123456789abcdef", {etag}',
+    '{etag},"0123456789abcdef"',
+    "W/{etag}",
+    '"x", W/{etag}, "y"',
+    "*",
+])
+@pytest.mark.parametrize("path", ["/api/v1/terms.json", "/api/v1/index/finance.json"])
+def test_not_modified(client: TestClient, path: str, if_none_match: str) -> None:
+    etag = etag_of(client, path)
+
+    response = client.get(path, headers={"If-None-Match": if_none_match.format(etag=etag)})
+
+    assert response.status_code == 304
+    assert response.content == b""
+    assert response.headers["etag"] == etag
+    assert response.headers["cache-control"] == "public, max-age=300"
+    assert response.headers["access-control-allow-origin"] == "*"
+
+
+@pytest.mark.parametrize("if_none_match", ['"0123456789abcdef"', 'W/"nope", "other"', "", '""'])
+def test_other_etag_gets_the_document(client: TestClient, if_none_match: str) -> None:
+    response = client.get("/api/v1/terms.json", headers={"If-None-Match": if_none_match})
+
+    assert response.status_code == 200
+    assert response.json()["terms"]
+
+
+def test_etag_of_one_document_does_not_match_another(client: TestClient) -> None:
+    etag = etag_of(client, "/api/v1/index/finance.json")
+
+    response = client.get("/api/v1/index/privacy.json", headers={"If-None-Match": etag})
+
+    assert response.status_code == 200
+
+
+# Errors
+
+
+def assert_json_error(response: Any, status: int) -> str:
+    assert response.status_code == status
+    assert response.headers["content-type"] == "application/json"
+    assert response.headers["access-control-allow-origin"] == "*"
+    body = response.json()
+    assert list(body) == ["error"]
+    assert isinstance(body["error"], str) and body["error"]
+    return body["error"]
+
+
+@pytest.mark.parametrize("path", [
+    "/api/v1/terms/no-such-term.json",
+    "/api/v1/terms/annual-percentage-rate",
+    "/api/v1/terms/ANNUAL-PERCENTAGE-RATE.json",
+    "/api/v1/terms/.json",
+    "/api/v1/nothing.json",
+    "/api/v2/terms.json",
+    "/api/",
+])
+def test_unknown_api_path_is_404_json(client: TestClient, path: str) -> None:
+    assert_json_error(client.get(path), 404)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/index/helthcare.json", "/api/v1/index/.json"])
+def test_unknown_category_lists_the_valid_ones(client: TestClient, path: str) -> None:
+    message = assert_json_error(client.get(path), 404)
+
+    assert "unknown category" in message
+    for slug in CATEGORY_SLUGS:
+        assert slug in message
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH"])
+@pytest.mark.parametrize("path", ["/api/v1/terms.json", "/api/v1/terms/no-such.json", "/healthz"])
+def test_write_methods_are_405_json(client: TestClient, method: str, path: str) -> None:
+    response = client.request(method, path, content=b'{"slug": "x"}')
+
+    assert_json_error(response, 405)
+    assert "GET" in response.headers["allow"]
+
+
+def test_head_has_the_headers_of_get(client: TestClient) -> None:
+    get = client.get("/api/v1/terms.json")
+    head = client.head("/api/v1/terms.json")
+
+    assert head.status_code == 200
+    assert head.headers["etag"] == get.headers["etag"]
+    assert head.headers["access-control-allow-origin"] == "*"
+
+
+# Malformed input: driven through the ASGI interface so that the exact bytes reach the app.
+
+
+def call_asgi(app: Starlette, raw_path: bytes, query: bytes = b"", decode: str = "replace"
+              ) -> tuple[int, dict[str, str], bytes]:
+    """GET `raw_path` as a server would hand it over: `path` percent-decoded, then UTF-8 decoded
+    with `decode` errors (uvicorn replaces; a server may also keep the bytes as surrogates)."""
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+        "scheme": "http", "server": ("testserver", 80), "client": ("127.0.0.1", 50000),
+        "root_path": "", "raw_path": raw_path, "query_string": query,
+        "path": unquote_to_bytes(raw_path).decode("utf-8", decode),
+        "headers": [(b"host", b"testserver")],
+    }
+    messages: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        messages.append(message)
+
+    asyncio.run(app(scope, receive, send))  # an exception here would be a 500
+    start = next(m for m in messages if m["type"] == "http.response.start")
+    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in start["headers"]}
+    body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
+    return start["status"], headers, body
+
+
+LONG = b"a" * 10_000
+MALFORMED_PATHS = [
+    *(prefix + tail for prefix in (b"/api/v1/", b"/api/v1/terms/", b"/api/v1/index/", b"/glossary/",
+                                   b"/snippets/", b"/static/", b"/widget.js/", b"/examples/", b"/")
+      for tail in (b"%ff%fe", b"%", b"%zz", b"%00", b"\xff\xfe", b"%c3%28.json", b"\xc3(")),
+    b"/api/v1/terms/%2e%2e%2f%2e%2e%2fcategories.json",
+    b"/api/v1/terms/..%2fcategories.json",
+    b"/api/v1/terms/../categories.json",
+    b"/api/v1/index/../../../../etc/passwd",
+    b"/glossary/../../etc/passwd",
+    b"/glossary/..%2f..%2fetc%2fpasswd",
+    b"/static/../../../etc/passwd",
+    b"/static/..%2f..%2fpyproject.toml",
+    b"/examples/../pyproject.toml",
+    b"/examples/%2e%2e/%2e%2e/etc/passwd",
+    b"/snippets/../api/v1/terms.json",
+    b"/api/" + LONG,
+    b"/api/v1/terms/" + LONG + b".json",
+    b"/glossary/" + LONG + b"/",
+    b"/static/" + LONG,
+    b"/examples/" + LONG,
+    b"/" + b"%ff" * 3_000,
+    b"//api/v1/terms.json",
+    b"/api/v1/terms.json/",
+]
+
+
+@pytest.mark.parametrize("decode", ["replace", "surrogateescape"])
+@pytest.mark.parametrize("raw_path", MALFORMED_PATHS, ids=lambda p: repr(p[:40]))
+def test_malformed_paths_are_4xx(app: Starlette, raw_path: bytes, decode: str) -> None:
+    status, headers, body = call_asgi(app, raw_path, decode=decode)
+
+    assert 400 <= status < 500
+    if raw_path.startswith(b"/api/"):
+        assert headers["content-type"] == "application/json"
+        assert "error" in json.loads(body)
+    assert b"[tool." not in body and b"root:" not in body  # no file from outside was served
+
+
+@pytest.mark.parametrize("query", [b"%ff%fe=%zz", b"\xff\xfe", b"a=%00&&=&%", b"x=" + LONG])
+@pytest.mark.parametrize("path", [
+    b"/api/v1/nothing.json", b"/glossary/nothing/", b"/static/nothing", b"/examples/nothing.html"
+])
+def test_malformed_query_on_a_missing_path_is_4xx(
+    app: Starlette, path: bytes, query: bytes
+) -> None:
+    status, headers, body = call_asgi(app, path, query)
+
+    assert 400 <= status < 500
+    if path.startswith(b"/api/"):
+        assert "error" in json.loads(body)
+
+
+@pytest.mark.parametrize("query", [b"%ff%fe=%zz", b"a=%00&&=&%", b"x=" + LONG])
+@pytest.mark.parametrize("path", [b"/api/v1/terms.json", b"/glossary/", b"/widget.js",
+                                  b"/examples/page.html", b"/healthz"])
+def test_query_string_on_a_real_path_is_ignored(app: Starlette, path: bytes, query: bytes) -> None:
+    status, _, body = call_asgi(app, path, query)
+
+    assert status == 200
+    assert body
+
+
+@pytest.mark.parametrize("path", [b"/api/v1/terms.json", b"/widget.js", b"/examples/page.html"])
+def test_non_ascii_query_bytes_are_never_5xx(app: Starlette, path: bytes) -> None:
+    status, _, _ = call_asgi(app, path, b"q=\xff\xfe")
+
+    assert status < 500
+
+
+@pytest.mark.parametrize("target", [
+    b"/api/v1/%ff%fe.json", b"/api/v1/terms/%.json", b"/api/v1/terms/%zz.json",
+    b"/api/v1/terms/%00.json", b"/api/v1/terms/../../etc/passwd", b"/api/v1/" + LONG,
+    b"/api/v1/\xff\xfe.json", b"/static/%ff", b"/glossary/\xff/",
+])
+def test_real_server_answers_malformed_requests_with_4xx(
+    glossary_server: Any, target: bytes
+) -> None:
+    """The same through uvicorn, over a socket, with the request line exactly as written."""
+    with socket.create_connection(("127.0.0.1", glossary_server.port), timeout=10) as connection:
+        connection.sendall(b"GET " + target + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        response = b""
+        while chunk := connection.recv(65536):
+            response += chunk
+
+    status = int(response.split(b" ", 2)[1])
+    assert 400 <= status < 500, response[:200]

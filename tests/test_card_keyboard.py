@@ -1,0 +1,158 @@
+"""Hover cards from the keyboard (WCAG 2.1.1, 1.4.13) and what assistive technology is told."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from cardkit import card, open_page, term
+
+pytestmark = pytest.mark.browser
+
+
+def focused_text(page: Page) -> str:
+    """The text of the focused element, looking inside the card's shadow root."""
+    return page.evaluate(
+        """() => {
+            let el = document.activeElement;
+            while (el && el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;
+            return el ? (el.id ? "#" + el.id : el.textContent.trim()) : "";
+        }"""
+    )
+
+
+def tab_to_premium(page: Page) -> None:
+    page.locator("#before").focus()
+    page.keyboard.press("Tab")
+    expect(term(page, "premium")).to_be_focused()
+    expect(card(page, "premium").get_by_role("link")).to_have_count(3)  # loaded
+
+
+def test_the_highlight_is_a_button_with_a_name_and_the_card_a_named_dialog(page: Page, fixture_server) -> None:
+    open_page(page, fixture_server)
+    highlight = page.get_by_role("button", name="premium", exact=True)
+    expect(highlight).to_have_attribute("aria-expanded", "false")
+    expect(highlight).to_have_attribute("aria-haspopup", "dialog")
+
+    highlight.focus()
+
+    dialog = page.get_by_role("dialog", name="Premium", exact=True)
+    expect(dialog).to_be_visible()
+    expect(dialog).to_have_attribute("data-glossary-card", "premium")
+    expect(highlight).to_have_attribute("aria-expanded", "true")
+    controlled = highlight.get_attribute("aria-controls")
+    assert controlled and page.locator(f"#{controlled}").count() == 1
+    # Screen-reader users can reach the definition: it is in the dialog's accessibility tree.
+    assert "Test definition of Premium." in dialog.aria_snapshot()
+
+
+def test_focus_opens_the_card_and_escape_closes_it_without_moving_focus(page: Page, fixture_server) -> None:
+    open_page(page, fixture_server)
+    tab_to_premium(page)
+    expect(card(page, "premium")).to_be_visible()
+    expect(term(page, "premium")).to_have_attribute("aria-expanded", "true")
+
+    page.keyboard.press("Escape")
+
+    expect(card(page)).to_have_count(0)
+    expect(term(page, "premium")).to_be_focused()
+    expect(term(page, "premium")).to_have_attribute("aria-expanded", "false")
+    page.wait_for_timeout(400)  # nothing reopens it behind the reader's back
+    expect(card(page)).to_have_count(0)
+
+
+def test_tab_goes_through_the_card_links_and_on_to_the_next_element_after_the_term(
+    page: Page, fixture_server
+) -> None:
+    open_page(page, fixture_server)
+    tab_to_premium(page)
+    links = card(page, "premium").get_by_role("link")
+    expect(links).to_have_text(["Policy", "ACA", "Read the full entry \u2192"])
+
+    visited = []
+    for _ in range(3):
+        page.keyboard.press("Tab")
+        visited.append(focused_text(page))
+        expect(card(page, "premium")).to_be_visible()
+    assert visited == ["Policy", "ACA", "Read the full entry \u2192"]
+
+    page.keyboard.press("Tab")  # past the last link: back in the page, after the term
+    expect(page.locator("#after")).to_be_focused()
+    expect(card(page)).to_have_count(0)
+    expect(term(page, "premium")).to_have_attribute("aria-expanded", "false")
+
+
+def test_shift_tab_goes_back_from_the_card_to_the_term(page: Page, fixture_server) -> None:
+    open_page(page, fixture_server)
+    tab_to_premium(page)
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert focused_text(page) == "ACA"
+
+    page.keyboard.press("Shift+Tab")
+    assert focused_text(page) == "Policy"
+    page.keyboard.press("Shift+Tab")
+
+    expect(term(page, "premium")).to_be_focused()
+    expect(card(page, "premium")).to_be_visible()
+    page.keyboard.press("Shift+Tab")  # and out, before the term
+    expect(page.locator("#before")).to_be_focused()
+    expect(card(page)).to_have_count(0)
+
+
+def test_shift_tab_from_the_element_after_the_term_reopens_its_card(page: Page, fixture_server) -> None:
+    open_page(page, fixture_server)
+    page.locator("#after").focus()
+
+    page.keyboard.press("Shift+Tab")
+
+    expect(term(page, "premium")).to_be_focused()
+    expect(card(page, "premium")).to_be_visible()
+
+
+def test_escape_inside_the_card_closes_it_and_returns_focus_to_the_term(page: Page, fixture_server) -> None:
+    open_page(page, fixture_server)
+    tab_to_premium(page)
+    page.keyboard.press("Tab")
+    assert focused_text(page) == "Policy"
+
+    page.keyboard.press("Escape")
+
+    expect(card(page)).to_have_count(0)
+    expect(term(page, "premium")).to_be_focused()
+    expect(term(page, "premium")).to_have_attribute("aria-expanded", "false")
+
+
+def test_focus_moving_away_closes_the_card(page: Page, fixture_server) -> None:
+    open_page(page, fixture_server)
+    tab_to_premium(page)
+    expect(card(page, "premium")).to_be_visible()
+    page.keyboard.press("Tab")
+    assert focused_text(page) == "Policy"
+
+    page.locator("#left").click()  # focus leaves for the page (no focusable target: body)
+
+    expect(card(page)).to_have_count(0)
+    expect(term(page, "premium")).to_have_attribute("aria-expanded", "false")
+
+
+def test_blur_from_the_term_to_elsewhere_closes_the_card(page: Page, fixture_server) -> None:
+    open_page(page, fixture_server)
+    term(page, "premium").focus()
+    expect(card(page, "premium")).to_be_visible()
+
+    page.evaluate("document.activeElement.blur()")
+
+    expect(card(page)).to_have_count(0)
+
+
+def test_focusing_another_term_swaps_the_card(page: Page, fixture_server) -> None:
+    open_page(page, fixture_server)
+    term(page, "premium").focus()
+    expect(card(page, "premium")).to_be_visible()
+
+    term(page, "policy").focus()
+
+    expect(card(page, "policy")).to_be_visible()
+    expect(card(page)).to_have_count(1)
+    expect(term(page, "premium")).to_have_attribute("aria-expanded", "false")

@@ -1,0 +1,189 @@
+"""The `glossary-widget` command line: check, new, and the help of every command."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from widget_server.cli import main
+from widget_server.content import load_glossary
+
+GLOSSARY_DATA = Path(__file__).resolve().parent.parent / "glossary_data"
+
+BODY = "## Definition\n\nWhat it is.\n\n## Misuse\n\nHow it is abused.\n"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def glossary_copy(tmp_path: Path) -> Path:
+    return Path(shutil.copytree(GLOSSARY_DATA, tmp_path / "glossary_data"))
+
+
+def test_check_bundled_glossary(tmp_path: Path) -> None:
+    glossary = load_glossary(GLOSSARY_DATA)
+
+    code, out, err = run("check", "--data", str(GLOSSARY_DATA))
+
+    assert code == 0, err
+    assert err == ""
+    assert out.count("\n") == 1
+    counts = ", ".join(f"{c.slug} {len(glossary.terms_in(c.slug))}" for c in glossary.categories)
+    assert out == f"ok: {len(glossary.terms)} terms ({counts})\n"
+    assert re.fullmatch(
+        r"ok: \d+ terms \(insurance \d+, finance \d+, healthcare \d+, employment-law \d+, "
+        r"privacy \d+\)\n", out
+    )
+
+
+def test_check_broken_glossary_prints_every_error(tmp_path: Path) -> None:
+    (tmp_path / "categories.yml").write_text(
+        "- slug: finance\n  label: Finance\n  description: Money.\n", "utf-8"
+    )
+    terms = tmp_path / "terms"
+    terms.mkdir()
+    front = "---\ntitle: {}\ncategories: [{}]\nupdated: 2024-05-01\n---\n"
+    (terms / "alpha.md").write_text(front.format("Alpha", "finance") + BODY, "utf-8")
+    (terms / "beta.md").write_text(front.format("Beta", "helthcare") + BODY, "utf-8")
+    (terms / "gamma.md").write_text(front.format("alpha", "finance") + BODY, "utf-8")
+    (terms / "delta.md").write_text(
+        front.format("Delta", "finance") + BODY + "[x](javascript:alert(1))\n", "utf-8"
+    )
+
+    code, out, err = run("check", "--data", str(tmp_path))
+
+    assert code == 1
+    assert out == ""
+    assert err.splitlines() == [
+        f"{terms / 'beta.md'}:3: unknown category 'helthcare' (known: finance)",
+        f"{terms / 'delta.md'}:13: link with an unsafe URL in section 'Misuse'",
+        f"{terms / 'gamma.md'}:2: name 'alpha' is already claimed by term 'alpha'",
+        "3 errors in the glossary",
+    ]
+
+
+def test_check_paths_are_relative_to_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copytree(GLOSSARY_DATA, tmp_path / "glossary_data")
+    (tmp_path / "glossary_data" / "terms" / "Bad Name.md").write_text("", "utf-8")
+    monkeypatch.chdir(tmp_path)
+
+    code, _, err = run("check")  # --data defaults to ./glossary_data
+
+    assert code == 1
+    assert err.startswith("glossary_data/terms/Bad Name.md:1: file name 'Bad Name.md' is not")
+    assert err.endswith("2 errors in the glossary\n")
+
+
+def test_check_missing_folder(tmp_path: Path) -> None:
+    code, _, err = run("check", "--data", str(tmp_path / "nowhere"))
+
+    assert code == 1
+    assert "categories.yml:1: missing categories file" in err
+
+
+def test_new_creates_a_term_that_check_accepts(glossary_copy: Path) -> None:
+    before = load_glossary(glossary_copy)
+
+    code, out, err = run(
+        "new", "Some Title", "--category", "healthcare", "--data", str(glossary_copy)
+    )
+
+    assert code == 0, err
+    created = glossary_copy / "terms" / "some-title.md"
+    assert created.is_file()
+    assert str(created) in out
+    code, out, err = run("check", "--data", str(glossary_copy))
+    assert code == 0, err
+    after = load_glossary(glossary_copy)
+    assert len(after.terms) == len(before.terms) + 1
+    term = after.term("some-title")
+    assert term is not None
+    assert (term.title, term.categories) == ("Some Title", ("healthcare",))
+    assert {"Definition", "Misuse"} <= set(term.sections)
+    assert f"healthcare {len(before.terms_in('healthcare')) + 1}" in out
+
+
+def test_new_with_several_categories_and_punctuation(glossary_copy: Path) -> None:
+    code, _, err = run(
+        "new", "Fees: Über-Late", "--category", "finance", "--category", "privacy",
+        "--data", str(glossary_copy),
+    )
+
+    assert code == 0, err
+    term = load_glossary(glossary_copy).term("fees-uber-late")
+    assert term is not None
+    assert (term.title, term.categories) == ("Fees: Über-Late", ("finance", "privacy"))
+
+
+def test_new_refuses_to_overwrite(glossary_copy: Path) -> None:
+    existing = glossary_copy / "terms" / "physical-therapy.md"
+    original = existing.read_bytes()
+
+    code, _, err = run("new", "Physical Therapy", "--category", "healthcare",
+                       "--data", str(glossary_copy))
+
+    assert code == 1
+    assert "already exists" in err
+    assert existing.read_bytes() == original
+
+
+def test_new_twice_refuses_the_second_time(glossary_copy: Path) -> None:
+    args = ("new", "Some Title", "--category", "healthcare", "--data", str(glossary_copy))
+    assert run(*args)[0] == 0
+    created = glossary_copy / "terms" / "some-title.md"
+    created.write_text(created.read_text("utf-8").replace("What Some Title", "Edited"), "utf-8")
+    edited = created.read_bytes()
+
+    code, _, err = run(*args)
+
+    assert code == 1
+    assert "already exists" in err
+    assert created.read_bytes() == edited
+
+
+@pytest.mark.parametrize("title", ["!!!", "&& ~", "日本語"])
+def test_new_refuses_a_title_without_a_slug(glossary_copy: Path, title: str) -> None:
+    code, _, err = run("new", title, "--category", "finance", "--data", str(glossary_copy))
+
+    assert code == 1
+    assert "cannot make a slug" in err
+
+
+def test_new_requires_a_category(glossary_copy: Path) -> None:
+    code, _, err = run("new", "Some Title", "--data", str(glossary_copy))
+
+    assert code == 2
+    assert "--category" in err
+    assert not (glossary_copy / "terms" / "some-title.md").exists()
+
+
+@pytest.mark.parametrize(("args", "mentions"), [
+    ((), ["check", "serve", "new", "build", "--version"]),
+    (("check",), ["--data", "file and line"]),
+    (("serve",), ["--data", "--host", "--port", "--reload", "--examples", "127.0.0.1", "8000"]),
+    (("new",), ["TITLE", "--category", "--data"]),
+    (("build",), ["--out", "--data", "--base-url"]),
+])
+def test_help(args: tuple[str, ...], mentions: list[str]) -> None:
+    code, out, _ = run(*args, "--help")
+
+    assert code == 0
+    assert out.startswith("Usage: ")
+    for word in mentions:
+        assert word in out
+
+
+def test_version() -> None:
+    code, out, _ = run("--version")
+
+    assert code == 0
+    assert out.startswith("glossary-widget, version ")

@@ -1,0 +1,135 @@
+"""Markdown rendering for pages and the plain card text for hover cards."""
+
+from __future__ import annotations
+
+import pytest
+
+from widget_server.markup import (
+    CARD_TEXT_LIMIT,
+    card_text,
+    plain_text,
+    render_html,
+    unsafe_link_lines,
+)
+
+ELLIPSIS = "\u2026"
+
+
+@pytest.mark.parametrize(("markdown", "rendered"), [
+    ("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"),
+    ("Text <img src=x onerror=alert(1)> more", "&lt;img src=x onerror=alert(1)&gt;"),
+    ("A <b>bold</b> claim", "&lt;b&gt;bold&lt;/b&gt;"),
+    ('<div onclick="x()">\nblock\n</div>', "&lt;div onclick=&quot;x()&quot;&gt;"),
+])
+def test_raw_html_is_escaped_not_rendered(markdown: str, rendered: str) -> None:
+    html = render_html(markdown)
+
+    assert rendered in html
+    for tag in ("<script", "<img", "<b>", "<div"):
+        assert tag not in html
+
+
+@pytest.mark.parametrize("markdown", [
+    "[click](javascript:alert(1))",
+    "[click](JavaScript:alert(1))",
+    "[click]( javascript:alert(1) )",
+    "<javascript:alert(1)>",
+    "[click](vbscript:msgbox(1))",
+    "[click](data:text/html;base64,PHNjcmlwdD4=)",
+])
+def test_unsafe_links_are_not_rendered_as_links(markdown: str) -> None:
+    html = render_html(markdown)
+
+    assert "<a" not in html
+    assert "href" not in html
+
+
+def test_markdown_renders_to_html() -> None:
+    html = render_html("Some **bold** text and a [link](https://example.org/x).\n\n- one\n- two")
+
+    assert "<strong>bold</strong>" in html
+    assert '<a href="https://example.org/x">link</a>' in html
+    assert "<li>one</li>" in html
+
+
+@pytest.mark.parametrize(("markdown", "lines"), [
+    ("Fine [x](https://example.org).", []),
+    ("[x](javascript:alert(1))", [0]),
+    ("\n\nFirst line.\nSecond [x](javascript:1).\nThird [y](javascript:2).", [3, 4]),
+    ("- one\n- two ![i](JAVASCRIPT:1)", [1]),
+    ("Para.\n\n<vbscript:x>", [2]),
+])
+def test_unsafe_link_lines_point_at_the_link(markdown: str, lines: list[int]) -> None:
+    assert unsafe_link_lines(markdown) == lines
+
+
+def test_card_text_keeps_short_text() -> None:
+    assert card_text("A short definition. Two sentences.") == "A short definition. Two sentences."
+
+
+def test_card_text_keeps_text_of_exactly_the_limit() -> None:
+    text = ("word " * 60).strip()[: CARD_TEXT_LIMIT - 1] + "."
+    assert len(text) == CARD_TEXT_LIMIT
+
+    assert card_text(text) == text
+
+
+def test_card_text_cuts_at_a_sentence() -> None:
+    sentences = [f"Sentence number {i} says something useful about the term." for i in range(12)]
+    text = " ".join(sentences)
+
+    card = card_text(text)
+
+    assert len(card) <= CARD_TEXT_LIMIT
+    assert card.endswith(f". {ELLIPSIS}")
+    kept = card.removesuffix(f" {ELLIPSIS}")
+    assert text.startswith(kept)
+    assert kept == " ".join(sentences[: kept.count(".")])
+    # As many whole sentences as fit.
+    assert len(kept) + len(sentences[0]) + 3 > CARD_TEXT_LIMIT
+
+
+def test_card_text_falls_back_to_a_word_boundary() -> None:
+    text = " ".join(f"word{i}" for i in range(100))  # no sentence end at all
+
+    card = card_text(text)
+
+    assert len(card) <= CARD_TEXT_LIMIT
+    assert card.endswith(ELLIPSIS)
+    kept = card.removesuffix(ELLIPSIS)
+    assert text.startswith(kept)
+    assert text[len(kept)] == " "  # the cut falls between two words
+
+
+def test_card_text_prefers_words_over_a_very_early_sentence_end() -> None:
+    text = "Short start. " + " ".join(f"word{i}" for i in range(100))
+
+    card = card_text(text)
+
+    assert len(card) <= CARD_TEXT_LIMIT
+    assert len(card) > CARD_TEXT_LIMIT // 2
+    assert text[len(card.removesuffix(ELLIPSIS))] == " "
+
+
+def test_card_text_cuts_one_endless_word() -> None:
+    card = card_text("x" * 1000)
+
+    assert card == "x" * (CARD_TEXT_LIMIT - 2) + ELLIPSIS
+
+
+def test_card_text_is_plain_text() -> None:
+    card = card_text("**Bold** claim with a [link](https://example.org) and `code`.")
+
+    assert card == "Bold claim with a link and code."
+
+
+def test_plain_text_strips_markup() -> None:
+    markdown = (
+        "# Heading\n\nSome **bold**, _italic_ and [linked](https://example.org) words\n"
+        "over two lines with `code`.\n\n- first item\n- second item\n\n> quoted <b>html</b>"
+    )
+
+    assert plain_text(markdown) == (
+        "Heading Some bold, italic and linked words over two lines with code. "
+        "first item second item quoted <b>html</b>"
+    )

@@ -1,0 +1,295 @@
+"""The HTML glossary: index, entry pages, snippets, escaping, and one check in Chromium."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin
+
+import pytest
+from markupsafe import escape
+from playwright.sync_api import Page, expect
+from starlette.testclient import TestClient
+
+from widget_server.app import create_app
+from widget_server.content import load_glossary
+
+GLOSSARY_DATA = Path(__file__).resolve().parent.parent / "glossary_data"
+ENTRY = "/glossary/neuromuscular-re-education/"
+JSON_LD_RE = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.DOTALL)
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    app = create_app(GLOSSARY_DATA, assets_dir=tmp_path_factory.mktemp("assets"))
+    with TestClient(app) as client:
+        yield client
+
+
+def json_ld(page_html: str) -> dict[str, Any]:
+    blocks = JSON_LD_RE.findall(page_html)
+    assert len(blocks) == 1
+    return json.loads(blocks[0])
+
+
+def test_index_groups_terms_by_category_a_to_z(client: TestClient) -> None:
+    response = client.get("/glossary/")
+    glossary = load_glossary(GLOSSARY_DATA)
+
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    page = response.text
+    sections = re.findall(r'<section class="category" id="([^"]+)".*?</section>', page, re.DOTALL)
+    assert sections == [c.slug for c in glossary.categories]
+    for category in glossary.categories:
+        section = re.search(rf'<section class="category" id="{category.slug}".*?</section>',
+                            page, re.DOTALL)
+        assert section is not None
+        expected = glossary.terms_in(category.slug)
+        heading = re.search(r"<h2[^>]*>(.*?) <span class=\"count\">(\d+) terms</span></h2>",
+                            section.group())
+        assert heading is not None
+        assert (heading.group(1), int(heading.group(2))) == (category.label, len(expected))
+        links = re.findall(r'<li><a href="([^"]+)/">([^<]+)</a></li>', section.group())
+        titles = [html.unescape(title) for _, title in links]
+        assert titles == sorted(titles, key=str.casefold)
+        assert {slug for slug, _ in links} == {t.slug for t in expected}
+        assert f'<a href="#{category.slug}">{category.label}</a> <span class="count">' \
+               f"{len(expected)}</span>" in page
+    assert f"{len(glossary.terms)} terms in 5 categories" in page
+
+
+def test_index_json_ld_is_the_defined_term_set(client: TestClient) -> None:
+    data = json_ld(client.get("/glossary/").text)
+    glossary = load_glossary(GLOSSARY_DATA)
+
+    assert data["@type"] == "DefinedTermSet"
+    assert data["url"] == "/glossary/"
+    assert len(data["hasDefinedTerm"]) == len(glossary.terms)
+    assert all(item["@type"] == "DefinedTerm" for item in data["hasDefinedTerm"])
+
+
+def test_entry_page_sections(client: TestClient) -> None:
+    response = client.get(ENTRY)
+
+    assert response.status_code == 200
+    page = response.text
+    assert "<h1>Neuromuscular Re-education</h1>" in page
+    assert '<a class="category-tag" href="../../glossary/#healthcare">Healthcare</a>' in page
+    headings = re.findall(r'<h2 id="section-([a-z]+)">(.*?)</h2>', page)
+    assert [name for name, _ in headings] == [
+        "definition", "examples", "misuse", "benefits", "conclusion", "related"
+    ]
+    assert [text for _, text in headings][:2] == ["Definition", "Examples"]
+    misuse = re.search(r'<section class="entry-section misuse".*?</section>', page, re.DOTALL)
+    assert misuse is not None
+    assert "Watch out" in misuse.group()
+    assert "some clinics bill routine stretching" in misuse.group()
+    assert page.count("<li>") >= 2  # the Examples list is a real list
+    assert "Also called: neuromuscular reeducation" in page
+
+
+def test_entry_page_last_modified(client: TestClient) -> None:
+    term = load_glossary(GLOSSARY_DATA).term("neuromuscular-re-education")
+    assert term is not None
+
+    page = client.get(ENTRY).text
+
+    day = term.updated
+    shown = f"{day:%B} {day.day}, {day.year}"
+    expected = f'Last modified: <time datetime="{day.isoformat()}">{shown}</time>'
+    assert expected in page
+
+
+def test_entry_page_json_ld(client: TestClient) -> None:
+    data = json_ld(client.get(ENTRY).text)
+
+    assert data["@context"] == "https://schema.org"
+    assert data["@type"] == "DefinedTerm"
+    assert data["name"] == "Neuromuscular Re-education"
+    assert data["url"] == ENTRY
+    assert data["alternateName"] == ["neuromuscular reeducation"]
+    assert data["description"].startswith("Neuromuscular re-education is a type of therapy")
+    assert data["inDefinedTermSet"]["@type"] == "DefinedTermSet"
+    assert data["inDefinedTermSet"]["url"] == "/glossary/"
+
+
+def test_every_entry_page_and_its_related_links(client: TestClient) -> None:
+    glossary = load_glossary(GLOSSARY_DATA)
+    for term in glossary.terms:
+        url = f"/glossary/{term.slug}/"
+        page = client.get(url)
+        assert page.status_code == 200, url
+        assert f"<h1>{escape(term.title)}</h1>" in page.text
+        assert json_ld(page.text)["name"] == term.title
+        related = re.findall(r'<li><a href="([^"]+)">', page.text.split('id="section-related"')[-1])
+        assert [urljoin(url, href) for href in related] == [f"/glossary/{s}/" for s in term.related]
+
+
+def test_related_links_lead_to_entry_pages(client: TestClient) -> None:
+    page = client.get(ENTRY).text
+    related = re.findall(r'<li><a href="([^"]+)">([^<]+)</a></li>', page)
+
+    assert [title for _, title in related] == ["Rehabilitation Program", "Physical Therapy"]
+    for href, title in related:
+        target = client.get(urljoin(ENTRY, href))
+        assert target.status_code == 200
+        assert f"<h1>{title}</h1>" in target.text
+
+
+@pytest.mark.parametrize(("path", "status", "location"), [
+    ("/glossary/neuromuscular-re-education", 301, ENTRY),
+    ("/glossary", 301, "/glossary/"),
+    ("/", 302, "/glossary/"),
+])
+def test_redirects(client: TestClient, path: str, status: int, location: str) -> None:
+    response = client.get(path, follow_redirects=False)
+
+    assert response.status_code == status
+    assert response.headers["location"] == location
+
+
+def test_snippet_is_a_self_contained_fragment(client: TestClient) -> None:
+    response = client.get("/snippets/annual-percentage-rate.html")
+    card = client.get("/api/v1/terms/annual-percentage-rate.json").json()
+
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    assert response.headers["access-control-allow-origin"] == "*"
+    fragment = response.text
+    assert fragment.lstrip().startswith("<aside")
+    assert fragment.rstrip().endswith("</aside>")
+    for whole_page_tag in ("<!doctype", "<html", "<head", "<body", "<link", "<script", "<style"):
+        assert whole_page_tag not in fragment.lower()
+    assert "<strong>Annual Percentage Rate</strong>" in fragment
+    assert html.escape(card["definition"], quote=False) in fragment
+    assert "Watch out:" in fragment
+    assert html.escape(card["misuse"], quote=False) in fragment
+    assert '<a href="/glossary/annual-percentage-rate/">' in fragment
+
+
+@pytest.mark.parametrize("path", [
+    "/glossary/no-such-term/", "/glossary/no-such-term", "/snippets/no-such-term.html",
+    "/nothing.html", "/glossary/neuromuscular-re-education/extra/",
+])
+def test_unknown_page_is_404_html(client: TestClient, path: str) -> None:
+    response = client.get(path, follow_redirects=False)
+
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    assert "<h1>Page not found</h1>" in response.text
+    assert 'href="/glossary/"' in response.text
+
+
+@pytest.mark.parametrize("path", ["/glossary/", ENTRY, "/snippets/annual-percentage-rate.html"])
+def test_pages_have_etag_and_304(client: TestClient, path: str) -> None:
+    etag = client.get(path).headers["etag"]
+
+    response = client.get(path, headers={"If-None-Match": etag})
+
+    assert response.status_code == 304
+    assert response.content == b""
+
+
+EVIL = "<script>alert(1)</script>"
+EVIL_TERM = f"""\
+---
+title: Evil {EVIL} Fee
+categories: [finance]
+aliases: [sneaky <b>bold</b> fee]
+updated: 2024-05-01
+---
+## Definition
+
+Defined as {EVIL} and <img src=x onerror=alert(1)> in "quotes" & more.
+
+## Misuse
+
+Abused with {EVIL}.
+"""
+
+
+@pytest.fixture(scope="module")
+def evil_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    data = tmp_path_factory.mktemp("evil")
+    (data / "categories.yml").write_text(
+        f"- slug: finance\n  label: Fin <i>ance</i>\n  description: 'Money & {EVIL}'\n",
+        encoding="utf-8",
+    )
+    (data / "terms").mkdir()
+    (data / "terms" / "evil-fee.md").write_text(EVIL_TERM, encoding="utf-8")
+    app = create_app(data, assets_dir=tmp_path_factory.mktemp("assets"))
+    with TestClient(app) as client:
+        yield client
+
+
+@pytest.mark.parametrize("path", ["/glossary/", "/glossary/evil-fee/", "/snippets/evil-fee.html"])
+def test_content_is_escaped(evil_client: TestClient, path: str) -> None:
+    page = evil_client.get(path).text
+
+    assert EVIL not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<img" not in page
+    assert "<i>" not in page and "<b>" not in page
+    # The only script element is the JSON-LD block, and nothing in it can close it early.
+    assert page.count("<script") == page.count('<script type="application/ld+json">')
+    assert page.count("</script>") == page.count("<script")
+
+
+def test_json_ld_keeps_the_text_but_cannot_break_out(evil_client: TestClient) -> None:
+    page = evil_client.get("/glossary/evil-fee/").text
+
+    data = json_ld(page)
+    assert data["name"] == f"Evil {EVIL} Fee"
+    assert data["alternateName"] == ["sneaky <b>bold</b> fee"]
+
+
+def test_api_keeps_content_as_plain_text(evil_client: TestClient) -> None:
+    document = evil_client.get("/api/v1/terms/evil-fee.json").json()
+
+    assert document["title"] == f"Evil {EVIL} Fee"
+    assert EVIL in document["definition"]  # text for textContent, never HTML
+
+
+@pytest.mark.browser
+def test_entry_page_in_chromium(page: Page, glossary_server: Any) -> None:
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(f"{glossary_server.url}{ENTRY}")
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Neuromuscular Re-education")
+    for name in ("Definition", "Examples", "Benefits", "Conclusion", "Related terms"):
+        expect(page.get_by_role("heading", level=2, name=name, exact=True)).to_be_visible()
+    misuse = page.locator("section.misuse")
+    expect(misuse.get_by_role("heading", level=2)).to_have_text(re.compile("Watch out"))
+    expect(misuse).to_contain_text("some clinics bill routine stretching")
+    # Shown as a warning: set apart from an ordinary section by its own colours.
+    definition = page.locator("section", has=page.locator("#section-definition"))
+    assert misuse.evaluate("e => getComputedStyle(e).backgroundColor") != definition.evaluate(
+        "e => getComputedStyle(e).backgroundColor"
+    )
+    expect(page.get_by_role("list").first.get_by_role("listitem")).to_have_count(2)
+    expect(page.get_by_text("Last modified:")).to_be_visible()
+
+    data = json.loads(page.locator('script[type="application/ld+json"]').text_content() or "")
+    assert data["@type"] == "DefinedTerm"
+    assert data["name"] == "Neuromuscular Re-education"
+    assert data["inDefinedTermSet"]["@type"] == "DefinedTermSet"
+    # Every request stays on this server: no external assets.
+    assert requests and all(url.startswith(glossary_server.url) for url in requests)
+
+    related = page.locator("section.related").get_by_role("link")
+    expect(related).to_have_text(["Rehabilitation Program", "Physical Therapy"])
+    other = related.nth(1).get_attribute("href")
+    related.first.click()
+    expect(page).to_have_url(f"{glossary_server.url}/glossary/rehabilitation-program/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Rehabilitation Program")
+    page.go_back()
+    assert other is not None
+    response = page.request.get(urljoin(f"{glossary_server.url}{ENTRY}", other))
+    assert response.status == 200
+    assert "<h1>Physical Therapy</h1>" in response.text()

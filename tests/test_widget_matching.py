@@ -1,0 +1,156 @@
+"""The matching and skip rules of issue 3, table-driven over two fixture pages.
+
+Each fixture page holds one case per element with an id (tests/fixtures/pages/match-rules.html
+and skip-rules.html); the page is loaded once per module and every case is checked against the
+exact list of (slug, highlighted text) the rules give, in document order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser
+from widget_helpers import RECORD_PAGE, Console, wait_ready
+
+from conftest import LiveServer
+
+pytestmark = pytest.mark.browser
+
+# Per case: the highlights inside the element with that id, in document order.
+Highlights = dict[str, list[tuple[str, str]]]
+
+CASES_JS = """root => Object.fromEntries([...root.querySelectorAll(":scope > [id]")].map(
+  (el) => [el.id, [...el.querySelectorAll("[data-glossary-term]")].map(
+    (h) => [h.dataset.glossaryTerm, h.textContent])]))"""
+
+NBSP = "\u00a0"
+
+MATCHING: dict[str, list[tuple[str, str]]] = {
+    # Names: the title and the aliases of each term.
+    "title": [("premium", "premium")],
+    "title-multiword": [("savings-account", "savings account")],
+    "alias": [("health-savings-account", "HSA")],
+    "alias-lowercase": [("non-compete-agreement", "noncompete")],
+    "title-and-alias": [("aca", "Affordable Care Act"), ("aca", "ACA")],
+    # Case-insensitive terms match in any case; case-sensitive terms and acronym aliases only
+    # exactly as written.
+    "ci-title": [("premium", "PREMIUM"), ("premium", "Premium"), ("premium", "premium"),
+                 ("premium", "pReMiUm")],
+    "ci-multiword": [("health-savings-account", "HEALTH SAVINGS ACCOUNT"),
+                     ("health-savings-account", "Health savings Account")],
+    "ci-unicode": [("cafe-fee", "café fee"), ("cafe-fee", "Café Fee"), ("cafe-fee", "CAFÉ FEE")],
+    "cs-title": [("aca", "ACA")],
+    "cs-alias": [("aca", "Affordable Care Act")],
+    "acronym-alias": [("health-savings-account", "HSA")],
+    # Whole words: no letter, mark, digit or _ of any script next to a match.
+    "edge-letters": [],
+    "edge-digits": [],
+    "edge-underscore": [],
+    "edge-accented": [],
+    "edge-sharp-s": [],
+    "edge-cyrillic": [],
+    "edge-cjk": [],
+    "edge-mark": [],
+    "edge-astral": [],
+    "edge-punctuation": [("premium", "premium"), ("policy", "policy"), ("tax", "tax"),
+                         ("premium", "premium"), ("policy", "policy"), ("tax", "tax"),
+                         ("premium", "premium"), ("policy", "policy")],
+    # A space in a name matches any run of white space, and only white space.
+    "space-nbsp": [("wage-theft", f"wage{NBSP}theft")],
+    "space-newline": [("wage-theft", "wage\n        theft")],
+    "space-tab": [("wage-theft", "wage\ttheft")],
+    "space-run": [("health-savings-account", f"health   savings \n{NBSP} account")],
+    "space-thin": [("wage-theft", "wage\u2009theft")],
+    "space-not": [],
+    # The regular plural of the last word, in any case, not for case-sensitive terms.
+    "plural": [("premium", "Premiums"), ("policy", "policies"), ("tax", "taxes"),
+               ("class-action", "class actions")],
+    "plural-case": [("premium", "PREMIUMS"), ("policy", "Policies"), ("tax", "TAXES")],
+    "plural-multiword": [("health-savings-account", "Health savings accounts"),
+                         ("data-broker", "data brokers"), ("cafe-fee", "café fees"),
+                         ("non-compete-agreement", "non-compete agreements")],
+    "plural-not": [],
+    "plural-case-sensitive": [],
+    # Leftmost-longest, non-overlapping.
+    "longest": [("health-savings-account", "health savings account")],
+    "longest-plural": [("health-savings-account", "health savings accounts")],
+    "longest-then-shorter": [("health-savings-account", "health savings account"),
+                             ("savings-account", "savings account")],
+    "longest-across-space": [("health-savings-account", "health\n     savings account")],
+    # Within one text node: nothing across an element or a comment; inside inline elements, yes.
+    "one-node-element": [],
+    "one-node-comment": [],
+    "one-node-inline": [("data-broker", "data broker"), ("policy", "policy")],
+    # Typographic variants of the punctuation inside a name (curly apostrophe, no-break hyphen).
+    "typographic": [("workers-compensation", "Workers’ compensation"),
+                    ("workers-compensation", "workers' compensation"),
+                    ("non-compete-agreement", "non\u2011compete agreement")],
+}
+
+PREMIUMS = [("premium", "premium"), ("premium", "premium")]
+SKIPPED = [
+    "a", "button", "input", "textarea", "select", "option", "label", "summary", "code", "pre",
+    "kbd", "samp", "script", "style", "noscript", "template", "svg", "math", "iframe",
+    "h1", "h2", "h3", "h4", "h5", "h6", "nav",
+    "contenteditable", "contenteditable-empty", "contenteditable-plaintext",
+    "contenteditable-inner-false", "hidden", "aria-hidden",
+    "role-button", "role-link", "role-menuitem", "role-tab", "data-glossary-skip",
+    "data-exclude-class", "data-exclude-id", "own-highlight", "own-class", "nested",
+]
+NOT_SKIPPED = [
+    "not-contenteditable-false", "not-aria-hidden-false", "not-role-note", "not-details-body",
+    "not-span",
+]
+
+
+def load_cases(browser: Browser, url: str) -> tuple[Highlights, dict, Console]:
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        console = Console.attach(page)
+        page.add_init_script(RECORD_PAGE)
+        page.goto(url)
+        detail = wait_ready(page)
+        cases = page.eval_on_selector("#root", CASES_JS)
+        return {k: [tuple(h) for h in v] for k, v in cases.items()}, detail, console
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def matching(browser: Browser, fixture_server: LiveServer) -> Iterator[Highlights]:
+    cases, _, console = load_cases(browser, f"{fixture_server.url}/examples/match-rules.html")
+    assert console.page_errors == []
+    yield cases
+
+
+@pytest.fixture(scope="module")
+def skipping(browser: Browser, fixture_server: LiveServer) -> Iterator[Highlights]:
+    cases, _, console = load_cases(browser, f"{fixture_server.url}/examples/skip-rules.html")
+    assert console.page_errors == []
+    yield cases
+
+
+def test_every_case_of_the_matching_page_is_in_the_table(matching: Highlights) -> None:
+    assert set(matching) == set(MATCHING)
+
+
+@pytest.mark.parametrize("case", list(MATCHING))
+def test_matching_rule(matching: Highlights, case: str) -> None:
+    assert matching[case] == MATCHING[case]
+
+
+def test_every_case_of_the_skip_page_is_in_the_table(skipping: Highlights) -> None:
+    assert set(skipping) == set(SKIPPED) | set(NOT_SKIPPED)
+
+
+@pytest.mark.parametrize("case", SKIPPED)
+def test_skip_rule(skipping: Highlights, case: str) -> None:
+    """Nothing inside the skipped element, and the text around it is still highlighted."""
+    assert skipping[case] == PREMIUMS
+
+
+@pytest.mark.parametrize("case", NOT_SKIPPED)
+def test_similar_markup_is_not_skipped(skipping: Highlights, case: str) -> None:
+    assert skipping[case] == [PREMIUMS[0], ("policy", "policy"), PREMIUMS[1]]

@@ -1,0 +1,145 @@
+"""Helpers shared by the widget's browser tests (tests/test_widget_*.py)."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import ConsoleMessage, Error, Page, Route
+
+PAGES = Path(__file__).resolve().parent / "fixtures" / "pages"
+
+# The areas the issue says are never highlighted ("Never inside"), written out here rather than
+# taken from the widget, so that a change to the widget's own list is caught.
+ISSUE_SKIP_SELECTOR = ",".join([
+    "a", "button", "input", "textarea", "select", "option", "label", "summary", "code", "pre",
+    "kbd", "samp", "script", "style", "noscript", "template", "svg", "math", "iframe",
+    "h1", "h2", "h3", "h4", "h5", "h6", "nav",
+    "[contenteditable]:not([contenteditable=false])", "[hidden]", "[aria-hidden=true]",
+    "[role=button]", "[role=link]", "[role=menuitem]", "[role=tab]", "[data-glossary-skip]",
+    "glossary-term", ".glossary-widget",
+])
+
+# Installed before any page script: records every glossary:ready event, and what the page looked
+# like when its DOM was parsed, before the widget could have changed anything (the widget only
+# writes after its index requests have answered, which is always later than DOMContentLoaded).
+RECORD_PAGE = """
+window.__readyEvents = [];
+document.addEventListener("glossary:ready", (event) => {
+  window.__readyEvents.push(event.detail);
+  window.__ready = event.detail;
+});
+document.addEventListener("DOMContentLoaded", () => {
+  const root = document.querySelector("#root") || document.body;
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  const textNodes = [];
+  for (let node; (node = walker.nextNode()); ) textNodes.push(node);
+  window.__before = {
+    html: document.documentElement.outerHTML,
+    rootHtml: root.outerHTML,
+    rootText: root.textContent,
+    bodyText: document.body.textContent,
+    highlights: document.querySelectorAll("glossary-term").length,
+    textNodes,
+    textData: textNodes.map((node) => node.data),
+  };
+});
+"""
+
+HIGHLIGHTS_JS = "els => els.map(e => [e.dataset.glossaryTerm, e.textContent])"
+HIGHLIGHT = "[data-glossary-term]"  # any element the widget marked, whatever its tag
+
+# The widget's script tag in the fixture pages, which tests may replace with other attributes.
+FIXTURE_TAG = re.compile(r'<script src="/widget\.js"[^>]*></script>')
+
+
+def widget_tag(src: str = "/widget.js", **data: str) -> str:
+    """A script tag as a site owner would paste it; `data` become data-* attributes."""
+    attrs = "".join(
+        f' data-{name.replace("_", "-")}="{html.escape(value)}"' for name, value in data.items()
+    )
+    return f'<script src="{html.escape(src)}"{attrs} defer></script>'
+
+
+def html_page(body: str, head: str = "") -> str:
+    """A small page; the empty icon keeps the browser from requesting /favicon.ico."""
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Test</title>'
+        f'<link rel="icon" href="data:,">{head}</head><body>{body}</body></html>'
+    )
+
+
+def fixture_html(name: str, tag: str | None = None) -> str:
+    """A fixture page's HTML, with its widget tag replaced by `tag` ("" removes it)."""
+    text = (PAGES / name).read_text(encoding="utf-8")
+    return text if tag is None else FIXTURE_TAG.sub(lambda _: tag, text, count=1)
+
+
+def serve_html(page: Page, url: str, body: str) -> str:
+    """Answers requests for `url` with `body`: a page on the test server's origin, so that
+    /widget.js and the API come from the real server."""
+
+    def fulfill(route: Route) -> None:
+        route.fulfill(status=200, content_type="text/html; charset=utf-8", body=body)
+
+    page.route(url, fulfill)
+    return url
+
+
+def wait_ready(page: Page, count: int = 1) -> dict[str, Any]:
+    """Waits for the `count`-th glossary:ready event and returns its detail."""
+    page.wait_for_function(f"window.__readyEvents && window.__readyEvents.length >= {count}")
+    return page.evaluate(f"window.__readyEvents[{count - 1}]")
+
+
+def open_ready(page: Page, url: str) -> dict[str, Any]:
+    """Opens `url` (with RECORD_PAGE installed) and waits for the widget's first scan."""
+    page.add_init_script(RECORD_PAGE)
+    page.goto(url)
+    return wait_ready(page)
+
+
+def highlights(page: Page, within: str = "body") -> list[tuple[str, str]]:
+    """(slug, text) of every highlight inside `within`, in document order."""
+    rows = page.eval_on_selector_all(f"{within} {HIGHLIGHT}", HIGHLIGHTS_JS)
+    return [(slug, text) for slug, text in rows]
+
+
+def ready_count(page: Page) -> int:
+    return int(page.evaluate("window.__readyEvents.length"))
+
+
+@dataclass
+class Console:
+    """What the page reported: console messages by type, and uncaught errors."""
+
+    messages: list[tuple[str, str]] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+
+    @classmethod
+    def attach(cls, page: Page) -> Console:
+        console = cls()
+
+        def on_console(message: ConsoleMessage) -> None:
+            console.messages.append((message.type, message.text))
+
+        def on_error(error: Error) -> None:
+            console.page_errors.append(str(error))
+
+        page.on("console", on_console)
+        page.on("pageerror", on_error)
+        return console
+
+    def of_type(self, kind: str) -> list[str]:
+        return [text for type_, text in self.messages if type_ == kind]
+
+    @property
+    def warnings(self) -> list[str]:
+        return self.of_type("warning")
+
+    @property
+    def errors(self) -> list[str]:
+        return self.of_type("error")
