@@ -73,6 +73,40 @@ def viewport(page: Page) -> dict[str, float]:
     )
 
 
+def log_card_events(page: Page) -> None:
+    """Records, with page timestamps, when the pointer enters or leaves a term or the card and
+    when the card opens or closes, in `window.cardLog`: timing checks that a busy test
+    machine cannot upset."""
+    page.evaluate(
+        """() => {
+            const log = window.cardLog = [];
+            const card = document.querySelector("glossary-card").shadowRoot.querySelector(".card");
+            const what = el => el.closest && (el.closest("glossary-term") ? "term" : el.closest("glossary-card") && "card");
+            for (const type of ["pointerover", "pointerout"]) {
+                document.addEventListener(type, e => {
+                    const on = what(e.target), to = e.relatedTarget && what(e.relatedTarget);
+                    if (on && on !== to) log.push([e.timeStamp, `${type} ${on}`]);
+                }, true);
+            }
+            new MutationObserver(() => {
+                const state = card.classList.contains("open") ? "open" : "closed";
+                if (!log.length || log[log.length - 1][1] !== state) log.push([performance.now(), state]);
+            }).observe(card, {attributes: true, attributeFilter: ["class"]});
+        }"""
+    )
+
+
+def card_log(page: Page) -> list[tuple[float, str]]:
+    return [(time, event) for time, event in page.evaluate("window.cardLog")]
+
+
+def elapsed(log: list[tuple[float, str]], start: str, end: str) -> float:
+    """Milliseconds from the last `start` event before the first `end` event that follows it."""
+    end_index = next(i for i, (_, event) in enumerate(log) if event == end)
+    start_time = [time for time, event in log[:end_index] if event == start][-1]
+    return log[end_index][0] - start_time
+
+
 def term_json(server: LiveServer, page: Page, slug: str) -> dict:
     response = page.request.get(f"{server.url}/api/v1/terms/{slug}.json")
     assert response.ok

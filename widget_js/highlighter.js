@@ -21,10 +21,11 @@ async function inSlices(step, clock) {
   for (;;) {
     const start = performance.now();
     let more;
-    do more = step();
+    // Before every step: once destroy() has run, even from inside a slice, nothing more is wrapped.
+    do more = !clock.cancelled && step();
     while (more && performance.now() - start < SLICE_MS);
     clock.ms += performance.now() - start;
-    if (!more || clock.cancelled) return;
+    if (!more) return;
     await yieldToBrowser();
   }
 }

@@ -72,6 +72,7 @@ function start(script) {
       if (!scanHighlights || clock.cancelled) return null;
       clock.ms = 0;
       await scanHighlights(roots, clock);
+      if (clock.cancelled) return null;
       const highlights = document.querySelectorAll(`${TAG}.${PREFIX}-term`);
       const detail = {
         highlights: highlights.length,

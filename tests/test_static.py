@@ -1,0 +1,107 @@
+"""The widget and stylesheet as the server sends them: cache lifetimes, compression, CORS, SRI."""
+
+from __future__ import annotations
+
+import brotli
+import pytest
+from playwright.sync_api import Page
+from starlette.testclient import TestClient
+
+from conftest import FIXTURES, LiveServer
+from widget_server.app import create_app
+from widget_server.assets import integrity
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
+    app = create_app(FIXTURES / "glossary", assets_dir=tmp_path_factory.mktemp("assets"))
+    return TestClient(app)
+
+
+def assets_of(client: TestClient):  # type: ignore[no-untyped-def]
+    return client.app.state.site.assets  # type: ignore[attr-defined]
+
+
+def test_stable_widget_url_is_short_lived_and_revalidated(client: TestClient) -> None:
+    response = client.get("/widget.js")
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "public, max-age=300, stale-while-revalidate=86400"
+    assert response.headers["content-type"].startswith("text/javascript")
+    etag = response.headers["etag"]
+    again = client.get("/widget.js", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b""
+
+
+def test_hashed_files_are_immutable(client: TestClient) -> None:
+    assets = assets_of(client)
+    for path in (assets.widget, assets.stylesheet):
+        response = client.get(f"/{path}")
+        assert response.status_code == 200, path
+        assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
+        assert response.content == assets.files[path]
+
+
+@pytest.mark.parametrize("path", ["/widget.js", "/api/v1/terms.json"])
+def test_widget_and_api_files_are_readable_from_any_origin(client: TestClient, path: str) -> None:
+    response = client.get(path, headers={"Origin": "https://partner.example"})
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert response.headers["cross-origin-resource-policy"] == "cross-origin"
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+@pytest.mark.parametrize(
+    ("accept", "encoding", "decode"),
+    [("br", "br", brotli.decompress), ("gzip", "gzip", None), ("identity", None, None)],
+)
+def test_encoding_follows_accept_encoding(client: TestClient, accept, encoding, decode) -> None:  # type: ignore[no-untyped-def]
+    widget = assets_of(client).files["widget.js"]
+    # httpx decodes gzip itself; read the raw stream to see what was sent.
+    with client.stream("GET", "/widget.js", headers={"Accept-Encoding": accept}) as response:
+        raw = b"".join(response.iter_raw())
+        assert response.headers.get("content-encoding") == encoding
+        assert "Accept-Encoding" in response.headers.get("vary", "")
+    if encoding == "br":
+        assert brotli.decompress(raw) == widget
+    elif encoding == "gzip":
+        import gzip
+
+        assert gzip.decompress(raw) == widget
+    else:
+        assert raw == widget
+
+
+def test_unknown_static_file_is_404(client: TestClient) -> None:
+    assert client.get("/static/widget.000000000000.js").status_code == 404
+
+
+def test_pinned_tag_with_subresource_integrity_loads(page: Page, fixture_server: LiveServer) -> None:
+    assets = fixture_server.app.state.site.assets  # type: ignore[attr-defined]
+    good = integrity(assets.files[assets.widget])
+    page.route(f"{fixture_server.url}/sri.html", lambda route: route.fulfill(
+        content_type="text/html",
+        body=_sri_page(f"{fixture_server.url}/{assets.widget}", good),
+    ))
+    page.goto(f"{fixture_server.url}/sri.html")
+    page.wait_for_selector("glossary-term[data-glossary-term=premium]")
+    assert page.evaluate("GlossaryWidget.version") == "0.1.0"
+
+
+def test_pinned_tag_with_a_wrong_hash_is_refused(page: Page, fixture_server: LiveServer) -> None:
+    assets = fixture_server.app.state.site.assets  # type: ignore[attr-defined]
+    wrong = integrity(b"something else")
+    page.route(f"{fixture_server.url}/sri-bad.html", lambda route: route.fulfill(
+        content_type="text/html",
+        body=_sri_page(f"{fixture_server.url}/{assets.widget}", wrong),
+    ))
+    page.goto(f"{fixture_server.url}/sri-bad.html")
+    page.wait_for_load_state("load")
+    assert page.evaluate("typeof GlossaryWidget") == "undefined"
+    assert page.locator("glossary-term").count() == 0
+
+
+def _sri_page(src: str, integrity_value: str) -> str:
+    return (
+        "<!doctype html><html lang=en><body><article><p>The premium went up.</p></article>"
+        f'<script src="{src}" integrity="{integrity_value}" crossorigin="anonymous" defer>'
+        "</script></body></html>"
+    )

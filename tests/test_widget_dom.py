@@ -1,0 +1,476 @@
+"""What the page gets (issue 3): highlights that change no text, no layout and no host
+behaviour; the glossary:ready event; the GlossaryWidget API; late content; no other traces."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import LiveServer
+from playwright.sync_api import Page, Request, Route
+from widget_helpers import (
+    RECORD_PAGE,
+    Console,
+    fixture_html,
+    highlights,
+    html_page,
+    open_ready,
+    ready_count,
+    serve_html,
+    wait_ready,
+    widget_tag,
+)
+
+from widget_server import __version__
+
+pytestmark = pytest.mark.browser
+
+DOM_HIGHLIGHTS = [
+    ("policy", "policy"), ("premium", "premium"), ("tax", "tax"),
+    ("health-savings-account", "health savings account"),
+    ("data-broker", "data broker"), ("class-action", "class action"), ("wage-theft", "wage theft"),
+    ("cafe-fee", "Café Fee"), ("non-compete-agreement", "noncompete"),
+    ("premium", "Premiums"), ("policy", "policy"),
+    ("premium", "premium"), ("policy", "Policies"),
+]
+
+# The boxes of the blocks in the root and of the inline elements in them (whose width may
+# differ by a fraction of a pixel, as text split across elements is shaped in parts), and the
+# size of the document.
+LAYOUT_JS = """() => {
+  const box = (el) => {
+    const r = el.getBoundingClientRect();
+    return [el.id || el.localName, r.x, r.y, r.width, r.height];
+  };
+  const elements = [...document.querySelectorAll("#root, #root *:not(glossary-term)")];
+  const inline = (el) => getComputedStyle(el).display === "inline";
+  return {
+    blocks: elements.filter((el) => !inline(el)).map(box),
+    inlines: elements.filter(inline).map(box),
+    size: [document.documentElement.scrollWidth, document.documentElement.scrollHeight],
+  };
+}"""
+
+TEXT_NODES_JS = """root => {
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  const nodes = [];
+  for (let node; (node = walker.nextNode()); ) nodes.push(node);
+  return nodes;
+}"""
+
+
+def hold(page: Page, pattern: str) -> list[Route]:
+    """Holds back the requests for `pattern` until the test lets them go (`route.fallback()`)."""
+    held: list[Route] = []
+
+    def keep(route: Route) -> None:
+        held.append(route)
+
+    page.route(pattern, keep)
+    return held
+
+
+def dom_url(server: LiveServer) -> str:
+    return f"{server.url}/examples/dom.html"
+
+
+def test_highlights_are_the_expected_terms(page: Page, fixture_server: LiveServer) -> None:
+    open_ready(page, dom_url(fixture_server))
+
+    assert highlights(page, "#root") == DOM_HIGHLIGHTS
+    assert highlights(page, "#outside") == []
+
+
+def test_the_text_of_the_page_is_unchanged(page: Page, fixture_server: LiveServer) -> None:
+    open_ready(page, dom_url(fixture_server))
+
+    before = page.evaluate("window.__before")
+    assert before["highlights"] == 0  # recorded before the widget changed anything
+    assert page.evaluate("document.querySelector('#root').textContent") == before["rootText"]
+    assert page.evaluate("document.body.textContent") == before["bodyText"]
+
+
+def test_each_highlight_is_a_focusable_custom_element_wrapping_only_the_text(
+    page: Page, fixture_server: LiveServer,
+) -> None:
+    open_ready(page, dom_url(fixture_server))
+
+    rows = page.eval_on_selector_all("[data-glossary-term]", """els => els.map((el) => ({
+      tag: el.localName,
+      classes: [...el.classList],
+      tabIndex: el.tabIndex,
+      tabindexAttribute: el.getAttribute("tabindex"),
+      onlyText: el.childNodes.length === 1 && el.firstChild.nodeType === Node.TEXT_NODE,
+    }))""")
+    assert len(rows) == len(DOM_HIGHLIGHTS)
+    for row in rows:
+        assert row["tag"] == "glossary-term"
+        assert "glossary-widget-term" in row["classes"]
+        assert row["tabIndex"] == 0 and row["tabindexAttribute"] == "0"
+        assert row["onlyText"]
+
+
+def test_highlights_change_no_font_and_no_box(page: Page, fixture_server: LiveServer) -> None:
+    """The page styles `span` and `p b`: a highlight takes its parent's font, and no box."""
+    open_ready(page, dom_url(fixture_server))
+
+    rows = page.eval_on_selector_all("[data-glossary-term]", """els => els.map((el) => {
+      const own = getComputedStyle(el);
+      const parent = getComputedStyle(el.parentElement);
+      const props = ["font-family", "font-size", "font-weight", "font-style", "line-height",
+                     "letter-spacing", "word-spacing", "vertical-align"];
+      return {
+        display: own.display,
+        box: ["padding", "margin", "border"].flatMap((p) => ["top", "right", "bottom", "left"]
+          .map((side) => own.getPropertyValue(`${p}-${side}${p === "border" ? "-width" : ""}`))),
+        differs: props.filter((p) => own.getPropertyValue(p) !== parent.getPropertyValue(p)),
+      };
+    })""")
+    for row in rows:
+        assert row["display"] == "inline"
+        assert set(row["box"]) == {"0px"}
+        assert row["differs"] == []
+
+
+def test_no_layout_change(page: Page, fixture_server: LiveServer) -> None:
+    """Measured with the index held back (the widget has not run), then after it has."""
+    held = hold(page, "**/api/v1/categories.json")
+    page.add_init_script(RECORD_PAGE)
+    page.goto(dom_url(fixture_server))
+    page.wait_for_function("document.fonts.status === 'loaded'")
+    before = page.evaluate(LAYOUT_JS)
+    assert held and page.evaluate("window.__readyEvents.length") == 0
+
+    held[0].fallback()
+    wait_ready(page)
+    after = page.evaluate(LAYOUT_JS)
+
+    assert page.evaluate("document.querySelectorAll('glossary-term').length") == len(DOM_HIGHLIGHTS)
+    assert after["size"] == before["size"]
+    assert len(before["blocks"]) == 10
+    assert after["blocks"] == before["blocks"]
+    assert len(after["inlines"]) == len(before["inlines"]) == 2
+    for now, then in zip(after["inlines"], before["inlines"], strict=True):
+        assert now[:3] == then[:3] and now[4] == then[4]
+        assert now[3] == pytest.approx(then[3], abs=0.1)
+
+
+def test_host_elements_and_their_listeners_survive(page: Page, fixture_server: LiveServer) -> None:
+    page.add_init_script("""document.addEventListener("DOMContentLoaded", () => {
+      window.__elements = [...document.querySelectorAll("#root *")];
+    })""")
+    open_ready(page, dom_url(fixture_server))
+
+    assert page.evaluate("""window.__elements.every((el) => el.isConnected)
+      && window.__elements.length === document.querySelectorAll("#root *:not(glossary-term)").length
+      && window.__elements.every((el, i) =>
+           el === document.querySelectorAll("#root *:not(glossary-term)")[i])""")
+    page.click("#clicky glossary-term")
+    page.click("#bold glossary-term")
+    page.click("#clicky", position={"x": 2, "y": 2})
+    assert page.evaluate("window.hostClicks") == ["clicky", "bold", "clicky"]
+
+
+def test_selection_of_highlighted_text_is_unchanged(page: Page, fixture_server: LiveServer) -> None:
+    selected = """() => {
+      const selection = getSelection();
+      selection.selectAllChildren(document.querySelector("#root"));
+      const text = selection.toString();
+      selection.removeAllRanges();
+      return text;
+    }"""
+    held = hold(page, "**/api/v1/categories.json")
+    page.add_init_script(RECORD_PAGE)
+    page.goto(dom_url(fixture_server))
+    before = page.evaluate(selected)
+    held[0].fallback()
+    wait_ready(page)
+
+    assert page.evaluate(selected) == before
+
+
+def test_ready_event_detail(page: Page, fixture_server: LiveServer) -> None:
+    detail = open_ready(page, dom_url(fixture_server))
+
+    assert set(detail) == {"highlights", "terms", "ms"}
+    assert detail["highlights"] == len(DOM_HIGHLIGHTS)
+    assert detail["terms"] == len({slug for slug, _ in DOM_HIGHLIGHTS})
+    assert isinstance(detail["ms"], int | float) and 0 <= detail["ms"] < 2000
+    page.wait_for_timeout(300)
+    assert ready_count(page) == 1
+
+
+def test_one_global_with_version_scan_and_destroy(page: Page, fixture_server: LiveServer) -> None:
+    open_ready(page, dom_url(fixture_server))
+
+    api = page.evaluate("""() => ({
+      keys: Object.keys(GlossaryWidget).sort(),
+      version: GlossaryWidget.version,
+      frozen: Object.isFrozen(GlossaryWidget),
+      types: [typeof GlossaryWidget.scan, typeof GlossaryWidget.destroy],
+    })""")
+    assert api == {"keys": ["destroy", "scan", "version"], "version": __version__,
+                   "frozen": True, "types": ["function", "function"]}
+
+
+def test_scan_highlights_content_the_observer_does_not_watch(
+    page: Page, fixture_server: LiveServer,
+) -> None:
+    """#outside is not a root: content added there is only highlighted by scan()."""
+    open_ready(page, dom_url(fixture_server))
+    page.evaluate("""document.querySelector("#outside").insertAdjacentHTML(
+      "beforeend", "<p id='late'>Late news about a data broker.</p>")""")
+    page.wait_for_timeout(200)
+    assert highlights(page, "#outside") == []
+
+    detail = page.evaluate("GlossaryWidget.scan(document.querySelector('#late'))")
+
+    assert highlights(page, "#outside") == [("data-broker", "data broker")]
+    assert detail == page.evaluate("window.__readyEvents.at(-1)")
+    assert detail["highlights"] == len(DOM_HIGHLIGHTS) + 1
+    assert ready_count(page) == 2
+
+
+def test_scan_without_a_root_scans_the_body_and_never_twice(
+    page: Page, fixture_server: LiveServer,
+) -> None:
+    open_ready(page, dom_url(fixture_server))
+
+    first = page.evaluate("GlossaryWidget.scan()")
+    again = page.evaluate("GlossaryWidget.scan(document.querySelector('#root'))")
+
+    assert highlights(page, "#outside") == [("premium", "premium")]
+    assert highlights(page, "#root") == DOM_HIGHLIGHTS
+    assert first["highlights"] == again["highlights"] == len(DOM_HIGHLIGHTS) + 1
+    assert page.evaluate("document.querySelectorAll('glossary-term glossary-term').length") == 0
+
+
+def test_destroy_restores_the_dom_and_the_original_text_nodes(
+    page: Page, fixture_server: LiveServer,
+) -> None:
+    open_ready(page, dom_url(fixture_server))
+    assert page.evaluate("document.adoptedStyleSheets.length") == 1
+
+    page.evaluate("GlossaryWidget.destroy()")
+
+    assert page.evaluate("document.documentElement.outerHTML") == page.evaluate("window.__before.html")
+    assert page.evaluate(f"""() => {{
+      const before = window.__before.textNodes;
+      const now = ({TEXT_NODES_JS})(document.querySelector("#root"));
+      return now.length === before.length && now.every((node, i) => node === before[i]
+        && node.isConnected && node.data === window.__before.textData[i]);
+    }}""")
+    assert page.evaluate("document.adoptedStyleSheets.length") == 0
+    assert page.evaluate("'GlossaryWidget' in window") is False
+
+
+def test_after_destroy_nothing_is_highlighted_any_more(page: Page, fixture_server: LiveServer) -> None:
+    console = Console.attach(page)
+    open_ready(page, dom_url(fixture_server))
+    page.evaluate("GlossaryWidget.destroy()")
+
+    page.evaluate("""document.querySelector("#root").insertAdjacentHTML(
+      "beforeend", "<p>A late premium.</p>")""")
+    page.focus("#root p")
+    page.wait_for_timeout(300)
+
+    assert highlights(page) == []
+    assert ready_count(page) == 1
+    assert console.page_errors == []
+
+
+def test_destroy_during_a_scan_leaves_no_highlight(page: Page, fixture_server: LiveServer) -> None:
+    """destroy() called while a scan is still matching (here: from inside it, the moment the
+    scan reads a given text node) must stop it before anything is wrapped."""
+    console = Console.attach(page)
+    open_ready(page, dom_url(fixture_server))
+    page.evaluate("""() => {
+      const outside = document.querySelector("#outside");
+      for (let i = 0; i < 3000; i++) {
+        outside.append(Object.assign(document.createElement("p"), {textContent: `Tax ${i}.`}));
+      }
+      const trap = outside.children[1].firstChild;
+      const data = Object.getOwnPropertyDescriptor(CharacterData.prototype, "data");
+      let sprung = false;
+      Object.defineProperty(trap, "data", {
+        get() {
+          if (!sprung) { sprung = true; GlossaryWidget.destroy(); }
+          return data.get.call(this);
+        },
+        set(value) { data.set.call(this, value); },
+      });
+      window.__scan = GlossaryWidget.scan(outside);
+    }""")
+    page.evaluate("window.__scan")
+    page.wait_for_timeout(200)
+
+    assert page.evaluate("'GlossaryWidget' in window") is False
+    assert highlights(page) == []
+    assert ready_count(page) == 1
+    assert console.page_errors == []
+
+
+def test_loading_twice_gives_one_instance(page: Page, fixture_server: LiveServer) -> None:
+    requests: list[str] = []
+
+    def record(request: Request) -> None:
+        requests.append(request.url)
+
+    page.on("request", record)
+    tag = widget_tag(root="#root", occurrences="all")
+    url = serve_html(page, dom_url(fixture_server), fixture_html("dom.html", tag + tag))
+    open_ready(page, url)
+    widget = page.evaluate_handle("GlossaryWidget")
+    page.evaluate(f"""() => {{
+      const script = document.createElement("script");
+      script.src = "/widget.js";
+      script.dataset.occurrences = "all";
+      document.body.append(script);
+      return new Promise((resolve) => script.addEventListener("load", resolve));
+    }}""")
+    page.wait_for_timeout(300)
+
+    assert page.evaluate("w => w === GlossaryWidget", widget)
+    assert highlights(page, "#root") == DOM_HIGHLIGHTS
+    assert ready_count(page) == 1
+    assert requests.count(f"{fixture_server.url}/api/v1/categories.json") == 1
+    assert page.evaluate("document.adoptedStyleSheets.length") == 1
+    assert page.evaluate("document.querySelectorAll('glossary-card').length") <= 1
+
+
+# ---- content added later ---------------------------------------------------------------------
+
+def test_appended_content_is_highlighted(page: Page, fixture_server: LiveServer) -> None:
+    open_ready(page, dom_url(fixture_server))
+
+    page.evaluate("""document.querySelector("#root").insertAdjacentHTML("beforeend",
+      "<section id='comments'><p>First comment: a tax.</p><p>Second: <a href='#'>policy</a></p></section>")""")
+    wait_ready(page, 2)
+
+    assert highlights(page, "#comments") == [("tax", "tax")]
+
+
+def test_changed_text_is_highlighted(page: Page, fixture_server: LiveServer) -> None:
+    open_ready(page, dom_url(fixture_server))
+
+    page.evaluate("document.querySelector('#plain').firstChild.data = 'Now about a savings account.'")
+    wait_ready(page, 2)
+
+    assert highlights(page, "#plain") == [("savings-account", "savings account")]
+
+
+def test_late_content_in_a_skipped_area_is_not_highlighted(
+    page: Page, fixture_server: LiveServer,
+) -> None:
+    open_ready(page, dom_url(fixture_server))
+
+    page.evaluate("""() => {
+      document.querySelector("#root").insertAdjacentHTML("beforeend", "<nav id='late-nav'>A tax</nav>");
+      document.querySelector("#bold").closest("p").insertAdjacentHTML("beforeend", "<code>tax</code>");
+    }""")
+    page.wait_for_timeout(300)
+
+    assert page.evaluate("document.querySelectorAll('nav glossary-term, code glossary-term').length") == 0
+
+
+def test_the_widgets_own_changes_cause_no_rescans(page: Page, fixture_server: LiveServer) -> None:
+    open_ready(page, dom_url(fixture_server))
+    for i in range(5):
+        page.evaluate(f"""document.querySelector("#root").append(
+          Object.assign(document.createElement("p"), {{textContent: "Premium {i} and policy."}}))""")
+        page.wait_for_timeout(50)
+    page.evaluate("document.querySelector('#plain').firstChild.data += ' And a tax.'")
+    page.wait_for_timeout(600)
+    settled = ready_count(page)
+    page.wait_for_timeout(400)
+
+    assert 2 <= settled <= 7  # one scan per change at most (changes may be batched)
+    assert ready_count(page) == settled
+    assert len(highlights(page, "#root")) == len(DOM_HIGHLIGHTS) + 11
+
+
+def test_occurrences_first_holds_for_late_content(page: Page, fixture_server: LiveServer) -> None:
+    url = serve_html(page, dom_url(fixture_server),
+                     fixture_html("dom.html", widget_tag(root="#root")))
+    open_ready(page, url)
+    assert [slug for slug, _ in highlights(page)].count("premium") == 1
+
+    page.evaluate("""document.querySelector("#root").insertAdjacentHTML("beforeend",
+      "<p id='late'>Another premium and a savings account.</p>")""")
+    wait_ready(page, 2)
+
+    assert highlights(page, "#late") == [("savings-account", "savings account")]
+
+
+# ---- no traces -----------------------------------------------------------------------------
+
+# Own property names of the global object and of built-in prototypes, and which of their
+# functions are still native: a widget that adds a global or patches a prototype changes this.
+FINGERPRINT_JS = """() => {
+  const describe = (object) => Object.getOwnPropertyNames(object).sort().map((name) => {
+    const d = Object.getOwnPropertyDescriptor(object, name);
+    const fn = d.value || d.get;
+    return typeof fn === "function" && !/\\[native code\\]/.test(Function.prototype.toString.call(fn))
+      ? name + ":patched" : name;
+  });
+  const prototypes = [Object, Array, String, Function, Promise, Map, Set, RegExp, JSON, Math,
+    EventTarget, Node, Element, HTMLElement, Text, CharacterData, Document, Window,
+    MutationObserver, CustomEvent, NodeFilter, TreeWalker, Range, Selection, CSSStyleSheet,
+    AbortController, AbortSignal, Response, URL, MessageChannel, Scheduler, Storage];
+  return {
+    window: Object.getOwnPropertyNames(window).sort(),
+    prototypes: prototypes.map((c) => describe(c.prototype || c)),
+  };
+}"""
+
+
+def test_no_global_but_glossary_widget_and_no_patched_prototypes(
+    page: Page, fixture_server: LiveServer,
+) -> None:
+    serve_html(page, dom_url(fixture_server) + "?without", fixture_html("dom.html", ""))
+    page.goto(dom_url(fixture_server) + "?without")
+    without = page.evaluate(FINGERPRINT_JS)
+    page.goto(dom_url(fixture_server))
+    page.wait_for_selector("glossary-term")
+    with_widget = page.evaluate(FINGERPRINT_JS)
+
+    assert set(with_widget["window"]) - set(without["window"]) == {"GlossaryWidget"}
+    assert set(without["window"]) - set(with_widget["window"]) == set()
+    assert with_widget["prototypes"] == without["prototypes"]
+
+
+def test_no_cookies_and_no_storage(page: Page, fixture_server: LiveServer) -> None:
+    open_ready(page, dom_url(fixture_server))
+    page.hover("#intro glossary-term")  # a hover card loads a term too
+    page.wait_for_timeout(600)
+
+    assert page.evaluate("document.cookie") == ""
+    assert page.evaluate("[localStorage.length, sessionStorage.length]") == [0, 0]
+    assert page.context.cookies() == []
+
+
+def test_requests_carry_no_cookies(page: Page, fixture_server: LiveServer) -> None:
+    page.context.add_cookies([{"name": "reader", "value": "someone", "url": fixture_server.url}])
+    api_headers: list[dict[str, str]] = []
+
+    def record(request: Request) -> None:
+        if "/api/" in request.url:
+            api_headers.append(request.all_headers())
+
+    page.on("request", record)
+    open_ready(page, dom_url(fixture_server))
+    page.hover("#intro glossary-term")
+    page.wait_for_timeout(600)
+
+    assert len(api_headers) >= 2
+    assert all("cookie" not in headers for headers in api_headers)
+    assert [c["name"] for c in page.context.cookies()] == ["reader"]
+
+
+def test_small_page_without_a_root_element(page: Page, fixture_server: LiveServer) -> None:
+    """A page whose body is the root: the card's container added at the end of the body is the
+    widget's own, and the body's text is unchanged."""
+    url = serve_html(page, f"{fixture_server.url}/examples/bare.html",
+                     html_page("<p>A premium.</p>" + widget_tag()))
+    open_ready(page, url)
+
+    assert highlights(page) == [("premium", "premium")]
+    assert page.evaluate("document.body.textContent") == page.evaluate("window.__before.bodyText")
