@@ -11,8 +11,9 @@ import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from widget_server.app import LiveSite, create_app
+from widget_server.app import create_app
 from widget_server.content import GlossaryInvalid
+from widget_server.snapshot import LiveSite
 
 CATEGORIES = "- slug: finance\n  label: Finance\n  description: Money matters.\n"
 

@@ -1,0 +1,73 @@
+"""The server's state: every answer computed once from a valid glossary, swapped whole on reload."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from widget_server.assets import Assets
+from widget_server.content import Glossary, GlossaryInvalid, load_glossary
+from widget_server.headers import file_headers, media_type
+from widget_server.site import render_site
+
+logger = logging.getLogger("widget_server")
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One file's bytes and headers, computed once per snapshot rather than per request."""
+
+    body: bytes
+    headers: dict[str, str]
+
+    @classmethod
+    def for_file(cls, path: str, body: bytes) -> Resource:
+        etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+        headers = {"Content-Type": media_type(path), "ETag": etag, **file_headers(path)}
+        return cls(body, headers)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the server answers from one valid glossary; replaced whole on reload."""
+
+    glossary: Glossary
+    resources: dict[str, Resource]
+
+    @classmethod
+    def render(cls, glossary: Glossary, assets: Assets, base_url: str) -> Snapshot:
+        files = render_site(glossary, assets, base_url)
+        resources = {
+            path: Resource.for_file(path, body)
+            for path, body in files.items()
+            if path not in assets.files  # those are served by WhiteNoise
+        }
+        return cls(glossary, resources)
+
+
+class LiveSite:
+    """Holds the current snapshot; `reload()` swaps in a new one only when the content is valid."""
+
+    def __init__(self, data_dir: Path, assets: Assets, base_url: str) -> None:
+        self.data_dir = data_dir
+        self.assets = assets
+        self.base_url = base_url
+        self.snapshot = Snapshot.render(load_glossary(data_dir), assets, base_url)
+
+    def reload(self) -> bool:
+        try:
+            glossary = load_glossary(self.data_dir)
+        except GlossaryInvalid as invalid:
+            logger.error("glossary not reloaded; still serving the last good version:\n%s", invalid)
+            return False
+        self.snapshot = Snapshot.render(glossary, self.assets, self.base_url)
+        logger.info("glossary reloaded: %d terms", len(glossary.terms))
+        return True
+
+    async def watch(self) -> None:
+        from watchfiles import awatch
+
+        async for _changes in awatch(self.data_dir):
+            self.reload()
