@@ -9,14 +9,13 @@ from pathlib import Path
 import brotli
 import pytest
 from click.testing import CliRunner
+from conftest import FIXTURES, GLOSSARY_DATA
 from starlette.testclient import TestClient
 
 from widget_server.app import create_app
 from widget_server.assets import integrity
 from widget_server.build import build_site
 from widget_server.cli import main
-
-from conftest import FIXTURES, GLOSSARY_DATA
 
 WIDGET_BUDGET_BROTLI = 6144
 

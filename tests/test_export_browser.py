@@ -8,12 +8,11 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, LiveServer, free_port
 from playwright.sync_api import Page, expect
 
-from conftest import FIXTURES, LiveServer, free_port
 from widget_server.build import build_site
 
 PAGE = (FIXTURES / "pages" / "export.html").read_text()

@@ -6,9 +6,9 @@ import re
 from collections import Counter
 
 import pytest
+from conftest import GLOSSARY_DATA, LiveServer
 from playwright.sync_api import Page
 
-from conftest import GLOSSARY_DATA, LiveServer
 from widget_server.content import Glossary, load_glossary
 from widget_server.markup import plain_text
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import brotli
 import pytest
+from conftest import FIXTURES, LiveServer
 from playwright.sync_api import Page
 from starlette.testclient import TestClient
 
-from conftest import FIXTURES, LiveServer
 from widget_server.app import create_app
 from widget_server.assets import integrity
 
@@ -74,34 +74,29 @@ def test_unknown_static_file_is_404(client: TestClient) -> None:
     assert client.get("/static/widget.000000000000.js").status_code == 404
 
 
-def test_pinned_tag_with_subresource_integrity_loads(page: Page, fixture_server: LiveServer) -> None:
-    assets = fixture_server.app.state.site.assets  # type: ignore[attr-defined]
-    good = integrity(assets.files[assets.widget])
-    page.route(f"{fixture_server.url}/sri.html", lambda route: route.fulfill(
+def open_pinned(page: Page, server: LiveServer, integrity_value: str) -> None:
+    """A partner page that loads the pinned widget with `integrity_value` as its SRI hash."""
+    src = f"{server.url}/{server.app.state.site.assets.widget}"  # type: ignore[attr-defined]
+    page.route(f"{server.url}/sri.html", lambda route: route.fulfill(
         content_type="text/html",
-        body=_sri_page(f"{fixture_server.url}/{assets.widget}", good),
+        body=(
+            "<!doctype html><html lang=en><body><article><p>The premium went up.</p></article>"
+            f'<script src="{src}" integrity="{integrity_value}" crossorigin="anonymous" defer>'
+            "</script></body></html>"
+        ),
     ))
-    page.goto(f"{fixture_server.url}/sri.html")
+    page.goto(f"{server.url}/sri.html")
+    page.wait_for_load_state("load")
+
+
+def test_pinned_tag_with_integrity_loads(page: Page, fixture_server: LiveServer) -> None:
+    assets = fixture_server.app.state.site.assets  # type: ignore[attr-defined]
+    open_pinned(page, fixture_server, integrity(assets.files[assets.widget]))
     page.wait_for_selector("glossary-term[data-glossary-term=premium]")
     assert page.evaluate("GlossaryWidget.version") == "0.1.0"
 
 
 def test_pinned_tag_with_a_wrong_hash_is_refused(page: Page, fixture_server: LiveServer) -> None:
-    assets = fixture_server.app.state.site.assets  # type: ignore[attr-defined]
-    wrong = integrity(b"something else")
-    page.route(f"{fixture_server.url}/sri-bad.html", lambda route: route.fulfill(
-        content_type="text/html",
-        body=_sri_page(f"{fixture_server.url}/{assets.widget}", wrong),
-    ))
-    page.goto(f"{fixture_server.url}/sri-bad.html")
-    page.wait_for_load_state("load")
+    open_pinned(page, fixture_server, integrity(b"something else"))
     assert page.evaluate("typeof GlossaryWidget") == "undefined"
     assert page.locator("glossary-term").count() == 0
-
-
-def _sri_page(src: str, integrity_value: str) -> str:
-    return (
-        "<!doctype html><html lang=en><body><article><p>The premium went up.</p></article>"
-        f'<script src="{src}" integrity="{integrity_value}" crossorigin="anonymous" defer>'
-        "</script></body></html>"
-    )
