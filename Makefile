@@ -17,6 +17,10 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $@
 
+$(VENV)/.installed-bench: $(VENV)/.installed-test
+	$(BIN)/python -m pip install -q -e '.[bench]'
+	touch $@
+
 install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
@@ -38,6 +42,12 @@ browser: install-test
 test: browser
 	$(BIN)/ruff check widget_server tests
 	$(BIN)/python -m pytest
+
+## Run the benchmarks (about ten minutes; not part of `make test`) and regenerate
+## benchmarks/RESULTS.md and its charts. Fetches mark.js, tippy.js and Popper with npm into
+## benchmarks/.cache/; installs wrk and nginx with apt-get when running as root.
+bench: browser $(VENV)/.installed-bench
+	$(BIN)/python -m benchmarks.run
 
 lint: install-test
 	$(BIN)/ruff check widget_server tests

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,11 +13,16 @@ if TYPE_CHECKING:
     from conftest import LiveServer
 
 CARD_PAGE = "card.html"
-CARD_PAGE_HTML = (Path(__file__).parent / "fixtures" / "pages" / CARD_PAGE).read_text(encoding="utf-8")
+PAGES = Path(__file__).parent / "fixtures" / "pages"
+CARD_PAGE_HTML = (PAGES / CARD_PAGE).read_text(encoding="utf-8")
 TERM_JSON = "**/api/v1/terms/*.json"
-# The widget's own timings (widget_js/card.js); the tests allow a margin around them.
+# The widget's own timings (widget_js/card.js). Written out here, not read from card.js, so that
+# a changed delay fails the timing tests.
+PREFETCH_MS = 100
 OPEN_MS = 300
 CLOSE_MS = 300
+# Where the page clock starts; the tests only ever measure time from where it stops.
+CLOCK_START = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
 
 
 def term(page: Page, slug: str) -> Locator:
@@ -34,11 +40,28 @@ def open_page(page: Page, server: LiveServer, name: str = CARD_PAGE) -> Page:
     return page
 
 
+def open_page_with_paused_clock(page: Page, server: LiveServer, name: str = CARD_PAGE) -> Page:
+    """Opens the page with its timers in the test's hands (Playwright's clock emulation): time runs
+    while the page loads, then stands still until the test moves it on with `page.clock.run_for(ms)`.
+
+    The widget's delays are then exact however busy the machine is, and mouse moves take no page
+    time at all: a pointer moved over a term and off it again, with the clock standing, has passed
+    it in 0 ms, so no prefetch or open timer can have fired."""
+    page.clock.install(time=CLOCK_START)
+    open_page(page, server, name)
+    page.clock.pause_at(CLOCK_START + timedelta(hours=1))
+    return page
+
+
 def open_variant(page: Page, server: LiveServer, script_attributes: str) -> Page:
     """The card fixture page with extra attributes on the widget's script tag (data-theme=...)."""
-    html = CARD_PAGE_HTML.replace('<script src="/widget.js"', f'<script src="/widget.js" {script_attributes}')
+    tag = '<script src="/widget.js"'
+    html = CARD_PAGE_HTML.replace(tag, f"{tag} {script_attributes}")
     assert html != CARD_PAGE_HTML
-    page.route(f"{server.url}/examples/variant.html", lambda route: route.fulfill(body=html, content_type="text/html"))
+    page.route(
+        f"{server.url}/examples/variant.html",
+        lambda route: route.fulfill(body=html, content_type="text/html"),
+    )
     return open_page(page, server, "variant.html")
 
 
@@ -52,6 +75,12 @@ def hover(page: Page, locator: Locator, steps: int = 1) -> None:
     page.mouse.move(*centre(locator), steps=steps)
 
 
+def rest_on(page: Page, locator: Locator) -> None:
+    """Moves the pointer onto a term and, on a paused page clock, lets it rest there until the card opens."""
+    hover(page, locator)
+    page.clock.run_for(OPEN_MS)
+
+
 def move_away(page: Page) -> None:
     """To the empty top margin of the fixture page, away from every term and card."""
     page.mouse.move(4, 4)
@@ -62,35 +91,45 @@ def rect(locator: Locator) -> dict[str, float]:
     return locator.evaluate(
         """el => {
             const r = el.getClientRects()[0] || el.getBoundingClientRect();
-            return {left: r.left, right: r.right, top: r.top, bottom: r.bottom, width: r.width, height: r.height};
+            return {left: r.left, right: r.right, top: r.top, bottom: r.bottom,
+                    width: r.width, height: r.height};
         }"""
     )
 
 
 def viewport(page: Page) -> dict[str, float]:
     return page.evaluate(
-        "({width: document.documentElement.clientWidth, height: document.documentElement.clientHeight})"
+        """({width: document.documentElement.clientWidth,
+             height: document.documentElement.clientHeight})"""
     )
 
 
 def log_card_events(page: Page) -> None:
-    """Records, with page timestamps, when the pointer enters or leaves a term or the card and
-    when the card opens or closes, in `window.cardLog`: timing checks that a busy test
-    machine cannot upset."""
+    """Records in `window.cardLog`, with page timestamps, when the pointer enters, leaves or is
+    lifted from a term or the card, when the page fetches a term's data ("fetch <slug>", also for a
+    request that is aborted before it reaches the network) and when the card opens or closes."""
     page.evaluate(
         """() => {
             const log = window.cardLog = [];
             const card = document.querySelector("glossary-card").shadowRoot.querySelector(".card");
-            const what = el => el.closest && (el.closest("glossary-term") ? "term" : el.closest("glossary-card") && "card");
-            for (const type of ["pointerover", "pointerout"]) {
+            const what = el => el.closest &&
+                (el.closest("glossary-term") ? "term" : el.closest("glossary-card") && "card");
+            for (const type of ["pointerover", "pointerout", "pointerup"]) {
                 document.addEventListener(type, e => {
                     const on = what(e.target), to = e.relatedTarget && what(e.relatedTarget);
                     if (on && on !== to) log.push([e.timeStamp, `${type} ${on}`]);
                 }, true);
             }
+            const fetch = window.fetch;
+            window.fetch = function (url, ...rest) {
+                const slug = /\\/api\\/v1\\/terms\\/([^/]+)\\.json$/.exec(String(url));
+                if (slug) log.push([performance.now(), `fetch ${slug[1]}`]);
+                return fetch.call(this, url, ...rest);
+            };
+            let state = card.classList.contains("open") ? "open" : "closed";
             new MutationObserver(() => {
-                const state = card.classList.contains("open") ? "open" : "closed";
-                if (!log.length || log[log.length - 1][1] !== state) log.push([performance.now(), state]);
+                const now = card.classList.contains("open") ? "open" : "closed";
+                if (now !== state) log.push([performance.now(), (state = now)]);
             }).observe(card, {attributes: true, attributeFilter: ["class"]});
         }"""
     )
@@ -98,6 +137,11 @@ def log_card_events(page: Page) -> None:
 
 def card_log(page: Page) -> list[tuple[float, str]]:
     return [(time, event) for time, event in page.evaluate("window.cardLog")]
+
+
+def card_events(page: Page) -> list[str]:
+    """What `log_card_events` has recorded, without the times."""
+    return [event for _, event in card_log(page)]
 
 
 def elapsed(log: list[tuple[float, str]], start: str, end: str) -> float:
@@ -137,7 +181,8 @@ def hold_term_requests(page: Page) -> list[Route]:
 
 
 def parse_colour(value: str) -> tuple[float, float, float, float]:
-    found = re.fullmatch(r"rgba?\(([\d.]+),\s*([\d.]+),\s*([\d.]+)(?:,\s*([\d.]+))?\)", value.strip())
+    number = r"([\d.]+)"
+    found = re.fullmatch(rf"rgba?\({number}, {number}, {number}(?:, {number})?\)", value.strip())
     assert found, f"not an rgb() colour: {value}"
     r, g, b, a = found.groups()
     return float(r), float(g), float(b), float(a) if a is not None else 1.0
@@ -160,4 +205,5 @@ def contrast(foreground: str, background: str) -> float:
 
 
 def is_png(path: Path) -> bool:
-    return path.is_file() and path.stat().st_size > 1000 and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    signature = b"\x89PNG\r\n\x1a\n"
+    return path.is_file() and path.stat().st_size > 1000 and path.read_bytes()[:8] == signature

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from cardkit import CLOSE_MS, OPEN_MS, card, hover, move_away, open_page, open_page_with_paused_clock, term
 from playwright.sync_api import Page, expect
-
-from cardkit import card, open_page, term
 
 pytestmark = pytest.mark.browser
 
@@ -15,7 +14,9 @@ def focused_text(page: Page) -> str:
     return page.evaluate(
         """() => {
             let el = document.activeElement;
-            while (el && el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;
+            while (el && el.shadowRoot && el.shadowRoot.activeElement) {
+                el = el.shadowRoot.activeElement;
+            }
             return el ? (el.id ? "#" + el.id : el.textContent.trim()) : "";
         }"""
     )
@@ -28,7 +29,9 @@ def tab_to_premium(page: Page) -> None:
     expect(card(page, "premium").get_by_role("link")).to_have_count(3)  # loaded
 
 
-def test_the_highlight_is_a_button_with_a_name_and_the_card_a_named_dialog(page: Page, fixture_server) -> None:
+def test_the_highlight_is_a_button_with_a_name_and_the_card_a_named_dialog(
+    page: Page, fixture_server
+) -> None:
     open_page(page, fixture_server)
     highlight = page.get_by_role("button", name="premium", exact=True)
     expect(highlight).to_have_attribute("aria-expanded", "false")
@@ -46,8 +49,10 @@ def test_the_highlight_is_a_button_with_a_name_and_the_card_a_named_dialog(page:
     assert "Test definition of Premium." in dialog.aria_snapshot()
 
 
-def test_focus_opens_the_card_and_escape_closes_it_without_moving_focus(page: Page, fixture_server) -> None:
-    open_page(page, fixture_server)
+def test_focus_opens_the_card_and_escape_closes_it_without_moving_focus(
+    page: Page, fixture_server
+) -> None:
+    open_page_with_paused_clock(page, fixture_server)
     tab_to_premium(page)
     expect(card(page, "premium")).to_be_visible()
     expect(term(page, "premium")).to_have_attribute("aria-expanded", "true")
@@ -57,8 +62,34 @@ def test_focus_opens_the_card_and_escape_closes_it_without_moving_focus(page: Pa
     expect(card(page)).to_have_count(0)
     expect(term(page, "premium")).to_be_focused()
     expect(term(page, "premium")).to_have_attribute("aria-expanded", "false")
-    page.wait_for_timeout(400)  # nothing reopens it behind the reader's back
+    page.clock.run_for(OPEN_MS + CLOSE_MS)  # nothing reopens it behind the reader's back
     expect(card(page)).to_have_count(0)
+
+
+def test_a_card_opened_by_focus_stays_open_when_the_pointer_passes_by(
+    page: Page, fixture_server
+) -> None:
+    """WCAG 1.4.13 persistent: the mouse passing over the term or the card and away does not
+    close a card the keyboard opened; focus moving away does."""
+    open_page_with_paused_clock(page, fixture_server)
+    tab_to_premium(page)
+    premium = card(page, "premium")
+
+    hover(page, term(page, "premium"))
+    move_away(page)
+    page.clock.run_for(CLOSE_MS + 100)
+    expect(premium).to_be_visible()
+    hover(page, premium)
+    move_away(page)
+    page.clock.run_for(CLOSE_MS + 100)
+    expect(premium).to_be_visible()
+    expect(term(page, "premium")).to_be_focused()
+
+    page.keyboard.press("Shift+Tab")  # away (Tab would go into the card's links first)
+
+    expect(page.locator("#before")).to_be_focused()
+    expect(card(page)).to_have_count(0)
+    expect(term(page, "premium")).to_have_attribute("aria-expanded", "false")
 
 
 def test_tab_goes_through_the_card_links_and_on_to_the_next_element_after_the_term(
@@ -100,7 +131,9 @@ def test_shift_tab_goes_back_from_the_card_to_the_term(page: Page, fixture_serve
     expect(card(page)).to_have_count(0)
 
 
-def test_shift_tab_from_the_element_after_the_term_reopens_its_card(page: Page, fixture_server) -> None:
+def test_shift_tab_from_the_element_after_the_term_reopens_its_card(
+    page: Page, fixture_server
+) -> None:
     open_page(page, fixture_server)
     page.locator("#after").focus()
 
@@ -110,7 +143,9 @@ def test_shift_tab_from_the_element_after_the_term_reopens_its_card(page: Page, 
     expect(card(page, "premium")).to_be_visible()
 
 
-def test_escape_inside_the_card_closes_it_and_returns_focus_to_the_term(page: Page, fixture_server) -> None:
+def test_escape_inside_the_card_closes_it_and_returns_focus_to_the_term(
+    page: Page, fixture_server
+) -> None:
     open_page(page, fixture_server)
     tab_to_premium(page)
     page.keyboard.press("Tab")

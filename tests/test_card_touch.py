@@ -2,6 +2,9 @@
 
 Expected behaviour of a second tap on the same term: it closes the card (a tap toggles), and
 a third tap opens it again. Nothing navigates and no other card opens.
+
+The page clock stands still (`open_page_with_paused_clock`) unless a test moves it on: a card
+that opens anyway was opened by the tap itself, not by a hover timer.
 """
 
 from __future__ import annotations
@@ -9,36 +12,48 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from cardkit import (
+    CLOSE_MS,
+    OPEN_MS,
+    card,
+    card_events,
+    log_card_events,
+    open_page_with_paused_clock,
+    record_term_requests,
+    term,
+)
 from playwright.sync_api import Browser, Page, expect
-
-from cardkit import CLOSE_MS, OPEN_MS, card, open_page, record_term_requests, term
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def phone(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(has_touch=True, is_mobile=True, viewport={"width": 390, "height": 740})
+    context = browser.new_context(
+        has_touch=True, is_mobile=True, viewport={"width": 390, "height": 740}
+    )
     yield context.new_page()
     context.close()
 
 
 def test_a_tap_opens_the_card_at_once_and_it_stays_open(phone: Page, fixture_server) -> None:
-    open_page(phone, fixture_server)
+    open_page_with_paused_clock(phone, fixture_server)
+    log_card_events(phone)
 
     term(phone, "premium").tap()
 
-    # No hover emulation: the card opens on the tap itself, not after a hover delay...
-    assert card(phone, "premium").is_visible()
+    # No hover emulation: the card opens on the tap itself, with no time passing on the page...
     expect(card(phone, "premium").locator(".definition")).to_be_visible()
+    assert [event for event in card_events(phone) if event in ("open", "closed")] == ["open"]
     expect(term(phone, "premium")).to_have_attribute("aria-expanded", "true")
     # ...and the finger lifting is not a pointer leaving: the card does not close by itself.
-    phone.wait_for_timeout(CLOSE_MS + 300)
+    phone.clock.run_for(OPEN_MS + CLOSE_MS)
     expect(card(phone, "premium")).to_be_visible()
+    assert [event for event in card_events(phone) if event in ("open", "closed")] == ["open"]
 
 
 def test_a_tap_elsewhere_closes_the_card(phone: Page, fixture_server) -> None:
-    open_page(phone, fixture_server)
+    open_page_with_paused_clock(phone, fixture_server)
     term(phone, "premium").tap()
     expect(card(phone, "premium")).to_be_visible()
 
@@ -49,17 +64,17 @@ def test_a_tap_elsewhere_closes_the_card(phone: Page, fixture_server) -> None:
 
 
 def test_a_tap_inside_the_card_keeps_it_open(phone: Page, fixture_server) -> None:
-    open_page(phone, fixture_server)
+    open_page_with_paused_clock(phone, fixture_server)
     term(phone, "premium").tap()
 
     card(phone, "premium").locator(".definition").tap()
 
-    phone.wait_for_timeout(CLOSE_MS)
+    phone.clock.run_for(CLOSE_MS + 100)
     expect(card(phone, "premium")).to_be_visible()
 
 
 def test_the_close_button_closes_the_card(phone: Page, fixture_server) -> None:
-    open_page(phone, fixture_server)
+    open_page_with_paused_clock(phone, fixture_server)
     term(phone, "premium").tap()
     close = card(phone, "premium").get_by_role("button", name="Close")
     expect(close).to_be_visible()
@@ -68,14 +83,14 @@ def test_the_close_button_closes_the_card(phone: Page, fixture_server) -> None:
 
     expect(card(phone)).to_have_count(0)
     expect(term(phone, "premium")).to_have_attribute("aria-expanded", "false")
-    phone.wait_for_timeout(OPEN_MS + 100)  # and it does not come back on its own
+    phone.clock.run_for(OPEN_MS + CLOSE_MS)  # and it does not come back on its own
     expect(card(phone)).to_have_count(0)
 
 
 def test_a_second_tap_on_the_same_term_closes_the_card_and_a_third_reopens_it(
     phone: Page, fixture_server
 ) -> None:
-    open_page(phone, fixture_server)
+    open_page_with_paused_clock(phone, fixture_server)
     requests = record_term_requests(phone)
     premium = term(phone, "premium")
     premium.tap()
@@ -83,7 +98,7 @@ def test_a_second_tap_on_the_same_term_closes_the_card_and_a_third_reopens_it(
 
     premium.tap()
 
-    phone.wait_for_timeout(OPEN_MS + 100)
+    phone.clock.run_for(OPEN_MS + CLOSE_MS)
     expect(card(phone)).to_have_count(0)
     expect(premium).to_have_attribute("aria-expanded", "false")
     assert phone.url.endswith("/examples/card.html")
@@ -95,7 +110,7 @@ def test_a_second_tap_on_the_same_term_closes_the_card_and_a_third_reopens_it(
 
 
 def test_a_tap_on_another_term_moves_the_card(phone: Page, fixture_server) -> None:
-    open_page(phone, fixture_server)
+    open_page_with_paused_clock(phone, fixture_server)
     term(phone, "data-broker").tap()  # its card opens below it, leaving the terms above free
     expect(card(phone, "data-broker")).to_be_visible()
 

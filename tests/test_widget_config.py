@@ -7,12 +7,19 @@ from collections.abc import Iterator
 
 import pytest
 from conftest import FIXTURES, LiveServer
-from playwright.sync_api import Page, Request, Route
-from widget_helpers import Console, highlights, html_page, open_ready, serve_html, widget_tag
+from playwright.sync_api import Browser, BrowserContext, Page, Request, Route
+from widget_helpers import (
+    Console,
+    fresh_page,
+    highlights,
+    html_page,
+    open_ready,
+    serve_html,
+    shared_context,
+    widget_tag,
+)
 
 from widget_server.app import create_app
-
-pytestmark = pytest.mark.browser
 
 ARTICLE = '<article id="article"><p>A premium and a policy.</p></article>'
 
@@ -69,6 +76,16 @@ def api_requests(page: Page) -> list[str]:
 
     page.on("request", record)
     return requests
+
+
+@pytest.fixture(scope="module")
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    yield from shared_context(browser)
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Iterator[Page]:
+    yield from fresh_page(context)
 
 
 # ---- data-occurrences ----------------------------------------------------------------------
@@ -185,6 +202,15 @@ def test_nested_roots_are_scanned_once(page: Page, fixture_server: LiveServer, r
     assert highlights(page) == expected
     assert detail["highlights"] == len(expected)
     assert page.evaluate("document.querySelectorAll('glossary-term glossary-term').length") == 0
+
+
+def test_nested_roots_do_not_count_twice_towards_max(page: Page, fixture_server: LiveServer) -> None:
+    """Three highlights in main (one in main, two in the article inside it), then one in the
+    aside: a data-max of 4 reaches the aside only if the article is not counted again."""
+    load(page, fixture_server, FULL, occurrences="all", max="4", root="#main, #article, #aside")
+
+    assert highlights(page) == [("premium", "premium"), ("policy", "policy"),
+                                ("class-action", "class action"), ("data-broker", "data broker")]
 
 
 def test_root_that_matches_nothing_highlights_nothing(page: Page, fixture_server: LiveServer) -> None:

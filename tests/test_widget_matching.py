@@ -10,12 +10,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser
-from widget_helpers import RECORD_PAGE, Console, wait_ready
-
 from conftest import LiveServer
-
-pytestmark = pytest.mark.browser
+from playwright.sync_api import Browser, Page
+from widget_helpers import (
+    RECORD_PAGE,
+    Console,
+    highlights,
+    html_page,
+    open_ready,
+    serve_html,
+    wait_ready,
+    widget_tag,
+)
 
 # Per case: the highlights inside the element with that id, in document order.
 Highlights = dict[str, list[tuple[str, str]]]
@@ -154,3 +160,34 @@ def test_skip_rule(skipping: Highlights, case: str) -> None:
 @pytest.mark.parametrize("case", NOT_SKIPPED)
 def test_similar_markup_is_not_skipped(skipping: Highlights, case: str) -> None:
     assert skipping[case] == [PREMIUMS[0], ("policy", "policy"), PREMIUMS[1]]
+
+
+# Names that start alike are not in the fixture glossary (whose terms other tests rely on), so
+# this case serves its own index: "premium", "premium tax credit", "tax credit" and "tax".
+ALIKE_CATEGORIES = '{"categories":[{"slug":"money","label":"Money","description":"","count":4}]}'
+ALIKE_INDEX = (
+    '{"category":"money","terms":[["premium","Premium"],["premium-tax-credit","Premium Tax Credit"],'
+    '["tax-credit","Tax Credit"],["tax","Tax"]]}'
+)
+ALIKE_TEXT = (
+    "A premium tax credit, premium tax credits, a premium tax, a premium, a tax credit, "
+    "premium\u00a0tax\ncredit."
+)
+ALIKE_EXPECTED = [
+    ("premium-tax-credit", "premium tax credit"), ("premium-tax-credit", "premium tax credits"),
+    ("premium", "premium"), ("tax", "tax"), ("premium", "premium"), ("tax-credit", "tax credit"),
+    ("premium-tax-credit", "premium\u00a0tax\ncredit"),
+]
+
+
+def test_longest_of_names_that_start_at_the_same_word(page: Page, fixture_server: LiveServer) -> None:
+    page.route("**/api/v1/categories.json", lambda route: route.fulfill(
+        content_type="application/json", body=ALIKE_CATEGORIES))
+    page.route("**/api/v1/index/money.json", lambda route: route.fulfill(
+        content_type="application/json", body=ALIKE_INDEX))
+    url = serve_html(page, f"{fixture_server.url}/examples/alike.html", html_page(
+        f"<article><p>{ALIKE_TEXT}</p></article>" + widget_tag(occurrences="all")))
+
+    open_ready(page, url)
+
+    assert highlights(page) == ALIKE_EXPECTED

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import ConsoleMessage, Error, Page, Route
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Error, Page, Route
 
 PAGES = Path(__file__).resolve().parent / "fixtures" / "pages"
 
@@ -56,6 +57,21 @@ HIGHLIGHT = "[data-glossary-term]"  # any element the widget marked, whatever it
 FIXTURE_TAG = re.compile(r'<script src="/widget\.js"[^>]*></script>')
 
 
+def shared_context(browser: Browser) -> Iterator[BrowserContext]:
+    """One browser context for a module's tests (a new one per test costs more than the test),
+    for modules whose tests leave no cookies or storage behind. Use through a module fixture."""
+    context = browser.new_context()
+    yield context
+    context.close()
+
+
+def fresh_page(context: BrowserContext) -> Iterator[Page]:
+    """A page of `context` that is closed after the test, with its routes and listeners."""
+    page = context.new_page()
+    yield page
+    page.close()
+
+
 def widget_tag(src: str = "/widget.js", **data: str) -> str:
     """A script tag as a site owner would paste it; `data` become data-* attributes."""
     attrs = "".join(
@@ -91,7 +107,7 @@ def serve_html(page: Page, url: str, body: str) -> str:
 
 def wait_ready(page: Page, count: int = 1) -> dict[str, Any]:
     """Waits for the `count`-th glossary:ready event and returns its detail."""
-    page.wait_for_function(f"window.__readyEvents && window.__readyEvents.length >= {count}")
+    page.wait_for_function(f"() => window.__readyEvents && window.__readyEvents.length >= {count}")
     return page.evaluate(f"window.__readyEvents[{count - 1}]")
 
 

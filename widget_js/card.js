@@ -29,7 +29,7 @@ function createCards(config, signal) {
   const card = element("div", "card");
   card.setAttribute("role", "dialog");
   card.setAttribute("aria-labelledby", "title");
-  card.tabIndex = -1; // a click or tap on the card's text keeps focus in it, so the card stays open
+  card.tabIndex = -1; // a click or tap on its text keeps focus in the card, so it stays open
   card.dataset.theme = config.theme;
   const popover = "popover" in card;
   if (popover) card.popover = "manual";
@@ -79,6 +79,7 @@ function createCards(config, signal) {
     highlight.setAttribute("aria-expanded", "true");
     highlight.setAttribute("aria-controls", CARD_ID);
     card.dataset.glossaryCard = slug;
+    card.setAttribute("aria-label", highlight.textContent); // its name until the title is in
     render([element("p", "status", "Loading\u2026")]);
     show();
     load(slug).then(
@@ -157,27 +158,34 @@ function createCards(config, signal) {
     return nodes;
   }
 
-  /** Beside the term: below it, or above when there is more room there; inside the viewport. */
+  /**
+   * Beside the term: below it, or above when it does not fit below and there is more room
+   * above; taller than that room, it scrolls. Shifted sideways to stay inside the viewport.
+   */
   function place() {
     if (!term) return;
     const rect = term.getClientRects()[0] || term.getBoundingClientRect();
     const width = document.documentElement.clientWidth;
     const height = document.documentElement.clientHeight;
+    card.style.removeProperty("max-height");
     const cardWidth = card.offsetWidth;
     const cardHeight = card.offsetHeight;
-    const below = rect.bottom + GAP_PX;
-    const fitsBelow = below + cardHeight <= height - GAP_PX;
-    const above = rect.top - GAP_PX - cardHeight;
-    const top = fitsBelow || above < GAP_PX ? below : above;
+    const roomBelow = height - rect.bottom - 2 * GAP_PX;
+    const roomAbove = rect.top - 2 * GAP_PX;
+    const below = cardHeight <= roomBelow || roomBelow >= roomAbove;
+    const room = below ? roomBelow : roomAbove;
+    if (cardHeight > room) card.style.setProperty("max-height", `${Math.floor(room)}px`);
+    const top = below ? rect.bottom + GAP_PX : rect.top - GAP_PX - Math.min(cardHeight, room);
     const left = Math.max(GAP_PX, Math.min(rect.left, width - cardWidth - GAP_PX));
     card.style.setProperty("top", `${Math.round(top)}px`);
     card.style.setProperty("left", `${Math.round(left)}px`);
-    card.dataset.placement = top === below ? "below" : "above";
+    card.dataset.placement = below ? "below" : "above";
   }
 
   function scheduleClose() {
     clearTimeout(closeTimer);
-    closeTimer = setTimeout(close, CLOSE_MS);
+    // A card the reader focused (keyboard, click or tap) stays until focus moves away.
+    if (document.activeElement !== term && !inCard(document.activeElement)) closeTimer = setTimeout(close, CLOSE_MS);
   }
 
   // ---- events, delegated from the document -------------------------------------------------

@@ -54,7 +54,7 @@ function start(script) {
   const clock = { ms: 0, cancelled: false };
   const styles = new CSSStyleSheet();
   let observer = null;
-  let scanning = Promise.resolve();
+  let scanning = null; // the start-up, then each scan in turn
   let scanHighlights = null;
   let cards = null;
 
@@ -67,22 +67,25 @@ function start(script) {
     }
   };
 
+  /** Scans after the scans before it; until the index has loaded, that means after loading. */
   function scan(roots) {
-    scanning = scanning.then(async () => {
-      if (!scanHighlights || clock.cancelled) return null;
-      clock.ms = 0;
-      await scanHighlights(roots, clock);
-      if (clock.cancelled) return null;
-      const highlights = document.querySelectorAll(`${TAG}.${PREFIX}-term`);
-      const detail = {
-        highlights: highlights.length,
-        terms: new Set([...highlights].map((h) => h.dataset.glossaryTerm)).size,
-        ms: Math.round(clock.ms * 100) / 100,
-      };
-      document.dispatchEvent(new CustomEvent("glossary:ready", { detail }));
-      return detail;
-    }).catch(fail);
+    scanning = scanning.then(() => scanNow(roots)).catch(fail);
     return scanning;
+  }
+
+  async function scanNow(roots) {
+    if (!scanHighlights || clock.cancelled) return null;
+    clock.ms = 0;
+    await scanHighlights(roots, clock);
+    if (clock.cancelled) return null;
+    const highlights = document.querySelectorAll(`${TAG}.${PREFIX}-term`);
+    const detail = {
+      highlights: highlights.length,
+      terms: new Set([...highlights].map((h) => h.dataset.glossaryTerm)).size,
+      ms: Math.round(clock.ms * 100) / 100,
+    };
+    document.dispatchEvent(new CustomEvent("glossary:ready", { detail }));
+    return detail;
   }
 
   let pending = new Set();
@@ -121,7 +124,7 @@ function start(script) {
 
   window.GlossaryWidget = Object.freeze({ version: VERSION, scan: (root) => scan([root || document.body]), destroy });
 
-  Promise.all([loadIndex(config, stop.signal), whenDomReady()])
+  scanning = Promise.all([loadIndex(config, stop.signal), whenDomReady()])
     .then(([entries]) => {
       flushWarnings();
       if (clock.cancelled) return;
@@ -132,7 +135,7 @@ function start(script) {
       const roots = findRoots(config);
       observer = new MutationObserver(onMutations);
       for (const root of roots) observer.observe(root, { childList: true, subtree: true, characterData: true });
-      scan(roots);
+      return scanNow(roots);
     })
     .catch(fail);
 }

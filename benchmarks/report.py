@@ -1,0 +1,558 @@
+"""RESULTS.md and the two charts, from the results of one run of the three benchmarks.
+
+Everything in RESULTS.md is computed here from measured figures, including whether each of the
+issue's targets was met, so the file can be regenerated at any time and never drifts from the
+numbers it reports.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.annotate import UNLIMITED, AnnotateResult, Point, Run
+from benchmarks.common import Machine, median, ratio
+from benchmarks.server import ServerResult
+from benchmarks.size import SizeResult
+
+LABELS = {
+    "widget-all": "this widget, `all`",
+    "widget-first": "this widget, `first`",
+    "widget-first-max100": "this widget, `first`, default `data-max` (100)",
+    "floor": "bare floor (TreeWalker, one regex, no rules)",
+    "markRegExp": "mark.js `markRegExp` (one alternation)",
+    "markArray": "mark.js `mark()` with the array",
+    "naive": "naive: one regex per term, first occurrence",
+}
+CHART_METHODS = ("widget-all", "floor", "markRegExp", "markArray", "naive")
+WIDGET_BROTLI_BUDGET = 6144
+BUILD_BUDGET_S = 5.0
+API_ROWS = ("term JSON", "index JSON")
+
+
+@dataclass(frozen=True)
+class Results:
+    machine: Machine
+    annotate: AnnotateResult
+    server: ServerResult
+    size: SizeResult
+    seconds: float
+    load_end: tuple[float, float, float]
+    quick: bool
+
+
+@dataclass(frozen=True)
+class Target:
+    text: str
+    measured: str
+    met: bool | None  # None: could not be measured in this run
+
+
+# ---- Formatting -----------------------------------------------------------------------------
+
+
+def ms(value: float | None, digits: int = 1) -> str:
+    if value is None or value != value:
+        return "n/a"
+    return f"{value:,.{digits}f}"
+
+
+def times(value: float) -> str:
+    return "n/a" if value != value else f"{value:.2f}x"
+
+
+def yes_no(met: bool | None) -> str:
+    return {True: "**met**", False: "**missed**", None: "not measured"}[met]
+
+
+def table(header: list[str], rows: Iterable[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return lines + [""]
+
+
+def run_cell(runs: list[Run]) -> str:
+    """The median, or how far a time-limited peer got."""
+    if not runs:
+        return "n/a"
+    unfinished = [r for r in runs if not r.finished]
+    if unfinished:
+        r = unfinished[0]
+        return f"did not finish in {r.ms / 1000:.0f} s ({r.done:,}/{r.total:,} names)"
+    return ms(median([r.ms for r in runs]))
+
+
+# ---- Targets --------------------------------------------------------------------------------
+
+
+def headline(results: Results) -> Point:
+    config = results.annotate.config
+    return results.annotate.point(config["terms"], config["words"])
+
+
+def finished_ms(point: Point | None, method: str) -> float:
+    if point is None or not point.runs.get(method):
+        return float("nan")
+    if not all(r.finished for r in point.runs[method]):
+        return float("nan")
+    return point.median_ms(method)
+
+
+def scaling_points(results: Results, axis: str) -> list[Point]:
+    config = results.annotate.config
+    if axis == "terms":
+        points = [p for p in results.annotate.points if p.words == config["words"]]
+        return sorted((p for p in points if p.terms in config["term_scale"]), key=lambda p: p.terms)
+    points = [p for p in results.annotate.points if p.terms == config["terms"]]
+    return sorted((p for p in points if p.words in config["word_scale"]), key=lambda p: p.words)
+
+
+def word_exponent(results: Results) -> float:
+    """d log(time) / d log(words) between the two longest articles: 1.0 is linear."""
+    points = scaling_points(results, "words")
+    if len(points) < 2:
+        return float("nan")
+    a, b = points[-2], points[-1]
+    ta, tb = a.median_ms("widget-all"), b.median_ms("widget-all")
+    if not (ta > 0 and tb > 0):
+        return float("nan")
+    return math.log(tb / ta) / math.log(b.real_words / a.real_words)
+
+
+def highlighting_targets(results: Results) -> list[Target]:
+    point = headline(results)
+    size = f"{point.real_words:,} words x {point.terms:,} terms"
+    widget = point.median_ms("widget-all")
+    mark = finished_ms(point, "markRegExp")
+    floor = point.median_ms("floor")
+    first = point.median_ms("widget-first")
+    vs_mark, vs_floor = ratio(widget, mark), ratio(widget, floor)
+    targets = [
+        Target(f"{size}, `all`: at most 0.75x mark.js `markRegExp`",
+               f"{times(vs_mark)} ({ms(widget)} ms against {ms(mark)} ms)",
+               None if vs_mark != vs_mark else vs_mark <= 0.75),
+        Target(f"{size}, `all`: at most 1.3x the bare floor",
+               f"{times(vs_floor)} ({ms(widget)} ms against {ms(floor)} ms)",
+               None if vs_floor != vs_floor else vs_floor <= 1.3),
+        Target(f"{size}, `first`: median scan at most 10 ms", f"{ms(first)} ms", first <= 10),
+    ]
+    exponent = word_exponent(results)
+    words = scaling_points(results, "words")
+    span = f"{words[-2].real_words:,} to {words[-1].real_words:,} words" if len(words) > 1 else ""
+    targets.append(Target(
+        "Scan time grows at most linearly in words (exponent at most 1.0, 0.1 allowed for noise)",
+        f"exponent {exponent:.2f} from {span}",
+        None if exponent != exponent else exponent <= 1.1,
+    ))
+    by_terms = {p.terms: p.median_ms("widget-all") for p in scaling_points(results, "terms")}
+    low, high = min(by_terms, default=0), max((t for t in by_terms if t <= 5000), default=0)
+    growth = ratio(by_terms.get(high, float("nan")), by_terms.get(low, float("nan")))
+    targets.append(Target(
+        f"Nearly flat in terms: {high:,} against {low:,} terms at most 1.5x",
+        f"{times(growth)} ({ms(by_terms.get(high))} ms against {ms(by_terms.get(low))} ms)",
+        None if growth != growth else growth <= 1.5,
+    ))
+    long = results.annotate.long_tasks
+    targets.append(Target(
+        f"{long.words:,} words, `all`: no long task (> 50 ms) caused by the widget",
+        "none" if not long.long_tasks else
+        f"{len(long.long_tasks)} long task(s), longest {ms(long.longest_ms)} ms",
+        not long.long_tasks,
+    ))
+    targets.append(Target(f"{long.words:,} words, `all`: layout shift 0", f"{long.cls:.4f}",
+                          long.cls == 0))
+    return targets
+
+
+def server_targets(results: Results) -> list[Target]:
+    server = results.server
+    targets = []
+    for workers in server.config["workers"]:
+        ratios = []
+        for connections in server.config["connections"]:
+            for row in API_ROWS:
+                ours = server.find("ours", workers, connections, row)
+                bare = server.find("starlette", workers, connections, row)
+                if ours and bare:
+                    ratios.append((ratio(ours.requests_per_s, bare.requests_per_s),
+                                   f"{row}, {connections} connections"))
+        worst = min(ratios, default=(float("nan"), ""))
+        targets.append(Target(
+            f"API JSON, {workers} worker(s): at least 0.8x bare Starlette requests/s",
+            f"lowest {times(worst[0])} ({worst[1]})",
+            None if worst[0] != worst[0] else worst[0] >= 0.8,
+        ))
+        counts = server.config["connections"]
+        connections = 64 if 64 in counts else max(counts)
+        p99 = [load.p99_ms for load in server.loads if load.server == "ours"
+               and load.workers == workers and load.connections == connections
+               and load.row in API_ROWS]
+        worst_p99 = max(p99, default=float("nan"))
+        targets.append(Target(
+            f"API JSON, {workers} worker(s): p99 under 25 ms at {connections} connections",
+            f"highest p99 {ms(worst_p99)} ms",
+            None if worst_p99 != worst_p99 else worst_p99 < 25,
+        ))
+    return targets
+
+
+def size_targets(results: Results) -> list[Target]:
+    widget, build = results.size.widget, results.size.build
+    return [
+        Target(f"Widget at most {WIDGET_BROTLI_BUDGET:,} bytes brotli", f"{widget.brotli:,} bytes",
+               widget.brotli <= WIDGET_BROTLI_BUDGET),
+        Target(f"Build of a {build.terms:,}-term glossary under {BUILD_BUDGET_S:.0f} s",
+               f"{build.median_s:.1f} s (median of {len(build.seconds)}; "
+               f"{build.files_written:,} files written)",
+               build.median_s < BUILD_BUDGET_S),
+    ]
+
+
+def all_targets(results: Results) -> list[Target]:
+    return highlighting_targets(results) + server_targets(results) + size_targets(results)
+
+
+# ---- Sections -------------------------------------------------------------------------------
+
+
+def machine_section(results: Results) -> list[str]:
+    machine = results.machine
+    load = ", ".join(f"{v:.2f}" for v in machine.load_start)
+    load_end = ", ".join(f"{v:.2f}" for v in results.load_end)
+    busy = max(machine.load_start[0], results.load_end[0]) > 0.75 * machine.cores
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Generated by `make bench` (`python -m benchmarks.run`{' --quick' if results.quick else ''})"
+        f" on {machine.date}; do not edit by hand. Sizes, method and caveats are below the tables.",
+        "",
+        *table(["machine", ""], [
+            ["CPU", f"{machine.cpu}, {machine.cores} cores"],
+            ["System", machine.system],
+            ["Chromium", f"{results.annotate.chromium} (headless)"],
+            ["Python", machine.python],
+            ["Load average (1, 5, 15 min)", f"{load} at the start; {load_end} at the end"],
+            ["Run time", f"{results.seconds / 60:.1f} min"],
+        ]),
+    ]
+    if busy:
+        lines += [
+            f"**The machine was busy during this run** (1-minute load average above "
+            f"{0.75 * machine.cores:.1f} on {machine.cores} cores): absolute times are "
+            "inflated; the ratios, measured side by side, are the figures to trust.",
+            "",
+        ]
+    return lines
+
+
+def targets_section(results: Results) -> list[str]:
+    targets = all_targets(results)
+    missed = [t for t in targets if t.met is False]
+    lines = ["## Targets", "", *table(
+        ["target (issue 7)", "measured", "result"],
+        ([t.text, t.measured, yes_no(t.met)] for t in targets),
+    )]
+    if missed:
+        lines += [f"{len(missed)} of {len(targets)} targets missed. The widget's CPU profile "
+                  "(below, under *Where the widget's time goes*) shows where its time goes.", ""]
+    return lines
+
+
+def headline_section(results: Results) -> list[str]:
+    point = headline(results)
+    floor = point.median_ms("floor")
+    widget = point.median_ms("widget-all")
+    rows = []
+    for method, runs in point.runs.items():
+        finished = all(r.finished for r in runs)
+        values = [r.ms for r in runs]
+        walls = [r.wall_ms for r in runs if r.wall_ms is not None]
+        rows.append([
+            LABELS.get(method, method), run_cell(runs),
+            f"{ms(min(values))}–{ms(max(values))}" if finished else "",
+            str(len(runs)), f"{median([r.hits for r in runs]):,.0f}",
+            times(ratio(median(values), floor)) if finished else "",
+            times(ratio(median(values), widget)) if finished else "",
+            ms(median(walls), 0) if walls else "",
+        ])
+    return [
+        f"## Highlighting: {point.real_words:,} words x {point.terms:,} terms",
+        "",
+        "Main-thread milliseconds of the scan (the widget's own `glossary:ready` `ms`; "
+        "performance.now() around the peers' synchronous call), median of the runs, all methods "
+        "interleaved in one run on identical copies of the article, each in a fresh page. "
+        "*Wall* is from the widget's script starting to `glossary:ready`, including the download "
+        "of its index files from the loopback server. *Hits* are the highlights made.",
+        "",
+        *table(["method", "median ms", "range", "runs", "hits", "x floor", "x widget `all`",
+                "wall ms"], rows),
+    ]
+
+
+def long_task_section(results: Results) -> list[str]:
+    long = results.annotate.long_tasks
+    tasks = ", ".join(ms(t) for t in long.long_tasks) or "none"
+    return [
+        f"### Long tasks and layout shift ({long.words:,} words, `all`)",
+        "",
+        f"The widget's script tag was added to the page after it had loaded and painted, "
+        f"{long.runs} time(s); the Long Tasks API and layout-shift entries from that moment until "
+        f"two frames after `glossary:ready` are counted. Scan {ms(long.scan_ms)} ms for "
+        f"{long.highlights:,} highlights; long tasks (> 50 ms): {tasks}; cumulative layout shift "
+        f"{long.cls:.4f}.",
+        "",
+    ]
+
+
+def scaling_section(results: Results, charts: dict[str, str]) -> list[str]:
+    lines = ["### Scaling", ""]
+    for axis, chart in (("terms", charts["terms"]), ("words", charts["words"])):
+        points = scaling_points(results, axis)
+        header = [f"method \\ {axis}"] + [
+            f"{(p.terms if axis == 'terms' else p.real_words):,}" for p in points
+        ]
+        rows = [[LABELS[m]] + [run_cell(p.runs.get(m, [])) for p in points]
+                for m in CHART_METHODS if any(p.runs.get(m) for p in points)]
+        rows.insert(1, ["this widget, `all`: wall ms, script start to ready"] + [
+            ms(median([r.wall_ms for r in p.runs.get("widget-all", []) if r.wall_ms]), 0)
+            for p in points
+        ])
+        fixed = (f"{points[0].real_words:,} words" if axis == "terms" and points
+                 else f"{results.annotate.config['terms']:,} terms")
+        lines += [f"Scan time (ms) against {axis} ({fixed}):", "", *table(header, rows),
+                  f"![scan time against {axis}]({chart})", ""]
+    return lines
+
+
+def profile_section(results: Results) -> list[str]:
+    rows = results.annotate.profile
+    if not rows:
+        return []
+    point = headline(results)
+    return [
+        "### Where the widget's time goes",
+        "",
+        f"CPU profile (Chrome DevTools Protocol Profiler, 100 µs sampling) while the unminified "
+        f"widget starts and scans the {point.real_words:,}-word page with `all`: self time of "
+        "the samples with a widget function on the stack (DOM and regular-expression work it "
+        "calls show as *native*), plus the browser's own work and garbage collection. "
+        "Locations are lines in `widget_js/`.",
+        "",
+        *table(["function", "location", "self ms", "share"],
+               ([r.function, r.location or "", ms(r.self_ms), f"{r.share:.0%}"] for r in rows)),
+    ]
+
+
+def server_section(results: Results) -> list[str]:
+    server = results.server
+    lines = [
+        "## Server",
+        "",
+        f"Load: {server.loader} ({server.config['wrk_threads']} thread), "
+        f"{server.config['duration_s']} s per run after a {server.config['warmup_s']} s "
+        f"warm-up, on loopback, {server.config['terms']:,}-term glossary. *ours* is "
+        "`glossary-widget serve`; *Starlette* is a bare Starlette app in the same uvicorn "
+        "configuration returning a constant body of the same size (the framework's ceiling); "
+        f"*nginx* ({server.nginx}) serves the static export. Requests/s, and p50 / p99 latency "
+        "in ms.",
+        "",
+    ]
+    for note in server.notes:
+        lines += [f"**Note:** {note}", ""]
+    for workers in server.config["workers"]:
+        for connections in server.config["connections"]:
+            lines += [f"### {workers} worker(s), {connections} connections", ""]
+            lines += table(
+                ["request", "bytes", "ours", "Starlette", "nginx", "ours / Starlette",
+                 "ours / nginx"],
+                server_rows(server, workers, connections),
+            )
+    lines += nagle_note(server)
+    return lines
+
+
+def server_rows(server: ServerResult, workers: int, connections: int) -> list[list[str]]:
+    rows = []
+    names = dict.fromkeys(load.row for load in server.loads)
+    for name in names:
+        found = {s: server.find(s, workers, connections, name) for s in ("ours", "starlette",
+                                                                          "nginx")}
+        cells = []
+        for load in found.values():
+            cells.append("n/a" if load is None else
+                         f"{load.requests_per_s:,.0f} ({ms(load.p50_ms)} / {ms(load.p99_ms)})"
+                         + (f", {load.errors} errors" if load.errors else ""))
+        ours = found["ours"]
+        rates = {s: (load.requests_per_s if load else float("nan")) for s, load in found.items()}
+        sizes = "/".join(dict.fromkeys(str(load.body_bytes) for load in found.values() if load))
+        rows.append([
+            f"`{ours.path if ours else name}` ({name})", sizes, *cells,
+            times(ratio(rates["ours"], rates["starlette"])),
+            times(ratio(rates["ours"], rates["nginx"])),
+        ])
+    return rows
+
+
+def nagle_note(server: ServerResult) -> list[str]:
+    """Explains a known uvicorn problem when its symptom shows: with several workers, every
+    keep-alive request waits for the client's delayed ACK (about 40 ms on Linux)."""
+    fewest = min(server.config["connections"])
+    uvicorn = [load for load in server.loads
+               if load.server in ("ours", "starlette") and load.connections == fewest]
+    many = median([load.p50_ms for load in uvicorn if load.workers > 1])
+    one = median([load.p50_ms for load in uvicorn if load.workers == 1])
+    if not (many >= 30 and many >= 3 * one):
+        return []
+    return [
+        "**Why two workers are slower than one:** with `--workers N` uvicorn binds the listening "
+        "socket itself without `IPPROTO_TCP`, so asyncio never sets `TCP_NODELAY` on the "
+        "accepted connections; every keep-alive request after the first then waits for the "
+        "client's delayed ACK (about 40 ms on Linux). The bare Starlette app has the same "
+        "problem in the same configuration, so the ratios stay fair, but the absolute figures "
+        "for two workers measure that delay, not the server (uvicorn issue #3149). One worker "
+        "is not affected.",
+        "",
+    ]
+
+
+def size_section(results: Results) -> list[str]:
+    size = results.size
+    widget = size.widget
+    rows = [[widget.name, f"{widget.raw:,}", f"{widget.minified or 0:,}", f"{widget.gzip:,}",
+             f"{widget.brotli:,}", "readable bundle / minified, with its CSS"]]
+    rows += [[p.name, "", f"{p.minified or p.raw:,}", f"{p.gzip:,}", f"{p.brotli:,}", p.note]
+             for p in size.peers]
+    if size.peers:
+        total = size.peers
+        rows.append(["mark.js + tippy.js + Popper", "", f"{sum(p.raw for p in total):,}",
+                     f"{sum(p.gzip for p in total):,}", f"{sum(p.brotli for p in total):,}",
+                     "three files, each compressed"])
+    index_rows = [[i.name, i.note, f"{i.raw:,}", f"{i.gzip:,}", f"{i.brotli:,}"]
+                  for i in size.indexes]
+    build = size.build
+    lines = [
+        "## Sizes",
+        "",
+        "Bytes; gzip at level 9, brotli at quality 11 (what the build writes for these files).",
+        "",
+        *table(["file", "raw", "minified", "gzip", "brotli", "note"], rows),
+    ]
+    for note in size.notes:
+        lines += [note, ""]
+    lines += [
+        f"Matching index per category, {size.config['index_terms']:,}-term synthetic glossary:",
+        "",
+        *table(["category", "terms", "raw", "gzip", "brotli"], index_rows),
+        "## Build",
+        "",
+        f"`build_site` of a {build.terms:,}-term synthetic glossary into a fresh folder under the "
+        f"work folder: {build.median_s:.1f} s median ({', '.join(f'{s:.1f}' for s in build.seconds)}"
+        f" s), {build.site_files:,} site files, {build.files_written:,} files written with the "
+        f".br and .gz copies, {build.raw_bytes:,} bytes raw, {build.brotli_bytes:,} brotli. "
+        "Stages as `build_site` reports them (last run):",
+        "",
+        *table(["stage", "seconds"], ([stage, f"{sec:.2f}"] for stage, sec in build.stages)),
+    ]
+    return lines
+
+
+def method_section(results: Results) -> list[str]:
+    config = results.annotate.config
+    return [
+        "## Method",
+        "",
+        "- Glossary and articles: `benchmarks/synthetic.py`, seeded. Terms have one to four "
+        "words of four to twelve letters, a fifth an alias, one in 25 is a case-sensitive "
+        "acronym; articles have headings, paragraphs, lists, links and inline markup, and about "
+        "3% of their words belong to terms (mostly from a topic of 50 terms, so terms recur). "
+        "Glossary words never fall inside links or headings, so every method has the same "
+        "occurrences to wrap (see the *hits* column).",
+        "- Pages and data come from uvicorn on loopback running `create_app` on the generated "
+        "glossary; the widget downloads its real index files. Each run is a fresh browser context "
+        "(empty cache).",
+        f"- The widget runs with `data-max={UNLIMITED}` (every occurrence, as the "
+        "peers wrap them all) unless the row says default `data-max`; its `ms` is the main-thread "
+        "time of the scan in slices, which excludes downloading the index and building the "
+        "matcher (they are in *wall*).",
+        "- The floor and `markRegExp` get the same expression, built and run once before the "
+        "timed part (as the widget's matcher is built before its clock starts): escaped names, "
+        "longest first, `\\b` on both sides, flags `gi`. `mark()` with the array uses "
+        "`accuracy: \"exactly\"`, `separateWordSearch: false` and the other defaults; it is run "
+        "on consecutive slices of its own longest-first keyword order (the same work as one "
+        f"call) so it can stop after {config['limit_s']:.0f} s. The naive baseline builds one "
+        "case-insensitive expression per term and walks the text nodes until its first "
+        "occurrence; it stops after the same limit.",
+        f"- Medians of {config['reps']} runs for the headline page, {config['scale_reps']} for "
+        f"the other sizes; the naive baseline and `mark()` with the array run "
+        f"{config['slow_reps']} time(s) per size.",
+        "- Raw results: `results.json` in the work folder (`benchmarks/.cache/work/`).",
+        "",
+    ]
+
+
+# ---- Charts ---------------------------------------------------------------------------------
+
+
+def draw_chart(results: Results, axis: str, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
+    points = scaling_points(results, axis)
+    figure, axes = plt.subplots(figsize=(7.5, 4.5), dpi=110)
+    for method in CHART_METHODS:
+        xs, ys, open_xs, open_ys = [], [], [], []
+        for p in points:
+            runs = p.runs.get(method, [])
+            if not runs:
+                continue
+            x = p.terms if axis == "terms" else p.real_words
+            if all(r.finished for r in runs):
+                xs.append(x)
+                ys.append(median([r.ms for r in runs]))
+            else:
+                open_xs.append(x)
+                open_ys.append(max(r.ms for r in runs))
+        if not xs and not open_xs:
+            continue
+        line = axes.plot(xs, ys, marker="o", label=LABELS[method].replace("`", ""))[0]
+        if open_xs:
+            axes.plot(open_xs, open_ys, linestyle="none", marker="o", markerfacecolor="white",
+                      color=line.get_color(),
+                      label=f"{method}: did not finish (open circle: the time limit)")
+    axes.set_xscale("log")
+    axes.set_yscale("log")
+    axes.set_xticks([p.terms if axis == "terms" else p.real_words for p in points])
+    number = FuncFormatter(lambda value, _: f"{value:,.0f}" if value >= 1 else f"{value:g}")
+    axes.xaxis.set_major_formatter(number)
+    axes.xaxis.set_minor_formatter(NullFormatter())
+    axes.yaxis.set_major_formatter(number)
+    axes.set_xlabel("glossary terms" if axis == "terms" else "article words")
+    axes.set_ylabel("scan time, ms (log)")
+    fixed = (f"{points[0].real_words:,} words" if axis == "terms" and points
+             else f"{results.annotate.config['terms']:,} terms")
+    axes.set_title(f"Scan time against {axis} ({fixed}), headless Chromium")
+    axes.grid(True, which="both", alpha=0.3)
+    axes.legend(fontsize=7, loc="best", framealpha=0.9)
+    figure.tight_layout()
+    figure.savefig(path)
+    plt.close(figure)
+
+
+def write_report(results: Results, out: Path) -> Path:
+    """Writes RESULTS.md and the charts into `out`; returns the RESULTS.md path."""
+    out.mkdir(parents=True, exist_ok=True)
+    charts = {"words": "scan-vs-words.png", "terms": "scan-vs-terms.png"}
+    for axis, name in charts.items():
+        draw_chart(results, axis, out / name)
+    lines = (machine_section(results) + targets_section(results) + headline_section(results)
+             + long_task_section(results) + scaling_section(results, charts)
+             + profile_section(results) + server_section(results) + size_section(results)
+             + method_section(results))
+    path = out / "RESULTS.md"
+    path.write_text("\n".join(lines).rstrip() + "\n")
+    return path

@@ -1,0 +1,449 @@
+"""Server benchmark: `glossary-widget serve` against a bare Starlette app and nginx.
+
+Three servers answer the same four requests on loopback, one after the other, with one worker
+and with two: our server on the synthetic glossary (the real `serve` command, in its own
+process); the framework's ceiling (benchmarks/ceiling.py: bare Starlette, the same uvicorn
+configuration, a constant body of the same size); and nginx serving the static export of the
+same glossary (the reference for static files). Load comes from wrk (Debian package `wrk`,
+installed here with apt-get when running as root) for a fixed duration and connection count;
+where wrk is missing and cannot be installed, a small pure-Python load loop stands in, and the
+results say so.
+
+    python -m benchmarks.server [--quick] [--no-install] [--loader wrk|python] [--json FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.client
+import json
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import DEFAULT_WORKDIR, ROOT, debian_tool, free_port, wait_for_http
+from benchmarks.synthetic import SyntheticTerm, synthetic_terms, write_glossary
+from widget_server.build import build_site
+
+SERVERS = ("ours", "starlette", "nginx")
+WRK_REPORT = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("BENCH %d %d %d %d %d %d %d %d %d\\n", summary.requests,
+    summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
+    latency:percentile(50), latency:percentile(99)))
+end
+"""
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    terms: int = 2000
+    duration_s: int = 4
+    warmup_s: int = 1
+    connections: tuple[int, ...] = (8, 64)
+    workers: tuple[int, ...] = (1, 2)
+    wrk_threads: int = 1  # two cores: leave the other one to the server
+    install: bool = True  # apt-get wrk and nginx when root and missing
+    loader: str = "auto"  # wrk where available, else the Python loop; or force one
+
+    @classmethod
+    def quick(cls) -> ServerConfig:
+        """Tiny: a 50-term glossary, one-second runs, no installing."""
+        return cls(terms=50, duration_s=1, warmup_s=0, connections=(4,), install=False)
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    path: str
+    headers: dict[str, str]
+
+
+@dataclass
+class Load:
+    """One load run: a server, a worker count, a connection count and one URL."""
+
+    server: str
+    workers: int
+    connections: int
+    row: str
+    path: str
+    requests_per_s: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    body_bytes: int
+    loader: str
+
+
+@dataclass
+class ServerResult:
+    config: dict[str, Any]
+    loads: list[Load]
+    loader: str
+    notes: list[str]
+    nginx: str
+
+    def find(self, server: str, workers: int, connections: int, row: str) -> Load | None:
+        return next(
+            (load for load in self.loads if (load.server, load.workers, load.connections, load.row)
+             == (server, workers, connections, row)),
+            None,
+        )
+
+
+def rows_for(terms: list[SyntheticTerm]) -> list[Row]:
+    """The issue's four requests, for a term with an alias and its category."""
+    term = terms[1] if len(terms) > 1 else terms[0]
+    return [
+        Row("term JSON", f"/api/v1/terms/{term.slug}.json", {}),
+        Row("index JSON", f"/api/v1/index/{term.category}.json", {}),
+        Row("widget.js, br", "/widget.js", {"Accept-Encoding": "br"}),
+        # /glossary/{slug} answers with a redirect to this page, which is what readers load.
+        Row("entry page", f"/glossary/{term.slug}/", {}),
+    ]
+
+
+# ---- Load generators ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Measured:
+    requests_per_s: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+
+def wrk_load(wrk: str, script: Path, url: str, headers: dict[str, str], connections: int,
+             seconds: int, threads: int) -> Measured:
+    command = [wrk, f"-t{min(threads, connections)}", f"-c{connections}", f"-d{seconds}s",
+               "-s", str(script)]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    output = subprocess.run(command + [url], check=True, capture_output=True, text=True,
+                            timeout=seconds + 30).stdout
+    line = next(line for line in output.splitlines() if line.startswith("BENCH "))
+    requests, duration_us, *errors, p50_us, p99_us = (int(v) for v in line.split()[1:])
+    return Measured(requests / (duration_us / 1e6), p50_us / 1000, p99_us / 1000, sum(errors))
+
+
+def python_load(url: str, headers: dict[str, str], connections: int, seconds: float) -> Measured:
+    """A keep-alive client per thread for `seconds`: far weaker than wrk (it shares the GIL and
+    the server's cores), so only for checking the harness where wrk cannot be had."""
+    host_port, _, path = url.removeprefix("http://").partition("/")
+    host, _, port = host_port.partition(":")
+    deadline = time.perf_counter() + seconds
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+
+    def client() -> None:
+        connection = http.client.HTTPConnection(host, int(port), timeout=10)
+        mine: list[float] = []
+        failed = 0
+        while time.perf_counter() < deadline:
+            start = time.perf_counter()
+            try:
+                connection.request("GET", "/" + path, headers=headers)
+                response = connection.getresponse()
+                response.read()
+                failed += response.status >= 400
+            except OSError:
+                failed += 1
+                connection.close()
+            mine.append(time.perf_counter() - start)
+        connection.close()
+        with lock:
+            latencies.extend(mine)
+            errors[0] += failed
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client) for _ in range(min(connections, 16))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    cuts = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else latencies * 99
+    return Measured(len(latencies) / elapsed, cuts[49] * 1000, cuts[98] * 1000, errors[0])
+
+
+class Loader:
+    """wrk, or the Python loop; the same call either way."""
+
+    def __init__(self, config: ServerConfig, workdir: Path, log: Any) -> None:
+        self.config = config
+        self.notes: list[str] = []
+        self.wrk: str | None = None
+        if config.loader != "python":
+            self.wrk, how = debian_tool("wrk", "wrk", config.install)
+            if self.wrk is None:
+                if config.loader == "wrk":
+                    raise SystemExit(how)
+                log(f"server: {how}; using the pure-Python load loop instead")
+                self.notes.append(f"{how}. The pure-Python load loop was used instead: it is "
+                                  "much weaker than wrk, so these figures understate every server.")
+        self.name = "wrk" if self.wrk else "python"
+        self.script = workdir / "report.lua"
+        self.script.write_text(WRK_REPORT)
+
+    def __call__(self, url: str, headers: dict[str, str], connections: int,
+                 seconds: int) -> Measured:
+        if self.wrk:
+            return wrk_load(self.wrk, self.script, url, headers, connections, seconds,
+                            self.config.wrk_threads)
+        return python_load(url, headers, connections, seconds)
+
+
+# ---- Servers --------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def started(command: list[str], log_path: Path, ready: Any,
+            env: dict[str, str] | None = None) -> Iterator[None]:
+    """Runs `command` in its own process group until the block ends; `ready()` waits for it."""
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                                   stderr=log, start_new_session=True)
+    try:
+        ready(process)
+        yield
+    finally:
+        stop(process)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Stops the process group we started (uvicorn's or nginx's workers with it)."""
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=5)
+
+
+def uvicorn_ready(url: str, log_path: Path, workers: int) -> Any:
+    """Waits until every worker has said "Application startup complete", not only the first,
+    so a two-worker run never starts with one worker still loading the glossary."""
+
+    def wait(process: subprocess.Popen[bytes]) -> None:
+        deadline = time.monotonic() + 120
+        while log_path.read_text(errors="replace").count("Application startup complete") < workers:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"server did not start; see {log_path}")
+            time.sleep(0.1)
+        wait_for_http(url)
+
+    return wait
+
+
+def glossary_widget_command() -> list[str]:
+    script = Path(sys.executable).parent / "glossary-widget"
+    if script.is_file():
+        return [str(script)]
+    return [sys.executable, "-c", "from widget_server.cli import main; main()"]
+
+
+def serve_ours(data: Path, port: int, workers: int, log_path: Path) -> Any:
+    command = glossary_widget_command() + [
+        "serve", "--data", str(data), "--host", "127.0.0.1", "--port", str(port),
+        "--workers", str(workers),
+    ]
+    ready = uvicorn_ready(f"http://127.0.0.1:{port}/healthz", log_path, workers)
+    return started(command, log_path, ready)
+
+
+def serve_ceiling(bodies: dict[str, list[Any]], port: int, workers: int, log_path: Path) -> Any:
+    command = [sys.executable, "-m", "benchmarks.ceiling", "--port", str(port),
+               "--workers", str(workers), "--bodies", json.dumps(bodies)]
+    ready = uvicorn_ready(f"http://127.0.0.1:{port}/", log_path, workers)
+    return started(command, log_path, ready)
+
+
+def nginx_conf(site: Path, folder: Path, port: int, workers: int) -> str:
+    """A minimal nginx.conf: the headers of examples/deploy/nginx.conf, on loopback, with its
+    pid, logs and temporary files in `folder`. No brotli_static (not in Debian's nginx)."""
+    headers = "\n".join(
+        f"        add_header {header} always;" for header in (
+            "X-Content-Type-Options nosniff", "Access-Control-Allow-Origin *",
+            "Cross-Origin-Resource-Policy cross-origin", "Vary Accept-Encoding",
+        )
+    )
+    # As root, nginx would run its workers as `nobody`, who may not read a private temp folder.
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    temp = "\n".join(
+        f"    {kind}_temp_path {folder / kind};"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    return f"""{user}worker_processes {workers};
+daemon off;
+pid {folder / "nginx.pid"};
+error_log {folder / "error.log"} warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+{temp}
+    sendfile on;
+    default_type application/octet-stream;
+    types {{ text/html html; text/css css; text/javascript js; application/json json; }}
+    charset utf-8;
+    charset_types application/json text/css application/javascript text/javascript;
+    gzip_static on;
+    server {{
+        listen 127.0.0.1:{port};
+        root {site};
+        location /static/ {{
+            add_header Cache-Control "public, max-age=31536000, immutable" always;
+{headers}
+        }}
+        location = /widget.js {{
+            add_header Cache-Control "public, max-age=300, stale-while-revalidate=86400" always;
+{headers}
+        }}
+        location / {{
+            add_header Cache-Control "public, max-age=300" always;
+{headers}
+            try_files $uri $uri/index.html =404;
+        }}
+        error_page 404 /404.html;
+    }}
+}}
+"""
+
+
+def serve_nginx(nginx: str, site: Path, folder: Path, port: int, workers: int) -> Any:
+    folder.mkdir(parents=True, exist_ok=True)
+    conf = folder / "nginx.conf"
+    conf.write_text(nginx_conf(site, folder, port, workers))
+    command = [nginx, "-p", str(folder), "-c", str(conf), "-e", str(folder / "error.log")]
+
+    def ready(process: subprocess.Popen[bytes]) -> None:
+        wait_for_http(f"http://127.0.0.1:{port}/widget.js", timeout=20)
+
+    return started(command, folder / "stderr.log", ready)
+
+
+def probe(base: str, row: Row) -> tuple[int, str]:
+    """(body bytes, content type) of one response: the size the ceiling must send."""
+    host, _, port = base.removeprefix("http://").partition(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    try:
+        connection.request("GET", row.path, headers=row.headers)
+        response = connection.getresponse()
+        body = response.read()
+        if response.status != 200:
+            raise RuntimeError(f"{base}{row.path} answered {response.status}")
+        return len(body), response.getheader("Content-Type", "application/octet-stream")
+    finally:
+        connection.close()
+
+
+# ---- The benchmark --------------------------------------------------------------------------
+
+
+def prepare(workdir: Path, count: int) -> tuple[Path, Path, list[SyntheticTerm]]:
+    """The synthetic glossary and its static export (for nginx)."""
+    base = workdir / "server"
+    shutil.rmtree(base, ignore_errors=True)
+    terms = synthetic_terms(count)
+    data = write_glossary(base / "glossary", terms)
+    site = base / "site"
+    build_site(data, site)
+    return data, site, terms
+
+
+class Bench:
+    def __init__(self, config: ServerConfig, loader: Loader, rows: list[Row], log: Any) -> None:
+        self.config = config
+        self.loader = loader
+        self.rows = rows
+        self.log = log
+        self.loads: list[Load] = []
+
+    def load_all(self, server: str, base: str, workers: int) -> None:
+        for row in self.rows:
+            size, _ = probe(base, row)
+            if self.config.warmup_s:
+                self.loader(base + row.path, row.headers, max(self.config.connections),
+                            self.config.warmup_s)
+            for connections in self.config.connections:
+                measured = self.loader(base + row.path, row.headers, connections,
+                                       self.config.duration_s)
+                self.log(f"server: {server} x{workers} c{connections} {row.name}: "
+                         f"{measured.requests_per_s:,.0f} req/s, p99 {measured.p99_ms:.1f} ms")
+                self.loads.append(Load(
+                    server=server, workers=workers, connections=connections, row=row.name,
+                    path=row.path, requests_per_s=measured.requests_per_s,
+                    p50_ms=measured.p50_ms, p99_ms=measured.p99_ms, errors=measured.errors,
+                    body_bytes=size, loader=self.loader.name,
+                ))
+
+
+def run(config: ServerConfig, workdir: Path = DEFAULT_WORKDIR, log: Any = print) -> ServerResult:
+    workdir.mkdir(parents=True, exist_ok=True)
+    loader = Loader(config, workdir, log)
+    nginx, nginx_how = debian_tool("nginx", "nginx", config.install)
+    notes = list(loader.notes)
+    if nginx is None:
+        notes.append(f"{nginx_how}; the nginx column is empty.")
+    log(f"server: {config.terms}-term glossary and its static export")
+    data, site, terms = prepare(workdir, config.terms)
+    rows = rows_for(terms)
+    bench = Bench(config, loader, rows, log)
+    logs = workdir / "server" / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    for workers in config.workers:
+        port = free_port()
+        with serve_ours(data, port, workers, logs / f"ours-{workers}.log"):
+            base = f"http://127.0.0.1:{port}"
+            bodies = {row.path: list(probe(base, row)) for row in rows}
+            bench.load_all("ours", base, workers)
+        port = free_port()
+        with serve_ceiling(bodies, port, workers, logs / f"starlette-{workers}.log"):
+            bench.load_all("starlette", f"http://127.0.0.1:{port}", workers)
+        if nginx:
+            port = free_port()
+            with serve_nginx(nginx, site, workdir / "server" / f"nginx-{workers}", port, workers):
+                bench.load_all("nginx", f"http://127.0.0.1:{port}", workers)
+    version = nginx_version(nginx) if nginx else f"not installed ({nginx_how})"
+    return ServerResult(asdict(config), bench.loads, loader.name, notes, version)
+
+
+def nginx_version(nginx: str) -> str:
+    result = subprocess.run([nginx, "-v"], capture_output=True, text=True, timeout=10)
+    return (result.stderr or result.stdout).strip().removeprefix("nginx version: ")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="tiny glossary, one-second runs")
+    parser.add_argument("--no-install", action="store_true", help="never run apt-get")
+    parser.add_argument("--loader", choices=("auto", "wrk", "python"), default="auto")
+    parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
+    parser.add_argument("--json", type=Path, help="write the results here")
+    args = parser.parse_args(argv)
+    config = ServerConfig.quick() if args.quick else ServerConfig()
+    config = replace(config, loader=args.loader, install=config.install and not args.no_install)
+    result = run(config, args.workdir)
+    if args.json:
+        args.json.write_text(json.dumps(asdict(result), indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

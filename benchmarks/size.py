@@ -1,0 +1,193 @@
+"""Sizes and build time: what a partner page downloads, and how long an export takes.
+
+- The widget: raw (the readable bundle, before minifying), minified, gzip, brotli.
+- The matching index of each category for a 1,000-term synthetic glossary, raw and brotli.
+- For reference, the published minified files of mark.js, tippy.js and Popper, fetched with
+  `npm pack` into the git-ignored cache (never a dependency of the product or of the tests).
+- The build of a 5,000-term synthetic glossary with `build_site`, into a folder under the
+  work folder (on this machine /tmp is very slow at creating many files), with the number of
+  files it wrote.
+
+    python -m benchmarks.size [--quick] [--no-peers] [--workdir DIR] [--json FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import shutil
+import sys
+import time
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import brotli
+
+from benchmarks.common import DEFAULT_WORKDIR, median, npm_package
+from benchmarks.synthetic import synthetic_terms, write_glossary
+from widget_server.api import api_files
+from widget_server.assets import WIDGET_PATH, build_assets, bundle_widget, widget_source_dir
+from widget_server.build import BuildSummary, build_site
+from widget_server.content import load_glossary
+
+# name, version, the file a site would load (the bundle with its CSS, for tippy.js).
+PEERS = (
+    ("mark.js", "8.11.1", "dist/mark.min.js"),
+    ("tippy.js", "6.3.7", "dist/tippy-bundle.umd.min.js"),
+    ("@popperjs/core", "2.11.8", "dist/umd/popper.min.js"),
+)
+INDEX_PREFIX = "api/v1/index/"
+
+
+@dataclass(frozen=True)
+class SizeConfig:
+    index_terms: int = 1000
+    build_terms: int = 5000
+    build_reps: int = 3
+    peers: bool = True
+
+    @classmethod
+    def quick(cls) -> SizeConfig:
+        return cls(index_terms=50, build_terms=50, build_reps=1)
+
+
+@dataclass
+class Bytes:
+    name: str
+    raw: int
+    gzip: int
+    brotli: int
+    minified: int | None = None
+    note: str = ""
+
+
+@dataclass
+class Build:
+    terms: int
+    seconds: list[float]
+    median_s: float
+    files_written: int  # on disk, with the .br and .gz copies
+    site_files: int  # the files of the site, before compression
+    raw_bytes: int
+    brotli_bytes: int
+    stages: list[tuple[str, float]]  # build_site's own progress messages, timed (last run)
+
+
+@dataclass
+class SizeResult:
+    config: dict[str, Any]
+    widget: Bytes
+    indexes: list[Bytes]
+    peers: list[Bytes]
+    build: Build
+    notes: list[str] = field(default_factory=list)
+
+
+def gzip_size(body: bytes) -> int:
+    return len(gzip.compress(body, compresslevel=9, mtime=0))
+
+
+def brotli_size(body: bytes) -> int:
+    return len(brotli.compress(body, quality=11))
+
+
+def widget_bytes() -> Bytes:
+    readable = bundle_widget(widget_source_dir()).encode()
+    minified = build_assets().files[WIDGET_PATH]
+    return Bytes("widget.js", raw=len(readable), minified=len(minified),
+                 gzip=gzip_size(minified), brotli=brotli_size(minified))
+
+
+def index_bytes(workdir: Path, count: int) -> list[Bytes]:
+    """The index file of every category, as the server and the export send it."""
+    folder = workdir / "size" / f"glossary-{count}"
+    shutil.rmtree(folder, ignore_errors=True)
+    glossary = load_glossary(write_glossary(folder, synthetic_terms(count)))
+    files = api_files(glossary)
+    rows = []
+    for path, body in sorted(files.items()):
+        if path.startswith(INDEX_PREFIX):
+            terms = len(json.loads(body)["terms"])
+            name = path.removeprefix(INDEX_PREFIX)
+            rows.append(Bytes(name, raw=len(body), gzip=gzip_size(body), brotli=brotli_size(body),
+                              note=f"{terms} terms"))
+    return rows
+
+
+def peer_bytes(enabled: bool) -> tuple[list[Bytes], list[str]]:
+    if not enabled:
+        return [], ["mark.js, tippy.js and Popper not fetched (--no-peers)."]
+    rows = []
+    for name, version, path in PEERS:
+        body = (npm_package(name, version) / path).read_bytes()
+        rows.append(Bytes(f"{name} {version}", raw=len(body), minified=len(body),
+                          gzip=gzip_size(body), brotli=brotli_size(body), note=path))
+    return rows, []
+
+
+def build_time(workdir: Path, count: int, reps: int) -> Build:
+    """Median wall time of `build_site` into a fresh folder (the old one removed untimed)."""
+    base = workdir / "build"
+    shutil.rmtree(base, ignore_errors=True)
+    data = write_glossary(base / "glossary", synthetic_terms(count))
+    out = base / "site"
+    seconds = []
+    summary = None
+    stages: list[tuple[str, float]] = []
+    for _ in range(reps):
+        shutil.rmtree(out, ignore_errors=True)
+        summary, elapsed, stages = timed_build(data, out)
+        seconds.append(elapsed)
+    assert summary is not None
+    written = sum(1 for path in out.rglob("*") if path.is_file())
+    return Build(terms=count, seconds=[round(s, 3) for s in seconds], median_s=median(seconds),
+                 files_written=written, site_files=summary.files, raw_bytes=summary.raw_bytes,
+                 brotli_bytes=summary.brotli_bytes, stages=stages)
+
+
+def timed_build(data: Path, out: Path) -> tuple[BuildSummary, float, list[tuple[str, float]]]:
+    """One build: its summary, seconds, and how long each stage it announces took (its
+    progress messages, timed), which shows where the build time goes."""
+    marks: list[tuple[str, float]] = []
+
+    def progress(message: str) -> None:
+        marks.append((message, time.perf_counter()))
+
+    start = time.perf_counter()
+    summary = build_site(data, out, progress=progress)
+    end = time.perf_counter()
+    ends = [t for _, t in marks[1:]] + [end]
+    stages = [(message, round(stop - begin, 3))
+              for (message, begin), stop in zip(marks, ends, strict=True)]
+    return summary, end - start, stages
+
+
+def run(config: SizeConfig, workdir: Path = DEFAULT_WORKDIR, log: Any = print) -> SizeResult:
+    log("size: widget and indexes")
+    widget = widget_bytes()
+    indexes = index_bytes(workdir, config.index_terms)
+    peers, notes = peer_bytes(config.peers)
+    log(f"size: building a {config.build_terms}-term glossary")
+    build = build_time(workdir, config.build_terms, config.build_reps)
+    return SizeResult(asdict(config), widget, indexes, peers, build, notes)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="tiny glossaries")
+    parser.add_argument("--no-peers", action="store_true", help="do not fetch mark.js etc.")
+    parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
+    parser.add_argument("--json", type=Path, help="write the results here")
+    args = parser.parse_args(argv)
+    config = SizeConfig.quick() if args.quick else SizeConfig()
+    result = run(replace(config, peers=not args.no_peers), args.workdir)
+    print(json.dumps(asdict(result), indent=1))
+    if args.json:
+        args.json.write_text(json.dumps(asdict(result), indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,157 @@
+"""A smoke run of the benchmark harness (benchmarks/, `make bench`) with tiny sizes, so that it
+never rots between full runs.
+
+It runs the same code as the full run: a 50-term glossary, articles of a few hundred to a
+thousand words, one-second load runs. What needs downloading is turned off (mark.js, tippy.js
+and Popper come from npm only in the full run) and nothing is installed with apt-get; the
+widget, the bare floor, the naive baseline, the servers and the report all still run. Load
+comes from wrk where it is installed, else from the harness's pure-Python load loop, which is
+also exercised on its own here. Everything is written into a temporary folder: the test checks
+that no file in the repository changed, so RESULTS.md is only ever rewritten by `make bench`.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import ROOT
+
+from benchmarks import run as bench_run
+from benchmarks.annotate import WIDGET_VARIANTS
+from benchmarks.ceiling import create_ceiling_app
+from benchmarks.common import LiveServer, ratio
+from benchmarks.report import Results, all_targets, headline, write_report
+from benchmarks.server import SERVERS, python_load
+
+# Caches that running the tests writes anyway; everything else must stay as it was.
+NOT_CHECKED = {".git", ".venv", "__pycache__", ".pytest_cache", ".ruff_cache", "test-results"}
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def repository_files() -> dict[str, tuple[int, int]]:
+    """path -> (mtime, size) of every file in the repository, caches aside."""
+    files = {}
+    for folder, subfolders, names in os.walk(ROOT):
+        subfolders[:] = [name for name in subfolders if name not in NOT_CHECKED]
+        for name in names:
+            path = Path(folder, name)
+            stat = path.lstat()
+            files[str(path.relative_to(ROOT))] = (stat.st_mtime_ns, stat.st_size)
+    return files
+
+
+class Smoke:
+    def __init__(self, results: Results, report: Path, changed: list[str]) -> None:
+        self.results = results
+        self.report = report
+        self.changed = changed
+
+
+@pytest.fixture(scope="module")
+def smoke(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Smoke]:
+    before = repository_files()
+    workdir = tmp_path_factory.mktemp("bench")
+    results = bench_run.run_all(quick=True, peers=False, workdir=workdir, install=False,
+                                browser=browser, log=lambda message: None)
+    report = write_report(results, workdir / "report")
+    after = repository_files()
+    changed = sorted(path for path in before.keys() | after.keys()
+                     if before.get(path) != after.get(path))
+    yield Smoke(results, report, changed)
+
+
+def test_the_widget_highlights_the_same_occurrences_as_the_floor(smoke: Smoke) -> None:
+    point = headline(smoke.results)
+    for variant in WIDGET_VARIANTS:
+        runs = point.runs[variant]
+        assert runs and all(run.hits > 0 and run.ms > 0 and run.wall_ms for run in runs), variant
+    floor = point.runs["floor"]
+    assert floor and floor[0].hits > 0 and floor[0].ms >= 0
+    # The comparison is only fair if every method wraps the same occurrences.
+    assert point.runs["widget-all"][0].hits == floor[0].hits
+    assert point.runs["widget-first"][0].hits <= point.runs["widget-all"][0].hits
+    naive = point.runs["naive"]
+    assert naive and naive[0].finished and naive[0].hits > 0
+
+
+def test_ratios_to_the_floor_are_positive_numbers(smoke: Smoke) -> None:
+    point = headline(smoke.results)
+    value = ratio(point.median_ms("widget-all"), max(point.median_ms("floor"), 0.01))
+    assert value > 0 and math.isfinite(value)
+
+
+def test_every_size_was_measured_and_peers_that_need_npm_were_not(smoke: Smoke) -> None:
+    result = smoke.results.annotate
+    config = result.config
+    measured = {(p.terms, p.words) for p in result.points}
+    assert {(t, config["words"]) for t in config["term_scale"]} <= measured
+    assert {(config["terms"], w) for w in config["word_scale"]} <= measured
+    assert all("markRegExp" not in p.runs and "markArray" not in p.runs for p in result.points)
+    assert "--no-peers" in result.peers_note
+    assert result.chromium
+
+
+def test_long_tasks_layout_shift_and_profile_were_recorded(smoke: Smoke) -> None:
+    long = smoke.results.annotate.long_tasks
+    assert long.highlights > 0 and long.scan_ms > 0
+    assert long.cls >= 0 and long.longest_ms >= 0
+    profile = smoke.results.annotate.profile
+    assert profile and any(".js:" in row.location for row in profile)
+
+
+def test_every_server_answered_every_request_under_load(smoke: Smoke) -> None:
+    server = smoke.results.server
+    servers = [s for s in SERVERS if s != "nginx" or not server.nginx.startswith("not installed")]
+    rows = {load.row for load in server.loads}
+    assert len(rows) == 4
+    for name in servers:
+        for workers in server.config["workers"]:
+            for row in rows:
+                load = server.find(name, workers, server.config["connections"][0], row)
+                assert load is not None, (name, workers, row)
+                assert load.requests_per_s > 0 and load.errors == 0, load
+                assert 0 < load.p50_ms <= load.p99_ms, load
+                assert load.loader in ("wrk", "python")
+    ours = server.find("ours", 1, server.config["connections"][0], "term JSON")
+    bare = server.find("starlette", 1, server.config["connections"][0], "term JSON")
+    assert ours and bare and ours.body_bytes == bare.body_bytes
+    assert ratio(ours.requests_per_s, bare.requests_per_s) > 0
+
+
+def test_the_python_load_loop_stands_in_for_wrk() -> None:
+    app = create_ceiling_app({"/x": [100, "text/plain"]})
+    with LiveServer(app) as server:
+        measured = python_load(f"{server.url}/x", {}, connections=2, seconds=0.3)
+    assert measured.requests_per_s > 0 and measured.errors == 0
+    assert 0 < measured.p50_ms <= measured.p99_ms
+
+
+def test_sizes_and_build(smoke: Smoke) -> None:
+    size = smoke.results.size
+    widget = size.widget
+    assert widget.minified
+    assert 0 < widget.brotli <= widget.gzip < widget.minified < widget.raw
+    assert len(size.indexes) == 5 and all(i.brotli > 0 for i in size.indexes)
+    assert size.peers == [] and size.notes
+    build = size.build
+    assert build.median_s > 0 and build.files_written > build.site_files > 0
+
+
+def test_the_report_states_every_target(smoke: Smoke) -> None:
+    text = smoke.report.read_text()
+    targets = all_targets(smoke.results)
+    assert len(targets) >= 10
+    assert "## Targets" in text and "Chromium" in text and " cores" in text
+    for target in targets:
+        assert target.text in text
+    for chart in ("scan-vs-words.png", "scan-vs-terms.png"):
+        assert (smoke.report.parent / chart).read_bytes().startswith(PNG_MAGIC)
+
+
+def test_nothing_outside_the_temporary_folder_was_written(smoke: Smoke) -> None:
+    assert smoke.changed == [], f"the smoke run changed files in the repository: {smoke.changed}"

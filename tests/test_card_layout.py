@@ -1,0 +1,195 @@
+"""Where the card goes: beside the term, flipped and shifted to stay on screen, and its links."""
+
+from __future__ import annotations
+
+import pytest
+from cardkit import card, open_page, open_variant, rect, term, viewport
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+GAP = 8  # the widget's gap between term and card, and margin to the viewport edge
+MAX_WIDTH = 360
+
+
+def open_card(page: Page, slug: str) -> dict[str, float]:
+    """Opens the term's card from the keyboard (no scrolling: the term is on screen) and
+    returns the card's box once its content is in."""
+    term(page, slug).evaluate("el => el.focus({preventScroll: true})")
+    expect(card(page, slug).get_by_text("Read the full entry")).to_be_visible()
+    return rect(card(page, slug))
+
+
+def assert_inside_viewport(page: Page, box: dict[str, float]) -> None:
+    view = viewport(page)
+    assert box["left"] >= 0 and box["top"] >= 0, box
+    assert box["right"] <= view["width"] and box["bottom"] <= view["height"], (box, view)
+
+
+def test_the_card_opens_below_the_term(page: Page, fixture_server) -> None:
+    open_page(page, fixture_server)
+
+    box = open_card(page, "premium")
+
+    word = rect(term(page, "premium"))
+    assert box["top"] == pytest.approx(word["bottom"] + GAP, abs=1)
+    assert box["left"] == pytest.approx(word["left"], abs=1)
+    assert_inside_viewport(page, box)
+
+
+def test_the_card_flips_above_a_term_near_the_bottom_edge(page: Page, fixture_server) -> None:
+    open_page(page, fixture_server)
+    term(page, "wage-theft").evaluate("el => el.scrollIntoView({block: 'end'})")
+    page.evaluate("window.scrollBy(0, 20)")  # the term 20 px above the bottom edge
+
+    box = open_card(page, "wage-theft")
+
+    word = rect(term(page, "wage-theft"))
+    assert word["bottom"] > viewport(page)["height"] - 40
+    assert box["bottom"] == pytest.approx(word["top"] - GAP, abs=1)
+    assert_inside_viewport(page, box)
+
+
+def test_a_card_taller_than_the_room_on_either_side_scrolls_inside_the_viewport(
+    page: Page, fixture_server
+) -> None:
+    page.set_viewport_size({"width": 800, "height": 400})
+    open_page(page, fixture_server)
+    term(page, "wage-theft").evaluate("el => el.scrollIntoView({block: 'center'})")
+
+    box = open_card(page, "wage-theft")
+
+    word = rect(term(page, "wage-theft"))
+    assert_inside_viewport(page, box)
+    assert box["top"] >= word["bottom"] or box["bottom"] <= word["top"], "the card hides the term"
+    shown = card(page, "wage-theft")
+    assert shown.evaluate("el => el.scrollHeight > el.clientHeight")
+    entry = shown.get_by_role("link", name="Read the full entry")
+    assert rect(entry)["top"] > box["bottom"], "the last link should start out of view"
+    for _ in range(3):  # from the term through the links to the last one
+        page.keyboard.press("Tab")
+    expect(entry).to_be_focused()
+    assert box["top"] <= rect(entry)["top"] and rect(entry)["bottom"] <= box["bottom"] + 1
+
+
+def test_the_card_stays_inside_the_right_edge(page: Page, fixture_server) -> None:
+    open_page(page, fixture_server)
+
+    box = open_card(page, "aca")
+
+    word = rect(term(page, "aca"))
+    assert word["right"] > viewport(page)["width"] - 10  # the term touches the right edge
+    assert box["right"] == pytest.approx(viewport(page)["width"] - GAP, abs=1)
+    assert box["top"] == pytest.approx(word["bottom"] + GAP, abs=1)
+    assert_inside_viewport(page, box)
+
+
+def test_the_card_stays_inside_the_left_edge(page: Page, fixture_server) -> None:
+    open_page(page, fixture_server)
+
+    box = open_card(page, "tax")
+
+    assert rect(term(page, "tax"))["left"] == 0  # the term touches the left edge
+    assert box["left"] == pytest.approx(GAP, abs=1)
+    assert_inside_viewport(page, box)
+
+
+def test_the_card_is_at_most_about_360_px_wide(page: Page, fixture_server) -> None:
+    open_page(page, fixture_server)
+
+    box = open_card(page, "premium")
+
+    assert 200 <= box["width"] <= MAX_WIDTH
+
+
+@pytest.mark.parametrize("slug", ["premium", "aca", "tax"])
+def test_on_a_narrow_screen_the_card_fits_the_screen_width(
+    page: Page, fixture_server, slug: str
+) -> None:
+    page.set_viewport_size({"width": 360, "height": 640})
+    open_page(page, fixture_server)
+
+    box = open_card(page, slug)
+
+    assert box["width"] == pytest.approx(360 - 2 * GAP, abs=1)
+    assert box["left"] == pytest.approx(GAP, abs=1)
+    assert_inside_viewport(page, box)
+
+
+def test_the_card_follows_the_term_when_the_page_scrolls(page: Page, fixture_server) -> None:
+    open_page(page, fixture_server)
+    open_card(page, "policy")
+
+    page.evaluate("window.scrollBy(0, 40)")
+
+    page.wait_for_function(
+        """() => {
+            const term = document.querySelector("[data-glossary-term=policy]").getClientRects()[0];
+            const card = document.querySelector("glossary-card").shadowRoot
+                .querySelector("[data-glossary-card]").getBoundingClientRect();
+            return Math.abs(card.top - (term.bottom + 8)) <= 1
+                && Math.abs(card.left - term.left) <= 1;
+        }""",
+        timeout=2000,
+    )
+    expect(card(page, "policy")).to_be_visible()
+
+
+def test_the_card_follows_the_term_when_the_window_is_resized(page: Page, fixture_server) -> None:
+    open_page(page, fixture_server)
+    open_card(page, "aca")
+
+    page.set_viewport_size({"width": 800, "height": 600})
+
+    page.wait_for_function(
+        """() => {
+            const card = document.querySelector("glossary-card").shadowRoot
+                .querySelector("[data-glossary-card]").getBoundingClientRect();
+            return Math.abs(card.right - (document.documentElement.clientWidth - 8)) <= 1;
+        }""",
+        timeout=2000,
+    )
+    assert_inside_viewport(page, rect(card(page, "aca")))
+
+
+# ---- the links ----------------------------------------------------------------------------
+
+
+def test_links_open_in_the_same_tab_by_default_and_lead_to_the_entry_page(
+    page: Page, fixture_server
+) -> None:
+    open_page(page, fixture_server)
+    open_card(page, "premium")
+    entry = card(page, "premium").get_by_role("link", name="Read the full entry")
+    related = card(page, "premium").get_by_role("link", name="Policy")
+
+    assert entry.get_attribute("target") in (None, "")
+    assert entry.get_attribute("rel") in (None, "")
+    expect(entry).to_have_attribute("href", f"{fixture_server.url}/glossary/premium/")
+    expect(related).to_have_attribute("href", f"{fixture_server.url}/glossary/policy/")
+
+    entry.click()
+
+    expect(page).to_have_url(f"{fixture_server.url}/glossary/premium/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Premium")
+
+
+def test_data_link_target_blank_opens_the_entry_in_a_new_tab_without_opener(
+    page: Page, fixture_server
+) -> None:
+    open_variant(page, fixture_server, 'data-link-target="_blank"')
+    open_card(page, "premium")
+    entry = card(page, "premium").get_by_role("link", name="Read the full entry")
+    expect(entry).to_have_attribute("target", "_blank")
+    expect(entry).to_have_attribute("rel", "noopener")
+    for link in card(page, "premium").get_by_role("link").all():
+        expect(link).to_have_attribute("rel", "noopener")
+
+    with page.context.expect_page() as opened:
+        entry.click()
+
+    entry_page = opened.value
+    expect(entry_page).to_have_url(f"{fixture_server.url}/glossary/premium/")
+    expect(entry_page.get_by_role("heading", level=1)).to_have_text("Premium")
+    assert entry_page.evaluate("window.opener") is None
+    assert page.url.endswith("/examples/variant.html")

@@ -1,0 +1,37 @@
+"""Writes the README screenshots: an open card on the example article, light and dark.
+
+Run alone with `.venv/bin/python -m pytest tests/test_screenshots.py`; the files are
+rewritten on every run of the suite, so they always show the current card.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from cardkit import card, hover, is_png, open_page, term
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+SLUG = "workers-compensation"  # a term high on the article, with a typical card
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_screenshot_of_an_open_card(page: Page, glossary_server, scheme: str) -> None:
+    page.set_viewport_size({"width": 900, "height": 600})
+    page.emulate_media(color_scheme=scheme, reduced_motion="reduce")  # no fade-in half-way
+    open_page(page, glossary_server, "blog-post.html")
+    highlight = term(page, SLUG)
+    # Near the top, so that the whole card fits below the term in a 600 px high window.
+    highlight.evaluate("el => window.scrollBy(0, el.getBoundingClientRect().top - 16)")
+
+    hover(page, highlight)
+    expect(card(page, SLUG).get_by_text("Read the full entry")).to_be_visible()
+    DOCS.mkdir(exist_ok=True)
+    path = DOCS / f"card-{scheme}.png"
+    path.unlink(missing_ok=True)
+    page.screenshot(path=path)
+
+    assert is_png(path)
