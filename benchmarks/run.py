@@ -42,6 +42,11 @@ def run_all(quick: bool, peers: bool, workdir: Path, install: bool = True, brows
                    os.getloadavg(), quick)
 
 
+def default_out(quick: bool, args: argparse.Namespace) -> Path:
+    """benchmarks/ for a full run; a quick run never touches RESULTS.md."""
+    return args.workdir / "quick-report" if quick else BENCH_DIR
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes, seconds")
@@ -50,11 +55,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-install", action="store_true", help="never run apt-get")
     parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR,
                         help="generated glossaries, pages, exports and raw results")
+    parser.add_argument("--from-json", type=Path, metavar="RESULTS_JSON",
+                        help="measure nothing: re-render the report from a run's results.json")
     parser.add_argument("--out", type=Path,
                         help="where RESULTS.md and the charts go (default: benchmarks/ for a "
                              "full run, the work folder for --quick)")
     args = parser.parse_args(argv)
-    out = args.out or (args.workdir / "quick-report" if args.quick else BENCH_DIR)
+    if args.from_json:
+        results = Results.from_json(json.loads(args.from_json.read_text()))
+        print(f"wrote {write_report(results, args.out or default_out(results.quick, args))}")
+        return 0
+    out = args.out or default_out(args.quick, args)
     load = os.getloadavg()[0]
     if load > 0.75 * (os.cpu_count() or 1):
         print(f"warning: the 1-minute load average is {load:.2f}; absolute times will be "

@@ -144,13 +144,6 @@ def card_events(page: Page) -> list[str]:
     return [event for _, event in card_log(page)]
 
 
-def elapsed(log: list[tuple[float, str]], start: str, end: str) -> float:
-    """Milliseconds from the last `start` event before the first `end` event that follows it."""
-    end_index = next(i for i, (_, event) in enumerate(log) if event == end)
-    start_time = [time for time, event in log[:end_index] if event == start][-1]
-    return log[end_index][0] - start_time
-
-
 def term_json(server: LiveServer, page: Page, slug: str) -> dict:
     response = page.request.get(f"{server.url}/api/v1/terms/{slug}.json")
     assert response.ok

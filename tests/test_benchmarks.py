@@ -12,9 +12,11 @@ that no file in the repository changed, so RESULTS.md is only ever rewritten by 
 
 from __future__ import annotations
 
+import json
 import math
 import os
 from collections.abc import Iterator
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -151,6 +153,13 @@ def test_the_report_states_every_target(smoke: Smoke) -> None:
         assert target.text in text
     for chart in ("scan-vs-words.png", "scan-vs-terms.png"):
         assert (smoke.report.parent / chart).read_bytes().startswith(PNG_MAGIC)
+
+
+def test_the_report_can_be_rendered_again_from_results_json(smoke: Smoke, tmp_path: Path) -> None:
+    data = json.loads(json.dumps(asdict(smoke.results)))
+    again = Results.from_json(data)
+    assert json.loads(json.dumps(asdict(again))) == data
+    assert write_report(again, tmp_path).read_text() == smoke.report.read_text()
 
 
 def test_nothing_outside_the_temporary_folder_was_written(smoke: Smoke) -> None:

@@ -78,6 +78,8 @@ MATCHING: dict[str, list[tuple[str, str]]] = {
                          ("non-compete-agreement", "non-compete agreements")],
     "plural-not": [],
     "plural-case-sensitive": [],
+    # An acronym alias of a case-insensitive term takes the plural, in capitals only.
+    "plural-acronym": [("health-savings-account", "HSAs")],
     # Leftmost-longest, non-overlapping.
     "longest": [("health-savings-account", "health savings account")],
     "longest-plural": [("health-savings-account", "health savings accounts")],

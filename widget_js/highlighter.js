@@ -36,8 +36,8 @@ async function inSlices(step, clock) {
  */
 function createHighlighter(match, config, write) {
   const skip = config.exclude ? `${SKIP_SELECTOR},${config.exclude}` : SKIP_SELECTOR;
-  const highlighted = new Set(); // slugs highlighted on the page, for data-occurrences=first
-  let count = 0;
+  let highlighted; // slugs highlighted on the page, for data-occurrences=first
+  let count; // highlights on the page, for data-max
 
   const rejects = (element) => element.matches(skip);
   const filter = {
@@ -96,14 +96,16 @@ function createHighlighter(match, config, write) {
         write(() => {
           for (let k = matches.length - 1; k >= 0; k--) wrap(node, matches[k]);
         });
-      } else {
-        count -= matches.length;
       }
       return true;
     }, clock);
   }
 
   return async (roots, clock) => {
+    // Counted from the page each time: content a single-page app removed frees its terms.
+    const present = [...document.querySelectorAll(`${TAG}.${PREFIX}-term`)];
+    highlighted = new Set(present.map((h) => h.dataset.glossaryTerm));
+    count = present.length;
     const found = [];
     for (const root of roots) found.push(...(await collect(root, clock)));
     await wrapAll(found, clock);

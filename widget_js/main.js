@@ -3,8 +3,8 @@
 /** Fetches JSON with a time limit; no cookies are sent, so nothing identifies the reader. */
 async function fetchJson(url, signal) {
   const timeout = new AbortController();
-  const timer = setTimeout(() => timeout.abort(), FETCH_TIMEOUT_MS);
-  signal.addEventListener("abort", () => timeout.abort());
+  const timer = setTimeout(() => timeout.abort(new Error(`${url} took over ${FETCH_TIMEOUT_MS} ms`)), FETCH_TIMEOUT_MS);
+  signal.addEventListener("abort", () => timeout.abort(signal.reason));
   try {
     const response = await fetch(url, { signal: timeout.signal, credentials: "omit" });
     if (!response.ok) throw new Error(`${url} answered ${response.status}`);
@@ -122,7 +122,8 @@ function start(script) {
     delete window.GlossaryWidget;
   }
 
-  window.GlossaryWidget = Object.freeze({ version: VERSION, scan: (root) => scan([root || document.body]), destroy });
+  const scanRoot = (root) => scan([!root || root.nodeType === 9 ? document.body : root]);
+  window.GlossaryWidget = Object.freeze({ version: VERSION, scan: scanRoot, destroy });
 
   scanning = Promise.all([loadIndex(config, stop.signal), whenDomReady()])
     .then(([entries]) => {
@@ -140,7 +141,8 @@ function start(script) {
     .catch(fail);
 }
 
-if (!window.GlossaryWidget && supported()) {
+// An element with id="GlossaryWidget" also shows up as window.GlossaryWidget: check for ours.
+if (!(window.GlossaryWidget && window.GlossaryWidget.version) && supported()) {
   try {
     start(document.currentScript);
   } catch (error) {

@@ -31,16 +31,19 @@ function createMatcher(entries) {
     if (!byFirstWord.has(key)) byFirstWord.set(key, []);
     byFirstWord.get(key).push({ slug, words, gaps, exact, length: words.join("").length });
   };
-  for (const [slug, ...names] of entries) {
+  for (let [slug, ...names] of entries) {
+    const caseSensitive = slug.startsWith(EXACT_MARK);
+    if (caseSensitive) slug = slug.slice(1);
     for (let name of names) {
-      const exact = name.startsWith(EXACT_MARK);
-      if (exact) name = name.slice(1);
+      const exact = caseSensitive || name.startsWith(EXACT_MARK);
+      if (name.startsWith(EXACT_MARK)) name = name.slice(1);
       const words = name.match(WORD);
       if (!words) continue;
       const gaps = name.split(WORD).slice(1, -1).map(normalizeGap);
       const folded = exact ? words : words.map((w) => w.toLowerCase());
       add(slug, folded, gaps, exact);
-      if (!exact) add(slug, [...folded.slice(0, -1), plural(folded[folded.length - 1])], gaps, exact);
+      // Plurals for all but case-sensitive terms: premiums, policies, and also APRs.
+      if (!caseSensitive) add(slug, [...folded.slice(0, -1), plural(folded[folded.length - 1])], gaps, exact);
     }
   }
   // Longest first, so the first candidate that fits is the leftmost-longest match.

@@ -87,21 +87,19 @@ def term_document(glossary: Glossary, term: Term) -> dict[str, Any]:
 def index_document(glossary: Glossary, category: str) -> dict[str, Any]:
     """The matching index the widget downloads for one category.
 
-    `terms` is a list of `[slug, name, name, ...]`: the title first, then the aliases. A name
-    that must match with the same case (every name of a case-sensitive term, and acronym
-    aliases) starts with `=`, which no name can (names start with a letter or digit). Arrays
-    rather than objects keep the file small; brotli does the rest.
+    `terms` is a list of `[slug, name, name, ...]`: the title first, then the aliases. The slug
+    of a case-sensitive term starts with `=`: all its names match exactly, with no plural. In
+    other terms, an acronym alias (APR) starts with `=`: it matches only in capitals, plural
+    included (APRs). No slug or name can start with `=` otherwise. Arrays rather than objects
+    keep the file small; brotli does the rest.
     """
-    return {
-        "category": category,
-        "terms": [
-            [term.slug, *(
-                f"{EXACT_MARK}{name}" if term.matches_exactly(name) else name
-                for name in term.names
-            )]
-            for term in glossary.terms_in(category)
-        ],
-    }
+    return {"category": category, "terms": [_index_entry(term) for term in glossary.terms_in(category)]}
+
+
+def _index_entry(term: Term) -> list[str]:
+    if term.case_sensitive:
+        return [f"{EXACT_MARK}{term.slug}", *term.names]
+    return [term.slug, *(f"{EXACT_MARK}{name}" if term.matches_exactly(name) else name for name in term.names)]
 
 
 def entry_path(slug: str) -> str:
