@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from starlette.testclient import TestClient
 
 from widget_server.cli import main
 from widget_server.content import load_glossary
 
 GLOSSARY_DATA = Path(__file__).resolve().parent.parent / "glossary_data"
+FIXTURE_GLOSSARY = Path(__file__).resolve().parent / "fixtures" / "glossary"
 
 BODY = "## Definition\n\nWhat it is.\n\n## Misuse\n\nHow it is abused.\n"
 
@@ -187,3 +190,19 @@ def test_version() -> None:
 
     assert code == 0
     assert out.startswith("glossary-widget, version ")
+
+
+def test_worker_processes_get_the_settings_serve_was_given(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`serve --workers N` starts uvicorn workers that rebuild the app from the environment."""
+    from widget_server.app import SETTINGS_VARIABLE, create_app_from_environment
+
+    settings = {"data_dir": str(FIXTURE_GLOSSARY), "base_url": "https://g.example/", "reload": False,
+                "examples_dir": None}
+    monkeypatch.setenv(SETTINGS_VARIABLE, json.dumps(settings))
+
+    app = create_app_from_environment()
+
+    with TestClient(app) as client:
+        assert client.get("/healthz").json()["terms"] == 12
+        page = client.get("/glossary/premium/").text
+        assert '<link rel="canonical" href="https://g.example/glossary/premium/">' in page
