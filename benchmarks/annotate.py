@@ -129,7 +129,7 @@ class LongTasks:
 class ProfileRow:
     function: str
     location: str
-    self_ms: float
+    ms: float  # self time, or time on the stack in AnnotateResult.profile_inclusive
     share: float
 
 
@@ -141,6 +141,8 @@ class AnnotateResult:
     profile: list[ProfileRow]
     peers_note: str
     chromium: str
+    # Time with each widget function on the stack (itself and what it calls): the phases.
+    profile_inclusive: list[ProfileRow] = field(default_factory=list)
 
     def point(self, terms: int, words: int) -> Point:
         return next(p for p in self.points if p.terms == terms and p.words == words)
@@ -266,8 +268,9 @@ def long_task_run(browser: Any, url: str) -> tuple[list[float], float, float, in
     return tasks, shift, bench["ready"]["ms"], bench["ready"]["highlights"]
 
 
-def profile_run(browser: Any, url: str) -> list[ProfileRow]:
-    """Self time per function while the unminified widget starts and scans (CDP Profiler)."""
+def profile_run(browser: Any, url: str, save: Path) -> tuple[list[ProfileRow], list[ProfileRow]]:
+    """Self and inclusive time per function while the unminified widget starts and scans
+    (CDP Profiler); the whole profile is saved to `save`, which Chrome DevTools can open."""
     with fresh_page(browser) as page:
         page.goto(url)
         page.wait_for_load_state("load")
@@ -282,7 +285,8 @@ def profile_run(browser: Any, url: str) -> list[ProfileRow]:
         )
         page.evaluate("ms => window.__bench.whenReady(ms)", WAIT_MS)
         profile = cdp.send("Profiler.stop")["profile"]
-    return self_times(profile)
+    save.write_text(json.dumps(profile))
+    return self_times(profile), inclusive_times(profile)
 
 
 def self_times(profile: dict[str, Any], top: int = 15) -> list[ProfileRow]:
@@ -316,6 +320,33 @@ def self_times(profile: dict[str, Any], top: int = 15) -> list[ProfileRow]:
     busy = sum(totals.values()) or 1.0
     rows = sorted(totals.items(), key=lambda item: -item[1])[:top]
     return [ProfileRow(name, where, round(ms, 2), round(ms / busy, 3)) for (name, where), ms in rows]
+
+
+def inclusive_times(profile: dict[str, Any], top: int = 10) -> list[ProfileRow]:
+    """Widget functions by the time they were on the stack; shares are of all the samples
+    with any widget function on the stack. The steps of the two phases (matching, wrapping)
+    are the anonymous functions passed to inSlices in highlighter.js."""
+    nodes = {node["id"]: node for node in profile["nodes"]}
+    parents = {child: node["id"] for node in profile["nodes"] for child in node.get("children", [])}
+    samples, deltas = profile["samples"], profile["timeDeltas"]
+    totals: dict[tuple[str, str], float] = {}
+    widget_ms = 0.0
+    for i, node_id in enumerate(samples):
+        duration = (deltas[i + 1] if i + 1 < len(deltas) else 0) / 1000
+        keys = set()
+        current: int | None = node_id
+        while current is not None:
+            frame = nodes[current]["callFrame"]
+            if frame.get("url", "").endswith("widget.debug.js"):
+                keys.add((frame["functionName"] or "(anonymous)", widget_location(frame)))
+            current = parents.get(current)
+        widget_ms += duration if keys else 0
+        for key in keys:
+            totals[key] = totals.get(key, 0.0) + duration
+    rows = sorted(totals.items(), key=lambda item: -item[1])
+    rows = [row for row in rows if row[0][1] != "bundle wrapper"][:top]
+    total = widget_ms or 1.0
+    return [ProfileRow(name, where, round(ms, 2), round(ms / total, 3)) for (name, where), ms in rows]
 
 
 def widget_location(frame: dict[str, Any]) -> str:
@@ -417,7 +448,7 @@ def run(config: AnnotateConfig, workdir: Path = DEFAULT_WORKDIR, browser: Any = 
     mark_js, peers_note = fetch_mark_js(config.peers)
     points: list[Point] = []
     long_tasks: LongTasks | None = None
-    profile: list[ProfileRow] = []
+    profile: tuple[list[ProfileRow], list[ProfileRow]] = ([], [])
     for count in sorted({config.terms, *config.term_scale}):
         measured = point_words(config, count)
         data, pages, terms = prepare_site(workdir, count)
@@ -436,14 +467,15 @@ def run(config: AnnotateConfig, workdir: Path = DEFAULT_WORKDIR, browser: Any = 
                 points.append(point)
                 if headline:
                     log("annotate: CPU profile of the widget")
-                    profile = profile_run(browser, bench.url(stem, "plain"))
+                    profile = profile_run(browser, bench.url(stem, "plain"),
+                                          workdir / "widget.cpuprofile")
             if extra:
                 stem, real_words = stems[config.long_task_words]
                 log(f"annotate: long tasks and layout shift on {real_words} words")
                 long_tasks = bench.long_tasks(stem, real_words)
     assert long_tasks is not None
     return AnnotateResult(
-        asdict(config), points, long_tasks, profile, peers_note, browser.version
+        asdict(config), points, long_tasks, profile[0], peers_note, browser.version, profile[1]
     )
 
 

@@ -59,7 +59,8 @@ class Results:
         ]
         annotate = AnnotateResult(a["config"], points, LongTasks(**a["long_tasks"]),
                                   [ProfileRow(**r) for r in a["profile"]], a["peers_note"],
-                                  a["chromium"])
+                                  a["chromium"],
+                                  [ProfileRow(**r) for r in a.get("profile_inclusive", [])])
         server = ServerResult(s["config"], [Load(**load) for load in s["loads"]], s["loader"],
                               s["notes"], s["nginx"])
         build = Build(**{**z["build"], "stages": [tuple(st) for st in z["build"]["stages"]]})
@@ -372,7 +373,24 @@ def profile_section(results: Results) -> list[str]:
         "Locations are lines in `widget_js/`.",
         "",
         *table(["function", "location", "self ms", "share"],
-               ([r.function, r.location or "", ms(r.self_ms), f"{r.share:.0%}"] for r in rows)),
+               ([r.function, r.location or "", ms(r.ms), f"{r.share:.0%}"] for r in rows)),
+        *inclusive_lines(results),
+    ]
+
+
+def inclusive_lines(results: Results) -> list[str]:
+    rows = results.annotate.profile_inclusive
+    if not rows:
+        return []
+    return [
+        "The same profile by phase: time with each widget function on the stack (itself and "
+        "everything it calls), as a share of all the time spent in widget code. The steps of "
+        "matching and of wrapping are the anonymous functions `collect` and `wrapAll` give to "
+        "`inSlices` in highlighter.js. The whole profile is `widget.cpuprofile` in the work "
+        "folder (open it in Chrome DevTools, Performance panel).",
+        "",
+        *table(["function", "location", "ms on the stack", "share"],
+               ([r.function, r.location, ms(r.ms), f"{r.share:.0%}"] for r in rows)),
     ]
 
 
