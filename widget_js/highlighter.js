@@ -39,7 +39,10 @@ function createHighlighter(match, config, write) {
   let highlighted; // slugs highlighted on the page, for data-occurrences=first
   let count; // highlights on the page, for data-max
 
-  const rejects = (element) => element.matches(skip);
+  const rejects = (element) =>
+    SKIP_TAGS.has(element.localName) ||
+    (element.hasAttributes() && element.matches(SKIP_ATTRIBUTES)) ||
+    (config.exclude && element.matches(config.exclude));
   const filter = {
     acceptNode: (node) =>
       node.nodeType === 1
@@ -47,26 +50,30 @@ function createHighlighter(match, config, write) {
         : NodeFilter.FILTER_ACCEPT,
   };
 
-  /** The text nodes in `root` that may hold highlights, lazily, in document order. */
-  function* textNodes(root) {
+  /** Returns a function giving the next text node in `root` that may hold highlights, or null. */
+  function textNodes(root) {
     if (root.nodeType === 3) {
       const parent = root.parentElement;
-      if (parent && !parent.closest(skip)) yield root;
-      return;
+      let pending = parent && !parent.closest(skip) ? root : null;
+      return () => {
+        const node = pending;
+        pending = null;
+        return node;
+      };
     }
-    if (root.closest(skip)) return;
+    if (root.closest(skip)) return () => null;
     const walker = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT, filter);
-    for (let node; (node = walker.nextNode()); ) yield node;
+    return () => walker.nextNode();
   }
 
   /** Phase 1: the matches to wrap, as [text node, its text, [[start, end, slug], ...]]. */
   function collect(root, clock) {
     const found = [];
-    const nodes = textNodes(root);
+    const next = textNodes(root);
     return inSlices(() => {
       if (count >= config.max) return false;
-      const { value: node, done } = nodes.next();
-      if (done) return false;
+      const node = next();
+      if (!node) return false;
       const text = node.data;
       const matches = [];
       for (const m of match(text)) {

@@ -6,6 +6,9 @@
 
 // A word is a run of letters, marks, digits and `_`: matches are whole words by construction.
 const WORD = /[\p{L}\p{M}\p{N}_]+/gu;
+// The words after a candidate's first one are read with a second cursor, so that WORD keeps its
+// place in the text.
+const NEXT_WORD = new RegExp(WORD);
 const EXACT_MARK = "=";
 
 /** The regular English plural of a lower-case word: premium -> premiums, policy -> policies. */
@@ -17,7 +20,22 @@ function plural(word) {
 
 /** The text between two words, with white space and typographic variants folded. */
 function normalizeGap(gap) {
-  return gap.replace(/\s+/g, " ").replace(/[\u2018\u2019]/g, "'").replace(/[\u2010\u2011]/g, "-");
+  return gap === " "
+    ? gap
+    : gap.replace(/\s+/g, " ").replace(/[\u2018\u2019]/g, "'").replace(/[\u2010\u2011]/g, "-");
+}
+
+/** A name's words and the normalized text between them. (No String.split: with a regular
+ * expression it compiles a new one on every call.) */
+function splitName(name) {
+  const words = [];
+  const gaps = [];
+  WORD.lastIndex = 0;
+  for (let m, end = -1; (m = WORD.exec(name)); end = WORD.lastIndex) {
+    if (end >= 0) gaps.push(normalizeGap(name.slice(end, m.index)));
+    words.push(m[0]);
+  }
+  return [words, gaps];
 }
 
 /**
@@ -28,8 +46,9 @@ function createMatcher(entries) {
   const byFirstWord = new Map();
   const add = (slug, words, gaps, exact) => {
     const key = words[0].toLowerCase();
-    if (!byFirstWord.has(key)) byFirstWord.set(key, []);
-    byFirstWord.get(key).push({ slug, words, gaps, exact, length: words.join("").length });
+    let candidates = byFirstWord.get(key);
+    if (!candidates) byFirstWord.set(key, (candidates = []));
+    candidates.push({ slug, words, gaps, exact, length: words.join("").length });
   };
   for (let [slug, ...names] of entries) {
     const caseSensitive = slug.startsWith(EXACT_MARK);
@@ -37,9 +56,8 @@ function createMatcher(entries) {
     for (let name of names) {
       const exact = caseSensitive || name.startsWith(EXACT_MARK);
       if (name.startsWith(EXACT_MARK)) name = name.slice(1);
-      const words = name.match(WORD);
-      if (!words) continue;
-      const gaps = name.split(WORD).slice(1, -1).map(normalizeGap);
+      const [words, gaps] = splitName(name);
+      if (!words.length) continue;
       const folded = exact ? words : words.map((w) => w.toLowerCase());
       add(slug, folded, gaps, exact);
       // Plurals for all but case-sensitive terms: premiums, policies, and also APRs.
@@ -52,22 +70,16 @@ function createMatcher(entries) {
   }
 
   return function match(text) {
-    const words = [];
-    const starts = [];
+    const found = [];
     WORD.lastIndex = 0;
     for (let m; (m = WORD.exec(text)); ) {
-      words.push(m[0]);
-      starts.push(m.index);
-    }
-    const found = [];
-    for (let i = 0; i < words.length; i++) {
-      const candidates = byFirstWord.get(words[i].toLowerCase());
+      const candidates = byFirstWord.get(m[0].toLowerCase());
       if (!candidates) continue;
       for (const candidate of candidates) {
-        const end = fits(candidate, words, starts, i, text);
+        const end = fits(candidate, text, m);
         if (end) {
-          found.push([starts[i], end, candidate.slug]);
-          i += candidate.words.length - 1;
+          found.push([m.index, end, candidate.slug]);
+          WORD.lastIndex = end;
           break;
         }
       }
@@ -76,17 +88,16 @@ function createMatcher(entries) {
   };
 }
 
-/** Where `candidate` ends in `text` if it matches from the i-th word, else 0. */
-function fits(candidate, words, starts, i, text) {
-  const { words: names, gaps, exact } = candidate;
-  if (i + names.length > words.length) return 0;
-  for (let k = 0; k < names.length; k++) {
-    const word = words[i + k];
-    if ((exact ? word : word.toLowerCase()) !== names[k]) return 0;
-    if (k && normalizeGap(text.slice(starts[i + k - 1] + words[i + k - 1].length, starts[i + k])) !== gaps[k - 1]) {
-      return 0;
-    }
+/** Where `candidate` ends in `text` if it matches from the word `first`, else 0. */
+function fits({ words, gaps, exact }, text, first) {
+  if ((exact ? first[0] : first[0].toLowerCase()) !== words[0]) return 0;
+  let end = first.index + first[0].length;
+  NEXT_WORD.lastIndex = end;
+  for (let k = 1; k < words.length; k++) {
+    const m = NEXT_WORD.exec(text);
+    if (!m || (exact ? m[0] : m[0].toLowerCase()) !== words[k]) return 0;
+    if (normalizeGap(text.slice(end, m.index)) !== gaps[k - 1]) return 0;
+    end = NEXT_WORD.lastIndex;
   }
-  const last = i + names.length - 1;
-  return starts[last] + words[last].length;
+  return end;
 }
