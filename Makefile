@@ -17,10 +17,6 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $@
 
-$(VENV)/.installed-bench: $(VENV)/.installed-test
-	$(BIN)/python -m pip install -q -e '.[bench]'
-	touch $@
-
 install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
@@ -40,17 +36,17 @@ browser: install-test
 
 ## Install test dependencies and a Chromium, then run the whole suite
 test: browser
-	$(BIN)/ruff check widget_server tests
+	$(BIN)/ruff check widget_server tests benchmarks
 	$(BIN)/python -m pytest
 
 ## Run the benchmarks (about ten minutes; not part of `make test`) and regenerate
 ## benchmarks/RESULTS.md and its charts. Fetches mark.js, tippy.js and Popper with npm into
 ## benchmarks/.cache/; installs wrk and nginx with apt-get when running as root.
-bench: browser $(VENV)/.installed-bench
+bench: browser
 	$(BIN)/python -m benchmarks.run
 
 lint: install-test
-	$(BIN)/ruff check widget_server tests
+	$(BIN)/ruff check widget_server tests benchmarks
 
 clean:
 	rm -rf $(VENV) site .pytest_cache
