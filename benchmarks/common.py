@@ -33,7 +33,7 @@ CACHE = BENCH_DIR / ".cache"  # git-ignored
 DEFAULT_WORKDIR = CACHE / "work"
 NPM_DIR = CACHE / "npm"
 
-# The same flags tests/conftest.py gives Chromium.
+# Headless Chromium here, for the tests (tests/conftest.py) and the benchmarks alike.
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-background-networking",
@@ -76,9 +76,10 @@ def wait_for_http(url: str, timeout: float = 30.0) -> None:
 
 
 class LiveServer:
-    """A real uvicorn server on loopback, in a thread (the same as tests/conftest.py's)."""
+    """A real uvicorn server on loopback, in a thread: the tests' and the benchmarks' server."""
 
     def __init__(self, app: ASGIApp) -> None:
+        self.app = app
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(
@@ -119,8 +120,8 @@ def playwright_chromium() -> Path | None:
 
 
 def chromium_launch_args() -> dict[str, Any]:
-    """Launch options for Playwright: its own Chromium if present, else the system's, exactly
-    as tests/conftest.py chooses, so the benchmark measures the browser the tests use."""
+    """Launch options for Playwright: its own Chromium if present, else the system's; the tests
+    use this too, so the benchmark measures the browser the tests use."""
     args: dict[str, Any] = {"headless": True, "args": CHROMIUM_ARGS}
     if playwright_chromium() is None:
         system = shutil.which("chromium") or shutil.which("chromium-browser")

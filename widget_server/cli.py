@@ -86,7 +86,7 @@ def serve(data_dir: Path, host: str, port: int, reload: bool, workers: int,
     click.echo(f"Glossary:  {origin}/glossary/")
     click.echo(f"Widget:    {origin}/widget.js")
     if examples_dir is not None:
-        click.echo(f"Examples:  {origin}/examples/blog-post.html")
+        click.echo(f"Examples:  {origin}/examples/")
     if workers == 1:
         uvicorn.run(app, host=host, port=port, log_level="info")
         return
