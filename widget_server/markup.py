@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from markdown_it import MarkdownIt
@@ -40,8 +41,12 @@ def unsafe_link_lines(markdown: str) -> list[int]:
     return lines
 
 
+@functools.lru_cache(maxsize=4096)
 def plain_text(markdown: str) -> str:
-    """The words of `markdown` with all markup removed and white space collapsed."""
+    """The words of `markdown` with all markup removed and white space collapsed.
+
+    Cached: the API, the pages and the snippets all ask for the same sections' text.
+    """
     pieces = []
     for token in _renderer.parse(markdown):
         for child in token.children or ():

@@ -18,6 +18,7 @@ _environment = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
     keep_trailing_newline=True,
+    auto_reload=False,  # templates ship with the package; no stat() per page rendered
 )
 
 
