@@ -92,7 +92,8 @@ def serve(data_dir: Path, host: str, port: int, reload: bool, workers: int,
         return
     os.environ[SETTINGS_VARIABLE] = json.dumps(settings, default=str)
     uvicorn.run("widget_server.app:create_app_from_environment", factory=True,
-                host=host, port=port, workers=workers, log_level="info")
+                host=host, port=port, workers=workers, log_level="info",
+                http="widget_server.protocol:NoDelayH11Protocol")
 
 
 @main.command()
