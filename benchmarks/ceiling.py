@@ -54,8 +54,10 @@ def main(argv: list[str] | None = None) -> None:
         uvicorn.run(app, host=args.host, port=args.port, log_level="info")
         return
     os.environ[BODIES_VARIABLE] = args.bodies
+    # The same protocol `glossary-widget serve --workers N` uses (TCP_NODELAY on each connection).
     uvicorn.run("benchmarks.ceiling:app_from_environment", factory=True,
-                host=args.host, port=args.port, workers=args.workers, log_level="info")
+                host=args.host, port=args.port, workers=args.workers, log_level="info",
+                http="widget_server.protocol:NoDelayH11Protocol")
 
 
 if __name__ == "__main__":
