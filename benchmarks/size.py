@@ -23,13 +23,11 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import brotli
-
 from benchmarks.common import DEFAULT_WORKDIR, median, npm_package
 from benchmarks.synthetic import synthetic_terms, write_glossary
 from widget_server.api import api_files
 from widget_server.assets import WIDGET_PATH, build_assets, bundle_widget, widget_source_dir
-from widget_server.build import BuildSummary, build_site
+from widget_server.build import BuildSummary, brotli_size, build_site
 from widget_server.content import load_glossary
 
 # name, version, the file a site would load (the bundle with its CSS, for tippy.js).
@@ -87,10 +85,6 @@ class SizeResult:
 
 def gzip_size(body: bytes) -> int:
     return len(gzip.compress(body, compresslevel=9, mtime=0))
-
-
-def brotli_size(body: bytes) -> int:
-    return len(brotli.compress(body, quality=11))
 
 
 def widget_bytes() -> Bytes:
