@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 import os
 import sys
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -38,6 +40,15 @@ class ContentErrors(click.ClickException):
         click.echo(self.format_message(), err=True)
 
 
+@contextlib.contextmanager
+def content_errors_reported() -> Iterator[None]:
+    """Turns an invalid glossary into the command's error listing, exit status 1."""
+    try:
+        yield
+    except GlossaryInvalid as invalid:
+        raise ContentErrors(invalid) from None
+
+
 @click.group()
 @click.version_option(__version__, prog_name="glossary-widget")
 def main() -> None:
@@ -48,10 +59,8 @@ def main() -> None:
 @DATA_OPTION
 def check(data_dir: Path) -> None:
     """Validate the glossary; print every error with its file and line."""
-    try:
+    with content_errors_reported():
         glossary = load_glossary(data_dir)
-    except GlossaryInvalid as invalid:
-        raise ContentErrors(invalid) from None
     counts = Counter(category for term in glossary.terms for category in term.categories)
     per_category = ", ".join(f"{c.slug} {counts[c.slug]}" for c in glossary.categories)
     click.echo(f"ok: {len(glossary.terms)} terms ({per_category})")
@@ -78,10 +87,8 @@ def serve(data_dir: Path, host: str, port: int, reload: bool, workers: int,
     settings = {
         "data_dir": data_dir, "base_url": base_url, "reload": reload, "examples_dir": examples_dir,
     }
-    try:
+    with content_errors_reported():
         app = create_app(**settings)  # validates before any worker starts
-    except GlossaryInvalid as invalid:
-        raise ContentErrors(invalid) from None
     origin = f"http://{host}:{port}"
     click.echo(f"Glossary:  {origin}/glossary/")
     click.echo(f"Widget:    {origin}/widget.js")
@@ -111,9 +118,8 @@ def build(data_dir: Path, out_dir: Path, base_url: str, quiet: bool) -> None:
             click.echo(f"  {message}", err=True)
 
     try:
-        summary = build_site(data_dir, out_dir, base_url, progress)
-    except GlossaryInvalid as invalid:
-        raise ContentErrors(invalid) from None
+        with content_errors_reported():
+            summary = build_site(data_dir, out_dir, base_url, progress)
     except BuildError as error:
         raise click.ClickException(str(error)) from None
     if not quiet:
@@ -131,10 +137,8 @@ def embed(data_dir: Path, categories: str, pinned: bool, base_url: str) -> None:
     """Print the <script> tag a site owner pastes into their article template."""
     from widget_server.assets import build_assets, script_tag
 
-    try:
+    with content_errors_reported():
         glossary = load_glossary(data_dir)
-    except GlossaryInvalid as invalid:
-        raise ContentErrors(invalid) from None
     chosen = [slug.strip() for slug in categories.split(",") if slug.strip()]
     _require_known(chosen, [c.slug for c in glossary.categories], "--categories")
     click.echo(script_tag(build_assets(), base_url, chosen, pinned))
@@ -150,10 +154,8 @@ def new(data_dir: Path, title: str, categories: tuple[str, ...]) -> None:
     from widget_server.content import load_categories
     from widget_server.scaffold import ScaffoldError, new_term
 
-    try:
+    with content_errors_reported():
         known = [category.slug for category in load_categories(data_dir)]
-    except GlossaryInvalid as invalid:
-        raise ContentErrors(invalid) from None
     _require_known(categories, known, "--category")
     try:
         path = new_term(data_dir, title, list(categories), datetime.date.today())
