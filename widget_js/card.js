@@ -47,7 +47,7 @@ function createCards(config, signal) {
     timers.forEach(clearTimeout);
     timers = [];
   };
-  const highlightOf = (node) => node && node.closest && node.closest(`${TAG}.${PREFIX}-term`);
+  const highlightOf = (node) => node && node.closest && node.closest(HIGHLIGHT);
   const inCard = (node) => node === host || host.contains(node);
 
   function load(slug) {

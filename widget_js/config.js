@@ -4,6 +4,7 @@
 const VERSION = __VERSION__;
 const TAG = "glossary-term"; // a custom element, so host rules on `span` never reach highlights
 const PREFIX = "glossary-widget";
+const HIGHLIGHT = `${TAG}.${PREFIX}-term`; // the selector of the widget's highlights
 const DEFAULT_ROOTS = ["article", "main", "[role=main]"];
 const FETCH_TIMEOUT_MS = 3000;
 

@@ -110,7 +110,7 @@ function createHighlighter(match, config, write) {
 
   return async (roots, clock) => {
     // Counted from the page each time: content a single-page app removed frees its terms.
-    const present = [...document.querySelectorAll(`${TAG}.${PREFIX}-term`)];
+    const present = [...document.querySelectorAll(HIGHLIGHT)];
     highlighted = new Set(present.map((h) => h.dataset.glossaryTerm));
     count = present.length;
     const found = [];

@@ -78,7 +78,7 @@ function start(script) {
     clock.ms = 0;
     await scanHighlights(roots, clock);
     if (clock.cancelled) return null;
-    const highlights = document.querySelectorAll(`${TAG}.${PREFIX}-term`);
+    const highlights = document.querySelectorAll(HIGHLIGHT);
     const detail = {
       highlights: highlights.length,
       terms: new Set([...highlights].map((h) => h.dataset.glossaryTerm)).size,
@@ -117,7 +117,7 @@ function start(script) {
     stop.abort();
     if (observer) observer.disconnect();
     if (cards) cards.destroy();
-    for (const highlight of document.querySelectorAll(`${TAG}.${PREFIX}-term`)) unwrap(highlight);
+    for (const highlight of document.querySelectorAll(HIGHLIGHT)) unwrap(highlight);
     document.adoptedStyleSheets = document.adoptedStyleSheets.filter((sheet) => sheet !== styles);
     delete window.GlossaryWidget;
   }
