@@ -4,9 +4,8 @@
 - The matching index of each category for a 1,000-term synthetic glossary, raw and brotli.
 - For reference, the published minified files of mark.js, tippy.js and Popper, fetched with
   `npm pack` into the git-ignored cache (never a dependency of the product or of the tests).
-- The build of a 5,000-term synthetic glossary with `build_site`, into a folder under the
-  work folder (on this machine /tmp is very slow at creating many files), with the number of
-  files it wrote.
+- The build of a 5,000-term synthetic glossary with `build_site`, into fresh folders under
+  the work folder (see `build_time` on why), with the number of files it wrote.
 
     python -m benchmarks.size [--quick] [--no-peers] [--workdir DIR] [--json FILE]
 """
@@ -99,9 +98,8 @@ def index_bytes(workdir: Path, count: int) -> list[Bytes]:
     folder = workdir / "size" / f"glossary-{count}"
     shutil.rmtree(folder, ignore_errors=True)
     glossary = load_glossary(write_glossary(folder, synthetic_terms(count)))
-    files = api_files(glossary)
     rows = []
-    for path, body in sorted(files.items()):
+    for path, body in sorted(api_files(glossary)):
         if path.startswith(INDEX_PREFIX):
             terms = len(json.loads(body)["terms"])
             name = path.removeprefix(INDEX_PREFIX)
@@ -122,22 +120,31 @@ def peer_bytes(enabled: bool) -> tuple[list[Bytes], list[str]]:
 
 
 def build_time(workdir: Path, count: int, reps: int) -> Build:
-    """Median wall time of `build_site` into a fresh folder (the old one removed untimed), and
-    the number of files the last build wrote."""
+    """Median wall time of `build_site` into a fresh folder, and the number of files the last
+    build wrote.
+
+    Every run gets a folder of its own, and all are removed only after the last one: on this
+    machine's file system (ext4 without a journal), creating files right after tens of thousands
+    were deleted is several times slower, because the inode allocator steps over each recently
+    freed inode (the kernel's `recently_deleted`), so removing one run's output before the next
+    would time the deletion's after-effects instead of the build.
+    """
     base = workdir / "build"
-    shutil.rmtree(base, ignore_errors=True)
-    data = write_glossary(base / "glossary", synthetic_terms(count))
-    out = base / "site"
+    for leftover in base.glob("site-*"):  # from an interrupted run
+        shutil.rmtree(leftover)
+    # Named by size, so that files from a larger earlier run never join the glossary.
+    data = write_glossary(base / f"glossary-{count}", synthetic_terms(count))
     seconds = []
     summary = None
     stages: list[tuple[str, float]] = []
-    for _ in range(reps):
-        shutil.rmtree(out, ignore_errors=True)
+    outs = [base / f"site-{rep}" for rep in range(reps)]
+    for out in outs:
         summary, elapsed, stages = timed_build(data, out)
         seconds.append(elapsed)
     assert summary is not None
-    written = sum(1 for path in out.rglob("*") if path.is_file())
-    shutil.rmtree(out)  # tens of thousands of files, of no further use
+    written = sum(1 for path in outs[-1].rglob("*") if path.is_file())
+    for out in outs:
+        shutil.rmtree(out)  # tens of thousands of files, of no further use
     return Build(terms=count, seconds=[round(s, 3) for s in seconds], median_s=median(seconds),
                  files_written=written, site_files=summary.files, raw_bytes=summary.raw_bytes,
                  brotli_bytes=summary.brotli_bytes, stages=stages)

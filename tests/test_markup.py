@@ -58,6 +58,8 @@ def test_markdown_renders_to_html() -> None:
     ("\n\nFirst line.\nSecond [x](javascript:1).\nThird [y](javascript:2).", [3, 4]),
     ("- one\n- two ![i](JAVASCRIPT:1)", [1]),
     ("Para.\n\n<vbscript:x>", [2]),
+    ("[x][ref] and more.\n\n[ref]: javascript:alert(1)", [0]),
+    ("An &#x6A;avascript link: [x](&#x6A;avascript:alert(1))", [0]),
 ])
 def test_unsafe_link_lines_point_at_the_link(markdown: str, lines: list[int]) -> None:
     assert unsafe_link_lines(markdown) == lines

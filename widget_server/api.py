@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from widget_server.content import Glossary, Term
@@ -12,19 +13,14 @@ API_PREFIX = "api/v1/"
 EXACT_MARK = "="
 
 
-def api_files(glossary: Glossary) -> dict[str, bytes]:
-    """Every API document, keyed by its path below the glossary's base URL."""
-    files = {
-        f"{API_PREFIX}categories.json": encode(categories_document(glossary)),
-        f"{API_PREFIX}terms.json": encode(terms_document(glossary)),
-    }
+def api_files(glossary: Glossary) -> Iterator[tuple[str, bytes]]:
+    """Every API document, as (path below the glossary's base URL, bytes)."""
+    yield f"{API_PREFIX}categories.json", encode(categories_document(glossary))
+    yield f"{API_PREFIX}terms.json", encode(terms_document(glossary))
     for term in glossary.terms:
-        files[f"{API_PREFIX}terms/{term.slug}.json"] = encode(term_document(glossary, term))
+        yield f"{API_PREFIX}terms/{term.slug}.json", encode(term_document(glossary, term))
     for category in glossary.categories:
-        files[f"{API_PREFIX}index/{category.slug}.json"] = encode(
-            index_document(glossary, category.slug)
-        )
-    return files
+        yield f"{API_PREFIX}index/{category.slug}.json", encode(index_document(glossary, category.slug))
 
 
 def encode(document: Any) -> bytes:

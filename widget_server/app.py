@@ -48,7 +48,7 @@ def create_app(
 
     if assets_dir is None:
         assets_dir = Path(tempfile.mkdtemp(prefix="glossary-widget-assets-"))
-    write_site(assets_dir, assets.files)
+    write_site(assets_dir, assets.files.items())
     static = static_files(assets_dir, not_found)
 
     routes = [

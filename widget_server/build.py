@@ -7,7 +7,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +18,7 @@ from whitenoise.compress import Compressor
 from widget_server import __version__
 from widget_server.assets import WIDGET_PATH, Assets, build_assets, integrity
 from widget_server.content import load_glossary
-from widget_server.site import render_site
+from widget_server.site import site_files
 
 MANIFEST = "manifest.json"
 
@@ -60,43 +60,67 @@ def build_site(
     _check_out_dir(out_dir)
     progress("building the widget")
     assets = build_assets()
-    progress(f"rendering {len(glossary.terms)} terms")
-    files = render_site(glossary, assets, base_url)
-    files[MANIFEST] = _manifest(files, assets, len(glossary.terms), len(glossary.categories))
+    files: dict[str, bytes] = {}
+
+    def rendered() -> Iterator[tuple[str, bytes]]:
+        for path, body in site_files(glossary, assets, base_url):
+            files[path] = body  # kept for the manifest, which comes last and lists them all
+            yield path, body
+        files[MANIFEST] = _manifest(files, assets, len(glossary.terms), len(glossary.categories))
+        yield MANIFEST, files[MANIFEST]
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
     try:
-        progress(f"writing {len(files)} files, precompressed with brotli and gzip")
-        write_site(staging, files)
+        progress(f"rendering {len(glossary.terms)} terms and writing the files, precompressed with brotli and gzip")
+        downloaded = write_site(staging, rendered())
         if out_dir.exists():
             shutil.rmtree(out_dir)
         staging.rename(out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return _summary(out_dir, files)
+    return BuildSummary(
+        files=len(files),
+        raw_bytes=sum(len(body) for body in files.values()),
+        brotli_bytes=sum(downloaded.values()),
+        widget_bytes=len(files[WIDGET_PATH]),
+        # Written at brotli's best setting, like the manifest's figure (SiteCompressor).
+        widget_brotli_bytes=downloaded[WIDGET_PATH],
+    )
 
 
-def write_site(root: Path, files: dict[str, bytes]) -> None:
-    """Write `files` below `root`, each text file with `.br` and `.gz` copies beside it.
+def write_site(root: Path, files: Iterable[tuple[str, bytes]]) -> dict[str, int]:
+    """Write `files` below `root`, each text file with `.br` and `.gz` copies beside it; returns
+    the bytes a brotli-accepting client downloads for each file.
 
-    Compression works on the bytes in memory, and both compressors release the GIL, so a
-    thread per core keeps a large glossary's build short.
+    A thread per core compresses and writes while `files` is still being rendered (both
+    compressors and the file system calls release the GIL). Paths stay strings: over tens of
+    thousands of files, pathlib's per-call overhead adds up.
     """
-    for directory in sorted({(root / path).parent for path in files}):
-        directory.mkdir(parents=True, exist_ok=True)
     compressor = SiteCompressor(quiet=True)
+    folders: set[str] = set()
 
-    def write(item: tuple[str, bytes]) -> None:
+    def in_place(files: Iterable[tuple[str, bytes]]) -> Iterator[tuple[str, bytes]]:
+        for path, body in files:
+            folder = os.path.dirname(path)
+            if folder not in folders:
+                os.makedirs(os.path.join(root, folder), exist_ok=True)
+                folders.add(folder)
+            yield path, body
+
+    def write(item: tuple[str, bytes]) -> tuple[str, int]:
         path, body = item
-        (root / path).write_bytes(body)
-        for suffix, compressed in compressor.variants(path, body):
-            (root / f"{path}{suffix}").write_bytes(compressed)
+        target = os.path.join(root, path)
+        copies = [("", body), *compressor.variants(path, body)]
+        for suffix, content in copies:
+            with open(target + suffix, "wb") as file:
+                file.write(content)
+        # The brotli copy, where there is one, comes first among the variants.
+        return path, len(copies[1][1] if len(copies) > 1 else body)
 
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        for _ in pool.map(write, sorted(files.items())):
-            pass
+        return dict(pool.map(write, in_place(files)))
 
 
 class SiteCompressor(Compressor):
@@ -152,19 +176,3 @@ def _manifest(files: dict[str, bytes], assets: Assets, terms: int, categories: i
 
 def brotli_size(body: bytes) -> int:
     return len(brotli.compress(body, quality=11))
-
-
-def _summary(out_dir: Path, files: dict[str, bytes]) -> BuildSummary:
-    raw = sum(len(body) for body in files.values())
-    compressed = 0
-    for relative, body in files.items():
-        br = out_dir / f"{relative}.br"
-        compressed += br.stat().st_size if br.exists() else len(body)
-    return BuildSummary(
-        files=len(files),
-        raw_bytes=raw,
-        brotli_bytes=compressed,
-        widget_bytes=len(files[WIDGET_PATH]),
-        # Written at brotli's best setting, like the manifest's figure (SiteCompressor).
-        widget_brotli_bytes=(out_dir / f"{WIDGET_PATH}.br").stat().st_size,
-    )

@@ -18,6 +18,9 @@ _renderer = MarkdownIt("commonmark", {"html": False})
 _inspector = MarkdownIt("commonmark", {"html": False})
 _inspector.validateLink = lambda url: True  # type: ignore[method-assign]
 
+# Every way CommonMark writes a link or an image holds one of these: `](` (inline), `]:` (a
+# reference definition) or `<` (an autolink). Text with none of them needs no parsing.
+_LINK_SYNTAX_RE = re.compile(r"\]\(|\]:|<")
 _UNSAFE_URL_RE = re.compile(r"^\s*(?:javascript|vbscript|data):", re.IGNORECASE)
 _SENTENCE_END_RE = re.compile(r"[.!?][\"'\u201d\u2019)]?(?=\s)")
 
@@ -28,6 +31,8 @@ def render_html(markdown: str) -> Markup:
 
 def unsafe_link_lines(markdown: str) -> list[int]:
     """0-based lines of `markdown` holding a link or image whose URL could run script."""
+    if not _LINK_SYNTAX_RE.search(markdown):
+        return []
     lines = []
     for token in _inspector.parse(markdown):
         # A block's map gives its first line; the link may sit on a later line of the paragraph.
@@ -41,11 +46,12 @@ def unsafe_link_lines(markdown: str) -> list[int]:
     return lines
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=1 << 16)
 def plain_text(markdown: str) -> str:
     """The words of `markdown` with all markup removed and white space collapsed.
 
-    Cached: the API, the pages and the snippets all ask for the same sections' text.
+    Cached: the API, the pages and the snippets all ask for the same sections' text, one whole
+    pass over the glossary apart, so the cache holds a large glossary's two card sections.
     """
     pieces = []
     for token in _renderer.parse(markdown):

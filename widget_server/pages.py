@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -22,33 +23,30 @@ _environment = Environment(
 )
 
 
-def page_files(glossary: Glossary, stylesheet: str, base_url: str = "") -> dict[str, bytes]:
-    """Every HTML file, keyed by its path below the glossary's base URL.
+def page_files(glossary: Glossary, stylesheet: str, base_url: str = "") -> Iterator[tuple[str, bytes]]:
+    """Every HTML file, as (path below the glossary's base URL, bytes).
 
     Links between pages are relative, so the same bytes work at any base URL; `base_url` (when
     known) only makes the canonical link and the JSON-LD `url` absolute.
     """
-    files = {
-        "glossary/index.html": _render(
-            "index.html", root="../", stylesheet=stylesheet, base_url=base_url,
-            glossary=glossary, groups=_groups(glossary), json_ld=_set_json_ld(glossary, base_url),
-        ),
-        # Served for any missing path, so its links cannot be relative.
-        "404.html": _render("404.html", root="/", stylesheet=stylesheet, base_url=base_url),
-    }
+    yield "glossary/index.html", _render(
+        "index.html", root="../", stylesheet=stylesheet, base_url=base_url,
+        glossary=glossary, groups=_groups(glossary), json_ld=_set_json_ld(glossary, base_url),
+    )
+    # Served for any missing path, so its links cannot be relative.
+    yield "404.html", _render("404.html", root="/", stylesheet=stylesheet, base_url=base_url)
     for term in glossary.terms:
-        files[f"{entry_path(term.slug)}index.html"] = _render(
+        yield f"{entry_path(term.slug)}index.html", _render(
             "entry.html", root="../../", stylesheet=stylesheet, base_url=base_url,
             glossary=glossary,
             term=term, sections=_sections(term), related=_related(glossary, term),
             json_ld=_term_json_ld(term, base_url),
         )
-        files[f"snippets/{term.slug}.html"] = _render(
+        yield f"snippets/{term.slug}.html", _render(
             "snippet.html", root="../", term=term, base_url=base_url,
             definition=card_text(term.sections["Definition"]),
             misuse=card_text(term.sections["Misuse"]),
         )
-    return files
 
 
 def _render(template: str, root: str, **context: Any) -> bytes:
