@@ -1,8 +1,9 @@
 """Highlighting benchmark: the widget against mark.js, a bare floor and a naive baseline.
 
 Every measurement loads the article in a fresh page (a new browser context, so nothing is
-cached) from a uvicorn server on loopback running the real app on a synthetic glossary, so the
-widget downloads its real index files. The widget reports its own main-thread time
+cached) from a uvicorn server on loopback running the real app on a synthetic glossary and,
+once it has loaded and painted, adds the widget's script tag (which downloads its real index
+files) or runs the peer. The widget reports its own main-thread time
 (`glossary:ready` detail.ms); the peers run on an identical copy of the article and are timed
 with performance.now() around their synchronous call. Runs of the different methods are
 interleaved, so that drift on a shared machine affects them alike, and medians are reported.
@@ -47,11 +48,11 @@ UNLIMITED = "1000000"  # data-max: every occurrence, as mark.js and the floor wr
 WAIT_MS = 180_000
 LONG_TASK_MS = 50
 
-# Widget variants: (name, data-occurrences, data-max or None for the default of 100).
+# Widget variants: the script tag's data-* attributes (no data-max: the default of 100).
 WIDGET_VARIANTS = {
-    "widget-all": ("all", UNLIMITED),
-    "widget-first": ("first", UNLIMITED),
-    "widget-first-max100": ("first", None),
+    "widget-all": {"occurrences": "all", "max": UNLIMITED},
+    "widget-first": {"occurrences": "first", "max": UNLIMITED},
+    "widget-first-max100": {"occurrences": "first"},
 }
 # Peers that are quick enough to repeat; the slow ones run once per size with a time limit.
 FAST_PEERS = ("floor", "markRegExp")
@@ -66,7 +67,7 @@ class AnnotateConfig:
     term_scale: tuple[int, ...] = (500, 2000, 5000, 20_000)
     word_scale: tuple[int, ...] = (1000, 10_000, 100_000)
     long_task_words: int = 100_000
-    reps: int = 5  # the headline comparison
+    reps: int = 11  # the headline comparison: single runs vary by 2x on two shared cores
     scale_reps: int = 3  # the other sizes
     slow_reps: int = 1  # naive and mark() with the array, per size
     limit_s: float = 30.0  # for the naive baseline and mark() with the array
@@ -84,7 +85,8 @@ class AnnotateConfig:
 
 @dataclass
 class Run:
-    """One measurement: main-thread ms; for the widget also wall time from script start."""
+    """One measurement: main-thread ms; for the widget also wall time from adding its tag; for
+    the floor and markRegExp the time to build and compile their expression, before their clock."""
 
     method: str
     ms: float
@@ -94,6 +96,7 @@ class Run:
     finished: bool = True
     done: int = 1
     total: int = 1
+    prepare_ms: float | None = None
 
 
 @dataclass
@@ -162,25 +165,11 @@ def page_html(body: str, scripts: str = "") -> str:
     )
 
 
-def widget_scripts(occurrences: str, max_highlights: str | None) -> str:
-    """The widget's tag as a site pastes it, after a one-line deferred script that records
-    when deferred scripts start running: "script start" for the wall time."""
-    start = '<script defer src="data:text/javascript,window.__benchStart=performance.now()">'
-    data = f' data-occurrences="{occurrences}"'
-    if max_highlights:
-        data += f' data-max="{max_highlights}"'
-    return f'{start}</script><script src="/widget.js"{data} defer></script>'
-
-
 def write_pages(folder: Path, terms: list[SyntheticTerm], words: int) -> tuple[str, int]:
-    """Writes the article's copies (plain, and one per widget variant); returns the file stem
-    and the number of words."""
+    """Writes the article; returns its file stem and number of words."""
     body = article_html(terms, words)
     stem = f"article-{len(terms)}-{words}"
-    (folder / f"{stem}-plain.html").write_text(page_html(body))
-    for variant, (occurrences, max_highlights) in WIDGET_VARIANTS.items():
-        scripts = widget_scripts(occurrences, max_highlights)
-        (folder / f"{stem}-{variant}.html").write_text(page_html(body, scripts))
+    (folder / f"{stem}.html").write_text(page_html(body))
     return stem, count_words(body)
 
 
@@ -214,27 +203,40 @@ def fresh_page(browser: Any) -> Iterator[Any]:
 
 
 def widget_run(browser: Any, url: str, method: str) -> Run:
-    with fresh_page(browser) as page:
-        page.goto(url)
+    """The widget's script tag added to the loaded, painted article, as for the peers, whose
+    scripts run on the loaded article too: neither is charged for the page's own parsing and
+    first layout. Wall time runs from adding the tag to `glossary:ready`."""
+    with settled_page(browser, url) as page:
+        since = page.evaluate("data => window.__bench.inject('/widget.js', data)", WIDGET_VARIANTS[method])
         page.evaluate("ms => window.__bench.whenReady(ms)", WAIT_MS)
-        ready = page.evaluate("({...window.__bench.ready, start: window.__benchStart})")
+        ready = page.evaluate("({...window.__bench.ready})")
     return Run(
         method=method, ms=ready["ms"], hits=ready["highlights"],
-        wall_ms=ready["at"] - ready["start"], terms_on_page=ready["terms"],
+        wall_ms=ready["at"] - since, terms_on_page=ready["terms"],
     )
+
+
+@contextlib.contextmanager
+def settled_page(browser: Any, url: str) -> Iterator[Any]:
+    """A fresh page with `url` loaded and painted."""
+    with fresh_page(browser) as page:
+        page.goto(url)
+        page.wait_for_load_state("load")
+        page.evaluate("window.__bench.settle(300)")
+        yield page
 
 
 def peer_run(browser: Any, url: str, method: str, terms: list[SyntheticTerm], limit_s: float,
              mark_js: Path | None) -> Run:
     names = [name for term in terms for name in term.names]
-    with fresh_page(browser) as page:
-        page.goto(url)
+    with settled_page(browser, url) as page:
         if method in MARK_PEERS:
             assert mark_js is not None
             page.add_script_tag(path=str(mark_js))
         page.add_script_tag(path=str(PEERS_JS))
+        prepare_ms = None
         if method in FAST_PEERS:
-            page.evaluate("names => window.benchPeers.prepare(names)", names)
+            prepare_ms = page.evaluate("names => window.benchPeers.prepare(names)", names)
         if method == "naive":
             args: list[Any] = [[list(term.names) for term in terms], limit_s * 1000]
         elif method == "markArray":
@@ -245,20 +247,16 @@ def peer_run(browser: Any, url: str, method: str, terms: list[SyntheticTerm], li
             "([method, args]) => window.benchPeers[method](...args)", [method, args]
         )
     return Run(method=method, ms=result["ms"], hits=result["hits"], finished=result["finished"],
-               done=result["done"], total=result["total"])
+               done=result["done"], total=result["total"], prepare_ms=prepare_ms)
 
 
 def long_task_run(browser: Any, url: str) -> tuple[list[float], float, float, int]:
     """(long task durations, layout shift, scan ms, highlights) for the widget injected into a
     page that has finished loading and painting, so the page's own parsing and first layout
     are not counted against it."""
-    with fresh_page(browser) as page:
-        page.goto(url)
-        page.wait_for_load_state("load")
-        page.evaluate("window.__bench.settle(300)")
+    with settled_page(browser, url) as page:
         since = page.evaluate(
-            "data => window.__bench.inject('/widget.js', data)",
-            {"occurrences": "all", "max": UNLIMITED},
+            "data => window.__bench.inject('/widget.js', data)", WIDGET_VARIANTS["widget-all"]
         )
         page.evaluate("ms => window.__bench.whenReady(ms)", WAIT_MS)
         page.evaluate("window.__bench.settle(300)")  # the frames after the last slice count too
@@ -271,17 +269,14 @@ def long_task_run(browser: Any, url: str) -> tuple[list[float], float, float, in
 def profile_run(browser: Any, url: str, save: Path) -> tuple[list[ProfileRow], list[ProfileRow]]:
     """Self and inclusive time per function while the unminified widget starts and scans
     (CDP Profiler); the whole profile is saved to `save`, which Chrome DevTools can open."""
-    with fresh_page(browser) as page:
-        page.goto(url)
-        page.wait_for_load_state("load")
-        page.evaluate("window.__bench.settle(200)")
+    with settled_page(browser, url) as page:
         cdp = page.context.new_cdp_session(page)
         cdp.send("Profiler.enable")
         cdp.send("Profiler.setSamplingInterval", {"interval": 100})
         cdp.send("Profiler.start")
         page.evaluate(
             "data => window.__bench.inject('/examples/widget.debug.js', data)",
-            {"occurrences": "all", "max": UNLIMITED, "api": "/"},
+            {**WIDGET_VARIANTS["widget-all"], "api": "/"},
         )
         page.evaluate("ms => window.__bench.whenReady(ms)", WAIT_MS)
         profile = cdp.send("Profiler.stop")["profile"]
@@ -380,8 +375,8 @@ class Bench:
         self.config = config
         self.mark_js = mark_js
 
-    def url(self, stem: str, variant: str) -> str:
-        return f"{self.server.url}/examples/{stem}-{variant}.html"
+    def url(self, stem: str) -> str:
+        return f"{self.server.url}/examples/{stem}.html"
 
     def methods(self, headline: bool) -> list[str]:
         widget = list(WIDGET_VARIANTS) if headline else ["widget-all"]
@@ -402,8 +397,8 @@ class Bench:
 
     def one(self, method: str, stem: str) -> Run:
         if method in WIDGET_VARIANTS:
-            return widget_run(self.browser, self.url(stem, method), method)
-        return peer_run(self.browser, self.url(stem, "plain"), method, self.terms,
+            return widget_run(self.browser, self.url(stem), method)
+        return peer_run(self.browser, self.url(stem), method, self.terms,
                         self.config.limit_s, self.mark_js)
 
     def long_tasks(self, stem: str, words: int) -> LongTasks:
@@ -412,7 +407,7 @@ class Bench:
         scans: list[float] = []
         highlights = 0
         for _ in range(self.config.long_task_reps):
-            found, shift, scan_ms, highlights = long_task_run(self.browser, self.url(stem, "plain"))
+            found, shift, scan_ms, highlights = long_task_run(self.browser, self.url(stem))
             tasks += found
             shifts.append(shift)
             scans.append(scan_ms)
@@ -467,7 +462,7 @@ def run(config: AnnotateConfig, workdir: Path = DEFAULT_WORKDIR, browser: Any = 
                 points.append(point)
                 if headline:
                     log("annotate: CPU profile of the widget")
-                    profile = profile_run(browser, bench.url(stem, "plain"),
+                    profile = profile_run(browser, bench.url(stem),
                                           workdir / "widget.cpuprofile")
             if extra:
                 stem, real_words = stems[config.long_task_words]

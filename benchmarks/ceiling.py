@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> None:
     # The same protocol `glossary-widget serve --workers N` uses (TCP_NODELAY on each connection).
     uvicorn.run("benchmarks.ceiling:app_from_environment", factory=True,
                 host=args.host, port=args.port, workers=args.workers, log_level="info",
-                http="widget_server.protocol:NoDelayH11Protocol")
+                http="widget_server.protocol:NoDelayHttpToolsProtocol")
 
 
 if __name__ == "__main__":

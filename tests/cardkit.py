@@ -111,7 +111,6 @@ def log_card_events(page: Page) -> None:
     page.evaluate(
         """() => {
             const log = window.cardLog = [];
-            const card = document.querySelector("glossary-card").shadowRoot.querySelector(".card");
             const what = el => el.closest &&
                 (el.closest("glossary-term") ? "term" : el.closest("glossary-card") && "card");
             for (const type of ["pointerover", "pointerout", "pointerup"]) {
@@ -126,11 +125,21 @@ def log_card_events(page: Page) -> None:
                 if (slug) log.push([performance.now(), `fetch ${slug[1]}`]);
                 return fetch.call(this, url, ...rest);
             };
-            let state = card.classList.contains("open") ? "open" : "closed";
-            new MutationObserver(() => {
-                const now = card.classList.contains("open") ? "open" : "closed";
-                if (now !== state) log.push([performance.now(), (state = now)]);
-            }).observe(card, {attributes: true, attributeFilter: ["class"]});
+            // The card's container joins the page when a card is first shown.
+            const find = () => document.querySelector("glossary-card")?.shadowRoot.querySelector(".card");
+            const stateOf = card => card.classList.contains("open") ? "open" : "closed";
+            let card = find(), state = card ? stateOf(card) : "closed";
+            const update = () => {
+                if (stateOf(card) !== state) log.push([performance.now(), (state = stateOf(card))]);
+            };
+            const watch = () => new MutationObserver(update).observe(card, {attributes: true, attributeFilter: ["class"]});
+            if (card) watch();
+            else new MutationObserver((_, observer) => {
+                if (!(card = find())) return;
+                observer.disconnect();
+                watch();
+                update();
+            }).observe(document.body, {childList: true});
         }"""
     )
 

@@ -34,7 +34,6 @@ function createCards(config, signal) {
   const popover = "popover" in card;
   if (popover) card.popover = "manual";
   shadow.append(card);
-  document.body.append(host);
 
   const cache = new Map(); // slug -> Promise of the term's card data
   const loading = new Map(); // slug -> AbortController, while not yet shown
@@ -106,6 +105,9 @@ function createCards(config, signal) {
   }
 
   function show() {
+    // Added when first needed (and again if the page's scripts removed it): until then the
+    // page's layout is left untouched, so the scan can read it without forcing a new one.
+    if (!host.isConnected) document.body.append(host);
     if (popover && !card.matches(":popover-open")) card.showPopover();
     card.classList.add("open");
     place();

@@ -9,19 +9,15 @@ const DEFAULT_ROOTS = ["article", "main", "[role=main]"];
 const FETCH_TIMEOUT_MS = 3000;
 
 // Areas never highlighted: interactive controls, code, headings, navigation, hidden content,
-// and the widget's own elements. Tags and attributes are kept apart because most elements of
-// an article have no attributes: a Set lookup settles them without running a selector.
-const SKIP_TAGS = new Set([
+// and the widget's own elements.
+const SKIP_SELECTOR = [
   "a", "button", "input", "textarea", "select", "option", "label", "summary", "code", "pre",
   "kbd", "samp", "script", "style", "noscript", "template", "svg", "math", "iframe",
   "h1", "h2", "h3", "h4", "h5", "h6", "nav", TAG,
-]);
-const SKIP_ATTRIBUTES = [
   "[contenteditable]:not([contenteditable=false])", "[hidden]", "[aria-hidden=true]",
   "[role=button]", "[role=link]", "[role=menuitem]", "[role=tab]", "[data-glossary-skip]",
   "." + PREFIX,
 ].join();
-const SKIP_SELECTOR = `${[...SKIP_TAGS]},${SKIP_ATTRIBUTES}`;
 
 const problems = [];
 

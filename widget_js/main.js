@@ -58,13 +58,21 @@ function start(script) {
   let scanHighlights = null;
   let cards = null;
 
+  let roots = [];
+  const observe = () => {
+    for (const root of roots) observer.observe(root, { childList: true, subtree: true, characterData: true });
+  };
+  // The stylesheet is adopted with the first highlight, after the scan has read the layout
+  // (firstOnScreen), so that adopting it does not force a style recalculation mid-scan.
   const write = (change) => {
-    const hostRecords = observer ? observer.takeRecords() : [];
-    change();
-    if (observer) {
-      observer.takeRecords(); // our own changes
-      if (hostRecords.length) onMutations(hostRecords);
+    if (!document.adoptedStyleSheets.includes(styles)) {
+      document.adoptedStyleSheets = [...document.adoptedStyleSheets, styles];
     }
+    const hostRecords = observer.takeRecords();
+    observer.disconnect(); // our own changes then queue no records at all
+    change();
+    observe();
+    if (hostRecords.length) onMutations(hostRecords);
   };
 
   /** Scans after the scans before it; until the index has loaded, that means after loading. */
@@ -131,11 +139,10 @@ function start(script) {
       if (clock.cancelled) return;
       scanHighlights = createHighlighter(createMatcher(entries), config, write);
       styles.replaceSync(__HIGHLIGHT_CSS__);
-      document.adoptedStyleSheets = [...document.adoptedStyleSheets, styles];
       cards = createCards(config, stop.signal);
-      const roots = findRoots(config);
+      roots = findRoots(config);
       observer = new MutationObserver(onMutations);
-      for (const root of roots) observer.observe(root, { childList: true, subtree: true, characterData: true });
+      observe();
       return scanNow(roots);
     })
     .catch(fail);

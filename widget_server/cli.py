@@ -100,7 +100,7 @@ def serve(data_dir: Path, host: str, port: int, reload: bool, workers: int,
     os.environ[SETTINGS_VARIABLE] = json.dumps(settings, default=str)
     uvicorn.run("widget_server.app:create_app_from_environment", factory=True,
                 host=host, port=port, workers=workers, log_level="info",
-                http="widget_server.protocol:NoDelayH11Protocol")
+                http="widget_server.protocol:NoDelayHttpToolsProtocol")
 
 
 @main.command()
