@@ -51,18 +51,16 @@ function createHighlighter(match, config, write) {
       };
     }
     if (root.closest(skip)) return () => null;
-    // The areas to skip, found by the browser in one call, outermost only, in document order;
-    // the walk steps over the text inside them (much faster than a filter called on every node).
-    const skipped = [];
-    for (const area of root.querySelectorAll(skip)) {
-      if (!skipped.length || !skipped[skipped.length - 1].contains(area)) skipped.push(area);
-    }
-    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-    let i = 0;
+    // The areas to skip, found by the browser in one query; the walk steps over each of them
+    // whole (a filter instead would be a call into script for every node of the page).
+    const skipped = new Set(root.querySelectorAll(skip));
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
     return () => {
-      for (let node; (node = walker.nextNode()); ) {
-        while (skipped[i] && skipped[i].compareDocumentPosition(node) === Node.DOCUMENT_POSITION_FOLLOWING) i++;
-        if (!(skipped[i] && skipped[i].contains(node))) return node;
+      for (let node = walker.nextNode(); node; ) {
+        if (node.nodeType === 3) return node;
+        if (!skipped.has(node)) node = walker.nextNode();
+        // Past the skipped element: its next sibling, else the next sibling of an ancestor.
+        else while (!(node = walker.nextSibling()) && walker.parentNode());
       }
       return null;
     };
