@@ -1,13 +1,14 @@
 // ---- matcher: one pass over the words of a text, whatever the number of terms ----------------
 //
-// Names are split into words. A Map from a name's first word (lower-cased) to the names that
-// start with it is built once; scanning a text then costs one Map lookup per word, so it does
-// not grow with the size of the glossary, and no regular expression is built per term.
+// A Map from a name's first word (lower-cased) to the names that start with it is built once;
+// scanning a text then costs one Map lookup per word, so it does not grow with the size of the
+// glossary, and no regular expression is built per term. A name is split into its words only
+// when its first word turns up in a text: a page mentions few of the glossary's names.
 
 // A word is a run of letters, marks, digits and `_`: matches are whole words by construction.
 const WORD = /[\p{L}\p{M}\p{N}_]+/gu;
-// The words after a candidate's first one are read with a second cursor, so that WORD keeps its
-// place in the text.
+// A second cursor, for splitting names and reading the words after a candidate's first one, so
+// that WORD keeps its place in the text.
 const NEXT_WORD = new RegExp(WORD);
 const EXACT_MARK = "=";
 
@@ -30,8 +31,8 @@ function normalizeGap(gap) {
 function splitName(name) {
   const words = [];
   const gaps = [];
-  WORD.lastIndex = 0;
-  for (let m, end = -1; (m = WORD.exec(name)); end = WORD.lastIndex) {
+  NEXT_WORD.lastIndex = 0;
+  for (let m, end = -1; (m = NEXT_WORD.exec(name)); end = NEXT_WORD.lastIndex) {
     if (end >= 0) gaps.push(normalizeGap(name.slice(end, m.index)));
     words.push(m[0]);
   }
@@ -43,39 +44,49 @@ function splitName(name) {
  * Returns `match(text) -> [[start, end, slug], ...]`, leftmost-longest and non-overlapping.
  */
 function createMatcher(entries) {
-  const byFirstWord = new Map();
-  const add = (slug, words, gaps, exact) => {
-    const key = words[0].toLowerCase();
-    let candidates = byFirstWord.get(key);
-    if (!candidates) byFirstWord.set(key, (candidates = []));
-    candidates.push({ slug, words, gaps, exact, length: words.join("").length });
+  const byFirstWord = new Map(); // first word -> { names: [[slug, name, exact, caseSensitive]], candidates }
+  const add = (key, name) => {
+    let group = byFirstWord.get(key);
+    if (!group) byFirstWord.set(key, (group = { names: [], candidates: null }));
+    group.names.push(name);
   };
-  for (let [slug, ...names] of entries) {
-    const caseSensitive = slug.startsWith(EXACT_MARK);
+  // Plain loops: this runs for every name on every page view, while the code is still cold.
+  for (const entry of entries) {
+    let slug = entry[0];
+    const caseSensitive = slug[0] === EXACT_MARK;
     if (caseSensitive) slug = slug.slice(1);
-    for (let name of names) {
-      const exact = caseSensitive || name.startsWith(EXACT_MARK);
-      if (name.startsWith(EXACT_MARK)) name = name.slice(1);
-      const [words, gaps] = splitName(name);
-      if (!words.length) continue;
-      const folded = exact ? words : words.map((w) => w.toLowerCase());
-      add(slug, folded, gaps, exact);
-      // Plurals for all but case-sensitive terms: premiums, policies, and also APRs.
-      if (!caseSensitive) add(slug, [...folded.slice(0, -1), plural(folded[folded.length - 1])], gaps, exact);
+    for (let i = 1; i < entry.length; i++) {
+      let name = entry[i];
+      const exact = caseSensitive || name[0] === EXACT_MARK;
+      if (name[0] === EXACT_MARK) name = name.slice(1);
+      WORD.lastIndex = 0;
+      const first = WORD.exec(name);
+      if (!first) continue;
+      const named = [slug, name, exact, caseSensitive];
+      add(first[0].toLowerCase(), named);
+      // The plural of a one-word name begins with another word: premiums, policies, APRs.
+      if (!caseSensitive && !WORD.exec(name)) add(plural(exact ? first[0] : first[0].toLowerCase()).toLowerCase(), named);
     }
   }
-  // Longest first, so the first candidate that fits is the leftmost-longest match.
-  for (const candidates of byFirstWord.values()) {
-    candidates.sort((a, b) => b.words.length - a.words.length || b.length - a.length);
-  }
+
+  /** The names of a group, split into words; most words first, so that the first candidate
+   * that fits is the leftmost-longest match. */
+  const candidatesOf = (group) =>
+    (group.candidates ||= group.names
+      .map(([slug, name, exact, caseSensitive]) => {
+        const [words, gaps] = splitName(exact ? name : name.toLowerCase());
+        // Plurals of the last word for all but case-sensitive terms.
+        return { slug, words, gaps, exact, plural: caseSensitive ? "" : plural(words[words.length - 1]) };
+      })
+      .sort((a, b) => b.words.length - a.words.length));
 
   return function match(text) {
     const found = [];
     WORD.lastIndex = 0;
     for (let m; (m = WORD.exec(text)); ) {
-      const candidates = byFirstWord.get(m[0].toLowerCase());
-      if (!candidates) continue;
-      for (const candidate of candidates) {
+      const group = byFirstWord.get(m[0].toLowerCase());
+      if (!group) continue;
+      for (const candidate of candidatesOf(group)) {
         const end = fits(candidate, text, m);
         if (end) {
           found.push([m.index, end, candidate.slug]);
@@ -89,13 +100,18 @@ function createMatcher(entries) {
 }
 
 /** Where `candidate` ends in `text` if it matches from the word `first`, else 0. */
-function fits({ words, gaps, exact }, text, first) {
-  if ((exact ? first[0] : first[0].toLowerCase()) !== words[0]) return 0;
+function fits({ words, gaps, exact, plural }, text, first) {
+  const last = words.length - 1;
+  const same = (k, word) => {
+    if (!exact) word = word.toLowerCase();
+    return word === words[k] || (k === last && word === plural);
+  };
+  if (!same(0, first[0])) return 0;
   let end = first.index + first[0].length;
   NEXT_WORD.lastIndex = end;
-  for (let k = 1; k < words.length; k++) {
+  for (let k = 1; k <= last; k++) {
     const m = NEXT_WORD.exec(text);
-    if (!m || (exact ? m[0] : m[0].toLowerCase()) !== words[k]) return 0;
+    if (!m || !same(k, m[0])) return 0;
     if (normalizeGap(text.slice(end, m.index)) !== gaps[k - 1]) return 0;
     end = NEXT_WORD.lastIndex;
   }
