@@ -30,6 +30,7 @@ LABELS = {
 CHART_METHODS = ("widget-all", "floor", "markRegExp", "markArray", "naive")
 WIDGET_BROTLI_BUDGET = 6144
 BUILD_BUDGET_S = 5.0
+FLOOR_RATIO = 1.3
 API_ROWS = ("term JSON", "index JSON")
 
 
@@ -161,9 +162,9 @@ def highlighting_targets(results: Results) -> list[Target]:
         Target(f"{size}, `all`: at most 0.75x mark.js `markRegExp`",
                f"{times(vs_mark)} ({ms(widget)} ms against {ms(mark)} ms)",
                None if vs_mark != vs_mark else vs_mark <= 0.75),
-        Target(f"{size}, `all`: at most 1.3x the bare floor",
+        Target(f"{size}, `all`: at most {FLOOR_RATIO}x the bare floor",
                f"{times(vs_floor)} ({ms(widget)} ms against {ms(floor)} ms)",
-               None if vs_floor != vs_floor else vs_floor <= 1.3),
+               None if vs_floor != vs_floor else vs_floor <= FLOOR_RATIO),
         Target(f"{size}, `first`: median scan at most 10 ms", f"{ms(first)} ms", first <= 10),
     ]
     exponent = word_exponent(results)
@@ -331,12 +332,19 @@ def prepare_note(point: Point) -> list[str]:
     prepared = [r.prepare_ms for runs in point.runs.values() for r in runs if r.prepare_ms]
     if not prepared:
         return []
-    return [
+    floor = point.median_ms("floor")
+    note = (
         f"Not in the floor's and `markRegExp`'s times: building and compiling their combined "
         f"expression of all names, done once before their clock starts, median "
-        f"{ms(median(prepared))} ms per page.",
-        "",
-    ]
+        f"{ms(median(prepared))} ms per page; with it the floor costs a page about "
+        f"{ms(floor + median(prepared))} ms of main thread. The widget has no such step (no "
+        "expression depends on the glossary); building its matcher is in its *wall* time."
+    )
+    if point.median_ms("widget-all") > FLOOR_RATIO * floor:
+        note += (" Matching word by word in script does not reach the speed of an expression "
+                 "compiled to machine code, which is why the floor target is missed; the profile "
+                 "below shows where the rest of the time goes.")
+    return [note, ""]
 
 
 def long_task_section(results: Results) -> list[str]:
