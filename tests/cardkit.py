@@ -132,7 +132,8 @@ def log_card_events(page: Page) -> None:
             const update = () => {
                 if (stateOf(card) !== state) log.push([performance.now(), (state = stateOf(card))]);
             };
-            const watch = () => new MutationObserver(update).observe(card, {attributes: true, attributeFilter: ["class"]});
+            const watch = () => new MutationObserver(update)
+                .observe(card, {attributes: true, attributeFilter: ["class"]});
             if (card) watch();
             else new MutationObserver((_, observer) => {
                 if (!(card = find())) return;

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import datetime
 import json
 import re
@@ -325,7 +326,10 @@ def call_asgi(app: Starlette, raw_path: bytes, query: bytes = b"", decode: str =
     async def send(message: dict[str, Any]) -> None:
         messages.append(message)
 
-    asyncio.run(app(scope, receive, send))  # an exception here would be a 500
+    # In a thread of its own: Playwright's sync API keeps an event loop running in this one once
+    # a browser test has run. An exception here would be a 500.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, app(scope, receive, send)).result()
     start = next(m for m in messages if m["type"] == "http.response.start")
     headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in start["headers"]}
     body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
