@@ -185,6 +185,8 @@ def test_healthz(client: TestClient, terms: list[dict[str, Any]]) -> None:
 
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "terms": len(terms)}
+    assert response.headers["cache-control"] == "no-store"
+    assert response.headers["x-content-type-options"] == "nosniff"
 
 
 # Headers and conditional requests

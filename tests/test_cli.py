@@ -153,6 +153,15 @@ def test_new_twice_refuses_the_second_time(glossary_copy: Path) -> None:
     assert created.read_bytes() == edited
 
 
+def test_new_refuses_a_name_another_term_has(glossary_copy: Path) -> None:
+    code, _, err = run("new", "Variable Rate Mortgage", "--category", "finance",
+                       "--data", str(glossary_copy))
+
+    assert code == 1
+    assert "already a name of term 'adjustable-rate-mortgage'" in err
+    assert not (glossary_copy / "terms" / "variable-rate-mortgage.md").exists()
+
+
 @pytest.mark.parametrize("title", ["!!!", "&& ~", "日本語"])
 def test_new_refuses_a_title_without_a_slug(glossary_copy: Path, title: str) -> None:
     code, _, err = run("new", title, "--category", "finance", "--data", str(glossary_copy))

@@ -113,6 +113,15 @@ def test_card_text_prefers_words_over_a_very_early_sentence_end() -> None:
     assert text[len(card.removesuffix(ELLIPSIS))] == " "
 
 
+@pytest.mark.parametrize("abbreviation", ["U.S. Congress", "e.g. Medicare", "3 p.m. and"])
+def test_card_text_does_not_cut_after_an_abbreviation(abbreviation: str) -> None:
+    text = "word " * 30 + "ends here. Then " + "more " * 5 + abbreviation + " more" * 60
+
+    card = card_text(text)
+
+    assert card.endswith(f"ends here. {ELLIPSIS}")
+
+
 def test_card_text_cuts_one_endless_word() -> None:
     card = card_text("x" * 1000)
 

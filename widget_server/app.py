@@ -102,7 +102,11 @@ async def _background(coroutine: Any) -> AsyncIterator[None]:
 
 def _healthz(site: LiveSite) -> Callable[[Request], Any]:
     async def healthz(request: Request) -> Response:
-        return JSONResponse({"status": "ok", "terms": len(site.snapshot.glossary.terms)})
+        # For monitors, never for caches: each check must reach the process.
+        return JSONResponse(
+            {"status": "ok", "terms": len(site.snapshot.glossary.terms)},
+            headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"},
+        )
 
     return healthz
 
