@@ -122,6 +122,14 @@ def test_card_text_does_not_cut_after_an_abbreviation(abbreviation: str) -> None
     assert card.endswith(f"ends here. {ELLIPSIS}")
 
 
+def test_card_text_keeps_a_sentence_that_ends_right_at_the_limit() -> None:
+    first = "A" + "a" * (CARD_TEXT_LIMIT - 4) + "."  # with " …", exactly the limit
+    text = f"{first} Then more words follow here."
+
+    assert card_text(text) == f"{first} {ELLIPSIS}"
+    assert len(card_text(text)) == CARD_TEXT_LIMIT
+
+
 def test_card_text_cuts_one_endless_word() -> None:
     card = card_text("x" * 1000)
 

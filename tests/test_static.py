@@ -6,6 +6,8 @@ import brotli
 import pytest
 from conftest import FIXTURES, LiveServer
 from playwright.sync_api import Page
+from starlette.applications import Starlette
+from starlette.routing import Mount
 from starlette.testclient import TestClient
 
 from widget_server.app import create_app
@@ -100,3 +102,15 @@ def test_pinned_tag_with_a_wrong_hash_is_refused(page: Page, fixture_server: Liv
     open_pinned(page, fixture_server, integrity(b"something else"))
     assert page.evaluate("typeof GlossaryWidget") == "undefined"
     assert page.locator("glossary-term").count() == 0
+
+
+def test_widget_is_served_below_a_mount_point(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Mounted under a prefix, as an app inside another: the files keep their URLs below it."""
+    glossary = create_app(FIXTURES / "glossary", assets_dir=tmp_path)
+    client = TestClient(Starlette(routes=[Mount("/glossary-widget", app=glossary)]))
+
+    widget = client.get("/glossary-widget/widget.js")
+    api = client.get("/glossary-widget/api/v1/terms.json")
+
+    assert widget.status_code == api.status_code == 200
+    assert widget.headers["content-type"].startswith("text/javascript")

@@ -412,6 +412,21 @@ def test_occurrences_first_holds_for_late_content(page: Page, fixture_server: Li
     assert highlights(page, "#late") == [("savings-account", "savings account")]
 
 
+def test_opening_a_card_is_not_taken_for_new_content(page: Page, fixture_server: LiveServer) -> None:
+    """Without an article, the widget watches <body>, where the card's container joins the page
+    when a card is first shown: that must not start another scan."""
+    url = serve_html(page, dom_url(fixture_server) + "?body",
+                     html_page("<p>The premium is due.</p>" + widget_tag()))
+    open_ready(page, url)
+
+    page.locator("glossary-term").first.focus()
+    page.locator('[data-glossary-card="premium"]').wait_for(state="visible")
+    page.wait_for_timeout(300)
+
+    assert page.evaluate("document.body.lastElementChild.localName") == "glossary-card"
+    assert ready_count(page) == 1
+
+
 # ---- no traces -----------------------------------------------------------------------------
 
 # Own property names of the global object and of built-in prototypes, and which of their

@@ -19,7 +19,7 @@ function element(tag, className, text) {
   return node;
 }
 
-function createCards(config, signal) {
+function createCards(config, signal, write) {
   const host = element("glossary-card", PREFIX);
   host.id = CARD_ID;
   const shadow = host.attachShadow({ mode: "open" });
@@ -107,7 +107,8 @@ function createCards(config, signal) {
   function show() {
     // Added when first needed (and again if the page's scripts removed it): until then the
     // page's layout is left untouched, so the scan can read it without forcing a new one.
-    if (!host.isConnected) document.body.append(host);
+    // Through `write`, so that the observer does not take it for new content to scan.
+    if (!host.isConnected) write(() => document.body.append(host));
     if (popover && !card.matches(":popover-open")) card.showPopover();
     card.classList.add("open");
     place();

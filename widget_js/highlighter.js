@@ -98,8 +98,8 @@ function createHighlighter(match, config, write) {
     return inSlices(() => {
       if (i >= order.length) return false;
       const [node, text, matches] = order[i++];
-      // The host may have changed the text since it was matched.
-      if (node.isConnected && node.data === text) {
+      // The host may have changed the text, or put it in an area to skip, since it was matched.
+      if (node.isConnected && node.data === text && !node.parentElement.closest(skip)) {
         write(() => {
           for (let k = matches.length - 1; k >= 0; k--) wrap(node, matches[k]);
         });

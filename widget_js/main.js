@@ -139,7 +139,7 @@ function start(script) {
       if (clock.cancelled) return;
       scanHighlights = createHighlighter(createMatcher(entries), config, write);
       styles.replaceSync(__HIGHLIGHT_CSS__);
-      cards = createCards(config, stop.signal);
+      cards = createCards(config, stop.signal, write);
       roots = findRoots(config);
       observer = new MutationObserver(onMutations);
       observe();

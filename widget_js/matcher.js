@@ -74,7 +74,8 @@ function createMatcher(entries) {
   const candidatesOf = (group) =>
     (group.candidates ||= group.names
       .map(([slug, name, exact, caseSensitive]) => {
-        const [words, gaps] = splitName(exact ? name : name.toLowerCase());
+        let [words, gaps] = splitName(name);
+        if (!exact) words = words.map((word) => word.toLowerCase()); // word by word, as in `fits`
         // Plurals of the last word for all but case-sensitive terms.
         return { slug, words, gaps, exact, plural: caseSensitive ? "" : plural(words[words.length - 1]) };
       })

@@ -77,7 +77,9 @@ def card_text(markdown: str, limit: int = CARD_TEXT_LIMIT) -> str:
     if len(text) <= limit:
         return text
     room = limit - 2  # the ellipsis and the space before it
-    ends = [m.end() for m in _SENTENCE_END_RE.finditer(text, 0, room + 1)]
+    # The whole text is searched: whether a sentence ends just before the cut depends on what
+    # follows it.
+    ends = [m.end() for m in _SENTENCE_END_RE.finditer(text) if m.end() <= room]
     if ends and ends[-1] >= limit // 2:
         return f"{text[: ends[-1]]} {ELLIPSIS}"
     cut = text.rfind(" ", 0, room + 1)
