@@ -154,14 +154,14 @@ class AnnotateResult:
 # ---- Pages ----------------------------------------------------------------------------------
 
 
-def page_html(body: str, scripts: str = "") -> str:
+def page_html(body: str) -> str:
     """A partner article: a site header outside, the text in <article> (the widget's root)."""
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<title>Benchmark article</title><link rel="icon" href="data:,">'
         "<style>body{font:16px/1.5 Georgia,serif;max-width:42em;margin:2em auto}</style>"
         f"</head><body><header><h1>Benchmark article</h1></header><article>{body}</article>"
-        f"{scripts}</body></html>"
+        "</body></html>"
     )
 
 

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from starlette._utils import get_route_path
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from whitenoise import WhiteNoise
@@ -42,7 +43,8 @@ class WhiteNoiseApp:
         self.not_found = not_found
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        static_file = self._find(_route_path(scope))
+        # The path below the app's mount point, as Starlette's own routes and StaticFiles read it.
+        static_file = self._find(get_route_path(scope))
         if static_file is None:
             fallback = Response(self.not_found(), status_code=404, media_type="text/html")
             await fallback(scope, receive, send)
@@ -67,16 +69,6 @@ class WhiteNoiseApp:
             except UnicodeEncodeError:  # a path the file system cannot name (lone surrogates)
                 return None
         return self.whitenoise.files.get(path)
-
-
-def _route_path(scope: Scope) -> str:
-    """The path below the app's mount point: servers and Starlette's Mount keep it in `path`
-    and name the prefix in `root_path` (ASGI's rule, which Starlette's own routes follow)."""
-    path: str = scope["path"]
-    root = scope.get("root_path", "")
-    if root and path.startswith(root) and path[len(root):len(root) + 1] in ("", "/"):
-        return path[len(root):] or "/"
-    return path
 
 
 def _wsgi_headers(scope: Scope) -> dict[str, str]:
