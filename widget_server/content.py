@@ -95,9 +95,19 @@ class Glossary:
     def terms_in(self, category: str) -> tuple[Term, ...]:
         return tuple(t for t in self.terms if category in t.categories)
 
+    def term_named(self, name: str) -> Term | None:
+        """The term with `name` as its title or an alias (names are unique, see `name_key`)."""
+        key = name_key(name)
+        return next((t for t in self.terms if any(name_key(n) == key for n in t.names)), None)
+
     @cached_property
     def _terms_by_slug(self) -> dict[str, Term]:
         return {t.slug: t for t in self.terms}
+
+
+def name_key(name: str) -> str:
+    """What makes two names the same name: no two terms may share one, whatever the case."""
+    return name.casefold()
 
 
 def is_acronym(name: str) -> bool:
@@ -413,8 +423,7 @@ def _check_across_terms(terms: list[tuple[Term, _Lines]], errors: list[ContentEr
                 errors.append(ContentError(lines.path, lines.item("related", index),
                                            "a term cannot be related to itself"))
         for name, line in _names_with_lines(term, lines):
-            key = name.casefold()
-            owner = claimed.setdefault(key, term.slug)
+            owner = claimed.setdefault(name_key(name), term.slug)
             if owner != term.slug:
                 errors.append(ContentError(lines.path, line,
                                            f"name {name!r} is already claimed by term {owner!r}"))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from widget_server.content import SLUG_RE, GlossaryInvalid, load_glossary
+from widget_server.content import SLUG_RE, GlossaryInvalid, Term, load_glossary
 
 TEMPLATE = """\
 ---
@@ -51,7 +51,7 @@ def new_term(data_dir: Path, title: str, categories: list[str], today: datetime.
         raise ScaffoldError(f"{path} already exists")
     owner = _term_named(data_dir, title)
     if owner is not None:
-        raise ScaffoldError(f"{title!r} is already a name of term {owner!r} (terms/{owner}.md)")
+        raise ScaffoldError(f"{title!r} is already a name of term {owner.slug!r} (terms/{owner.slug}.md)")
     front_matter = yaml.safe_dump(
         {"title": title, "categories": categories, "aliases": [], "related": [], "updated": today},
         sort_keys=False, allow_unicode=True, default_flow_style=None,
@@ -61,12 +61,10 @@ def new_term(data_dir: Path, title: str, categories: list[str], today: datetime.
     return path
 
 
-def _term_named(data_dir: Path, name: str) -> str | None:
-    """The slug of the term that already has `name` as its title or an alias (the validator's
-    rule: names are unique ignoring case), when the glossary is valid enough to load."""
+def _term_named(data_dir: Path, name: str) -> Term | None:
+    """The term that already has `name`, when the glossary is valid enough to load."""
     try:
         glossary = load_glossary(data_dir)
     except GlossaryInvalid:
         return None  # `check` reports what is wrong; a new file changes nothing about that
-    key = name.casefold()
-    return next((term.slug for term in glossary.terms if key in {n.casefold() for n in term.names}), None)
+    return glossary.term_named(name)
