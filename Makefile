@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test browser lint bench clean
+.PHONY: run test install install-test browser lint bench screenshots clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ test: browser
 ## benchmarks/.cache/; installs wrk and nginx with apt-get when running as root.
 bench: browser
 	$(BIN)/python -m benchmarks.run
+
+## Retake the README's screenshots of the card (docs/card-light.png, docs/card-dark.png)
+screenshots: browser
+	SCREENSHOT_DIR=docs $(BIN)/python -m pytest -q tests/test_screenshots.py
 
 lint: install-test
 	$(BIN)/ruff check widget_server tests benchmarks

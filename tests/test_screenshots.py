@@ -1,11 +1,12 @@
-"""Writes the README screenshots: an open card on the example article, light and dark.
+"""The README screenshots: an open card on the example article, light and dark.
 
-Run alone with `.venv/bin/python -m pytest tests/test_screenshots.py`; the files are
-rewritten on every run of the suite, so they always show the current card.
+The suite takes them into a temporary folder, so that a test run never changes tracked files;
+`make screenshots` takes them into docs/ (the folder in $SCREENSHOT_DIR) to refresh the README.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -14,12 +15,12 @@ from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
 SLUG = "workers-compensation"  # a term high on the article, with a typical card
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_screenshot_of_an_open_card(page: Page, glossary_server, scheme: str) -> None:
+def test_screenshot_of_an_open_card(page: Page, glossary_server, scheme: str,
+                                    tmp_path: Path) -> None:
     page.set_viewport_size({"width": 900, "height": 600})
     page.emulate_media(color_scheme=scheme, reduced_motion="reduce")  # no fade-in half-way
     open_page(page, glossary_server, "blog-post.html")
@@ -29,8 +30,9 @@ def test_screenshot_of_an_open_card(page: Page, glossary_server, scheme: str) ->
 
     hover(page, highlight)
     expect(card(page, SLUG).get_by_text("Read the full entry")).to_be_visible()
-    DOCS.mkdir(exist_ok=True)
-    path = DOCS / f"card-{scheme}.png"
+    folder = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
+    folder.mkdir(exist_ok=True)
+    path = folder / f"card-{scheme}.png"
     path.unlink(missing_ok=True)
     page.screenshot(path=path)
 
