@@ -119,7 +119,10 @@ class Point:
     def median_total_ms(self, method: str) -> float:
         """Preparing and scanning, run by run: what highlighting costs a page view's main thread
         once the names have arrived."""
-        return median([(r.prepare_ms or 0.0) + r.ms for r in self.runs.get(method, [])])
+        runs = self.runs.get(method, [])
+        if method in ("widget-all", *FAST_PEERS) and any(r.prepare_ms is None for r in runs):
+            return float("nan")  # not measured (an older results.json); the slow peers have none
+        return median([(r.prepare_ms or 0.0) + r.ms for r in runs])
 
 
 @dataclass

@@ -144,11 +144,17 @@ def against_peer(point: Point, size: str, peer: str, label: str, limit: float) -
     prepare_note), with the scans alone beside it."""
     widget, other = point.median_total_ms("widget-all"), finished_ms(point, peer, total=True)
     scan, other_scan = point.median_ms("widget-all"), finished_ms(point, peer)
-    whole = ratio(widget, other)
+    whole, alone = ratio(widget, other), ratio(scan, other_scan)
+    verdicts = []
+    if whole == whole:
+        verdicts.append(f"{'met' if whole <= limit else 'missed'} preparing and scanning")
+    if alone == alone:
+        verdicts.append(f"{'met' if alone <= limit else 'missed'} on the scans alone")
     return Target(
         f"{size}, `all`: at most {limit}x {label}",
         f"{times(whole)} ({ms(widget)} ms against {ms(other)} ms, preparing and scanning); "
-        f"scans alone {times(ratio(scan, other_scan))} ({ms(scan)} against {ms(other_scan)} ms)",
+        f"scans alone {times(alone)} ({ms(scan)} against {ms(other_scan)} ms); "
+        + ", ".join(verdicts),
         None if whole != whole else whole <= limit,
     )
 
@@ -343,27 +349,29 @@ def headline_section(results: Results) -> list[str]:
 def prepare_note(point: Point) -> list[str]:
     """Why the targets against the floor and markRegExp count preparing as well as scanning."""
     floor, widget = point.median_ms("floor"), point.median_ms("widget-all")
-    if not point.runs.get("floor") or point.runs["floor"][0].prepare_ms is None:
-        return []
+    if any(math.isnan(point.median_total_ms(m)) for m in ("floor", "widget-all")):
+        return []  # no prepare times for both (an older results.json, or the floor was not run)
     note = (
         "Every page view prepares before it scans: the widget builds its matcher from the index "
-        "(the `setupMs` of its `glossary:ready` event), and the floor and `markRegExp` build and "
-        "compile one expression of all names (timed here, then run three times so that it is "
-        "compiled to machine code before the scan starts; the slow methods do this inside their "
-        "clock). So the targets against the floor and `markRegExp` compare preparing and "
-        "scanning: the main-thread cost of highlighting a page once the names have arrived. "
-        "That is also the only reading that fits the issue's figures for orientation, the floor "
-        "at about 9 ms beside `markRegExp` at about 14 ms; the scans alone are in the table and "
-        "in the targets."
+        "(the `setupMs` of its `glossary:ready` event), and the floor and `markRegExp` build one "
+        "expression of all names and run it three times on a short string, so that it is "
+        "compiled before the scan; all of that is timed as *prepare* (the slow methods do it "
+        "inside their clock). The targets against the floor and `markRegExp` are judged here on "
+        "preparing and scanning, the main-thread cost of highlighting a page once the names have "
+        "arrived. The issue does not say whether the floor's compile was inside its timed part; "
+        "its floor figure for orientation (about 9 ms) is closer to prepare + scan here. On the "
+        "scans alone (the issue's literal reading of the widget's time), the verdicts are in the "
+        "*measured* column of the targets."
     )
+    floor_prepare = median([r.prepare_ms for r in point.runs["floor"] if r.prepare_ms is not None])
     if widget > FLOOR_RATIO * floor:
         note += (f" Scan alone, the widget takes {times(ratio(widget, floor))} the floor's time: "
                  "looking words up in script is slower than one expression compiled to machine "
                  "code.")
-        if point.median_total_ms("widget-all") < point.median_total_ms("floor"):
+        if floor_prepare > point.median_total_ms("widget-all"):
             note += (" Compiling that expression for the whole glossary, though, costs more main "
                      "thread than the widget's matcher and scan together.")
-        note += " The profile below shows where the scan's time goes."
+        note += " The profile below shows where the widget's time goes."
     return [note, ""]
 
 
@@ -578,8 +586,8 @@ def method_section(results: Results) -> list[str]:
         "peers wrap them all) unless the row says default `data-max`; its `ms` is the main-thread "
         "time of the scan in slices, and its `setupMs` the time to build its matcher from the "
         "downloaded index (*prepare*); downloading is only in *wall*.",
-        "- The floor and `markRegExp` get the same expression, built and run three times before "
-        "the scan, which is timed apart (*prepare*): escaped names, "
+        "- The floor and `markRegExp` get the same expression, built, compiled and run three times "
+        "on a short string before the scan, all timed as *prepare*: escaped names, "
         "longest first, `\\b` on both sides, flags `gi`. `mark()` with the array uses "
         "`accuracy: \"exactly\"`, `separateWordSearch: false` and the other defaults; it is run "
         "on consecutive slices of its own longest-first keyword order (the same work as one "

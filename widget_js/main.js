@@ -142,8 +142,9 @@ function start(script) {
       flushWarnings();
       if (clock.cancelled) return;
       const started = performance.now();
-      scanHighlights = createHighlighter(createMatcher(entries), config, write);
+      const match = createMatcher(entries);
       setupMs = performance.now() - started;
+      scanHighlights = createHighlighter(match, config, write);
       styles.replaceSync(__HIGHLIGHT_CSS__);
       cards = createCards(config, stop.signal, write);
       roots = findRoots(config);

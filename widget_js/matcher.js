@@ -48,7 +48,7 @@ function createMatcher(entries) {
   // and references to the index entries, so that building it allocates next to nothing: it
   // runs for every name on every page view, while the code is still cold.
   const heads = new Map(); // first word -> index in `links` of the last name with it
-  const links = []; // per name: its entry, its index there, the previous link with its first word or -1
+  const links = []; // per name and key: its entry, its index there, the previous link with its first word or -1
   const add = (key, entry, i) => {
     links.push(entry, i, heads.get(key) ?? -1);
     heads.set(key, links.length - 3);
@@ -81,8 +81,8 @@ function createMatcher(entries) {
         const exact = caseSensitive || name[0] === EXACT_MARK;
         let [words, gaps] = splitName(name);
         if (!exact) words = words.map((word) => word.toLowerCase()); // word by word, as in `fits`
-        list.unshift({
-          slug: entry[0].replace(EXACT_MARK, ""),
+        list.push({
+          slug: caseSensitive ? entry[0].slice(1) : entry[0],
           words,
           gaps,
           exact,
@@ -90,7 +90,7 @@ function createMatcher(entries) {
           plural: caseSensitive ? "" : plural(words[words.length - 1]),
         });
       }
-      list.sort((a, b) => b.words.length - a.words.length);
+      list.reverse().sort((a, b) => b.words.length - a.words.length); // stable: glossary order on ties
       candidates.set(head, list);
     }
     return list;
