@@ -58,6 +58,8 @@ WIDGET_VARIANTS = {
 FAST_PEERS = ("floor", "markRegExp")
 SLOW_PEERS = ("naive", "markArray")
 MARK_PEERS = ("markRegExp", "markArray")
+# The methods that report a prepare time apart from their scan (see Run).
+PREPARING = (*WIDGET_VARIANTS, *FAST_PEERS)
 
 
 @dataclass(frozen=True)
@@ -116,11 +118,15 @@ class Point:
     def median_ms(self, method: str) -> float:
         return median([r.ms for r in self.runs.get(method, [])])
 
+    def median_prepare_ms(self, method: str) -> float:
+        """NaN when no run has a prepare time (the slow peers, an older results.json)."""
+        return median([r.prepare_ms for r in self.runs.get(method, []) if r.prepare_ms is not None])
+
     def median_total_ms(self, method: str) -> float:
         """Preparing and scanning, run by run: what highlighting costs a page view's main thread
         once the names have arrived."""
         runs = self.runs.get(method, [])
-        if method in ("widget-all", *FAST_PEERS) and any(r.prepare_ms is None for r in runs):
+        if method in PREPARING and any(r.prepare_ms is None for r in runs):
             return float("nan")  # not measured (an older results.json); the slow peers have none
         return median([(r.prepare_ms or 0.0) + r.ms for r in runs])
 

@@ -142,9 +142,9 @@ def scaling_points(results: Results, axis: str) -> list[Point]:
 def against_peer(point: Point, size: str, peer: str, label: str, limit: float) -> Target:
     """The widget against a peer on the whole cost of highlighting: preparing and scanning (see
     prepare_note), with the scans alone beside it."""
-    widget, other = point.median_total_ms("widget-all"), finished_ms(point, peer, total=True)
-    scan, other_scan = point.median_ms("widget-all"), finished_ms(point, peer)
-    whole, alone = ratio(widget, other), ratio(scan, other_scan)
+    widget_total, peer_total = point.median_total_ms("widget-all"), finished_ms(point, peer, True)
+    widget_scan, peer_scan = point.median_ms("widget-all"), finished_ms(point, peer)
+    whole, alone = ratio(widget_total, peer_total), ratio(widget_scan, peer_scan)
     verdicts = []
     if whole == whole:
         verdicts.append(f"{'met' if whole <= limit else 'missed'} preparing and scanning")
@@ -152,8 +152,8 @@ def against_peer(point: Point, size: str, peer: str, label: str, limit: float) -
         verdicts.append(f"{'met' if alone <= limit else 'missed'} on the scans alone")
     return Target(
         f"{size}, `all`: at most {limit}x {label}",
-        f"{times(whole)} ({ms(widget)} ms against {ms(other)} ms, preparing and scanning); "
-        f"scans alone {times(alone)} ({ms(scan)} against {ms(other_scan)} ms); "
+        f"{times(whole)} ({ms(widget_total)} ms against {ms(peer_total)} ms, preparing and "
+        f"scanning); scans alone {times(alone)} ({ms(widget_scan)} against {ms(peer_scan)} ms); "
         + ", ".join(verdicts),
         None if whole != whole else whole <= limit,
     )
@@ -315,13 +315,13 @@ def headline_section(results: Results) -> list[str]:
         finished = all(r.finished for r in runs)
         values = [r.ms for r in runs]
         walls = [r.wall_ms for r in runs if r.wall_ms is not None]
-        prepared = [r.prepare_ms for r in runs if r.prepare_ms is not None]
+        prepared = point.median_prepare_ms(method)
         total = point.median_total_ms(method)
         rows.append([
             LABELS.get(method, method), run_cell(runs),
             f"{ms(min(values))}–{ms(max(values))}" if finished else "",
             str(len(runs)), f"{median([r.hits for r in runs]):,.0f}",
-            ms(median(prepared)) if prepared else "",
+            "" if math.isnan(prepared) else ms(prepared),
             ms(total) if finished else "",
             times(ratio(median(values), floor)) if finished else "",
             times(ratio(total, floor_total)) if finished else "",
@@ -349,7 +349,8 @@ def headline_section(results: Results) -> list[str]:
 def prepare_note(point: Point) -> list[str]:
     """Why the targets against the floor and markRegExp count preparing as well as scanning."""
     floor, widget = point.median_ms("floor"), point.median_ms("widget-all")
-    if any(math.isnan(point.median_total_ms(m)) for m in ("floor", "widget-all")):
+    widget_total = point.median_total_ms("widget-all")
+    if math.isnan(widget_total) or math.isnan(point.median_total_ms("floor")):
         return []  # no prepare times for both (an older results.json, or the floor was not run)
     note = (
         "Every page view prepares before it scans: the widget builds its matcher from the index "
@@ -363,12 +364,11 @@ def prepare_note(point: Point) -> list[str]:
         "scans alone (the issue's literal reading of the widget's time), the verdicts are in the "
         "*measured* column of the targets."
     )
-    floor_prepare = median([r.prepare_ms for r in point.runs["floor"] if r.prepare_ms is not None])
     if widget > FLOOR_RATIO * floor:
         note += (f" Scan alone, the widget takes {times(ratio(widget, floor))} the floor's time: "
                  "looking words up in script is slower than one expression compiled to machine "
                  "code.")
-        if floor_prepare > point.median_total_ms("widget-all"):
+        if point.median_prepare_ms("floor") > widget_total:
             note += (" Compiling that expression for the whole glossary, though, costs more main "
                      "thread than the widget's matcher and scan together.")
         note += " The profile below shows where the widget's time goes."
@@ -404,11 +404,9 @@ def scaling_section(results: Results, charts: dict[str, str]) -> list[str]:
             for p in points
         ])
         for method in ("widget-all", "floor"):
-            prepared = [[r.prepare_ms for r in p.runs.get(method, []) if r.prepare_ms is not None]
-                        for p in points]
-            if any(prepared):
-                rows.append([f"{LABELS[method]}: prepare ms"] + [
-                    ms(median(values)) if values else "n/a" for values in prepared])
+            prepared = [p.median_prepare_ms(method) for p in points]
+            if not all(map(math.isnan, prepared)):
+                rows.append([f"{LABELS[method]}: prepare ms"] + [ms(value) for value in prepared])
         fixed = (f"{points[0].real_words:,} words" if axis == "terms" and points
                  else f"{results.annotate.config['terms']:,} terms")
         lines += [f"Scan time (ms) against {axis} ({fixed}):", "", *table(header, rows),
