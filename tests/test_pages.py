@@ -153,6 +153,29 @@ def test_redirects(client: TestClient, path: str, status: int, location: str) ->
     assert response.headers["location"] == location
 
 
+def test_redirect_keeps_the_query(client: TestClient) -> None:
+    response = client.get("/glossary/neuromuscular-re-education?utm_source=partner", follow_redirects=False)
+
+    assert response.headers["location"] == f"{ENTRY}?utm_source=partner"
+
+
+def test_links_that_cannot_be_relative_follow_the_base_url(tmp_path: Path) -> None:
+    """The 404 page answers for any path and a snippet is shown on partners' pages: under a
+    base URL with a path (a CDN folder), their links and stylesheet must lead there."""
+    app = create_app(GLOSSARY_DATA, base_url="https://cdn.example.net/glossary-widget",
+                     assets_dir=tmp_path)
+    client = TestClient(app)
+    stylesheet = app.state.site.assets.stylesheet
+
+    missing = client.get("/no/such/page").text
+    snippet = client.get("/snippets/annual-percentage-rate.html").text
+
+    assert f'href="https://cdn.example.net/glossary-widget/{stylesheet}"' in missing
+    assert 'href="https://cdn.example.net/glossary-widget/glossary/"' in missing
+    assert ('<a href="https://cdn.example.net/glossary-widget/glossary/annual-percentage-rate/">'
+            in snippet)
+
+
 def test_snippet_is_a_self_contained_fragment(client: TestClient) -> None:
     response = client.get("/snippets/annual-percentage-rate.html")
     card = client.get("/api/v1/terms/annual-percentage-rate.json").json()

@@ -12,7 +12,7 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from widget_server.app import create_app
-from widget_server.content import GlossaryInvalid
+from widget_server.content import GlossaryInvalid, load_glossary
 from widget_server.snapshot import LiveSite
 
 CATEGORIES = "- slug: finance\n  label: Finance\n  description: Money matters.\n"
@@ -151,3 +151,31 @@ def test_watcher_reloads_on_file_change(data: Path, tmp_path: Path) -> None:
 
         assert wait_for(edited), "the watcher did not pick up the edit within 6 s"
 
+
+
+def test_watcher_survives_an_unexpected_error(
+    data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A file vanishing mid-read (a `git checkout`) is not a content error, but must not end the
+    watcher: it is logged, the last good version stays, and the next edit is picked up."""
+    app = create_app(data, reload=True, assets_dir=tmp_path / "assets")
+    real_load = load_glossary
+
+    def vanished(data_dir: Path) -> None:
+        raise FileNotFoundError(data_dir / "terms" / "alpha.md")
+
+    with TestClient(app) as client, caplog.at_level(logging.ERROR, logger="widget_server"):
+        time.sleep(0.3)
+        monkeypatch.setattr("widget_server.snapshot.load_glossary", vanished)
+        (data / "terms" / "alpha.md").write_text(term("Alpha", "First edit."), "utf-8")
+        assert wait_for(lambda: any(r.exc_info for r in caplog.records)), "the error was not logged"
+        assert client.get("/api/v1/terms/alpha.json").json()["definition"] == "What it is."
+
+        monkeypatch.setattr("widget_server.snapshot.load_glossary", real_load)
+        (data / "terms" / "alpha.md").write_text(term("Alpha", "Second edit."), "utf-8")
+
+        def edited() -> bool:
+            return client.get("/api/v1/terms/alpha.json").json()["definition"] == "Second edit."
+
+        assert wait_for(edited), "the watcher stopped after the error"
+    assert "still serving the last good version" in caplog.text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import brotli
 import pytest
 from conftest import FIXTURES, LiveServer
@@ -32,6 +34,25 @@ def test_stable_widget_url_is_short_lived_and_revalidated(client: TestClient) ->
     etag = response.headers["etag"]
     again = client.get("/widget.js", headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.content == b""
+
+
+@pytest.mark.parametrize("if_none_match", ['W/{etag}', '"other", {etag}', "*"])
+def test_widget_revalidates_with_weak_and_listed_tags(client: TestClient, if_none_match: str) -> None:
+    etag = client.get("/widget.js").headers["etag"]
+    again = client.get("/widget.js", headers={"If-None-Match": if_none_match.format(etag=etag)})
+    assert again.status_code == 304
+
+
+def test_widget_etag_survives_a_restart(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Partner pages revalidate the stable widget every five minutes: a deploy or a second
+    worker with the same bytes must answer 304, not send the widget again."""
+    first = TestClient(create_app(FIXTURES / "glossary", assets_dir=tmp_path / "one"))
+    etag = first.get("/widget.js").headers["etag"]
+    time.sleep(1.1)  # files written in another second: another mtime
+    second = TestClient(create_app(FIXTURES / "glossary", assets_dir=tmp_path / "two"))
+
+    assert second.get("/widget.js").headers["etag"] == etag
+    assert second.get("/widget.js", headers={"If-None-Match": etag}).status_code == 304
 
 
 def test_hashed_files_are_immutable(client: TestClient) -> None:
@@ -70,6 +91,14 @@ def test_encoding_follows_accept_encoding(client: TestClient, accept, encoding, 
         assert gzip.decompress(raw) == widget
     else:
         assert raw == widget
+
+
+@pytest.mark.parametrize(("accept", "encoding"), [
+    ("br;q=0, gzip", "gzip"), ("gzip;q=0, br;q=0", None), ("br; q=0.0, gzip;q=0.5", "gzip"),
+])
+def test_refused_encodings_are_not_sent(client: TestClient, accept: str, encoding: str | None) -> None:
+    with client.stream("GET", "/widget.js", headers={"Accept-Encoding": accept}) as response:
+        assert response.headers.get("content-encoding") == encoding
 
 
 def test_unknown_static_file_is_404(client: TestClient) -> None:

@@ -19,6 +19,7 @@ from starlette.routing import Route
 from widget_server.assets import build_assets
 from widget_server.build import write_site
 from widget_server.content import Glossary
+from widget_server.headers import etag_matches
 from widget_server.snapshot import LiveSite, Resource, Snapshot
 from widget_server.staticfiles import example_pages, static_files
 
@@ -38,7 +39,8 @@ def create_app(
     """Build the app for the glossary in `data_dir`; raises GlossaryInvalid if it is not valid.
 
     The widget and the stylesheet are built at start and written, precompressed, to
-    `assets_dir` (a temporary folder by default), from where WhiteNoise serves them.
+    `assets_dir` (a temporary folder by default, removed with the app), from where WhiteNoise
+    serves them.
     """
     assets = build_assets()
     site = LiveSite(data_dir, assets, base_url)
@@ -46,8 +48,9 @@ def create_app(
     def not_found() -> bytes:
         return site.snapshot.resources[NOT_FOUND_PAGE].body
 
-    if assets_dir is None:
-        assets_dir = Path(tempfile.mkdtemp(prefix="glossary-widget-assets-"))
+    # A temporary folder is removed when the app is (or at exit), not left behind at every start.
+    temporary = None if assets_dir else tempfile.TemporaryDirectory(prefix="glossary-widget-assets-")
+    assets_dir = assets_dir or Path(temporary.name)  # type: ignore[union-attr]
     write_site(assets_dir, assets.files.items())
     static = static_files(assets_dir, not_found)
 
@@ -72,6 +75,7 @@ def create_app(
         exception_handlers={HTTPException: _http_error(site)},  # type: ignore[dict-item]
     )
     app.state.site = site
+    app.state.temporary_assets = temporary
     return app
 
 
@@ -146,25 +150,18 @@ def _pages(site: LiveSite) -> Callable[[Request], Any]:
         if resource is not None and not file_path.startswith("api/"):
             return _respond(request, resource)
         if f"{path}/index.html" in snapshot.resources:
-            return RedirectResponse(f"/{path}/", status_code=301)
+            query = f"?{request.url.query}" if request.url.query else ""  # keep campaign tags
+            return RedirectResponse(f"/{path}/{query}", status_code=301)
         return _not_found_page(snapshot)
 
     return pages
 
 
 def _respond(request: Request, resource: Resource) -> Response:
-    if _matches(request.headers.get("if-none-match"), resource.headers["ETag"]):
+    if etag_matches(request.headers.get("if-none-match"), resource.headers["ETag"]):
         headers = {k: v for k, v in resource.headers.items() if k != "Content-Type"}
         return Response(status_code=304, headers=headers)
     return Response(resource.body, headers=resource.headers)
-
-
-def _matches(if_none_match: str | None, etag: str) -> bool:
-    """RFC 9110 weak comparison, which is what If-None-Match uses."""
-    if not if_none_match:
-        return False
-    tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
-    return "*" in tags or etag in tags
 
 
 def _json_error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:

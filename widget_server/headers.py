@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import mimetypes
 
 ONE_YEAR = 31_536_000
@@ -44,3 +45,16 @@ def cache_control(path: str) -> str:
     if path == "widget.js":
         return WIDGET_CACHE
     return SHORT_CACHE
+
+
+def entity_tag(body: bytes) -> str:
+    """A strong ETag from the bytes alone, so it survives restarts and is the same in every worker."""
+    return f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+
+
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
+    """RFC 9110 weak comparison, which is what If-None-Match uses."""
+    if not if_none_match:
+        return False
+    tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+    return "*" in tags or etag in tags

@@ -33,8 +33,10 @@ def page_files(glossary: Glossary, stylesheet: str, base_url: str = "") -> Itera
         "index.html", root="../", stylesheet=stylesheet, base_url=base_url,
         glossary=glossary, groups=_groups(glossary), json_ld=_set_json_ld(glossary, base_url),
     )
-    # Served for any missing path, so its links cannot be relative.
-    yield "404.html", _render("404.html", root="/", stylesheet=stylesheet, base_url=base_url)
+    # The 404 page is served for any missing path and snippets inside partners' pages, so their
+    # links cannot be relative: they lead to the base URL when it is known, else the site's root.
+    absolute_root = base_url.rstrip("/") + "/" if base_url else "/"
+    yield "404.html", _render("404.html", root=absolute_root, stylesheet=stylesheet, base_url=base_url)
     for term in glossary.terms:
         yield f"{entry_path(term.slug)}index.html", _render(
             "entry.html", root="../../", stylesheet=stylesheet, base_url=base_url,
@@ -43,7 +45,7 @@ def page_files(glossary: Glossary, stylesheet: str, base_url: str = "") -> Itera
             json_ld=_term_json_ld(term, base_url),
         )
         yield f"snippets/{term.slug}.html", _render(
-            "snippet.html", root="../", term=term, base_url=base_url,
+            "snippet.html", root=absolute_root, term=term,
             definition=card_text(term.sections["Definition"]),
             misuse=card_text(term.sections["Misuse"]),
         )

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 from widget_server.assets import Assets
 from widget_server.content import Glossary, GlossaryInvalid, load_glossary
-from widget_server.headers import file_headers, media_type
+from widget_server.headers import entity_tag, file_headers, media_type
 from widget_server.site import render_site
 
 logger = logging.getLogger("widget_server")
@@ -24,8 +23,7 @@ class Resource:
 
     @classmethod
     def for_file(cls, path: str, body: bytes) -> Resource:
-        etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
-        headers = {"Content-Type": media_type(path), "ETag": etag, **file_headers(path)}
+        headers = {"Content-Type": media_type(path), "ETag": entity_tag(body), **file_headers(path)}
         return cls(body, headers)
 
 
@@ -59,10 +57,15 @@ class LiveSite:
     def reload(self) -> bool:
         try:
             glossary = load_glossary(self.data_dir)
+            snapshot = Snapshot.render(glossary, self.assets, self.base_url)
         except GlossaryInvalid as invalid:
             logger.error("glossary not reloaded; still serving the last good version:\n%s", invalid)
             return False
-        self.snapshot = Snapshot.render(glossary, self.assets, self.base_url)
+        except Exception:
+            # Say so and keep watching: an error escaping here would end the watcher silently.
+            logger.exception("glossary not reloaded; still serving the last good version")
+            return False
+        self.snapshot = snapshot
         logger.info("glossary reloaded: %d terms", len(glossary.terms))
         return True
 

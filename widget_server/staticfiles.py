@@ -13,6 +13,7 @@ are answered from memory, off WhiteNoise's path.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from whitenoise import WhiteNoise
 
-from widget_server.headers import file_headers
+from widget_server.headers import entity_tag, etag_matches, file_headers
 
 # The example partner pages are served from the glossary's own origin, so `'self'` stands for
 # GLOSSARY-HOST in the policy a strict partner site would send.
@@ -31,6 +32,8 @@ STRICT_CSP = (
     "require-trusted-types-for 'script'; trusted-types 'none'"
 )
 STRICT_CSP_EXAMPLE = "strict-csp.html"
+# A coding the client refuses in Accept-Encoding: `br;q=0`, `gzip; q=0.000`.
+REFUSED = re.compile(r";\s*q\s*=\s*0(\.0*)?\s*$")
 
 NotFound = Callable[[], bytes]  # the body of the 404 page
 
@@ -49,7 +52,11 @@ class WhiteNoiseApp:
             fallback = Response(self.not_found(), status_code=404, media_type="text/html")
             await fallback(scope, receive, send)
             return
-        response = static_file.get_response(scope["method"], _wsgi_headers(scope))
+        request_headers = _wsgi_headers(scope)
+        # WhiteNoise compares If-None-Match verbatim; browsers and proxies may send W/ or a list.
+        if etag_matches(request_headers.get("HTTP_IF_NONE_MATCH"), static_file.etag):
+            request_headers["HTTP_IF_NONE_MATCH"] = static_file.etag
+        response = static_file.get_response(scope["method"], request_headers)
         body = b""
         if response.file is not None:
             with response.file:
@@ -78,7 +85,14 @@ def _wsgi_headers(scope: Scope) -> dict[str, str]:
         key = "HTTP_" + raw_name.decode("latin-1").upper().replace("-", "_")
         value = raw_value.decode("latin-1")
         headers[key] = f"{headers[key]},{value}" if key in headers else value
+    if "HTTP_ACCEPT_ENCODING" in headers:
+        headers["HTTP_ACCEPT_ENCODING"] = _without_refused(headers["HTTP_ACCEPT_ENCODING"])
     return headers
+
+
+def _without_refused(accept_encoding: str) -> str:
+    """WhiteNoise picks a coding whose name appears anywhere in the header, but `br;q=0` refuses it."""
+    return ",".join(coding for coding in accept_encoding.split(",") if not REFUSED.search(coding))
 
 
 def static_files(root: Path, not_found: NotFound) -> WhiteNoiseApp:
@@ -86,6 +100,8 @@ def static_files(root: Path, not_found: NotFound) -> WhiteNoiseApp:
     def add_headers(headers: Any, path: str, url: str) -> None:
         for name, value in file_headers(url.lstrip("/")).items():
             headers[name] = value
+        # WhiteNoise's own ETag is the file's mtime, which changes each time the server starts.
+        headers["ETag"] = entity_tag(Path(path).read_bytes())
 
     whitenoise = WhiteNoise(None, root=root, max_age=None, add_headers_function=add_headers)
     return WhiteNoiseApp(whitenoise, not_found)
