@@ -236,6 +236,32 @@ def test_a_request_in_flight_is_aborted_when_the_pointer_leaves_before_the_card_
     expect(card(page, "premium").get_by_text("Read the full entry")).to_be_visible()
 
 
+def test_a_pointer_passing_another_highlight_of_the_open_term_does_not_cancel_its_data(
+    page: Page, fixture_server
+) -> None:
+    """With `all` occurrences, a card opened by focus is still loading when the pointer passes
+    another highlight of the same term: that must not abort the request the card waits for."""
+    held = hold_term_requests(page)
+    page.route(f"{fixture_server.url}/examples/twice.html", lambda route: route.fulfill(
+        content_type="text/html",
+        body=("<!doctype html><html lang=en><body><article><p>The premium is due.</p>"
+              '<p style="margin-top:200px">Pay the premium monthly.</p></article>'
+              '<script src="/widget.js" data-occurrences="all" defer></script></body></html>'),
+    ))
+    open_page(page, fixture_server, "twice.html")
+    first, second = term(page, "premium").first, term(page, "premium").last
+    first.focus()
+    expect(card(page, "premium")).to_be_visible()
+
+    hover(page, second)
+    move_away(page)
+    page.wait_for_timeout(OPEN_MS)
+    held[0].continue_()
+
+    expect(card(page, "premium").get_by_role("link", name="Read the full entry")).to_be_visible()
+    assert len(held) == 1
+
+
 def test_slow_data_shows_a_loading_state_then_the_card(page: Page, fixture_server) -> None:
     open_page(page, fixture_server)
     held = hold_term_requests(page)

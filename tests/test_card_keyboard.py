@@ -113,6 +113,22 @@ def test_tab_goes_through_the_card_links_and_on_to_the_next_element_after_the_te
     expect(term(page, "premium")).to_have_attribute("aria-expanded", "false")
 
 
+def test_tab_from_the_card_onto_the_next_term_opens_that_terms_card(page: Page, fixture_server) -> None:
+    """In "Read the policy with care. Tax is ...", Tab past the policy card lands on the tax term."""
+    open_page(page, fixture_server)
+    term(page, "policy").focus()
+    links = card(page, "policy").get_by_role("link")
+    expect(links.last).to_have_text("Read the full entry \u2192")
+
+    for _ in range(links.count() + 1):
+        page.keyboard.press("Tab")
+
+    expect(term(page, "tax")).to_be_focused()
+    expect(card(page, "tax")).to_be_visible()
+    expect(term(page, "tax")).to_have_attribute("aria-expanded", "true")
+    expect(term(page, "policy")).to_have_attribute("aria-expanded", "false")
+
+
 def test_shift_tab_goes_back_from_the_card_to_the_term(page: Page, fixture_server) -> None:
     open_page(page, fixture_server)
     tab_to_premium(page)

@@ -36,7 +36,7 @@ function createCards(config, signal, write) {
   shadow.append(card);
 
   const cache = new Map(); // slug -> Promise of the term's card data
-  const loading = new Map(); // slug -> AbortController, while not yet shown
+  const loading = new Map(); // slug -> AbortController, until settled; the shown card keeps its own
   let term = null; // the highlight whose card is open
   let timers = [];
   let closeTimer = 0;
@@ -64,7 +64,7 @@ function createCards(config, signal, write) {
 
   function cancelLoad(slug) {
     const controller = loading.get(slug);
-    if (controller) controller.abort();
+    if (controller && slug !== card.dataset.glossaryCard) controller.abort();
   }
 
   function open(highlight) {
@@ -280,8 +280,8 @@ function createCards(config, signal, write) {
     } else if (focused && !event.shiftKey && focused === links[links.length - 1]) {
       event.preventDefault();
       const next = nextFocusable(term);
+      close(); // before focusing: `next` may be a term whose card opens on focus
       if (next) next.focus();
-      close();
     }
   }
 
