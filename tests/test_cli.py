@@ -67,7 +67,7 @@ def test_check_broken_glossary_prints_every_error(tmp_path: Path) -> None:
     assert err.splitlines() == [
         f"{terms / 'beta.md'}:3: unknown category 'helthcare' (known: finance)",
         f"{terms / 'delta.md'}:13: link with an unsafe URL in section 'Misuse'",
-        f"{terms / 'gamma.md'}:2: name 'alpha' is already claimed by term 'alpha'",
+        f"{terms / 'gamma.md'}:2: name 'alpha' matches the same text as 'Alpha' of term 'alpha'",
         "3 errors in the glossary",
     ]
 
@@ -158,8 +158,25 @@ def test_new_refuses_a_name_another_term_has(glossary_copy: Path) -> None:
                        "--data", str(glossary_copy))
 
     assert code == 1
-    assert "already a name of term 'adjustable-rate-mortgage'" in err
+    assert "matches the same text as a name of term 'adjustable-rate-mortgage'" in err
     assert not (glossary_copy / "terms" / "variable-rate-mortgage.md").exists()
+
+
+def test_new_refuses_the_plural_of_another_terms_name(glossary_copy: Path) -> None:
+    code, _, err = run("new", "Actual  cash values", "--category", "insurance",
+                       "--data", str(glossary_copy))
+
+    assert code == 1
+    assert "matches the same text as a name of term 'actual-cash-value'" in err
+    assert not (glossary_copy / "terms" / "actual-cash-values.md").exists()
+
+
+def test_new_refuses_a_title_check_would_refuse(glossary_copy: Path) -> None:
+    code, _, err = run("new", "401(k)", "--category", "finance", "--data", str(glossary_copy))
+
+    assert code == 1
+    assert "title '401(k)' must start and end with a letter or digit" in err
+    assert not (glossary_copy / "terms" / "401-k.md").exists()
 
 
 @pytest.mark.parametrize("title", ["!!!", "&& ~", "日本語"])

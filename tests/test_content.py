@@ -15,6 +15,7 @@ from widget_server.content import (
     GlossaryInvalid,
     Term,
     load_glossary,
+    name_keys,
 )
 
 GLOSSARY_DATA = Path(__file__).resolve().parent.parent / "glossary_data"
@@ -70,6 +71,58 @@ ERROR_CASES = {
         {"gamma.md": "---\ntitle: Gamma\ncategories: [finance]\nrelated: x: y\n---\n" + BODY},
         "terms/gamma.md", 4, "YAML does not parse: mapping values are not allowed",
     ),
+    "yaml list never closed, at the line that opens it": (
+        {"gamma.md": term("Gamma", "aliases: [G, Gee\nrelated: [alpha]\n")},
+        "terms/gamma.md", 5, "YAML does not parse: did not find expected ',' or ']'",
+    ),
+    "yaml quote never closed, at the line that opens it": (
+        {"gamma.md": term("Gamma", 'aliases: ["G\nrelated: [alpha]\n')},
+        "terms/gamma.md", 5, "YAML does not parse: found unexpected end of stream",
+    ),
+    "yaml field name without a colon, at its line": (
+        {"gamma.md": term("Gamma", "aliases\nrelated: [alpha]\n")},
+        "terms/gamma.md", 5, "YAML does not parse: could not find expected ':'",
+    ),
+    "yaml list item badly indented, at the item": (
+        {"gamma.md": term("Gamma", "aliases:\n  - G\n - Gee\n")},
+        "terms/gamma.md", 7, "YAML does not parse: did not find expected key",
+    ),
+    "yaml control character, at its line": (
+        {"gamma.md": term("Gamma", "aliases: [G\x07]\n")},
+        "terms/gamma.md", 5, "YAML does not parse: unacceptable character #x0007",
+    ),
+    "field given twice": (
+        {"gamma.md": term("Gamma", "aliases: [G]\nrelated: [alpha]\naliases: [Gee]\n")},
+        "terms/gamma.md", 7, "field 'aliases' is given twice (first on line 5)",
+    ),
+    "field given twice, as YAML reads keys": (
+        {"gamma.md": term("Gamma", "case_sensitive: true\n'case_sensitive': false\n")},
+        "terms/gamma.md", 6, "field 'case_sensitive' is given twice (first on line 5)",
+    ),
+    "title that YAML reads as a number": (
+        {"gamma.md": term("1.10")},
+        "terms/gamma.md", 2, 'title 1.10 is read as a number; put it in quotes: "1.10"',
+    ),
+    "category that YAML reads as a boolean": (
+        {"gamma.md": term("Gamma").replace("[finance]", "[finance, no]")},
+        "terms/gamma.md", 3, 'category no is read as true or false; put it in quotes: "no"',
+    ),
+    "related slug that YAML reads as a date": (
+        {"gamma.md": term("Gamma", "related:\n  - alpha\n  - 2024-05-01\n")},
+        "terms/gamma.md", 7, 'related term 2024-05-01 is read as a date; put it in quotes: "2024-',
+    ),
+    "alias that YAML reads as null": (
+        {"gamma.md": term("Gamma", "aliases: [G, ~]\n")},
+        "terms/gamma.md", 5, 'alias ~ is read as null (no value); put it in quotes: "~"',
+    ),
+    "alias that is a list": (
+        {"gamma.md": term("Gamma", "aliases: [[G]]\n")},
+        "terms/gamma.md", 5, "alias must be plain text",
+    ),
+    "title that does not end with a letter or digit": (
+        {"gamma.md": term('"401(k)"')},
+        "terms/gamma.md", 2, "title '401(k)' must start and end with a letter or digit",
+    ),
     "missing title": (
         {"gamma.md": "---\ncategories: [finance]\nupdated: 2024-05-01\n---\n" + BODY},
         "terms/gamma.md", 1, "missing title",
@@ -94,21 +147,40 @@ ERROR_CASES = {
         {"gamma.md": term("Gamma", "related:\n  - alpha\n  - no-such-term\n")},
         "terms/gamma.md", 7, "related term 'no-such-term' does not exist",
     ),
+    "related to a term whose file does not load": (
+        {"gamma.md": term("Gamma", "related: [alpha, delta]\n"),
+         "delta.md": term("Delta", "colour: red\n")},
+        "terms/delta.md", 5, "unknown field 'colour'",
+    ),
     "related to itself": (
         {"gamma.md": term("Gamma", "related: [gamma]\n")},
         "terms/gamma.md", 5, "a term cannot be related to itself",
     ),
     "title claimed twice, other case": (
         {"gamma.md": term("ALPHA")},
-        "terms/gamma.md", 2, "name 'ALPHA' is already claimed by term 'alpha'",
+        "terms/gamma.md", 2, "name 'ALPHA' matches the same text as 'Alpha' of term 'alpha'",
     ),
     "alias claimed by another term's title": (
         {"gamma.md": term("Gamma", "aliases:\n  - g\n  - beta\n")},
-        "terms/gamma.md", 7, "name 'beta' is already claimed by term 'beta'",
+        "terms/gamma.md", 7, "name 'beta' matches the same text as 'Beta' of term 'beta'",
     ),
     "alias claimed by another term's alias": (
         {"gamma.md": term("Gamma", "aliases: [alpha RATE]\n")},
-        "terms/gamma.md", 5, "name 'alpha RATE' is already claimed by term 'alpha'",
+        "terms/gamma.md", 5,
+        "name 'alpha RATE' matches the same text as 'Alpha Rate' of term 'alpha'",
+    ),
+    "alias that is the plural of another term's alias": (
+        {"gamma.md": term("Gamma", "aliases: [Alpha Rates]\n")},
+        "terms/gamma.md", 5,
+        "name 'Alpha Rates' matches the same text as 'Alpha Rate' of term 'alpha'",
+    ),
+    "alias with other white space than another term's alias": (
+        {"gamma.md": term("Gamma", 'aliases: ["alpha \\t rate"]\n')},
+        "terms/gamma.md", 5, "name 'alpha \\t rate' matches the same text as 'Alpha Rate'",
+    ),
+    "title whose plural is another term's title": (
+        {"gamma.md": term("Alphas")},
+        "terms/gamma.md", 2, "name 'Alphas' matches the same text as 'Alpha' of term 'alpha'",
     ),
     "empty alias": (
         {"gamma.md": term("Gamma", 'aliases:\n  - ok\n  - ""\n')},
@@ -131,6 +203,10 @@ ERROR_CASES = {
         {"gamma.md": term("Gamma", body="## Definition\n\n<JavaScript:alert(1)>\n\n"
                                         "## Misuse\n\nAbused.\n")},
         "terms/gamma.md", 8, "link with an unsafe URL in section 'Definition'",
+    ),
+    "file link": (
+        {"gamma.md": term("Gamma", body=BODY + "See [the file](file:///etc/passwd).\n")},
+        "terms/gamma.md", 13, "link with an unsafe URL in section 'Misuse'",
     ),
     "javascript image in a list": (
         {"gamma.md": term("Gamma", body="## Definition\n\nWhat.\n\n## Examples\n\n- One.\n"
@@ -189,6 +265,20 @@ ERROR_CASES = {
         {"categories.yml": CATEGORIES + "- slug: privacy\n  description: Data.\n"},
         "categories.yml", 7, "each category needs slug, label and description",
     ),
+    "category with a field given twice": (
+        {"categories.yml": CATEGORIES + "- slug: privacy\n  label: Privacy\n  label: Data\n"
+                                        "  description: Data.\n"},
+        "categories.yml", 9, "field 'label' is given twice (first on line 8)",
+    ),
+    "category label that YAML reads as a boolean": (
+        {"categories.yml": CATEGORIES + "- slug: privacy\n  label: Yes\n  description: Data.\n"},
+        "categories.yml", 8,
+        'category label Yes is read as true or false; put it in quotes: "Yes"',
+    ),
+    "category slug that YAML reads as a number": (
+        {"categories.yml": CATEGORIES + "- slug: 2024\n  label: New\n  description: New.\n"},
+        "categories.yml", 7, 'category slug 2024 is read as a number; put it in quotes: "2024"',
+    ),
 }
 
 
@@ -238,6 +328,138 @@ def test_several_errors_in_one_file_are_all_reported(tmp_path: Path) -> None:
             "missing '## Definition' section"} <= messages
     assert any(m.startswith("unknown category 'nope'") for m in messages)
     assert any(m.startswith("unknown field 'extra'") for m in messages)
+
+
+def test_field_names_that_are_not_text_are_errors(tmp_path: Path) -> None:
+    write_glossary(tmp_path, {"gamma.md": term("Gamma", "1: x\nfoo: y\n")})
+
+    assert [str(e) for e in errors_of(tmp_path)] == [
+        f"{located(tmp_path, 'terms/gamma.md')}:5: field names must be text, like title or aliases",
+        f"{located(tmp_path, 'terms/gamma.md')}:6: unknown field 'foo' (known: aliases, "
+        "case_sensitive, categories, related, title, updated)",
+    ]
+
+
+def test_every_name_yaml_would_change_is_reported(tmp_path: Path) -> None:
+    write_glossary(tmp_path, {"gamma.md": term("Gamma", "aliases:\n- ACV\n- on\n- 1.10\n- 007\n")})
+
+    assert [str(e) for e in errors_of(tmp_path)] == [
+        f"{located(tmp_path, 'terms/gamma.md')}:{line}: alias {written} is read as {kind}; "
+        f'put it in quotes: "{written}"'
+        for line, written, kind in [(7, "on", "true or false"), (8, "1.10", "a number"),
+                                    (9, "007", "a number")]
+    ]
+
+
+def test_quoted_names_keep_their_text(tmp_path: Path) -> None:
+    write_glossary(tmp_path, {"gamma.md": term('"1.10"', """aliases: ["on", '007']\n""")})
+
+    gamma = load_glossary(tmp_path).term("gamma")
+
+    assert gamma is not None
+    assert gamma.names == ("1.10", "on", "007")
+
+
+@pytest.mark.parametrize(("content", "line", "message"), [
+    ("---\ntitle: Gamma\n# caf\xe9\n".encode("latin-1"), 3,
+     "not UTF-8 text (invalid continuation byte: byte 0xe9); save the file as UTF-8"),
+    ("---\ntitle: Gamma\n".encode("utf-16"), 1,
+     "not UTF-8 text (invalid start byte: byte 0xff); save the file as UTF-8"),
+])
+def test_a_term_file_that_is_not_utf8_is_an_error(
+    tmp_path: Path, content: bytes, line: int, message: str
+) -> None:
+    write_glossary(tmp_path, {"alpha.md": term("Alpha")})
+    (tmp_path / "terms" / "gamma.md").write_bytes(content)
+
+    assert [str(e) for e in errors_of(tmp_path)] == [
+        f"{located(tmp_path, 'terms/gamma.md')}:{line}: {message}"
+    ]
+
+
+def test_categories_that_are_not_utf8_are_an_error(tmp_path: Path) -> None:
+    write_glossary(tmp_path, {"alpha.md": term("Alpha")})
+    (tmp_path / "categories.yml").write_bytes(CATEGORIES.encode().replace(b"Money", b"M\xf6ney"))
+
+    assert [str(e) for e in errors_of(tmp_path)] == [
+        f"{located(tmp_path, 'categories.yml')}:3: not UTF-8 text (invalid start byte: byte 0xf6); "
+        "save the file as UTF-8"
+    ]
+
+
+@pytest.mark.parametrize("folder", ["categories.yml", "terms/gamma.md"])
+def test_a_folder_in_place_of_a_file_is_an_error(tmp_path: Path, folder: str) -> None:
+    write_glossary(tmp_path, {"alpha.md": term("Alpha")})
+    (tmp_path / folder).unlink(missing_ok=True)
+    (tmp_path / folder).mkdir()
+
+    assert [str(e) for e in errors_of(tmp_path)] == [
+        f"{located(tmp_path, folder)}:1: is a folder, not a file"
+    ]
+
+
+# (a name of term alpha, whether alpha is case-sensitive, a name of term gamma, whether they
+# match the same text in an article)
+NAME_PAIRS = [
+    ("Actual Cash Value", False, "Actual Cash Values", True),
+    ("Actual Cash Value", False, "actual  cash\u00a0value", True),
+    ("Actual Cash Values", False, "Actual Cash Value", True),  # gamma's plural is alpha's name
+    ("Workers' Compensation", False, "workers\u2019 compensation", True),
+    ("Re-education", False, "re\u2010educations", True),
+    ("Policy", False, "policies", True),
+    ("Policy", False, "Policie", True),  # both plurals are "policies"
+    ("APR", False, "APRs", True),  # an acronym alias matches its plural
+    ("tax", False, "taxes", True),
+    ("HIPAA", True, "HIPAAs", False),  # a case-sensitive term gets no plural
+    ("Widget", True, "Widgets", False),
+    ("Actual Cash Value", False, "Actual Cash", False),
+    ("Re-education", False, "Re education", False),  # a hyphen is not a space
+    ("Policy", False, "Polices", False),
+]
+
+
+@pytest.mark.parametrize(("alpha", "case_sensitive", "gamma", "same"), NAME_PAIRS)
+def test_names_of_two_terms_must_not_match_the_same_text(
+    tmp_path: Path, alpha: str, case_sensitive: bool, gamma: str, same: bool
+) -> None:
+    flag = "case_sensitive: true\n" if case_sensitive else ""
+    write_glossary(tmp_path, {
+        "alpha.md": term(f'"{alpha}"', flag), "gamma.md": term("Gamma", f'aliases: ["{gamma}"]\n'),
+    })
+
+    if same:
+        assert [str(e) for e in errors_of(tmp_path)] == [
+            f"{located(tmp_path, 'terms/gamma.md')}:5: name {gamma!r} matches the same text as "
+            f"{alpha!r} of term 'alpha'"
+        ]
+    else:
+        assert load_glossary(tmp_path).term("gamma") is not None
+
+
+@pytest.mark.parametrize(("name", "case_sensitive", "keys"), [
+    ("Premium", False, {"premium", "premiums"}),
+    ("Class  Action", False, {"class action", "class actions"}),
+    ("Policy", False, {"policy", "policies"}),
+    ("Day", False, {"day", "days"}),
+    ("Type Y", False, {"type y", "type ys"}),  # a one-letter last word: no "-ies"
+    ("Sales Tax", False, {"sales tax", "sales taxes"}),
+    ("APR", False, {"apr", "aprs"}),
+    ("ABS", False, {"abs", "abss"}),  # the widget keeps an acronym's case: ABS -> ABSs
+    ("Workers\u2019 Comp\u2011Plan", False, {"workers' comp-plan", "workers' comp-plans"}),
+    ("HIPAA", True, {"hipaa"}),
+])
+def test_name_keys_read_names_as_the_widget_does(
+    name: str, case_sensitive: bool, keys: set[str]
+) -> None:
+    assert name_keys(name, case_sensitive) == keys
+
+
+def test_term_named_finds_a_name_by_its_plural(tmp_path: Path) -> None:
+    write_glossary(tmp_path, {"alpha.md": term("Alpha", "aliases: [Alpha Rate]\n")})
+    glossary = load_glossary(tmp_path)
+
+    assert glossary.term_named("alpha rates") is glossary.term("alpha")
+    assert glossary.term_named("Alpha Ratio") is None
 
 
 def test_missing_folder_and_categories_are_errors(tmp_path: Path) -> None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterator, Mapping
+import unicodedata
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -23,10 +24,14 @@ from widget_server.markup import unsafe_link_lines
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # A name must start and end with a letter or digit so that whole-word matching is well defined.
 NAME_EDGE_RE = re.compile(r"^\w(?:.*\w)?$", re.DOTALL)
+# The widget's folding of the text between two words (normalizeGap in widget_js/matcher.js).
+_WHITE_SPACE_RE = re.compile(r"\s+")
+_PLAIN_PUNCTUATION = str.maketrans({"\u2018": "'", "\u2019": "'", "\u2010": "-", "\u2011": "-"})
 
 SECTIONS = ("Definition", "Examples", "Misuse", "Benefits", "Conclusion")
 REQUIRED_SECTIONS = ("Definition", "Misuse")
 FRONT_MATTER_KEYS = {"title", "categories", "aliases", "case_sensitive", "related", "updated"}
+FRONT_MATTER_LINE = 2  # the file's line of the front matter's first line, after `---`
 
 
 @dataclass(frozen=True)
@@ -96,18 +101,56 @@ class Glossary:
         return tuple(t for t in self.terms if category in t.categories)
 
     def term_named(self, name: str) -> Term | None:
-        """The term with `name` as its title or an alias (names are unique, see `name_key`)."""
-        key = name_key(name)
-        return next((t for t in self.terms if any(name_key(n) == key for n in t.names)), None)
+        """The term with a name that matches the same text as `name` (they are unique, see
+        `name_keys`)."""
+        keys = name_keys(name)
+        return next(
+            (t for t in self.terms if any(keys & name_keys(n, t.case_sensitive) for n in t.names)),
+            None,
+        )
 
     @cached_property
     def _terms_by_slug(self) -> dict[str, Term]:
         return {t.slug: t for t in self.terms}
 
 
-def name_key(name: str) -> str:
-    """What makes two names the same name: no two terms may share one, whatever the case."""
-    return name.casefold()
+def name_keys(name: str, case_sensitive: bool = False) -> frozenset[str]:
+    """The texts a valid `name` matches in an article, folded: two terms whose names share one
+    would both claim the same words of a page.
+
+    As the widget reads names (widget_js/matcher.js): any run of white space is one space,
+    typographic apostrophes and hyphens are plain ones, and but for a case-sensitive term the
+    last word may be in its regular plural. Case is folded even where the widget keeps it, so that
+    no two terms share a name whatever its case.
+    """
+    spaced = _WHITE_SPACE_RE.sub(" ", name).translate(_PLAIN_PUNCTUATION)
+    if case_sensitive:
+        return frozenset({spaced.casefold()})
+    # The widget keeps an acronym's case when it makes the plural: APR -> APRs.
+    plural = _plural(spaced if is_acronym(name) else spaced.lower())
+    return frozenset({spaced.casefold(), plural.casefold()})
+
+
+def _plural(name: str) -> str:
+    """`name` with its last word in the regular English plural, as `plural` in matcher.js."""
+    if name.endswith(("s", "x", "z", "ch", "sh")):
+        return name + "es"
+    # Only when the letter before the y is in the same word: "policy", but not "type y".
+    if name.endswith("y") and len(name) > 1 and name[-2] not in "aeiou" and _is_word(name[-2]):
+        return name[:-1] + "ies"
+    return name + "s"
+
+
+def _is_word(char: str) -> bool:
+    """Whether `char` is part of a word for the widget: a letter, mark, digit or `_`."""
+    return char == "_" or unicodedata.category(char)[0] in "LMN"
+
+
+def name_problem(name: str) -> str | None:
+    """What keeps `name` from being a title or alias, or None."""
+    if not NAME_EDGE_RE.match(name):
+        return "must start and end with a letter or digit"
+    return None
 
 
 def is_acronym(name: str) -> bool:
@@ -132,14 +175,18 @@ def load_glossary(data_dir: Path) -> Glossary:
     known_categories = None if errors else {c.slug for c in categories}
     terms_dir = data_dir / "terms"
     terms: list[tuple[Term, _Lines]] = []
+    paths: list[Path] = []
     if not terms_dir.is_dir():
         errors.append(ContentError(terms_dir, 1, "missing folder of term files"))
     else:
-        for path in sorted(terms_dir.glob("*.md")):
+        paths = sorted(terms_dir.glob("*.md"))
+        for path in paths:
             loaded = _load_term(path, known_categories, errors)
             if loaded:
                 terms.append(loaded)
-    _check_across_terms(terms, errors)
+    # A term whose file does not load is reported on its own; the terms related to it are fine.
+    _check_related(terms, {path.stem for path in paths}, errors)
+    _check_names_unique(terms, errors)
     if errors:
         raise GlossaryInvalid(errors)
     return Glossary(categories=tuple(categories), terms=tuple(t for t, _ in terms))
@@ -154,56 +201,96 @@ def load_categories(data_dir: Path) -> list[Category]:
     return categories
 
 
+# Reports one problem at a line of the file being read.
+_Report = Callable[[int, str], None]
+
+CATEGORY_FIELDS = ("slug", "label", "description")
+
+
 def _load_categories(path: Path, errors: list[ContentError]) -> list[Category]:
-    try:
-        node, items = _parse_yaml(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        errors.append(ContentError(path, 1, "missing categories file"))
+    def error(line: int, message: str) -> None:
+        errors.append(ContentError(path, line, message))
+
+    text = _read_text(path, error, missing="missing categories file")
+    parsed = _parse_yaml(text, 1, error) if text is not None else None
+    if parsed is None:
         return []
-    except yaml.YAMLError as exc:
-        message = f"YAML does not parse: {_yaml_problem(exc)}"
-        errors.append(ContentError(path, _yaml_error_line(exc), message))
-        return []
+    node, items = parsed
     if not isinstance(node, yaml.SequenceNode):
-        message = "expected a list of {slug, label, description}"
-        errors.append(ContentError(path, _line(node) if node else 1, message))
+        error(_line(node) if node else 1, "expected a list of {slug, label, description}")
         return []
     categories: list[Category] = []
     for item, data in zip(node.value, items, strict=True):
-        line = _line(item)
-        if not isinstance(data, dict) or not all(
-            isinstance(data.get(key), str) and data[key].strip()
-            for key in ("slug", "label", "description")
-        ):
-            message = "each category needs slug, label and description"
-            errors.append(ContentError(path, line, message))
+        category = _category(item, data, error)
+        if category is None:
             continue
-        if not SLUG_RE.match(data["slug"]):
-            message = f"category slug {data['slug']!r} is not a valid slug"
-            errors.append(ContentError(path, line, message))
-        elif any(c.slug == data["slug"] for c in categories):
-            errors.append(ContentError(path, line, f"category {data['slug']!r} is listed twice"))
+        if not SLUG_RE.match(category.slug):
+            error(_line(item), f"category slug {category.slug!r} is not a valid slug")
+        elif any(c.slug == category.slug for c in categories):
+            error(_line(item), f"category {category.slug!r} is listed twice")
         else:
-            categories.append(
-                Category(data["slug"], data["label"].strip(), data["description"].strip())
-            )
+            categories.append(category)
     return categories
+
+
+def _category(node: yaml.Node, data: Any, error: _Report) -> Category | None:
+    """One entry of categories.yml; None once what is wrong with it is reported."""
+    if not isinstance(node, yaml.MappingNode) or not isinstance(data, dict):
+        error(_line(node), "each category needs slug, label and description")
+        return None
+    value_nodes = _value_nodes(node)
+    slug, label, description = (
+        _text(f"category {key}", data.get(key), value_nodes.get(key),
+              _line(value_nodes.get(key) or node), error)
+        for key in CATEGORY_FIELDS
+    )
+    if slug is None or label is None or description is None:
+        return None  # reported
+    if not (slug.strip() and label.strip() and description.strip()):
+        error(_line(node), "each category needs slug, label and description")
+        return None
+    return Category(slug, label.strip(), description.strip())
+
+
+def _read_text(path: Path, error: _Report, missing: str = "missing file") -> str | None:
+    """The file's text; None once the reason it cannot be read is reported."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        line = exc.object[: exc.start].count(b"\n") + 1
+        byte = exc.object[exc.start]
+        error(line, f"not UTF-8 text ({exc.reason}: byte {byte:#04x}); save the file as UTF-8")
+    except FileNotFoundError:
+        error(1, missing)
+    except IsADirectoryError:
+        error(1, "is a folder, not a file")
+    except OSError as exc:
+        error(1, f"cannot be read: {exc.strerror or exc}")
+    return None
 
 
 @dataclass
 class _Lines:
-    """Where each front-matter key, list item and section of one term file starts."""
+    """The front matter's key and value nodes by field: where each key and list item is, and how
+    it was written."""
 
     path: Path
-    keys: dict[str, int] = field(default_factory=dict)
-    items: dict[str, list[int]] = field(default_factory=dict)
+    key_nodes: dict[str, yaml.Node] = field(default_factory=dict)
+    value_nodes: dict[str, yaml.Node] = field(default_factory=dict)
 
     def key(self, name: str) -> int:
-        return self.keys.get(name, 1)
+        node = self.key_nodes.get(name)
+        return _front_matter_line(node) if node else 1
+
+    def item_node(self, name: str, index: int) -> yaml.Node | None:
+        value = self.value_nodes.get(name)
+        if isinstance(value, yaml.SequenceNode) and index < len(value.value):
+            return value.value[index]
+        return None
 
     def item(self, name: str, index: int) -> int:
-        lines = self.items.get(name, [])
-        return lines[index] if index < len(lines) else self.key(name)
+        node = self.item_node(name, index)
+        return _front_matter_line(node) if node else self.key(name)
 
 
 def _load_term(
@@ -219,10 +306,8 @@ def _load_term(
     if not SLUG_RE.match(slug):
         error(1, f"file name {path.name!r} is not a valid slug "
                  "(lowercase letters, digits, hyphens)")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        error(1, f"not UTF-8 text ({exc.reason})")
+    text = _read_text(path, error)
+    if text is None:
         return None
     parts = _split_front_matter(text)
     if parts is None:
@@ -238,39 +323,38 @@ def _load_term(
         known_keys = ", ".join(sorted(FRONT_MATTER_KEYS))
         error(lines.key(key), f"unknown field {key!r} (known: {known_keys})")
 
-    title = meta.get("title")
-    if not isinstance(title, str) or not title.strip():
+    written_title = _text("title", meta.get("title"), lines.value_nodes.get("title"),
+                          lines.key("title"), error)
+    title = (written_title or "").strip()
+    if written_title is not None and not title:
         error(lines.key("title"), "missing title")
-        title = ""
-    title = title.strip()
-    if title and not NAME_EDGE_RE.match(title):
-        error(lines.key("title"), f"title {title!r} must start and end with a letter or digit")
+    elif title and (problem := name_problem(title)):
+        error(lines.key("title"), f"title {title!r} {problem}")
 
-    categories = _string_list(meta, "categories", lines, error)
-    if not categories and "categories" in meta:
-        error(lines.key("categories"), "categories must list at least one category")
-    elif "categories" not in meta:
+    categories = _string_list(meta, "categories", "category", lines, error)
+    if "categories" not in meta:
         error(1, "missing categories")
-    for index, category in enumerate(categories):
+    elif not meta["categories"]:
+        error(lines.key("categories"), "categories must list at least one category")
+    for index, category in categories:
         if known_categories is not None and category not in known_categories:
             known = ", ".join(sorted(known_categories))
             error(lines.item("categories", index),
                   f"unknown category {category!r} (known: {known})")
 
-    aliases = _string_list(meta, "aliases", lines, error)
-    for index, alias in enumerate(aliases):
+    aliases = _string_list(meta, "aliases", "alias", lines, error)
+    for index, alias in aliases:
         if not alias.strip():
             error(lines.item("aliases", index), "empty alias")
-        elif not NAME_EDGE_RE.match(alias.strip()):
-            error(lines.item("aliases", index),
-                  f"alias {alias!r} must start and end with a letter or digit")
+        elif problem := name_problem(alias.strip()):
+            error(lines.item("aliases", index), f"alias {alias!r} {problem}")
 
     case_sensitive = meta.get("case_sensitive", False)
     if not isinstance(case_sensitive, bool):
         error(lines.key("case_sensitive"), "case_sensitive must be true or false")
         case_sensitive = False
 
-    related = _string_list(meta, "related", lines, error)
+    related = _string_list(meta, "related", "related term", lines, error)
     updated = meta.get("updated")
     if not isinstance(updated, datetime.date) or isinstance(updated, datetime.datetime):
         error(lines.key("updated"), "updated must be a date written as YYYY-MM-DD")
@@ -282,10 +366,10 @@ def _load_term(
     term = Term(
         slug=slug,
         title=title,
-        categories=tuple(categories),
-        aliases=tuple(a.strip() for a in aliases),
+        categories=tuple(c for _, c in categories),
+        aliases=tuple(a.strip() for _, a in aliases),
         case_sensitive=case_sensitive,
-        related=tuple(related),
+        related=tuple(r for _, r in related),
         updated=updated,
         sections=MappingProxyType(sections),
     )
@@ -294,11 +378,18 @@ def _load_term(
 
 # libyaml's parser where installed: it parses a 5,000-term glossary about ten times faster.
 _SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_STR_TAG = "tag:yaml.org,2002:str"
 
 
 class _YamlLoader(_SafeLoader):  # type: ignore[misc]
     """SafeLoader that keeps an impossible date (2024-02-30) as text instead of raising ValueError,
-    so that the field's own check reports it with its line."""
+    so that the field's own check reports it with its line, and that notes every key a mapping
+    gives twice, which YAML would silently settle by keeping the last value."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.repeated_keys: list[tuple[yaml.Node, yaml.Node]] = []  # (first, again)
 
     def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:  # type: ignore[override]
         try:
@@ -306,18 +397,39 @@ class _YamlLoader(_SafeLoader):  # type: ignore[misc]
         except ValueError:
             return self.construct_scalar(node)
 
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        # Keys compare as written, quotes aside: `title` and `'title'` are the same key.
+        seen: dict[str, yaml.Node] = {}
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != _MERGE_TAG:
+                first = seen.setdefault(key_node.value, key_node)
+                if first is not key_node:
+                    self.repeated_keys.append((first, key_node))
+        return super().construct_mapping(node, deep)  # type: ignore[no-any-return]
+
 
 _YamlLoader.add_constructor("tag:yaml.org,2002:timestamp", _YamlLoader.construct_yaml_timestamp)
 
 
-def _parse_yaml(text: str) -> tuple[yaml.Node | None, Any]:
-    """The node tree (which knows the line of every key and item) and the data, in one parse."""
+def _parse_yaml(text: str, first_line: int, error: _Report) -> tuple[yaml.Node | None, Any] | None:
+    """The node tree (which knows the line of every key and item) and the data, in one parse;
+    None once the reason the text does not parse is reported. `first_line` is the file's line
+    number of the text's first line."""
     loader = _YamlLoader(text)
     try:
         node = loader.get_single_node()
-        return node, loader.construct_document(node) if node is not None else None
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.YAMLError as exc:
+        error(first_line - 1 + _yaml_error_line(exc, text),
+              f"YAML does not parse: {_yaml_problem(exc)}")
+        return None
     finally:
         loader.dispose()
+    for first, again in loader.repeated_keys:
+        error(first_line + again.start_mark.line,
+              f"field {again.value!r} is given twice (first on line "
+              f"{first_line + first.start_mark.line}); only one can count")
+    return node, data
 
 
 def _split_front_matter(text: str) -> tuple[str, str, int] | None:
@@ -332,43 +444,79 @@ def _split_front_matter(text: str) -> tuple[str, str, int] | None:
     return None
 
 
-def _parse_front_matter(front: str, lines: _Lines, error: Any) -> dict[str, Any] | None:
-    try:
-        node, meta = _parse_yaml(front)
-    except yaml.YAMLError as exc:
-        # The front matter starts on the file's second line.
-        error(_yaml_error_line(exc) + 1, f"YAML does not parse: {_yaml_problem(exc)}")
+def _parse_front_matter(front: str, lines: _Lines, error: _Report) -> dict[str, Any] | None:
+    parsed = _parse_yaml(front, FRONT_MATTER_LINE, error)
+    if parsed is None:
         return None
+    node, meta = parsed
     if not isinstance(meta, dict) or not isinstance(node, yaml.MappingNode):
-        error(2, "front matter must be a mapping of fields (title: ..., categories: [...])")
+        error(FRONT_MATTER_LINE,
+              "front matter must be a mapping of fields (title: ..., categories: [...])")
         return None
     for key_node, value_node in node.value:
-        key = str(key_node.value)
-        lines.keys[key] = _line(key_node) + 1
-        if isinstance(value_node, yaml.SequenceNode):
-            lines.items[key] = [_line(item) + 1 for item in value_node.value]
-    return meta
+        if key_node.tag != _STR_TAG:
+            error(_front_matter_line(key_node), "field names must be text, like title or aliases")
+        else:
+            lines.key_nodes[key_node.value] = key_node
+            lines.value_nodes[key_node.value] = value_node
+    return {key: value for key, value in meta.items() if isinstance(key, str)}
 
 
-def _string_list(meta: dict[str, Any], key: str, lines: _Lines, error: Any) -> list[str]:
+def _value_nodes(node: yaml.MappingNode) -> dict[str, yaml.Node]:
+    """The value nodes of a mapping by their text keys."""
+    return {key.value: value for key, value in node.value if key.tag == _STR_TAG}
+
+
+def _string_list(
+    meta: dict[str, Any], key: str, what: str, lines: _Lines, error: _Report
+) -> list[tuple[int, str]]:
+    """The text items of list field `key`, each with its index in the list (the others are
+    reported), so that a later problem with an item still finds its line."""
     value = meta.get(key, [])
     if value is None:
         value = []
     if not isinstance(value, list):
         error(lines.key(key), f"{key} must be a list, like [a, b]")
         return []
-    result = []
+    items = []
     for index, item in enumerate(value):
-        if item is None:
-            item = ""
-        if not isinstance(item, str | int | float):
-            error(lines.item(key, index), f"{key} entries must be plain text")
-            continue
-        result.append(str(item))
-    return result
+        text = _text(what, item, lines.item_node(key, index), lines.item(key, index), error)
+        if text is not None:
+            items.append((index, text))
+    return items
 
 
-def _parse_sections(body: str, first_line: int, path: Path, error: Any) -> dict[str, str]:
+# What YAML reads instead of text when a value is not quoted: on, no -> a boolean; 1.10, 007 ->
+# a number; ~, null -> null; 2024-05-01 -> a date.
+_NOT_TEXT_KINDS: tuple[tuple[type, str], ...] = (
+    (bool, "true or false"),
+    (int, "a number"),
+    (float, "a number"),
+    (type(None), "null (no value)"),
+    (datetime.date, "a date"),
+)
+
+
+def _text(what: str, value: Any, node: yaml.Node | None, line: int, error: _Report) -> str | None:
+    """`value` when YAML read it as text, "" when nothing is written; None once reported.
+
+    Names, slugs and labels must be text as written: str() of what YAML makes of `on` or `1.10`
+    ("True", "1.1") would silently change them, so the editor is asked to quote them instead.
+    """
+    if isinstance(value, str):
+        return value
+    written = node.value if isinstance(node, yaml.ScalarNode) else ""
+    if value is None and not written:
+        return ""
+    kind = next((kind for kinds, kind in _NOT_TEXT_KINDS if isinstance(value, kinds)), None)
+    if kind is None or not written:
+        error(line, f"{what} must be plain text")
+    else:
+        error(line, f'{what} {written} is read as {kind}; put it in quotes: "{written}"')
+    return None
+
+
+def _parse_sections(body: str, first_line: int, path: Path, error: _Report) -> dict[str, str]:
     sections: dict[str, str] = {}
     starts: dict[str, int] = {}
     content_lines: dict[str, int] = {}  # section name -> line of its first non-blank line
@@ -411,9 +559,10 @@ def _parse_sections(body: str, first_line: int, path: Path, error: Any) -> dict[
     return {name: sections[name] for name in SECTIONS if name in sections}
 
 
-def _check_across_terms(terms: list[tuple[Term, _Lines]], errors: list[ContentError]) -> None:
-    slugs = {term.slug for term, _ in terms}
-    claimed: dict[str, str] = {}
+def _check_related(
+    terms: list[tuple[Term, _Lines]], slugs: set[str], errors: list[ContentError]
+) -> None:
+    """Every related slug names a term file (`slugs`) other than the term's own."""
     for term, lines in terms:
         for index, slug in enumerate(term.related):
             if slug not in slugs:
@@ -422,11 +571,21 @@ def _check_across_terms(terms: list[tuple[Term, _Lines]], errors: list[ContentEr
             elif slug == term.slug:
                 errors.append(ContentError(lines.path, lines.item("related", index),
                                            "a term cannot be related to itself"))
+
+
+def _check_names_unique(terms: list[tuple[Term, _Lines]], errors: list[ContentError]) -> None:
+    """No two terms have names that match the same text in an article (see `name_keys`)."""
+    claimed: dict[str, tuple[str, str]] = {}  # name key -> (slug, name) of the first term with it
+    for term, lines in terms:
         for name, line in _names_with_lines(term, lines):
-            owner = claimed.setdefault(name_key(name), term.slug)
-            if owner != term.slug:
-                errors.append(ContentError(lines.path, line,
-                                           f"name {name!r} is already claimed by term {owner!r}"))
+            keys = sorted(name_keys(name, term.case_sensitive))
+            others = [claimed[k] for k in keys if k in claimed and claimed[k][0] != term.slug]
+            if others:
+                slug, other = others[0]
+                message = f"name {name!r} matches the same text as {other!r} of term {slug!r}"
+                errors.append(ContentError(lines.path, line, message))
+            for key in keys:
+                claimed.setdefault(key, (term.slug, name))
 
 
 def _names_with_lines(term: Term, lines: _Lines) -> Iterator[tuple[str, int]]:
@@ -439,10 +598,35 @@ def _line(node: yaml.Node) -> int:
     return node.start_mark.line + 1
 
 
-def _yaml_error_line(exc: yaml.YAMLError) -> int:
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    return mark.line + 1 if mark else 1
+def _front_matter_line(node: yaml.Node) -> int:
+    """The file's line of a node of the front matter."""
+    return FRONT_MATTER_LINE - 1 + _line(node)
+
+
+# A construct that is never closed is found to be broken lines later (at the next field, or the
+# end): the line to fix is where it opens, the context mark.
+_OPENED_CONTEXTS = (
+    "while parsing a flow",  # [ or { without ] or }
+    "while scanning a quoted scalar",  # a quote that does not end
+    "while scanning a simple key",  # a field name without its colon
+)
+
+
+def _yaml_error_line(exc: yaml.YAMLError, text: str) -> int:
+    context = str(getattr(exc, "context", None) or "")
+    context_mark = getattr(exc, "context_mark", None)
+    problem_mark = getattr(exc, "problem_mark", None)
+    if context_mark and context.startswith(_OPENED_CONTEXTS):
+        return context_mark.line + 1
+    if problem_mark or context_mark:
+        return (problem_mark or context_mark).line + 1
+    if isinstance(exc, yaml.reader.ReaderError):
+        return text.count("\n", 0, exc.position) + 1
+    return 1
 
 
 def _yaml_problem(exc: yaml.YAMLError) -> str:
-    return str(getattr(exc, "problem", None) or exc).strip()
+    context = str(getattr(exc, "context", None) or "")
+    # Without a `problem`, as for a character YAML refuses, the message's first line says it all.
+    problem = str(getattr(exc, "problem", None) or str(exc).partition("\n")[0]).strip()
+    return f"{problem} ({context})" if context.startswith(_OPENED_CONTEXTS) else problem

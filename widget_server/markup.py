@@ -21,7 +21,7 @@ _inspector.validateLink = lambda url: True  # type: ignore[method-assign]
 # Every way CommonMark writes a link or an image holds one of these: `](` (inline), `]:` (a
 # reference definition) or `<` (an autolink). Text with none of them needs no parsing.
 _LINK_SYNTAX_RE = re.compile(r"\]\(|\]:|<")
-_UNSAFE_URL_RE = re.compile(r"^\s*(?:javascript|vbscript|data):", re.IGNORECASE)
+_UNSAFE_URL_RE = re.compile(r"^\s*(?:javascript|vbscript|file|data):", re.IGNORECASE)
 # A sentence ends at . ! or ? (perhaps closing a quote or parenthesis) before a space and a
 # capital or digit; not after a one-letter word, so "U.S. Congress" or "e.g. Medicare" is no end.
 _SENTENCE_END_RE = re.compile(r"(?<!\b\w)[.!?][\"'\u201d\u2019)]?(?=\s+[\"'\u201c\u2018(]?[A-Z0-9])")

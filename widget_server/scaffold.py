@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from widget_server.content import SLUG_RE, GlossaryInvalid, Term, load_glossary
+from widget_server.content import SLUG_RE, GlossaryInvalid, Term, load_glossary, name_problem
 
 TEMPLATE = """\
 ---
@@ -43,15 +43,21 @@ def slugify(title: str) -> str:
 
 def new_term(data_dir: Path, title: str, categories: list[str], today: datetime.date) -> Path:
     """Write `terms/<slug>.md` for `title`; never overwrites an existing term."""
+    title = title.strip()  # as `check` reads it
     slug = slugify(title)
     if not SLUG_RE.match(slug):
         raise ScaffoldError(f"cannot make a slug from {title!r}")
     path = data_dir / "terms" / f"{slug}.md"
     if path.exists():
         raise ScaffoldError(f"{path} already exists")
+    problem = name_problem(title)
+    if problem:
+        raise ScaffoldError(f"title {title!r} {problem}")
     owner = _term_named(data_dir, title)
     if owner is not None:
-        raise ScaffoldError(f"{title!r} is already a name of term {owner.slug!r} (terms/{owner.slug}.md)")
+        raise ScaffoldError(
+            f"{title!r} matches the same text as a name of term {owner.slug!r} (terms/{owner.slug}.md)"
+        )
     front_matter = yaml.safe_dump(
         {"title": title, "categories": categories, "aliases": [], "related": [], "updated": today},
         sort_keys=False, allow_unicode=True, default_flow_style=None,
