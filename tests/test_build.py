@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 import gzip
+import http.client
 import json
+import os
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import brotli
 import pytest
-from click.testing import CliRunner
-from conftest import FIXTURES, GLOSSARY_DATA
+from click.testing import CliRunner, Result
+from conftest import FIXTURES, GLOSSARY_DATA, ROOT
 from starlette.testclient import TestClient
 
+from benchmarks.common import debian_tool, free_port, wait_for_http
 from widget_server.app import create_app
 from widget_server.assets import integrity
 from widget_server.build import build_site
 from widget_server.cli import main
 
 WIDGET_BUDGET_BROTLI = 6144
+NGINX_CONF = ROOT / "examples" / "deploy" / "nginx.conf"
+BROTLI_MODULE = Path("/usr/lib/nginx/modules/ngx_http_brotli_static_module.so")
 
 
 @pytest.fixture(scope="module")
@@ -76,6 +83,71 @@ def test_export_has_the_documented_layout(export: Path) -> None:
     assert listed["bytes"] == (export / "api/v1/terms.json").stat().st_size
 
 
+@pytest.fixture(scope="module")
+def nginx(export: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
+    """nginx on a free port with the server block of examples/deploy/nginx.conf, serving `export`."""
+    # Installed with apt-get when missing and running as root, as `make test` does for Chromium.
+    binary, how = debian_tool("nginx", "nginx", install=True)
+    if binary is None:
+        pytest.fail(how)
+    folder = tmp_path_factory.mktemp("nginx")
+    port = free_port()
+    server = NGINX_CONF.read_text().replace("listen 80;", f"listen 127.0.0.1:{port};")
+    server = server.replace("root /srv/glossary;", f"root {export};")
+    # As the config's comment says: without the module, drop brotli_static and keep gzip_static.
+    brotli = f"load_module {BROTLI_MODULE};\n" if BROTLI_MODULE.exists() else ""
+    if not brotli:
+        server = server.replace("brotli_static on;", "")
+    # As root, nginx runs its workers as `nobody`, who may not enter pytest's private temp folders.
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    kinds = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")  # the built-in ones are root's
+    temp = " ".join(f"{kind}_temp_path {folder / kind};" for kind in kinds)
+    conf = folder / "nginx.conf"
+    conf.write_text(
+        f"{brotli}{user}daemon off; pid {folder / 'nginx.pid'}; events {{}}\n"
+        f"http {{ access_log off; {temp}\n{server}\n}}\n"
+    )
+    log = folder / "error.log"
+    process = subprocess.Popen([binary, "-p", str(folder), "-c", str(conf), "-e", str(log)])
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/widget.js", timeout=10)
+        yield "127.0.0.1", port
+    except RuntimeError:
+        pytest.fail(f"nginx did not start: {log.read_text() if log.exists() else ''}")
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.mark.parametrize("path", [
+    "/", "/glossary", "/glossary/", "/glossary/physical-therapy", "/glossary/physical-therapy/",
+    "/api/v1/terms/physical-therapy.json", "/api/v1/terms/nope.json", "/api/v1/index/nope.json",
+    "/api/v1/", "/api/v1", "/nope", "/widget.js",
+])
+def test_example_nginx_config_answers_like_the_server(
+    nginx: tuple[str, int], client: TestClient, path: str
+) -> None:
+    """Same status, redirect target, type and bytes; a JSON error for API misses."""
+    connection = http.client.HTTPConnection(*nginx, timeout=10)
+    connection.request("GET", path, headers={"Accept-Encoding": "identity"})
+    answer = connection.getresponse()
+    body = answer.read()
+    connection.close()
+    expected = client.get(path, headers={"Accept-Encoding": "identity"}, follow_redirects=False)
+
+    assert answer.status == expected.status_code
+    assert answer.getheader("Location") == expected.headers.get("location")
+    if expected.is_redirect:
+        return
+    assert answer.getheader("Access-Control-Allow-Origin") == "*"
+    kind = answer.getheader("Content-Type", "").split(";")[0]
+    assert kind == expected.headers["content-type"].split(";")[0]
+    if kind == "application/json" and answer.status == 404:
+        assert "error" in json.loads(body)  # the server's message names the categories; nginx's cannot
+    else:
+        assert body == expected.content
+
+
 def test_text_files_are_precompressed_and_decompress_to_the_original(export: Path) -> None:
     for name in ("widget.js", "api/v1/index/healthcare.json", "glossary/index.html"):
         original = (export / name).read_bytes()
@@ -104,6 +176,13 @@ def test_rebuild_replaces_the_previous_export(tmp_path: Path) -> None:
     build_site(data, tmp_path / "site")
     assert not (tmp_path / "site" / "api/v1/terms/tax.json").exists()
     assert (tmp_path / "site" / "api/v1/terms/premium.json").exists()
+
+
+def test_export_folder_is_as_readable_as_any_folder_the_user_makes(tmp_path: Path) -> None:
+    """A web server running as its own user must be able to read the site (mkdtemp's 0700 not)."""
+    build_site(FIXTURES / "glossary", tmp_path / "site")
+    (tmp_path / "made").mkdir()
+    assert (tmp_path / "site").stat().st_mode == (tmp_path / "made").stat().st_mode
 
 
 def test_broken_glossary_builds_nothing_and_exits_1(tmp_path: Path) -> None:
@@ -139,13 +218,88 @@ def test_build_refuses_to_replace_a_folder_that_is_not_an_export(tmp_path: Path)
     out.mkdir()
     (out / "thesis.txt").write_text("precious")
 
-    result = CliRunner().invoke(
-        main, ["build", "--data", str(FIXTURES / "glossary"), "--out", str(out)]
-    )
+    result = _build(FIXTURES / "glossary", out)
 
     assert result.exit_code == 1
-    assert "not empty" in result.output
+    assert "not empty" in result.output and "(thesis.txt)" in result.output
     assert (out / "thesis.txt").read_text() == "precious"
+
+
+def test_build_refuses_a_folder_whose_manifest_json_is_not_ours(tmp_path: Path) -> None:
+    out = tmp_path / "pwa"
+    out.mkdir()
+    (out / "manifest.json").write_text('{"name": "My app", "start_url": "/"}')
+    (out / "index.html").write_text("<h1>My app</h1>")
+    before = tree(tmp_path)
+
+    result = _build(FIXTURES / "glossary", out)
+
+    assert result.exit_code == 1
+    assert "holds no manifest.json of an earlier build (index.html, manifest.json)" in result.output
+    assert tree(tmp_path) == before
+
+
+def test_build_refuses_an_earlier_build_with_files_it_did_not_write(tmp_path: Path) -> None:
+    out = tmp_path / "gh-pages"
+    build_site(FIXTURES / "glossary", out)
+    (out / "CNAME").write_text("glossary.example.org")
+    (out / ".git" / "objects").mkdir(parents=True)
+    (out / ".git" / "HEAD").write_text("ref: refs/heads/gh-pages")
+    (out / ".git" / "objects" / "empty").mkdir()
+    (out / "glossary" / "notes.md").write_text("mine")
+    for name in ("a", "b", "c"):
+        (out / "api" / f"{name}.txt").write_text(name)
+    before = tree(tmp_path)
+
+    result = _build(FIXTURES / "glossary", out)
+
+    assert result.exit_code == 1
+    assert (
+        f"{out}/ holds files an earlier build did not write "
+        "(.git/, CNAME, api/a.txt, api/b.txt, api/c.txt and 1 more); "
+        "choose an empty or new folder, or remove them"
+    ) in result.output
+    assert tree(tmp_path) == before
+    assert (out / ".git" / "objects" / "empty").is_dir()
+
+
+def test_build_refuses_an_out_folder_that_holds_the_glossary(tmp_path: Path) -> None:
+    data = tmp_path / "self" / "glossary_data"
+    _copy_glossary(FIXTURES / "glossary", data)
+    (tmp_path / "self" / "manifest.json").write_text("{}")
+    before = tree(tmp_path)
+
+    result = _build(data, tmp_path / "self")
+
+    assert result.exit_code == 1
+    assert "is or contains the glossary folder" in result.output
+    assert tree(tmp_path) == before
+
+
+def test_build_refuses_the_current_folder_even_if_it_is_an_earlier_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "site"
+    build_site(FIXTURES / "glossary", out)
+    before = tree(tmp_path)
+    monkeypatch.chdir(out / "glossary")
+
+    for given in (out, Path(".."), Path("../..")):
+        result = _build(FIXTURES / "glossary", given)
+        assert result.exit_code == 1, given
+        assert "is or contains the current folder" in result.output, given
+    assert tree(tmp_path) == before
+
+
+def test_build_replaces_an_earlier_build_from_the_command_line(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    assert _build(FIXTURES / "glossary", out).exit_code == 0
+    (out / "api/v1/terms.json").write_text("stale")
+
+    result = _build(FIXTURES / "glossary", out)
+
+    assert result.exit_code == 0, result.output
+    assert json.loads((out / "api/v1/terms.json").read_bytes())
 
 
 def test_build_prints_a_summary_with_the_widget_size(tmp_path: Path) -> None:
@@ -177,6 +331,10 @@ def test_embed_prints_stable_and_pinned_tags(client: TestClient) -> None:
 
     unknown = CliRunner().invoke(main, ["embed", "--categories", "helthcare"])
     assert unknown.exit_code == 2 and "helthcare" in unknown.output
+
+
+def _build(data: Path, out: Path) -> Result:
+    return CliRunner().invoke(main, ["build", "--data", str(data), "--out", str(out)])
 
 
 def _copy_glossary(source: Path, target: Path) -> None:

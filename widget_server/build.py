@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import secrets
 import shutil
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -21,6 +22,10 @@ from widget_server.content import load_glossary
 from widget_server.site import site_files
 
 MANIFEST = "manifest.json"
+# The keys _manifest writes: a manifest.json without them is not from a build of this tool.
+MANIFEST_KEYS = {"version", "widget", "counts", "files"}
+# How many of the files that stop a build its error names.
+SHOWN_FOREIGN = 5
 
 
 class BuildError(Exception):
@@ -57,7 +62,7 @@ def build_site(
     """
     progress("checking content")
     glossary = load_glossary(data_dir)
-    _check_out_dir(out_dir)
+    _check_out_dir(out_dir, data_dir)
     progress("building the widget")
     assets = build_assets()
     files: dict[str, bytes] = {}
@@ -69,8 +74,7 @@ def build_site(
         files[MANIFEST] = _manifest(files, assets, len(glossary.terms), len(glossary.categories))
         yield MANIFEST, files[MANIFEST]
 
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
+    staging = _staging_folder(out_dir)
     try:
         progress(f"rendering {len(glossary.terms)} terms and writing the files, precompressed with brotli and gzip")
         downloaded = write_site(staging, rendered())
@@ -146,12 +150,102 @@ class SiteCompressor(Compressor):
         return result
 
 
-def _check_out_dir(out_dir: Path) -> None:
-    if out_dir.exists() and any(out_dir.iterdir()) and not (out_dir / MANIFEST).is_file():
-        raise BuildError(
-            f"{out_dir} is not empty and holds no {MANIFEST} from an earlier build; "
-            "choose an empty or new folder"
-        )
+def _staging_folder(out_dir: Path) -> Path:
+    """A new, empty folder beside `out_dir` to build in, which then becomes `out_dir`.
+
+    Made by mkdir, so with the user's usual permissions (umask): mkdtemp's folders are private
+    (0700), and a web server running as its own user could then read nothing of the site.
+    """
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    while True:
+        staging = out_dir.parent / f".{out_dir.name}-{secrets.token_hex(4)}"
+        with contextlib.suppress(FileExistsError):
+            staging.mkdir()
+            return staging
+
+
+def _check_out_dir(out_dir: Path, data_dir: Path) -> None:
+    """Refuse an `out_dir` whose replacement would delete anything but an earlier build's files.
+
+    The build replaces `out_dir` whole, so a folder of someone's own files (a PWA with its own
+    manifest.json, a gh-pages checkout with .git and CNAME, the glossary sources) must be refused
+    before anything is written, and nothing in it may be deleted.
+    """
+    _refuse_enclosing(out_dir, data_dir)
+    if out_dir.is_symlink():
+        raise BuildError(f"{out_dir} is a symbolic link; give the path of the folder itself")
+    if not out_dir.exists():
+        return
+    if not out_dir.is_dir():
+        raise BuildError(f"{out_dir} is a file; choose an empty or new folder")
+    root = os.fspath(out_dir)
+    listed = _earlier_build_files(os.path.join(root, MANIFEST))
+    foreign = sorted(_foreign_entries(root, listed or set()))
+    if not foreign:
+        return
+    if listed is None:
+        reason = f"is not empty and holds no {MANIFEST} of an earlier build"
+    else:
+        reason = "holds files an earlier build did not write"
+    shown = ", ".join(foreign[:SHOWN_FOREIGN])
+    more = f" and {len(foreign) - SHOWN_FOREIGN} more" if len(foreign) > SHOWN_FOREIGN else ""
+    raise BuildError(
+        f"{os.path.join(root, '')} {reason} ({shown}{more}); "
+        "choose an empty or new folder, or remove them"
+    )
+
+
+def _refuse_enclosing(out_dir: Path, data_dir: Path) -> None:
+    """Refuse an `out_dir` that is or holds the glossary sources, the working folder, a home
+    folder or a file system root: replacing it would delete them, whatever else it holds."""
+    out = out_dir.resolve()
+    # expanduser, unlike Path.home(), does not raise where no home folder is known.
+    if out.parent == out or out == Path(os.path.expanduser("~")).resolve():
+        raise BuildError(f"{out_dir} is {out}; choose a folder of its own for the site")
+    for name, inner in (("the glossary folder", data_dir), ("the current folder", Path.cwd())):
+        if inner.resolve().is_relative_to(out):
+            raise BuildError(f"{out_dir} is or contains {name} ({inner}); choose another folder")
+
+
+def _earlier_build_files(manifest_path: str) -> set[str] | None:
+    """The files an earlier build wrote (those its manifest lists, and the manifest), or None if
+    there is no manifest of ours."""
+    try:
+        with open(manifest_path, "rb") as file:
+            document = json.load(file)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(document, dict) or not MANIFEST_KEYS.issubset(document):
+        return None
+    files = document["files"]
+    return {*files, MANIFEST} if isinstance(files, dict) else None
+
+
+def _foreign_entries(root: str, listed: set[str]) -> Iterator[str]:
+    """Every entry below `root` that an earlier build listing `listed` did not write, as a path
+    relative to `root` (a folder with a trailing slash, not descended into).
+
+    os.scandir on strings: an export of 5,000 terms holds some 45,000 files and is rebuilt in
+    place, so pathlib's per-file overhead would show in every build.
+    """
+    folders = {""}
+    for path in listed:
+        folder = path
+        while folder := folder.rpartition("/")[0]:
+            folders.add(folder)
+    pending = [""]
+    while pending:
+        folder = pending.pop()
+        with os.scandir(os.path.join(root, folder)) as entries:
+            for entry in entries:
+                path = folder + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    if path in folders:
+                        pending.append(path + "/")
+                    else:
+                        yield path + "/"
+                elif not (path in listed or (path.endswith((".br", ".gz")) and path[:-3] in listed)):
+                    yield path
 
 
 def _manifest(files: dict[str, bytes], assets: Assets, terms: int, categories: int) -> bytes:
