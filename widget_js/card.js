@@ -30,7 +30,7 @@ function createCards(config, signal, write) {
   card.setAttribute("role", "dialog");
   card.setAttribute("aria-labelledby", "title");
   card.tabIndex = -1; // a click or tap on its text keeps focus in the card, so it stays open
-  card.dataset.theme = config.theme;
+  if (config.theme !== "auto") card.style.colorScheme = config.theme; // light-dark() follows it
   const popover = "popover" in card;
   if (popover) card.popover = "manual";
   shadow.append(card);
@@ -130,7 +130,6 @@ function createCards(config, signal, write) {
       return a;
     };
     const closeButton = element("button", "close", "\u00d7");
-    closeButton.type = "button";
     closeButton.tabIndex = -1; // Escape closes from the keyboard
     closeButton.setAttribute("aria-label", "Close");
     closeButton.addEventListener("click", close);
@@ -170,19 +169,18 @@ function createCards(config, signal, write) {
     const rect = term.getClientRects()[0] || term.getBoundingClientRect();
     const width = document.documentElement.clientWidth;
     const height = document.documentElement.clientHeight;
-    card.style.removeProperty("max-height");
+    card.style.maxHeight = "";
     const cardWidth = card.offsetWidth;
     const cardHeight = card.offsetHeight;
     const roomBelow = height - rect.bottom - 2 * GAP_PX;
     const roomAbove = rect.top - 2 * GAP_PX;
     const below = cardHeight <= roomBelow || roomBelow >= roomAbove;
     const room = below ? roomBelow : roomAbove;
-    if (cardHeight > room) card.style.setProperty("max-height", `${Math.floor(room)}px`);
+    if (cardHeight > room) card.style.maxHeight = `${Math.floor(room)}px`;
     const top = below ? rect.bottom + GAP_PX : rect.top - GAP_PX - Math.min(cardHeight, room);
     const left = Math.max(GAP_PX, Math.min(rect.left, width - cardWidth - GAP_PX));
-    card.style.setProperty("top", `${Math.round(top)}px`);
-    card.style.setProperty("left", `${Math.round(left)}px`);
-    card.dataset.placement = below ? "below" : "above";
+    card.style.top = `${Math.round(top)}px`;
+    card.style.left = `${Math.round(left)}px`;
   }
 
   function scheduleClose() {

@@ -11,11 +11,11 @@ const FETCH_TIMEOUT_MS = 3000;
 // Areas never highlighted: interactive controls, code, headings, navigation, hidden content,
 // and the widget's own elements.
 const SKIP_SELECTOR = [
-  "a", "button", "input", "textarea", "select", "option", "label", "summary", "code", "pre",
-  "kbd", "samp", "script", "style", "noscript", "template", "svg", "math", "iframe",
-  "h1", "h2", "h3", "h4", "h5", "h6", "nav", TAG,
-  "[contenteditable]:not([contenteditable=false])", "[hidden]", "[aria-hidden=true]",
-  "[role=button]", "[role=link]", "[role=menuitem]", "[role=tab]", "[data-glossary-skip]",
+  "a,button,input,textarea,select,option,label,summary,code,pre",
+  "kbd,samp,script,style,noscript,template,svg,math,iframe",
+  "h1,h2,h3,h4,h5,h6,nav", TAG,
+  "[contenteditable]:not([contenteditable=false]),[hidden],[aria-hidden=true]",
+  "[role=button],[role=link],[role=menuitem],[role=tab],[data-glossary-skip]",
   "." + PREFIX,
 ].join();
 
@@ -55,46 +55,35 @@ function readConfig(script) {
   const data = (script && script.dataset) || {};
   const config = {
     base: baseUrl(script, data.api),
-    categories: null, // all
-    rootSelector: null,
+    // Unset until a data-* attribute gives them: categories (all), root (DEFAULT_ROOTS), exclude.
     occurrences: "first",
     max: 100,
-    exclude: "",
     linkTarget: data.linkTarget === "_blank" ? "_blank" : "",
     theme: "auto",
   };
   if (data.categories) {
     config.categories = data.categories.split(",").map((s) => s.trim()).filter(Boolean);
   }
-  if (data.root) {
-    if (validSelector(data.root)) config.rootSelector = data.root;
-    else warn(`data-root "${data.root}" is not a valid selector`);
-  }
-  if (data.occurrences) {
-    if (data.occurrences === "first" || data.occurrences === "all") config.occurrences = data.occurrences;
-    else warn(`data-occurrences "${data.occurrences}" must be "first" or "all"`);
-  }
-  if (data.max) {
-    const max = Number(data.max);
-    if (Number.isInteger(max) && max > 0) config.max = max;
-    else warn(`data-max "${data.max}" must be a positive whole number`);
-  }
-  if (data.exclude) {
-    if (validSelector(data.exclude)) config.exclude = data.exclude;
-    else warn(`data-exclude "${data.exclude}" is not a valid selector`);
-  }
-  if (data.theme) {
-    if (/^(light|dark|auto)$/.test(data.theme)) config.theme = data.theme;
-    else warn(`data-theme "${data.theme}" must be light, dark or auto`);
-  }
+  // data-<name>: kept (converted) if `valid`, else reported with what is wrong with it.
+  const setting = (name, valid, problem, convert = String) => {
+    const value = data[name];
+    if (!value) return;
+    if (valid(value)) config[name] = convert(value);
+    else warn(`data-${name} "${value}" ${problem}`);
+  };
+  setting("root", validSelector, "is not a valid selector");
+  setting("occurrences", (value) => value === "first" || value === "all", 'must be "first" or "all"');
+  setting("max", (value) => Number.isInteger(Number(value)) && Number(value) > 0, "must be a positive whole number", Number);
+  setting("exclude", validSelector, "is not a valid selector");
+  setting("theme", (value) => /^(light|dark|auto)$/.test(value), "must be light, dark or auto");
   return config;
 }
 
 /** The containers to scan, outermost only, so that no text is scanned twice. */
 function findRoots(config) {
   let roots;
-  if (config.rootSelector) {
-    roots = [...document.querySelectorAll(config.rootSelector)];
+  if (config.root) {
+    roots = [...document.querySelectorAll(config.root)];
   } else {
     const first = DEFAULT_ROOTS.map((s) => document.querySelector(s)).find(Boolean);
     roots = [first || document.body];

@@ -148,7 +148,6 @@ function wrap(node, [start, end, slug]) {
   highlight.setAttribute("aria-expanded", "false");
   after.before(highlight);
   highlight.append(inner);
-  return highlight;
 }
 
 /** Undoes `wrap`: the text goes back into the node before the highlight; helpers are removed. */

@@ -18,13 +18,12 @@ async function fetchJson(url, signal) {
 async function loadIndex(config, signal) {
   const api = config.base + "api/v1/";
   const known = (await fetchJson(api + "categories.json", signal)).categories.map((c) => c.slug);
-  let chosen = known;
-  if (config.categories) {
-    const unknown = config.categories.filter((slug) => !known.includes(slug));
-    if (unknown.length) warn(`unknown categories ignored: ${unknown.join(", ")}`);
-    chosen = config.categories.filter((slug) => known.includes(slug));
-  }
-  const indexes = await Promise.all(chosen.map((slug) => fetchJson(`${api}index/${slug}.json`, signal)));
+  const chosen = config.categories || known;
+  const unknown = chosen.filter((slug) => !known.includes(slug));
+  if (unknown.length) warn(`unknown categories ignored: ${unknown.join(", ")}`);
+  const indexes = await Promise.all(
+    chosen.filter((slug) => known.includes(slug)).map((slug) => fetchJson(`${api}index/${slug}.json`, signal)),
+  );
   const entries = new Map(); // a term in two categories is in both indexes
   for (const index of indexes) {
     for (const entry of index.terms) {
@@ -38,16 +37,16 @@ async function loadIndex(config, signal) {
 const hundredths = (ms) => Math.round(ms * 100) / 100;
 
 function whenDomReady() {
-  return document.readyState === "loading"
-    ? new Promise((resolve) => document.addEventListener("DOMContentLoaded", resolve, { once: true }))
-    : Promise.resolve();
+  return new Promise((resolve) => {
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", resolve, { once: true });
+    else resolve();
+  });
 }
 
+// Constructable stylesheets are the newest feature the widget needs (Chrome 73, Firefox 101,
+// Safari 16.4): a browser with them has fetch, MutationObserver, AbortController and TreeWalker.
 function supported() {
-  return !!(
-    window.fetch && window.MutationObserver && window.AbortController && document.createTreeWalker &&
-    "adoptedStyleSheets" in document && "replaceSync" in CSSStyleSheet.prototype
-  );
+  return "adoptedStyleSheets" in document && "replaceSync" in CSSStyleSheet.prototype;
 }
 
 function start(script) {
