@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from cardkit import CLOSE_MS, OPEN_MS, card, hover, move_away, open_page, open_page_with_paused_clock, term
 from playwright.sync_api import Page, expect
@@ -45,8 +47,9 @@ def test_the_highlight_is_a_button_with_a_name_and_the_card_a_named_dialog(
     expect(highlight).to_have_attribute("aria-expanded", "true")
     controlled = highlight.get_attribute("aria-controls")
     assert controlled and page.locator(f"#{controlled}").count() == 1
-    # Screen-reader users can reach the definition: it is in the dialog's accessibility tree.
+    # Screen-reader users hear the definition and the warning when focus enters the dialog.
     assert "Test definition of Premium." in dialog.aria_snapshot()
+    expect(dialog).to_have_accessible_description(re.compile(r"^Test definition of Premium\. .*Watch out"))
 
 
 def test_focus_opens_the_card_and_escape_closes_it_without_moving_focus(

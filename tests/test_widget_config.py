@@ -174,10 +174,13 @@ def test_exclude_skips_every_area_of_the_selector_list(page: Page, fixture_serve
 
 @pytest.mark.parametrize(("body", "expected"), [
     (FULL, {"policy", "class-action"}),  # article, though main comes first in the page
+    # A teaser <article> before <main> (news sites' headers): the story in main comes first.
+    ('<article id="teaser"><p>A tax teaser.</p></article>' + MAIN_AROUND.format(ARTICLE_IN_MAIN),
+     {"policy", "class-action"}),
     (BODY + MAIN_AROUND.format("") + ROLE_MAIN + ASIDE, {"premium"}),  # then main
     (BODY + ROLE_MAIN + ASIDE, {"wage-theft"}),  # then [role=main]
     (BODY + ASIDE, {"tax", "data-broker"}),  # else body
-], ids=["article", "main", "role-main", "body"])
+], ids=["article", "article-in-main", "main", "role-main", "body"])
 def test_default_root(page: Page, fixture_server: LiveServer, body: str, expected: set[str]) -> None:
     load(page, fixture_server, body, occurrences="all")
 

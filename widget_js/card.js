@@ -29,6 +29,8 @@ function createCards(config, signal, write) {
   const card = element("div", "card");
   card.setAttribute("role", "dialog");
   card.setAttribute("aria-labelledby", "title");
+  // Announced with the dialog's name when focus enters it (ids are the shadow root's own).
+  card.setAttribute("aria-describedby", "definition warning");
   card.tabIndex = -1; // a click or tap on its text keeps focus in the card, so it stays open
   if (config.theme !== "auto") card.style.colorScheme = config.theme; // light-dark() follows it
   const popover = "popover" in card;
@@ -137,17 +139,20 @@ function createCards(config, signal, write) {
     const title = element("p", "title", data.title);
     title.id = "title";
     const warning = element("div", "warning");
+    warning.id = "warning";
     warning.setAttribute("role", "note");
     const label = element("p", "label", "Watch out");
     label.prepend(element("span", "icon", "\u26a0"));
     label.firstChild.setAttribute("aria-hidden", "true");
     warning.append(label, element("p", "", data.misuse));
 
+    const definition = element("p", "definition", data.definition);
+    definition.id = "definition";
     const nodes = [
       closeButton,
       element("p", "categories", data.categories.map((c) => c.label).join(" \u00b7 ")),
       title,
-      element("p", "definition", data.definition),
+      definition,
       warning,
     ];
     const related = data.related.slice(0, 3);

@@ -5,7 +5,8 @@ const VERSION = __VERSION__;
 const TAG = "glossary-term"; // a custom element, so host rules on `span` never reach highlights
 const PREFIX = "glossary-widget";
 const HIGHLIGHT = `${TAG}.${PREFIX}-term`; // the selector of the widget's highlights
-const DEFAULT_ROOTS = ["article", "main", "[role=main]"];
+// The story, not a teaser: news pages often have an <article> in their header, before <main>.
+const DEFAULT_ROOTS = ["main article", "article", "main", "[role=main]"];
 const FETCH_TIMEOUT_MS = 3000;
 
 // Areas never highlighted: interactive controls, code, headings, navigation, hidden content,
