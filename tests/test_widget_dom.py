@@ -372,6 +372,27 @@ def test_changed_text_is_highlighted(page: Page, fixture_server: LiveServer) -> 
     assert highlights(page, "#plain") == [("savings-account", "savings account")]
 
 
+def test_a_framework_rewriting_a_split_text_node_shows_its_text_once(
+    page: Page, fixture_server: LiveServer,
+) -> None:
+    """React and Vue keep a reference to the text node they rendered and set its text on every
+    update; the widget split that node, so the pieces it split off must go."""
+    body = '<article><p id="price">Your yearly premium and the policy fee are $120.</p></article>'
+    url = serve_html(page, f"{fixture_server.url}/examples/rerender.html", html_page(body + widget_tag()))
+    open_ready(page, url)
+    page.evaluate("window.rendered = document.querySelector('#price').firstChild")  # as React keeps it
+    assert highlights(page) == [("premium", "premium"), ("policy", "policy")]
+
+    page.evaluate("rendered.data = 'Your yearly premium and the policy fee are $130.'")
+    wait_ready(page, 2)
+
+    assert page.text_content("#price") == "Your yearly premium and the policy fee are $130."
+    assert highlights(page) == [("premium", "premium"), ("policy", "policy")]
+    page.evaluate("rendered.data = 'No fee this year.'")
+    page.wait_for_function("document.querySelector('#price').textContent === 'No fee this year.'")
+    assert highlights(page) == []
+
+
 def test_late_content_in_a_skipped_area_is_not_highlighted(
     page: Page, fixture_server: LiveServer,
 ) -> None:
@@ -402,6 +423,25 @@ def test_the_widgets_own_changes_cause_no_rescans(page: Page, fixture_server: Li
     assert 2 <= settled <= 7  # one scan per change at most (changes may be batched)
     assert ready_count(page) == settled
     assert len(highlights(page, "#root")) == expected
+
+
+def test_a_root_replaced_by_a_single_page_app_is_followed(page: Page, fixture_server: LiveServer) -> None:
+    """A router swaps the whole <article> for the next one: the new article is highlighted,
+    and so is what is added to it afterwards."""
+    body = ('<header><p>A tax in the header.</p></header><main>'
+            '<article id="one"><p>The first article is about a premium.</p></article></main>')
+    url = serve_html(page, f"{fixture_server.url}/examples/spa-root.html", html_page(body + widget_tag()))
+    open_ready(page, url)
+    assert highlights(page) == [("premium", "premium")]
+
+    page.evaluate("""document.querySelector("#one").replaceWith(Object.assign(
+      document.createElement("article"), {id: "two", innerHTML: "<p>The next one reads a policy.</p>"}))""")
+    wait_ready(page, 2)
+    page.evaluate("""document.querySelector("#two").insertAdjacentHTML("beforeend",
+      "<p id='late'>Then a savings account.</p>")""")
+    wait_ready(page, 3)
+
+    assert highlights(page) == [("policy", "policy"), ("savings-account", "savings account")]
 
 
 def test_occurrences_first_holds_for_late_content(page: Page, fixture_server: LiveServer) -> None:

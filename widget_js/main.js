@@ -61,9 +61,8 @@ function start(script) {
   let cards = null;
 
   let roots = [];
-  const observe = () => {
-    for (const root of roots) observer.observe(root, { childList: true, subtree: true, characterData: true });
-  };
+  // The whole document, not only the roots: a single-page app may replace a root itself.
+  const observe = () => observer.observe(document.documentElement, { childList: true, subtree: true, characterData: true });
   // The stylesheet is adopted with the first highlight, after the scan has read the layout
   // (firstOnScreen), so that adopting it does not force a style recalculation mid-scan.
   const write = (change) => {
@@ -101,19 +100,43 @@ function start(script) {
 
   let pending = new Set();
   function onMutations(records) {
+    // A root was replaced (a new page of a single-page app): find the roots again, scan them whole.
+    if (roots.some((root) => !root.isConnected)) for (const root of (roots = findRoots(config))) pending.add(root);
     for (const record of records) {
+      if (record.type === "characterData") dropSplitOff(record.target);
       const nodes = record.type === "characterData" ? [record.target] : record.addedNodes;
       for (const node of nodes) {
-        if ((node.nodeType === 1 || node.nodeType === 3) && node.isConnected) pending.add(node);
+        if ((node.nodeType === 1 || node.nodeType === 3) && node.isConnected && roots.some((root) => root.contains(node))) {
+          pending.add(node);
+        }
       }
     }
     if (!pending.size) return;
     // One scan for everything that arrived in this task.
     queueMicrotask(() => {
-      const nodes = [...pending].filter((n) => ![...pending].some((o) => o !== n && o.contains(n)));
+      // Outermost only, found by walking up: comparing every pair took seconds for thousands.
+      const nodes = [...pending].filter((node) => {
+        for (let parent = node.parentNode; parent; parent = parent.parentNode) if (pending.has(parent)) return false;
+        return true;
+      });
       pending = new Set();
       scan(nodes.filter((node) => node.isConnected));
     });
+  }
+
+  /**
+   * A script of the page set the text of a node the widget had split (as frameworks do when
+   * they re-render): the node holds the whole new text, so the highlights and text split off
+   * it (see `wrap`) are stale and would show the old words a second time.
+   */
+  function dropSplitOff(node) {
+    for (let next; (next = node.nextSibling) && next.matches && next.matches(HIGHLIGHT); ) {
+      write(() => {
+        const after = next.nextSibling; // the text after the highlight, unless the page removed it
+        if (after && after.nodeType === 3) after.remove();
+        next.remove();
+      });
+    }
   }
 
   function fail(error) {
