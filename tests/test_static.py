@@ -95,6 +95,7 @@ def test_encoding_follows_accept_encoding(client: TestClient, accept, encoding, 
 
 @pytest.mark.parametrize(("accept", "encoding"), [
     ("br;q=0, gzip", "gzip"), ("gzip;q=0, br;q=0", None), ("br; q=0.0, gzip;q=0.5", "gzip"),
+    ("br;Q=0, gzip", "gzip"),
 ])
 def test_refused_encodings_are_not_sent(client: TestClient, accept: str, encoding: str | None) -> None:
     with client.stream("GET", "/widget.js", headers={"Accept-Encoding": accept}) as response:

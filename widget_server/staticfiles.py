@@ -33,7 +33,7 @@ STRICT_CSP = (
 )
 STRICT_CSP_EXAMPLE = "strict-csp.html"
 # A coding the client refuses in Accept-Encoding: `br;q=0`, `gzip; q=0.000`.
-REFUSED = re.compile(r";\s*q\s*=\s*0(\.0*)?\s*$")
+REFUSED = re.compile(r";\s*q\s*=\s*0(\.0*)?\s*$", re.IGNORECASE)  # RFC 9110: "q" in any case
 
 NotFound = Callable[[], bytes]  # the body of the 404 page
 
