@@ -87,6 +87,14 @@ ERROR_CASES = {
         {"gamma.md": term("Gamma", "aliases:\n  - G\n - Gee\n")},
         "terms/gamma.md", 7, "YAML does not parse: did not find expected key",
     ),
+    "yaml bad item in a list over several lines, at the item": (
+        {"gamma.md": term("Gamma", "aliases: [\n  G,\n  Gee: a: b,\n  Geez,\n]\n")},
+        "terms/gamma.md", 7, "YAML does not parse: did not find expected ',' or ']' (in the list opened on line 5)",
+    ),
+    "yaml control character after other scripts, at its line": (
+        {"gamma.md": term("Gamma", "aliases: [\u00e9t\u00e9, \u00c9t\u00e9s, \u4e2d\u6587]\nrelated: [alpha\x07]\n")},
+        "terms/gamma.md", 6, "YAML does not parse: unacceptable character #x0007",
+    ),
     "yaml control character, at its line": (
         {"gamma.md": term("Gamma", "aliases: [G\x07]\n")},
         "terms/gamma.md", 5, "YAML does not parse: unacceptable character #x0007",

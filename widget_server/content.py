@@ -114,21 +114,23 @@ class Glossary:
         return {t.slug: t for t in self.terms}
 
 
-def name_keys(name: str, case_sensitive: bool = False) -> frozenset[str]:
-    """The texts a valid `name` matches in an article, folded: two terms whose names share one
-    would both claim the same words of a page.
-
-    As the widget reads names (widget_js/matcher.js): any run of white space is one space,
-    typographic apostrophes and hyphens are plain ones, and but for a case-sensitive term the
-    last word may be in its regular plural. Case is folded even where the widget keeps it, so that
-    no two terms share a name whatever its case.
+def name_forms(name: str, case_sensitive: bool = False) -> tuple[str, ...]:
+    """The texts a valid `name` matches in an article, as the widget reads names
+    (widget_js/matcher.js): any run of white space is one space, typographic apostrophes and
+    hyphens are plain ones, and but for a case-sensitive term the last word may be in its regular
+    plural. An acronym keeps its case in the plural (APR -> APRs): it matches only in capitals.
     """
     spaced = _WHITE_SPACE_RE.sub(" ", name).translate(_PLAIN_PUNCTUATION)
     if case_sensitive:
-        return frozenset({spaced.casefold()})
-    # The widget keeps an acronym's case when it makes the plural: APR -> APRs.
-    plural = _plural(spaced if is_acronym(name) else spaced.lower())
-    return frozenset({spaced.casefold(), plural.casefold()})
+        return (spaced,)
+    return spaced, _plural(spaced if is_acronym(name) else spaced.lower())
+
+
+def name_keys(name: str, case_sensitive: bool = False) -> frozenset[str]:
+    """The forms of `name`, folded: two terms whose names share one would both claim the same
+    words of a page. Case is folded even where the widget keeps it, so that no two terms share a
+    name whatever its case."""
+    return frozenset(form.casefold() for form in name_forms(name, case_sensitive))
 
 
 def _plural(name: str) -> str:
@@ -420,8 +422,8 @@ def _parse_yaml(text: str, first_line: int, error: _Report) -> tuple[yaml.Node |
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
-        error(first_line - 1 + _yaml_error_line(exc, text),
-              f"YAML does not parse: {_yaml_problem(exc)}")
+        line, problem = _yaml_error(exc, text, first_line)
+        error(line, f"YAML does not parse: {problem}")
         return None
     finally:
         loader.dispose()
@@ -612,21 +614,25 @@ _OPENED_CONTEXTS = (
 )
 
 
-def _yaml_error_line(exc: yaml.YAMLError, text: str) -> int:
+def _yaml_error(exc: yaml.YAMLError, text: str, first_line: int) -> tuple[int, str]:
+    """The file's line to fix and what is wrong there; `text` begins on line `first_line`."""
     context = str(getattr(exc, "context", None) or "")
     context_mark = getattr(exc, "context_mark", None)
     problem_mark = getattr(exc, "problem_mark", None)
-    if context_mark and context.startswith(_OPENED_CONTEXTS):
-        return context_mark.line + 1
-    if problem_mark or context_mark:
-        return (problem_mark or context_mark).line + 1
-    if isinstance(exc, yaml.reader.ReaderError):
-        return text.count("\n", 0, exc.position) + 1
-    return 1
-
-
-def _yaml_problem(exc: yaml.YAMLError) -> str:
-    context = str(getattr(exc, "context", None) or "")
     # Without a `problem`, as for a character YAML refuses, the message's first line says it all.
     problem = str(getattr(exc, "problem", None) or str(exc).partition("\n")[0]).strip()
-    return f"{problem} ({context})" if context.startswith(_OPENED_CONTEXTS) else problem
+    if context_mark and context.startswith(_OPENED_CONTEXTS):
+        opened = first_line + context_mark.line
+        lines = text.splitlines()
+        if (context.startswith("while parsing a flow") and problem_mark
+                and lines[problem_mark.line:][:1] and lines[problem_mark.line][:1].isspace()):
+            # An indented line inside the list, not the next field: a bad item, not a missing ].
+            return first_line + problem_mark.line, f"{problem} (in the list opened on line {opened})"
+        return opened, f"{problem} ({context})"
+    if problem_mark or context_mark:
+        return first_line + (problem_mark or context_mark).line, problem
+    if isinstance(exc, yaml.reader.ReaderError):
+        # Where the refused character is: libyaml's position counts bytes, not characters.
+        found = text.find(chr(exc.character)) if isinstance(exc.character, int) else -1
+        return first_line + text.count("\n", 0, found if found >= 0 else exc.position), problem
+    return first_line, problem
