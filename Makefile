@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test browser lint bench screenshots clean
+.PHONY: run test install install-test browser test-tools lint bench screenshots clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,17 +25,26 @@ install-test: $(VENV)/.installed-test
 run: install
 	$(BIN)/glossary-widget serve --host $(HOST) --port $(PORT) --examples examples
 
-# Playwright's own Chromium where it can be downloaded; otherwise the system one
-# (Debian's `chromium`, installed here when running as root). tests/conftest.py picks whichever exists.
+# Debian packages the tests need, installed with apt-get when running as root.
+APT_INSTALL = [ "$$(id -u)" = 0 ] && apt-get update -qq \
+	&& DEBIAN_FRONTEND=noninteractive apt-get install -y -qq
+
+# Playwright's own Chromium where it can be downloaded; otherwise the system one (Debian's
+# `chromium`). tests/conftest.py picks whichever exists.
 browser: install-test
 	@$(BIN)/python -m playwright install chromium >/dev/null 2>&1 \
 	  || command -v chromium >/dev/null 2>&1 \
-	  || { [ "$$(id -u)" = 0 ] && apt-get update -qq \
-	       && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+	  || { $(APT_INSTALL) chromium >/dev/null; } \
 	  || { echo "No Chromium found: run 'sudo apt-get install chromium' (Debian/Ubuntu) and retry." >&2; exit 1; }
 
-## Install test dependencies and a Chromium, then run the whole suite
-test: browser
+# nginx, which tests/test_build.py runs with examples/deploy/nginx.conf on a static export.
+test-tools: browser
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] \
+	  || { $(APT_INSTALL) nginx >/dev/null; } \
+	  || { echo "No nginx found: run 'sudo apt-get install nginx' (Debian/Ubuntu) and retry." >&2; exit 1; }
+
+## Install test dependencies, a Chromium and nginx, then run the whole suite
+test: test-tools
 	$(BIN)/ruff check widget_server tests benchmarks
 	$(BIN)/python -m pytest
 

@@ -86,8 +86,8 @@ def test_export_has_the_documented_layout(export: Path) -> None:
 @pytest.fixture(scope="module")
 def nginx(export: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
     """nginx on a free port with the server block of examples/deploy/nginx.conf, serving `export`."""
-    # Installed with apt-get when missing and running as root, as `make test` does for Chromium.
-    binary, how = debian_tool("nginx", "nginx", install=True)
+    # `make test` installs it (Makefile: test-tools).
+    binary, how = debian_tool("nginx", "nginx", install=False)
     if binary is None:
         pytest.fail(how)
     folder = tmp_path_factory.mktemp("nginx")
