@@ -24,6 +24,17 @@ def focused_text(page: Page) -> str:
     )
 
 
+def record_focus(page: Page) -> None:
+    """From now on, window.focusedOnTheWay lists every element that receives focus."""
+    page.evaluate(
+        """() => {
+            window.focusedOnTheWay = [];
+            document.addEventListener("focusin", (event) => window.focusedOnTheWay.push(
+                event.target.id ? "#" + event.target.id : event.target.textContent.trim()), true);
+        }"""
+    )
+
+
 def tab_to_premium(page: Page) -> None:
     page.locator("#before").focus()
     page.keyboard.press("Tab")
@@ -110,10 +121,17 @@ def test_tab_goes_through_the_card_links_and_on_to_the_next_element_after_the_te
         expect(card(page, "premium")).to_be_visible()
     assert visited == ["Policy", "ACA", "Read the full entry \u2192"]
 
+    record_focus(page)
     page.keyboard.press("Tab")  # past the last link: back in the page, after the term
     expect(page.locator("#after")).to_be_focused()
     expect(card(page)).to_have_count(0)
     expect(term(page, "premium")).to_have_attribute("aria-expanded", "false")
+    # Straight there: focus never went back to the term on the way (screen readers would say it).
+    assert page.evaluate("window.focusedOnTheWay") == ["#after"]
+
+    page.keyboard.press("Shift+Tab")  # and back: the term's card opens again
+    expect(term(page, "premium")).to_be_focused()
+    expect(card(page, "premium")).to_be_visible()
 
 
 def test_tab_from_the_card_onto_the_next_term_opens_that_terms_card(page: Page, fixture_server) -> None:
@@ -123,10 +141,13 @@ def test_tab_from_the_card_onto_the_next_term_opens_that_terms_card(page: Page, 
     links = card(page, "policy").get_by_role("link")
     expect(links.last).to_have_text("Read the full entry \u2192")
 
-    for _ in range(links.count() + 1):
+    for _ in range(links.count()):
         page.keyboard.press("Tab")
+    record_focus(page)
+    page.keyboard.press("Tab")
 
     expect(term(page, "tax")).to_be_focused()
+    assert page.evaluate("window.focusedOnTheWay") == ["Tax"]
     expect(card(page, "tax")).to_be_visible()
     expect(term(page, "tax")).to_have_attribute("aria-expanded", "true")
     expect(term(page, "policy")).to_have_attribute("aria-expanded", "false")

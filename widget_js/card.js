@@ -54,9 +54,8 @@ function createCards(config, signal, write) {
   function load(slug) {
     if (!cache.has(slug)) {
       const controller = new AbortController();
-      signal.addEventListener("abort", () => controller.abort());
       loading.set(slug, controller);
-      const data = fetchJson(`${config.base}api/v1/terms/${encodeURIComponent(slug)}.json`, controller.signal);
+      const data = fetchJson(`${config.base}api/v1/terms/${encodeURIComponent(slug)}.json`, signal, controller.signal);
       // A failed or cancelled request is not cached: the next attempt tries again.
       data.catch(() => cache.delete(slug)).finally(() => loading.delete(slug));
       cache.set(slug, data);
@@ -89,14 +88,14 @@ function createCards(config, signal, write) {
     );
   }
 
-  // Pending timers are kept: they belong to the term the pointer rests on now.
-  function close() {
+  // Pending timers are kept: they belong to the term the pointer rests on now. Focus in the
+  // card goes back to the term, unless Tab is taking it on (`focusTerm` false).
+  function close(focusTerm = true) {
     clearTimeout(closeTimer);
     if (!term) return;
-    const focusWasInCard = inCard(document.activeElement);
     term.setAttribute("aria-expanded", "false");
     term.removeAttribute("aria-controls");
-    if (focusWasInCard) {
+    if (focusTerm && inCard(document.activeElement)) {
       dismissed = term; // focus returns to the term; that must not reopen the card
       term.focus();
     }
@@ -283,7 +282,7 @@ function createCards(config, signal, write) {
     } else if (focused && !event.shiftKey && focused === links[links.length - 1]) {
       event.preventDefault();
       const next = nextFocusable(term);
-      close(); // before focusing: `next` may be a term whose card opens on focus
+      close(false); // before focusing: `next` may be a term whose card opens on focus
       if (next) next.focus();
     }
   }
