@@ -393,6 +393,32 @@ def test_a_framework_rewriting_a_split_text_node_shows_its_text_once(
     assert highlights(page) == []
 
 
+@pytest.mark.parametrize("retouch", [
+    "node.data = node.data",  # set unchanged
+    "node.data = node.data.replace(/'/g, '\u2019')",  # typographic apostrophes
+    "node.data = node.data.replace(/yearly/g, 'year\u00adly')",  # a soft hyphen
+])
+def test_a_script_retouching_the_text_of_split_nodes_loses_no_text(
+    page: Page, fixture_server: LiveServer, retouch: str,
+) -> None:
+    """Scripts that walk the text nodes and set their text (typography, hyphenation) are not
+    re-renders: every word stays, once."""
+    body = "<article><p id='price'>Your yearly premium and the policy's fee are due.</p></article>"
+    url = serve_html(page, f"{fixture_server.url}/examples/retouch.html", html_page(body + widget_tag()))
+    open_ready(page, url)
+    assert highlights(page) == [("premium", "premium"), ("policy", "policy")]
+
+    page.evaluate(f"""() => {{
+      const walker = document.createTreeWalker(document.querySelector('#price'), NodeFilter.SHOW_TEXT);
+      for (let node; (node = walker.nextNode()); ) {retouch};
+    }}""")
+    wait_ready(page, 2)
+
+    words = page.evaluate("document.querySelector('#price').textContent.replace(/[^\\w ]/g, '')")
+    assert words == "Your yearly premium and the policys fee are due"
+    assert highlights(page) == [("premium", "premium"), ("policy", "policy")]
+
+
 def test_late_content_in_a_skipped_area_is_not_highlighted(
     page: Page, fixture_server: LiveServer,
 ) -> None:
@@ -442,6 +468,33 @@ def test_a_root_replaced_by_a_single_page_app_is_followed(page: Page, fixture_se
     wait_ready(page, 3)
 
     assert highlights(page) == [("policy", "policy"), ("savings-account", "savings account")]
+
+
+def test_roots_added_later_are_followed(page: Page, fixture_server: LiveServer) -> None:
+    """With data-root, an element matching it that arrives later is scanned: a new comment, or
+    the article a router mounts after showing a loading message (no root in between)."""
+    body = ('<main><article class="story"><p>The story is about a premium.</p></article>'
+            '<section id="comments"><p class="comment">A first comment on the tax.</p></section></main>')
+    tag = widget_tag(root=".story, .comment")
+    url = serve_html(page, f"{fixture_server.url}/examples/late-roots.html", html_page(body + tag))
+    open_ready(page, url)
+    assert highlights(page) == [("premium", "premium"), ("tax", "tax")]
+
+    page.evaluate("""document.querySelector("#comments").insertAdjacentHTML("beforeend",
+      "<p class='comment' id='second'>A second one on the policy.</p>")""")
+    wait_ready(page, 2)
+    assert highlights(page, "#second") == [("policy", "policy")]
+
+    page.evaluate("""() => {
+      for (const element of document.querySelectorAll(".story, .comment")) element.remove();
+      document.querySelector("main").append("Loading...");
+    }""")
+    page.wait_for_timeout(100)
+    page.evaluate("""document.querySelector("main").insertAdjacentHTML("beforeend",
+      "<article class='story' id='next'>The next story reads a savings account.</article>")""")
+    page.wait_for_function("document.querySelectorAll('#next glossary-term').length === 1")
+
+    assert highlights(page) == [("savings-account", "savings account")]
 
 
 def test_occurrences_first_holds_for_late_content(page: Page, fixture_server: LiveServer) -> None:

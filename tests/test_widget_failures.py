@@ -113,6 +113,7 @@ FAILURES: dict[str, tuple[Callable, Callable]] = {
     "index-terms-a-string": (real, fulfill_json('{"terms": "premium"}')),
     "index-entry-not-strings": (real, fulfill_json('{"terms": [["premium", 42]]}')),
     "index-entry-not-an-array": (real, fulfill_json('{"terms": [{"slug": "premium"}]}')),
+    "index-entry-empty": (real, fulfill_json('{"terms": [["premium", "Premium"], []]}')),
 }
 
 
@@ -162,6 +163,27 @@ def test_api_failure_leaves_the_page_as_it_was(
     load_and_settle(page, fixture_server.url + PAGE)
 
     assert_untouched(page, console, before, len(failed))
+
+
+@pytest.mark.parametrize("missing", [
+    "delete AbortSignal.any",  # Firefox before 124, Safari before 17.4
+    "CSS.supports = () => false",  # no light-dark(): Chrome before 123, Safari before 17.5
+])
+def test_a_browser_without_what_the_widget_needs_is_left_alone(
+    page: Page, fixture_server: LiveServer, before: dict, missing: str,
+) -> None:
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    console = Console.attach(page)
+    page.add_init_script(missing)
+
+    page.goto(fixture_server.url + PAGE)
+    page.wait_for_timeout(500)
+
+    assert_untouched(page, console, before, 0)
+    assert console.warnings == []
+    assert [url for url in requests if "/api/" in url] == []
+    assert page.evaluate("'GlossaryWidget' in window") is False
 
 
 def test_the_api_still_works_when_not_routed(page: Page, fixture_server: LiveServer) -> None:

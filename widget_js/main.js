@@ -1,17 +1,14 @@
 // ---- main: start once, load the index, scan, follow later content, expose GlossaryWidget -----
 
-/** Fetches JSON with a time limit; no cookies are sent, so nothing identifies the reader. */
-async function fetchJson(url, signal) {
-  const timeout = new AbortController();
-  const timer = setTimeout(() => timeout.abort(new Error(`${url} took over ${FETCH_TIMEOUT_MS} ms`)), FETCH_TIMEOUT_MS);
-  signal.addEventListener("abort", () => timeout.abort(signal.reason));
-  try {
-    const response = await fetch(url, { signal: timeout.signal, credentials: "omit" });
-    if (!response.ok) throw new Error(`${url} answered ${response.status}`);
-    return await response.json();
-  } finally {
-    clearTimeout(timer);
-  }
+/** Fetches JSON with a time limit, unless a signal aborts it first; no cookies are sent, so
+ * nothing identifies the reader. */
+async function fetchJson(url, ...signals) {
+  const response = await fetch(url, {
+    signal: AbortSignal.any([...signals, AbortSignal.timeout(FETCH_TIMEOUT_MS)]),
+    credentials: "omit",
+  });
+  if (!response.ok) throw new Error(`${url} answered ${response.status}`);
+  return response.json();
 }
 
 /** The index entries of the chosen categories; unknown categories are reported and skipped. */
@@ -43,10 +40,11 @@ function whenDomReady() {
   });
 }
 
-// Constructable stylesheets are the newest feature the widget needs (Chrome 73, Firefox 101,
-// Safari 16.4): a browser with them has fetch, MutationObserver, AbortController and TreeWalker.
+// The newest features the widget needs are AbortSignal.any (Chrome 116, Firefox 124, Safari
+// 17.4) and CSS light-dark() (Chrome 123, Firefox 120, Safari 17.5): a browser with both has
+// everything else it uses. An older one is left as it is.
 function supported() {
-  return "adoptedStyleSheets" in document && "replaceSync" in CSSStyleSheet.prototype;
+  return "any" in AbortSignal && CSS.supports("color", "light-dark(red,red)");
 }
 
 function start(script) {
@@ -61,10 +59,11 @@ function start(script) {
   let cards = null;
 
   let roots = [];
-  // The whole document, not only the roots: a single-page app may replace a root itself.
-  const observe = () => observer.observe(document.documentElement, { childList: true, subtree: true, characterData: true });
-  // The stylesheet is adopted with the first highlight, after the scan has read the layout
-  // (firstOnScreen), so that adopting it does not force a style recalculation mid-scan.
+  // The whole document, not only the roots: a single-page app may replace a root itself. (Text
+  // changes are observed too: asking for their old value asks for them.)
+  const observe = () =>
+    observer.observe(document.documentElement, { childList: true, subtree: true, characterDataOldValue: true });
+  // The stylesheet is adopted with the first highlight: a page without any is left as it was.
   const write = (change) => {
     if (!document.adoptedStyleSheets.includes(styles)) {
       document.adoptedStyleSheets = [...document.adoptedStyleSheets, styles];
@@ -100,16 +99,23 @@ function start(script) {
 
   let pending = new Set();
   function onMutations(records) {
-    // A root was replaced (a new page of a single-page app): find the roots again, scan them whole.
-    if (roots.some((root) => !root.isConnected)) for (const root of (roots = findRoots(config))) pending.add(root);
+    let outside = roots.some((root) => !root.isConnected);
     for (const record of records) {
-      if (record.type === "characterData") dropSplitOff(record.target);
+      if (record.type === "characterData") dropSplitOff(record);
       const nodes = record.type === "characterData" ? [record.target] : record.addedNodes;
       for (const node of nodes) {
-        if ((node.nodeType === 1 || node.nodeType === 3) && node.isConnected && roots.some((root) => root.contains(node))) {
-          pending.add(node);
+        if ((node.nodeType === 1 || node.nodeType === 3) && node.isConnected) {
+          if (roots.some((root) => root.contains(node))) pending.add(node);
+          else outside = true;
         }
       }
+    }
+    // A root was replaced (a new page of a single-page app), or something was added outside
+    // them that may be one (a new comment for data-root=".comment"): the new roots are scanned whole.
+    if (outside) {
+      const found = findRoots(config);
+      for (const root of found) if (!roots.includes(root)) pending.add(root);
+      roots = found;
     }
     if (!pending.size) return;
     // One scan for everything that arrived in this task.
@@ -125,18 +131,22 @@ function start(script) {
   }
 
   /**
-   * A script of the page set the text of a node the widget had split (as frameworks do when
-   * they re-render): the node holds the whole new text, so the highlights and text split off
-   * it (see `wrap`) are stale and would show the old words a second time.
+   * A script of the page set the text of a node the widget had split. Frameworks re-rendering
+   * (React and Vue set the text of the node they rendered) put the whole new text there: the
+   * highlights and text split off it (see `wrap`) are stale and would show the old words a
+   * second time. A script that only retouches the text (typographic quotes, soft hyphens, or
+   * setting it unchanged) leaves its words as they were, and nothing is removed.
    */
-  function dropSplitOff(node) {
-    for (let next; (next = node.nextSibling) && next.matches && next.matches(HIGHLIGHT); ) {
-      write(() => {
+  function dropSplitOff({ target, oldValue }) {
+    const words = (text) => text.match(WORD)?.join("");
+    if (words(target.data) === words(oldValue)) return;
+    write(() => {
+      for (let next; (next = target.nextSibling)?.matches?.(HIGHLIGHT); ) {
         const after = next.nextSibling; // the text after the highlight, unless the page removed it
         if (after && after.nodeType === 3) after.remove();
         next.remove();
-      });
-    }
+      }
+    });
   }
 
   function fail(error) {
