@@ -7,10 +7,11 @@ exact list of (slug, highlighted text) the rules give, in document order.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator
 
 import pytest
-from conftest import LiveServer
+from conftest import GLOSSARY_DATA, LiveServer
 from playwright.sync_api import Browser, Page
 from widget_helpers import (
     RECORD_PAGE,
@@ -23,12 +24,17 @@ from widget_helpers import (
     widget_tag,
 )
 
+from widget_server.content import load_glossary, name_forms
+
 # Per case: the highlights inside the element with that id, in document order.
 Highlights = dict[str, list[tuple[str, str]]]
 
 CASES_JS = """root => Object.fromEntries([...root.querySelectorAll(":scope > [id]")].map(
   (el) => [el.id, [...el.querySelectorAll("[data-glossary-term]")].map(
     (h) => [h.dataset.glossaryTerm, h.textContent])]))"""
+
+PARAGRAPH_HIGHLIGHTS_JS = """paragraphs => paragraphs.map((p) => [...p.querySelectorAll(
+  "[data-glossary-term]")].map((h) => [h.dataset.glossaryTerm, h.textContent]))"""
 
 NBSP = "\u00a0"
 
@@ -193,3 +199,74 @@ def test_longest_of_names_that_start_at_the_same_word(page: Page, fixture_server
     open_ready(page, url)
 
     assert highlights(page) == ALIKE_EXPECTED
+
+
+def test_every_form_of_every_bundled_name_is_highlighted_whole(
+    page: Page, glossary_server: LiveServer,
+) -> None:
+    """What the validator takes a name to match (content.name_forms, which keeps two terms from
+    claiming the same words) is what the widget matches: each title and alias of the bundled
+    glossary, alone and in its plural, is highlighted whole as its own term."""
+    glossary = load_glossary(GLOSSARY_DATA)
+    cases = [
+        [(term.slug, form)]
+        for term in glossary.terms for name in term.names
+        for form in name_forms(name, term.case_sensitive)
+    ]
+    paragraphs = "".join(f"<p>{html.escape(case[0][1])}</p>" for case in cases)
+    url = serve_html(page, f"{glossary_server.url}/examples/every-name.html", html_page(
+        f"<article>{paragraphs}</article>" + widget_tag(occurrences="all", max="100000")))
+
+    open_ready(page, url)
+
+    found = page.eval_on_selector_all("article p", PARAGRAPH_HIGHLIGHTS_JS)
+    assert [[tuple(h) for h in highlights] for highlights in found] == cases
+
+
+# The matcher looks for the first letters of first words in the lower-cased text; these are the
+# texts where that could go wrong, each with its own index (names valid for the widget, which
+# the bundled glossary does not have).
+BEGINNINGS = {
+    # Lower-casing İ gives two characters: every position after it would be off by one.
+    "a text that lower-casing makes longer": (
+        [["tax", "Tax"], ["premium", "Premium"]],
+        "İstanbul's tax on a premium, İİ premium.",
+        [("tax", "tax"), ("premium", "premium"), ("premium", "premium")],
+    ),
+    # The text's Σ is followed by a letter (after the apostrophe): lower-cased in the whole
+    # text it is σ, in its word alone ς, as in the name.
+    "a final sigma inside the first letters": (
+        [["os", "Ος"]],
+        "ΟΣ'Α and ος.",
+        [("os", "ΟΣ"), ("os", "ος")],
+    ),
+    # The fourth code unit begins a letter of two: the first letters stop before it.
+    "a letter of two code units in the first letters": (
+        [["abc", "abc\U0001d49c fee"]],
+        "An abc\U0001d49c fee, not an abc fee.",
+        [("abc", "abc\U0001d49c fee")],
+    ),
+    # Words that begin like a name are looked at, and are not it.
+    "words that only begin like a name": (
+        [["tax", "Tax"], ["premium", "Premium"]],
+        "Taxonomy, premiumization, premie, taxes.",
+        [("tax", "taxes")],
+    ),
+}
+
+
+@pytest.mark.parametrize(("index", "text", "expected"), BEGINNINGS.values(), ids=list(BEGINNINGS))
+def test_names_are_found_by_their_first_letters_in_any_text(
+    page: Page, fixture_server: LiveServer, index: list[list[str]], text: str,
+    expected: list[tuple[str, str]],
+) -> None:
+    categories = {"categories": [{"slug": "money", "label": "Money", "description": "", "count": 1}]}
+    page.route("**/api/v1/categories.json", lambda route: route.fulfill(json=categories))
+    page.route("**/api/v1/index/money.json", lambda route: route.fulfill(
+        json={"category": "money", "terms": index}))
+    url = serve_html(page, f"{fixture_server.url}/examples/beginnings.html", html_page(
+        f"<article><p>{html.escape(text)}</p></article>" + widget_tag(occurrences="all")))
+
+    open_ready(page, url)
+
+    assert highlights(page) == expected

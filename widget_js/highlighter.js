@@ -1,9 +1,9 @@
 // ---- highlighter: find matches in text nodes and wrap them, reversibly, in small slices ------
 //
-// A scan has two phases. Matching reads text in document order (so "first occurrence" and
-// data-max follow the page's reading order) and changes nothing. Wrapping then splits text
-// nodes, starting with what is on screen. Both run in slices of at most SLICE_MS and yield
-// to the browser between slices, so that a long page never blocks input.
+// Text nodes are read in document order (so "first occurrence" and data-max follow the page's
+// reading order), each wrapped as soon as it is matched, as a reader scrolling down sees it. The
+// work runs in slices of at most SLICE_MS and yields to the browser between slices, so that a
+// long page never blocks input.
 
 const SLICE_MS = 8;
 
@@ -52,13 +52,14 @@ function createHighlighter(match, config, write) {
     }
     if (root.closest(skip)) return () => null;
     // The areas to skip, found by the browser in one query; the walk steps over each of them
-    // whole (a filter instead would be a call into script for every node of the page).
+    // whole (a filter instead would be a call into script for every node of the page), and
+    // over the highlights it makes on the way.
     const skipped = new Set(root.querySelectorAll(skip));
     const walker = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
     return () => {
       for (let node = walker.nextNode(); node; ) {
         if (node.nodeType === 3) return node;
-        if (!skipped.has(node)) node = walker.nextNode();
+        if (!skipped.has(node) && node.localName !== TAG) node = walker.nextNode();
         // Past the skipped element: its next sibling, else the next sibling of an ancestor.
         else while (!(node = walker.nextSibling()) && walker.parentNode());
       }
@@ -66,17 +67,18 @@ function createHighlighter(match, config, write) {
     };
   }
 
-  /** Phase 1: the matches to wrap, as [text node, its text, [[start, end, slug], ...]]. */
-  function collect(root, clock) {
-    const found = [];
+  /** Highlights what `root` holds, text node by text node. */
+  function highlightIn(root, clock) {
     const next = textNodes(root);
     return inSlices(() => {
       if (count >= config.max) return false;
       const node = next();
       if (!node) return false;
-      const text = node.data;
+      const found = match(node.data);
+      // The host may have put the text in an area to skip since the walk began.
+      if (!found.length || node.parentElement.closest(skip)) return true;
       const matches = [];
-      for (const m of match(text)) {
+      for (const m of found) {
         if (count >= config.max) break;
         if (config.occurrences === "first") {
           if (highlighted.has(m[2])) continue;
@@ -85,21 +87,7 @@ function createHighlighter(match, config, write) {
         matches.push(m);
         count++;
       }
-      if (matches.length) found.push([node, text, matches]);
-      return true;
-    }, clock).then(() => found);
-  }
-
-  /** Phase 2: wrap, beginning with the first node on screen, then the rest, then the part above. */
-  function wrapAll(found, clock) {
-    const first = firstOnScreen(found);
-    const order = [...found.slice(first), ...found.slice(0, first).reverse()];
-    let i = 0;
-    return inSlices(() => {
-      if (i >= order.length) return false;
-      const [node, text, matches] = order[i++];
-      // The host may have changed the text, or put it in an area to skip, since it was matched.
-      if (node.isConnected && node.data === text && !node.parentElement.closest(skip)) {
+      if (matches.length && !clock.cancelled) {
         write(() => {
           for (let k = matches.length - 1; k >= 0; k--) wrap(node, matches[k]);
         });
@@ -113,23 +101,8 @@ function createHighlighter(match, config, write) {
     const present = [...document.querySelectorAll(HIGHLIGHT)];
     highlighted = new Set(present.map((h) => h.dataset.glossaryTerm));
     count = present.length;
-    const found = [];
-    for (const root of roots) found.push(...(await collect(root, clock)));
-    await wrapAll(found, clock);
+    for (const root of roots) await highlightIn(root, clock);
   };
-}
-
-/** Index of the first found node whose block is not above the viewport (binary search). */
-function firstOnScreen(found) {
-  let low = 0;
-  let high = found.length;
-  while (low < high) {
-    const mid = (low + high) >> 1;
-    const parent = found[mid][0].parentElement;
-    if (parent && parent.getBoundingClientRect().bottom < 0) low = mid + 1;
-    else high = mid;
-  }
-  return low;
 }
 
 /**
