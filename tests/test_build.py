@@ -19,7 +19,7 @@ from starlette.testclient import TestClient
 from benchmarks.common import debian_tool, free_port, wait_for_http
 from widget_server.app import create_app
 from widget_server.assets import integrity
-from widget_server.build import build_site
+from widget_server.build import ONE_PACKET, build_site
 from widget_server.cli import main
 
 WIDGET_BUDGET_BROTLI = 6144
@@ -153,6 +153,13 @@ def test_text_files_are_precompressed_and_decompress_to_the_original(export: Pat
         original = (export / name).read_bytes()
         assert brotli.decompress((export / f"{name}.br").read_bytes()) == original
         assert gzip.decompress((export / f"{name}.gz").read_bytes()) == original
+
+
+def test_files_that_fit_in_a_packet_are_not_precompressed(export: Path) -> None:
+    term = export / "api/v1/terms/physical-therapy.json"
+    assert term.stat().st_size < ONE_PACKET
+    assert not term.with_name(term.name + ".br").exists()
+    assert not term.with_name(term.name + ".gz").exists()
 
 
 def test_widget_fits_its_size_budget(export: Path) -> None:

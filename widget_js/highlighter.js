@@ -16,14 +16,16 @@ const yieldToBrowser = () =>
         channel.port2.postMessage(0);
       });
 
-/** Calls `step` until it returns false, in slices; adds the main-thread time to `clock.ms`. */
-async function inSlices(step, clock) {
+/** Calls `step` until it returns false, in slices, and `end` after each slice; adds the
+ * main-thread time to `clock.ms`. */
+async function inSlices(step, clock, end) {
   for (;;) {
     const start = performance.now();
     let more;
     // Before every step: once destroy() has run, even from inside a slice, nothing more is wrapped.
     do more = !clock.cancelled && step();
     while (more && performance.now() - start < SLICE_MS);
+    end();
     clock.ms += performance.now() - start;
     if (!more) return;
     await yieldToBrowser();
@@ -67,18 +69,28 @@ function createHighlighter(match, config, write) {
     };
   }
 
-  /** Highlights what `root` holds, text node by text node. */
+  /** Highlights what `root` holds, text node by text node; what a slice found is wrapped at
+   * its end, in one `write`. */
   function highlightIn(root, clock) {
     const next = textNodes(root);
+    let found = []; // [text node, its matches] of this slice
+    const wrapFound = () => {
+      if (found.length && !clock.cancelled) {
+        write(() => {
+          for (const [node, matches] of found) for (let k = matches.length - 1; k >= 0; k--) wrap(node, matches[k]);
+        });
+      }
+      found = [];
+    };
     return inSlices(() => {
       if (count >= config.max) return false;
       const node = next();
       if (!node) return false;
-      const found = match(node.data);
+      const all = match(node.data);
       // The host may have put the text in an area to skip since the walk began.
-      if (!found.length || node.parentElement.closest(skip)) return true;
+      if (!all.length || node.parentElement.closest(skip)) return true;
       const matches = [];
-      for (const m of found) {
+      for (const m of all) {
         if (count >= config.max) break;
         if (config.occurrences === "first") {
           if (highlighted.has(m[2])) continue;
@@ -87,13 +99,9 @@ function createHighlighter(match, config, write) {
         matches.push(m);
         count++;
       }
-      if (matches.length && !clock.cancelled) {
-        write(() => {
-          for (let k = matches.length - 1; k >= 0; k--) wrap(node, matches[k]);
-        });
-      }
+      if (matches.length) found.push([node, matches]);
       return true;
-    }, clock);
+    }, clock, wrapFound);
   }
 
   return async (roots, clock) => {

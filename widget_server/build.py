@@ -127,17 +127,24 @@ def write_site(root: Path, files: Iterable[tuple[str, bytes]]) -> dict[str, int]
         return dict(pool.map(write, in_place(files)))
 
 
+# A file this small fits in one packet: compressed, it would not arrive any sooner. (Term JSON
+# and snippets are this small; leaving them as they are spares a large export two files in
+# five, and nginx's gzip_min_length and Vite's compression threshold draw the same line.)
+ONE_PACKET = 1400
+
+
 class SiteCompressor(Compressor):
     """WhiteNoise's compressor (its formats, settings and "only if it saves 5%" rule), applied
-    to bytes in memory, with brotli's slowest, smallest setting kept for the files that partner
-    pages download on every view: the widget and the matching indexes.
+    to bytes in memory, for files larger than a packet, with brotli's slowest, smallest setting
+    kept for the files that partner pages download on every view: the widget and the matching
+    indexes.
 
     Quality 11 costs milliseconds per file, which adds up to minutes over the pages and term
     files of a large glossary; quality 5 (what CDNs use on the fly) is about 30 times faster.
     """
 
     def variants(self, path: str, body: bytes) -> list[tuple[str, bytes]]:
-        if not self.should_compress(path):
+        if len(body) < ONE_PACKET or not self.should_compress(path):
             return []
         quality = 11 if path.endswith(".js") or path.startswith("api/v1/index/") else 5
         compressed = brotli.compress(body, quality=quality)
