@@ -31,8 +31,6 @@ async function loadIndex(config, signal) {
   return [...entries.values()];
 }
 
-const hundredths = (ms) => Math.round(ms * 100) / 100;
-
 function whenDomReady() {
   return new Promise((resolve) => {
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", resolve, { once: true });
@@ -90,8 +88,8 @@ function start(script) {
     const detail = {
       highlights: highlights.length,
       terms: new Set([...highlights].map((h) => h.dataset.glossaryTerm)).size,
-      ms: hundredths(clock.ms),
-      setupMs: hundredths(setupMs),
+      ms: +clock.ms.toFixed(2),
+      setupMs: +setupMs.toFixed(2),
     };
     document.dispatchEvent(new CustomEvent("glossary:ready", { detail }));
     return detail;
