@@ -490,10 +490,11 @@ def server_section(results: Results) -> list[str]:
         "`glossary-widget serve`; *Starlette* is a bare Starlette app in the same uvicorn "
         "configuration returning a constant body of the same size (the framework's ceiling); "
         f"*nginx* ({server.nginx}) serves the static export. Requests/s, and p50 / p99 latency "
-        "in ms. With several workers each figure is the median of "
-        f"{server.config.get('multi_worker_runs', 1)} runs: the workers share one listening "
-        "socket and a run's connections may all be accepted by one of them, which halves a "
-        "single run's figure by chance.",
+        f"in ms, each the median of {server.config.get('runs', 1)} runs, the three servers "
+        "taking turns run by run so that drift reaches them alike: on two shared cores one "
+        "run's p99 can be several times its usual value, for every server alike, and with "
+        "several workers (which share one listening socket) a run's connections may all be "
+        "accepted by one of them, which halves its requests/s by chance.",
         "",
     ]
     for note in server.notes:

@@ -31,7 +31,14 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import DEFAULT_WORKDIR, ROOT, debian_tool, free_port, wait_for_http
+from benchmarks.common import (
+    DEFAULT_WORKDIR,
+    ROOT,
+    debian_tool,
+    free_port,
+    median,
+    wait_for_http,
+)
 from benchmarks.synthetic import SyntheticTerm, synthetic_terms, write_glossary
 from widget_server.build import build_site
 
@@ -49,20 +56,19 @@ end
 @dataclass(frozen=True)
 class ServerConfig:
     terms: int = 2000
-    duration_s: int = 4
+    duration_s: int = 3
     warmup_s: int = 1
     connections: tuple[int, ...] = (8, 64)
     workers: tuple[int, ...] = (1, 2)
     wrk_threads: int = 1  # two cores: leave the other one to the server
-    multi_worker_runs: int = 3  # see Bench.measure
+    runs: int = 3  # per figure, the servers taking turns (see Bench.load_all)
     install: bool = True  # apt-get wrk and nginx when root and missing
     loader: str = "auto"  # wrk where available, else the Python loop; or force one
 
     @classmethod
     def quick(cls) -> ServerConfig:
         """Tiny: a 50-term glossary, one-second runs, no installing."""
-        return cls(terms=50, duration_s=1, warmup_s=0, connections=(4,), install=False,
-                   multi_worker_runs=1)
+        return cls(terms=50, duration_s=1, warmup_s=0, connections=(4,), install=False, runs=1)
 
 
 @dataclass(frozen=True)
@@ -340,6 +346,10 @@ def serve_nginx(nginx: str, site: Path, folder: Path, port: int, workers: int) -
     return started(command, folder / "stderr.log", ready)
 
 
+def port_of(base: str) -> int:
+    return int(base.rpartition(":")[2])
+
+
 def probe(base: str, row: Row) -> tuple[int, str]:
     """(body bytes, content type) of one response: the size the ceiling must send."""
     host, _, port = base.removeprefix("http://").partition(":")
@@ -377,35 +387,47 @@ class Bench:
         self.log = log
         self.loads: list[Load] = []
 
-    def load_all(self, server: str, base: str, workers: int) -> None:
-        for row in self.rows:
-            size, _ = probe(base, row)
-            if self.config.warmup_s:
-                self.loader(base + row.path, row.headers, max(self.config.connections),
-                            self.config.warmup_s)
-            for connections in self.config.connections:
-                measured = self.measure(base + row.path, row.headers, connections, workers)
-                self.log(f"server: {server} x{workers} c{connections} {row.name}: "
-                         f"{measured.requests_per_s:,.0f} req/s, p99 {measured.p99_ms:.1f} ms")
-                self.loads.append(Load(
-                    server=server, workers=workers, connections=connections, row=row.name,
-                    path=row.path, requests_per_s=measured.requests_per_s,
-                    p50_ms=measured.p50_ms, p99_ms=measured.p99_ms, errors=measured.errors,
-                    body_bytes=size, loader=self.loader.name,
-                ))
+    def load_all(self, bases: dict[str, str], workers: int) -> None:
+        """Every row at every connection count on every server (name -> base URL), the servers
+        taking turns run by run, so that drift on a shared machine reaches them alike.
 
-
-    def measure(self, url: str, headers: dict[str, str], connections: int, workers: int) -> Measured:
-        """One run with one worker; with several, the median of `multi_worker_runs` runs.
-
-        Worker processes share one listening socket, and whichever wakes first accepts every
-        connection that is waiting, so a run's few connections may all land on one worker: a
-        single run of ours or of the ceiling can come out at half speed by that chance alone.
+        Each figure is the median of `runs` runs, requests/s and latencies each on its own: a
+        single run's p99 on two shared cores can be several times its usual value, for every
+        server alike, and with several workers (which share one listening socket) a run's
+        connections may all be accepted by one of them, halving its requests/s by chance.
         """
-        runs = 1 if workers == 1 else self.config.multi_worker_runs
-        measured = [self.loader(url, headers, connections, self.config.duration_s)
-                    for _ in range(runs)]
-        return sorted(measured, key=lambda m: m.requests_per_s)[len(measured) // 2]
+        for row in self.rows:
+            sizes = {server: probe(base, row)[0] for server, base in bases.items()}
+            if self.config.warmup_s:
+                for base in bases.values():
+                    self.loader(base + row.path, row.headers, max(self.config.connections),
+                                self.config.warmup_s)
+            for connections in self.config.connections:
+                runs: dict[str, list[Measured]] = {server: [] for server in bases}
+                for _ in range(self.config.runs):
+                    for server, base in bases.items():
+                        runs[server].append(self.loader(base + row.path, row.headers, connections,
+                                                        self.config.duration_s))
+                for server, measured in runs.items():
+                    figure = median_of(measured)
+                    self.log(f"server: {server} x{workers} c{connections} {row.name}: "
+                             f"{figure.requests_per_s:,.0f} req/s, p99 {figure.p99_ms:.1f} ms")
+                    self.loads.append(Load(
+                        server=server, workers=workers, connections=connections, row=row.name,
+                        path=row.path, requests_per_s=figure.requests_per_s,
+                        p50_ms=figure.p50_ms, p99_ms=figure.p99_ms, errors=figure.errors,
+                        body_bytes=sizes[server], loader=self.loader.name,
+                    ))
+
+
+def median_of(runs: list[Measured]) -> Measured:
+    """The median of each figure on its own; errors summed, so that none goes unseen."""
+    return Measured(
+        requests_per_s=median([m.requests_per_s for m in runs]),
+        p50_ms=median([m.p50_ms for m in runs]),
+        p99_ms=median([m.p99_ms for m in runs]),
+        errors=sum(m.errors for m in runs),
+    )
 
 
 def run(config: ServerConfig, workdir: Path = DEFAULT_WORKDIR, log: Any = print) -> ServerResult:
@@ -422,18 +444,19 @@ def run(config: ServerConfig, workdir: Path = DEFAULT_WORKDIR, log: Any = print)
     logs = workdir / "server" / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     for workers in config.workers:
-        port = free_port()
-        with serve_ours(data, port, workers, logs / f"ours-{workers}.log"):
-            base = f"http://127.0.0.1:{port}"
-            bodies = {row.path: list(probe(base, row)) for row in rows}
-            bench.load_all("ours", base, workers)
-        port = free_port()
-        with serve_ceiling(bodies, port, workers, logs / f"starlette-{workers}.log"):
-            bench.load_all("starlette", f"http://127.0.0.1:{port}", workers)
-        if nginx:
-            port = free_port()
-            with serve_nginx(nginx, site, workdir / "server" / f"nginx-{workers}", port, workers):
-                bench.load_all("nginx", f"http://127.0.0.1:{port}", workers)
+        # All three run at once (an idle server takes no CPU), so that they can take turns.
+        with contextlib.ExitStack() as servers:
+            bases = {server: f"http://127.0.0.1:{free_port()}"
+                     for server in ("ours", "starlette", *(("nginx",) if nginx else ()))}
+            servers.enter_context(serve_ours(data, port_of(bases["ours"]), workers,
+                                             logs / f"ours-{workers}.log"))
+            bodies = {row.path: list(probe(bases["ours"], row)) for row in rows}
+            servers.enter_context(serve_ceiling(bodies, port_of(bases["starlette"]), workers,
+                                                logs / f"starlette-{workers}.log"))
+            if nginx:
+                servers.enter_context(serve_nginx(nginx, site, workdir / "server" / f"nginx-{workers}",
+                                                  port_of(bases["nginx"]), workers))
+            bench.load_all(bases, workers)
     version = nginx_version(nginx) if nginx else f"not installed ({nginx_how})"
     return ServerResult(asdict(config), bench.loads, loader.name, notes, version)
 
