@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import random
+from pathlib import Path
+
 import pytest
 
+from widget_server import markup
+from widget_server.content import load_glossary
 from widget_server.markup import (
     CARD_TEXT_LIMIT,
     card_text,
@@ -13,6 +18,7 @@ from widget_server.markup import (
 )
 
 ELLIPSIS = "\u2026"
+GLOSSARY_DATA = Path(__file__).resolve().parent.parent / "glossary_data"
 
 
 @pytest.mark.parametrize(("markdown", "rendered"), [
@@ -152,3 +158,33 @@ def test_plain_text_strips_markup() -> None:
         "Heading Some bold, italic and linked words over two lines with code. "
         "first item second item quoted <b>html</b>"
     )
+
+
+# Plain paragraphs skip the parser (see markup.py): the result must be the parser's on any
+# text, the glossary's own sections and text built to sit on the edge of plain (markup
+# characters, block starts, odd white space).
+PIECES = [
+    "word", "Word", "naïve", "café", "50%", "$20", "e.g.", "U.S.", "co-pay", "it's", '"quoted"',
+    "'single'", "(aside)", "a/b", "x=y", "3.5", "1990", "!", "?", ":", ";", ",", "\u2014", "\u2019",
+    "\u00a0", " ", "  ", "\t", "\n", "\n\n", "\n\n\n", "\n ", " \n", "*", "_", "`", "[", "]", "<",
+    ">", "&", "&amp;", "#", "~", "|", "{", "\\", "- ", "+ ", "= ", "1. ", "2) ", "---", "===",
+    "    ", "\u2028", "\r\n",
+]
+
+
+def test_plain_paragraphs_render_as_the_parser_renders_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = random.Random(20261201)
+    texts = ["".join(rng.choice(PIECES) for _ in range(rng.randint(1, 14))).strip()
+             for _ in range(20_000)]
+    texts += [section for term in load_glossary(GLOSSARY_DATA).terms
+              for section in term.sections.values()]
+    assert sum(markup._plain_paragraphs(text) is not None for text in texts) > 2000
+
+    plain_text.cache_clear()
+    fast = [(render_html(text), plain_text(text)) for text in texts]
+    plain_text.cache_clear()
+    monkeypatch.setattr(markup, "_plain_paragraphs", lambda markdown: None)
+    parsed = [(render_html(text), plain_text(text)) for text in texts]
+    plain_text.cache_clear()
+
+    assert fast == parsed

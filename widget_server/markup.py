@@ -27,8 +27,32 @@ _UNSAFE_URL_RE = re.compile(r"^\s*(?:javascript|vbscript|file|data):", re.IGNORE
 _SENTENCE_END_RE = re.compile(r"(?<!\b\w)[.!?][\"'\u201d\u2019)]?(?=\s+[\"'\u201c\u2018(]?[A-Z0-9])")
 
 
+# Most sections are plain paragraphs, which need no parsing: no character CommonMark gives a
+# meaning to inside a line, and no line that could begin another kind of block (a list item,
+# a heading underline, indented code) or end in a line break. Parsing the rest is most of the
+# time a large glossary takes to render.
+_MARKUP_CHARACTER_RE = re.compile(r"[\\`*_\[\]<>&#~|{}\t\r\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029]")
+_BLOCK_LINE_RE = re.compile(r"^(?:[-+=\s]|\d+[.)])|\s$", re.MULTILINE)
+_PARAGRAPH_BREAK_RE = re.compile(r"\n{2,}")
+_QUOTE_RE = re.compile('"')
+
+
+def _plain_paragraphs(markdown: str) -> list[str] | None:
+    """The paragraphs of `markdown` if CommonMark reads it as nothing but plain paragraphs."""
+    if _MARKUP_CHARACTER_RE.search(markdown):
+        return None
+    paragraphs = [paragraph for paragraph in _PARAGRAPH_BREAK_RE.split(markdown) if paragraph]
+    if any(_BLOCK_LINE_RE.search(paragraph) for paragraph in paragraphs):
+        return None
+    return paragraphs
+
+
 def render_html(markdown: str) -> Markup:
-    return Markup(_renderer.render(markdown))
+    paragraphs = _plain_paragraphs(markdown)
+    if paragraphs is None:
+        return Markup(_renderer.render(markdown))
+    # As markdown-it writes them: & < > are not in such text, and " is escaped.
+    return Markup("".join(f"<p>{_QUOTE_RE.sub('&quot;', p)}</p>\n" for p in paragraphs))
 
 
 def unsafe_link_lines(markdown: str) -> list[int]:
@@ -55,6 +79,8 @@ def plain_text(markdown: str) -> str:
     Cached: the API, the pages and the snippets all ask for the same sections' text, one whole
     pass over the glossary apart, so the cache holds a large glossary's two card sections.
     """
+    if _plain_paragraphs(markdown) is not None:
+        return " ".join(markdown.split())
     pieces = []
     for token in _renderer.parse(markdown):
         for child in token.children or ():
