@@ -1,9 +1,8 @@
 // ---- highlighter: find matches in text nodes and wrap them, reversibly, in small slices ------
 //
 // Text nodes are read in document order (so "first occurrence" and data-max follow the page's
-// reading order), each wrapped as soon as it is matched, as a reader scrolling down sees it. The
-// work runs in slices of at most SLICE_MS and yields to the browser between slices, so that a
-// long page never blocks input.
+// reading order) in slices of at most SLICE_MS, and what a slice found is wrapped at its end;
+// the scan yields to the browser between slices, so that a long page never blocks input.
 
 const SLICE_MS = 8;
 
