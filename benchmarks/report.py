@@ -230,14 +230,17 @@ def server_targets(results: Results) -> list[Target]:
         ))
         counts = server.config["connections"]
         connections = 64 if 64 in counts else max(counts)
-        p99 = [load.p99_ms for load in server.loads if load.server == "ours"
-               and load.workers == workers and load.connections == connections
-               and load.row in API_ROWS]
-        worst_p99 = max(p99, default=float("nan"))
+
+        def worst_p99(name: str, workers: int = workers, connections: int = connections) -> float:
+            return max((load.p99_ms for load in server.loads if load.server == name
+                        and load.workers == workers and load.connections == connections
+                        and load.row in API_ROWS), default=float("nan"))
+
+        ours, ceiling = worst_p99("ours"), worst_p99("starlette")
         targets.append(Target(
             f"API JSON, {workers} worker(s): p99 under 25 ms at {connections} connections",
-            f"highest p99 {ms(worst_p99)} ms",
-            None if worst_p99 != worst_p99 else worst_p99 < 25,
+            f"highest p99 {ms(ours)} ms (bare Starlette in the same runs: {ms(ceiling)} ms)",
+            None if ours != ours else ours < 25,
         ))
     return targets
 

@@ -3,8 +3,8 @@
 // A Map from a name's first word (lower-cased) to the names that start with it is built once,
 // and one regular expression of the first letters of those words: the engine finds where a
 // name may start, so script looks at a few words in a hundred rather than at every word, and
-// neither grows with the glossary. Four letters keep the expression small (it compiles in a
-// millisecond or two even at 20,000 terms). A name is split into its words only when its first
+// neither grows with the glossary. Four letters keep the expression small (1,600 beginnings
+// for 20,000 synthetic terms, compiled in a few milliseconds). A name is split into its words only when its first
 // word turns up in a text: a page mentions few of the glossary's names.
 
 // A word is a run of letters, marks, digits and `_`: matches are whole words by construction.
