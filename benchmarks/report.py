@@ -497,7 +497,9 @@ def server_section(results: Results) -> list[str]:
         "taking turns run by run so that drift reaches them alike: on two shared cores one "
         "run's p99 can be several times its usual value, for every server alike, and with "
         "several workers (which share one listening socket) a run's connections may all be "
-        "accepted by one of them, which halves its requests/s by chance.",
+        "accepted by one of them, which halves its requests/s by chance. Where there is a core "
+        "to spare (one worker on two cores), the servers run on their own cores and wrk on the "
+        "rest, so that the two never take turns on one core; otherwise the kernel places them.",
         "",
     ]
     for note in server.notes:
