@@ -138,18 +138,29 @@ def wait_for(condition: Callable[[], bool], seconds: float = 6.0) -> bool:
     return False
 
 
+def edit_until(path: Path, text: str, condition: Callable[[], bool], seconds: float = 6.0) -> bool:
+    """Writes `text` to `path` again every half second until `condition` holds: the watcher
+    starts in the background, and an edit made before it watches is never seen."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        path.write_text(text, "utf-8")
+        if wait_for(condition, 0.5):
+            return True
+    return False
+
+
 def test_watcher_reloads_on_file_change(data: Path, tmp_path: Path) -> None:
     app = create_app(data, reload=True, assets_dir=tmp_path / "assets")
 
     with TestClient(app) as client:  # runs the lifespan, which starts the watcher
         assert client.get("/api/v1/terms/alpha.json").json()["definition"] == "What it is."
-        time.sleep(0.3)  # let the watcher start watching before the edit
-        (data / "terms" / "alpha.md").write_text(term("Alpha", "Edited on disk."), "utf-8")
 
         def edited() -> bool:
             return client.get("/api/v1/terms/alpha.json").json()["definition"] == "Edited on disk."
 
-        assert wait_for(edited), "the watcher did not pick up the edit within 6 s"
+        alpha = data / "terms" / "alpha.md"
+        assert edit_until(alpha, term("Alpha", "Edited on disk."), edited), (
+            "the watcher did not pick up the edit within 6 s")
 
 
 
@@ -164,18 +175,18 @@ def test_watcher_survives_an_unexpected_error(
     def vanished(data_dir: Path) -> None:
         raise FileNotFoundError(data_dir / "terms" / "alpha.md")
 
+    alpha = data / "terms" / "alpha.md"
     with TestClient(app) as client, caplog.at_level(logging.ERROR, logger="widget_server"):
-        time.sleep(0.3)
         monkeypatch.setattr("widget_server.snapshot.load_glossary", vanished)
-        (data / "terms" / "alpha.md").write_text(term("Alpha", "First edit."), "utf-8")
-        assert wait_for(lambda: any(r.exc_info for r in caplog.records)), "the error was not logged"
+        logged = edit_until(alpha, term("Alpha", "First edit."),
+                            lambda: any(r.exc_info for r in caplog.records))
+        assert logged, "the error was not logged"
         assert client.get("/api/v1/terms/alpha.json").json()["definition"] == "What it is."
 
         monkeypatch.setattr("widget_server.snapshot.load_glossary", real_load)
-        (data / "terms" / "alpha.md").write_text(term("Alpha", "Second edit."), "utf-8")
 
         def edited() -> bool:
             return client.get("/api/v1/terms/alpha.json").json()["definition"] == "Second edit."
 
-        assert wait_for(edited), "the watcher stopped after the error"
+        assert edit_until(alpha, term("Alpha", "Second edit."), edited), "the watcher stopped after the error"
     assert "still serving the last good version" in caplog.text
