@@ -165,6 +165,23 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
+def cpu_ticks() -> tuple[int, int] | None:
+    """(all CPU time, the part a hypervisor took for other guests, "steal") since boot, in ticks
+    (/proc/stat); None where the system does not say."""
+    try:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return None
+    return (sum(fields[:8]), fields[7]) if len(fields) >= 8 else None
+
+
+def steal_share(start: tuple[int, int] | None, end: tuple[int, int] | None) -> float:
+    """The share of the CPU time between two cpu_ticks() the host took; NaN if unknown."""
+    if start is None or end is None or end[0] <= start[0]:
+        return float("nan")
+    return (end[1] - start[1]) / (end[0] - start[0])
+
+
 # ---- Tools fetched or installed at benchmark time ------------------------------------------
 
 

@@ -45,6 +45,7 @@ class Results:
     seconds: float
     load_end: tuple[float, float, float]
     quick: bool
+    steal: float = float("nan")  # the share of CPU time the host took for other guests
 
     @property
     def busy(self) -> bool:
@@ -71,7 +72,7 @@ class Results:
                           [Bytes(**b) for b in z["peers"]], build, z["notes"])
         machine = Machine(**{**m, "load_start": tuple(m["load_start"])})
         return cls(machine, annotate, server, size, data["seconds"], tuple(data["load_end"]),
-                   data["quick"])
+                   data["quick"], data.get("steal", float("nan")))
 
 
 @dataclass(frozen=True)
@@ -280,6 +281,8 @@ def machine_section(results: Results) -> list[str]:
             ["Chromium", f"{results.annotate.chromium} (headless)"],
             ["Python", machine.python],
             ["Load average (1, 5, 15 min)", f"{load} at the start; {load_end} at the end"],
+            ["CPU time taken by the host (steal)",
+             "not reported" if math.isnan(results.steal) else f"{results.steal:.1%} of the run"],
             ["Run time", f"{results.seconds / 60:.1f} min"],
         ]),
     ]

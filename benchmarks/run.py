@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import annotate, server, size
-from benchmarks.common import BENCH_DIR, DEFAULT_WORKDIR, Machine
+from benchmarks.common import BENCH_DIR, DEFAULT_WORKDIR, Machine, cpu_ticks, steal_share
 from benchmarks.report import Results, write_report
 
 
@@ -29,6 +29,7 @@ def run_all(quick: bool, peers: bool, workdir: Path, install: bool = True, brows
     """All three benchmarks; `browser` as for annotate.run (None launches Chromium)."""
     workdir.mkdir(parents=True, exist_ok=True)
     machine = Machine.describe()
+    ticks = cpu_ticks()
     started = time.monotonic()
     annotate_config = annotate.AnnotateConfig.quick() if quick else annotate.AnnotateConfig()
     server_config = server.ServerConfig.quick() if quick else server.ServerConfig()
@@ -39,7 +40,7 @@ def run_all(quick: bool, peers: bool, workdir: Path, install: bool = True, brows
     servers = server.run(replace(server_config, install=install and server_config.install),
                          workdir, log)
     return Results(machine, highlighting, servers, sizes, time.monotonic() - started,
-                   os.getloadavg(), quick)
+                   os.getloadavg(), quick, steal_share(ticks, cpu_ticks()))
 
 
 def default_out(quick: bool, args: argparse.Namespace) -> Path:
