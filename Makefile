@@ -48,7 +48,7 @@ test: test-tools
 	$(BIN)/ruff check widget_server tests benchmarks
 	$(BIN)/python -m pytest
 
-## Run the benchmarks (about ten minutes; not part of `make test`) and regenerate
+## Run the benchmarks (about a quarter of an hour; not part of `make test`) and regenerate
 ## benchmarks/RESULTS.md and its charts. Fetches mark.js, tippy.js and Popper with npm into
 ## benchmarks/.cache/; installs wrk and nginx with apt-get when running as root.
 bench: browser

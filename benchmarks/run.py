@@ -1,6 +1,6 @@
 """Runs the three benchmarks in one go and regenerates RESULTS.md and its charts.
 
-    python -m benchmarks.run            # the full run (`make bench`), about ten minutes
+    python -m benchmarks.run            # the full run (`make bench`), about a quarter of an hour
     python -m benchmarks.run --quick    # tiny sizes, seconds; writes into the work folder
 
 The full run rewrites benchmarks/RESULTS.md, scan-vs-words.png and scan-vs-terms.png. A quick
