@@ -162,6 +162,14 @@ def against_peer(point: Point, size: str, peer: str, label: str, limit: float) -
     )
 
 
+def scaled(results: Results, value_ms: float) -> str:
+    """`value_ms` at the speed of the issue's machine, as a note beside a time measured here."""
+    factor = issue_machine_factor(results)
+    if math.isnan(factor) or math.isnan(value_ms):
+        return ""
+    return f" (about {ms(value_ms / factor)} ms at the speed of the issue's machine)"
+
+
 def word_exponent(results: Results) -> float:
     """d log(time) / d log(words) between the two longest articles: 1.0 is linear."""
     points = scaling_points(results, "words")
@@ -181,7 +189,8 @@ def highlighting_targets(results: Results) -> list[Target]:
     targets = [
         against_peer(point, size, "markRegExp", "mark.js `markRegExp`", 0.75),
         against_peer(point, size, "floor", "the bare floor", FLOOR_RATIO),
-        Target(f"{size}, `first`: median scan at most 10 ms", f"{ms(first)} ms", first <= 10),
+        Target(f"{size}, `first`: median scan at most 10 ms", f"{ms(first)} ms{scaled(results, first)}",
+               first <= 10),
     ]
     exponent = word_exponent(results)
     words = scaling_points(results, "words")
@@ -297,14 +306,22 @@ def machine_section(results: Results) -> list[str]:
     return lines
 
 
-def machine_speed_note(results: Results) -> list[str]:
-    """How this machine's speed compares with the one the issue's figures come from, by the two
-    methods both measured: the absolute targets were set there and are judged here as measured."""
+def issue_machine_factor(results: Results) -> float:
+    """How many times the issue's times this machine takes, by the two methods both measured
+    (the geometric mean of their ratios); NaN without them."""
     point = headline(results)
     floor, mark = point.median_total_ms("floor"), point.median_total_ms("markRegExp")
-    if math.isnan(floor) or math.isnan(mark):
+    return math.sqrt((floor / ISSUE_FLOOR_MS) * (mark / ISSUE_MARKREGEXP_MS))
+
+
+def machine_speed_note(results: Results) -> list[str]:
+    """How this machine's speed compares with the one the issue's figures come from: the
+    absolute targets were set there and are judged here as measured."""
+    point = headline(results)
+    floor, mark = point.median_total_ms("floor"), point.median_total_ms("markRegExp")
+    slower = issue_machine_factor(results)
+    if math.isnan(slower):
         return []
-    slower = math.sqrt((floor / ISSUE_FLOOR_MS) * (mark / ISSUE_MARKREGEXP_MS))
     return [
         f"On this machine the bare floor takes {ms(floor)} ms and `markRegExp` {ms(mark)} ms, "
         f"preparing and scanning, where the issue measured about {ISSUE_FLOOR_MS:g} and "
