@@ -148,9 +148,10 @@ def split_cores(workers: int) -> tuple[Cores, Cores]:
     return set(available[:workers]), set(available[workers:])
 
 
-def on_cores(cores: Cores) -> Any:
-    """A preexec_fn that keeps the new process, and all it starts, to `cores`."""
-    return None if cores is None else lambda: os.sched_setaffinity(0, cores)
+def on_cores(cores: Cores, command: list[str]) -> list[str]:
+    """`command` kept, with all it starts, to `cores` (by util-linux's taskset, which Debian
+    always has: a preexec_fn is not safe in a process that runs threads, as this one does)."""
+    return command if cores is None else ["taskset", "-c", ",".join(map(str, sorted(cores))), *command]
 
 
 def wrk_load(wrk: str, script: Path, url: str, headers: dict[str, str], connections: int,
@@ -159,8 +160,8 @@ def wrk_load(wrk: str, script: Path, url: str, headers: dict[str, str], connecti
                "-s", str(script)]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
-    output = subprocess.run(command + [url], check=True, capture_output=True, text=True,
-                            timeout=seconds + 30, preexec_fn=on_cores(cores)).stdout
+    output = subprocess.run(on_cores(cores, command + [url]), check=True, capture_output=True,
+                            text=True, timeout=seconds + 30).stdout
     line = next(line for line in output.splitlines() if line.startswith("BENCH "))
     requests, duration_us, *errors, p50_us, p99_us = (int(v) for v in line.split()[1:])
     return Measured(requests / (duration_us / 1e6), p50_us / 1000, p99_us / 1000, sum(errors))
@@ -243,8 +244,8 @@ def started(command: list[str], log_path: Path, ready: Any, cores: Cores) -> Ite
     """Runs `command` (and the workers it starts) on `cores`, in its own process group, until
     the block ends; `ready()` waits for it."""
     with log_path.open("ab") as log:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log,
-                                   start_new_session=True, preexec_fn=on_cores(cores))
+        process = subprocess.Popen(on_cores(cores, command), cwd=ROOT, stdout=subprocess.DEVNULL,
+                                   stderr=log, start_new_session=True)
     try:
         ready(process)
         yield
@@ -426,10 +427,13 @@ class Bench:
                                 self.config.warmup_s)
             for connections in self.config.connections:
                 runs: dict[str, list[Measured]] = {server: [] for server in bases}
-                for _ in range(self.config.runs):
-                    for server, base in bases.items():
-                        runs[server].append(self.loader(base + row.path, row.headers, connections,
-                                                        self.config.duration_s))
+                servers = list(bases)
+                for run in range(self.config.runs):
+                    # Each run starts with the next server: none always runs right after another.
+                    turn = run % len(servers)
+                    for server in servers[turn:] + servers[:turn]:
+                        runs[server].append(self.loader(bases[server] + row.path, row.headers,
+                                                        connections, self.config.duration_s))
                 for server, measured in runs.items():
                     figure = median_of(measured)
                     self.log(f"server: {server} x{workers} c{connections} {row.name}: "

@@ -51,7 +51,9 @@ def test_card_shows_the_term_data_exactly_as_the_api_returned_it(
     assert premium.locator(".warning p:not(.label)").text_content() == data["misuse"]
     # The warning is marked by an icon and a label, not by colour alone.
     expect(premium.locator(".warning")).to_contain_text("Watch out")
-    expect(premium.locator(".warning [aria-hidden=true]")).to_have_text("\u26a0")
+    label = premium.locator(".warning .label")
+    expect(label).to_have_text("Watch out")  # the icon is not read out
+    assert label.evaluate("p => getComputedStyle(p, '::before').content") == '"\u26a0" / ""'
     expect(premium.locator(".related a")).to_have_text([r["title"] for r in data["related"]])
     expect(premium.get_by_role("link", name="Read the full entry")).to_be_visible()
 

@@ -497,6 +497,77 @@ def test_roots_added_later_are_followed(page: Page, fixture_server: LiveServer) 
     assert highlights(page) == [("savings-account", "savings account")]
 
 
+def test_an_article_added_outside_the_story_does_not_take_its_place(
+    page: Page, fixture_server: LiveServer,
+) -> None:
+    """Without data-root, the story found at the start stays the one followed: a "more to read"
+    box that arrives later as an <article> of its own is not highlighted, and what is added to
+    the story afterwards still is."""
+    body = '<main id="story"><p>The story is about a premium.</p></main><footer id="more"></footer>'
+    url = serve_html(page, f"{fixture_server.url}/examples/late-article.html", html_page(body + widget_tag()))
+    open_ready(page, url)
+
+    page.evaluate("""() => {
+      document.querySelector("#more").insertAdjacentHTML("beforeend", "<article>More on the tax.</article>");
+      document.querySelector("#story").insertAdjacentHTML("beforeend", "<p>And on the policy.</p>");
+    }""")
+    wait_ready(page, 2)
+    page.evaluate("""document.querySelector("#story").insertAdjacentHTML("beforeend",
+      "<p>Then a savings account.</p>")""")
+    wait_ready(page, 3)
+
+    assert highlights(page) == [("premium", "premium"), ("policy", "policy"), ("savings-account", "savings account")]
+
+
+@pytest.mark.parametrize(("body", "rendered", "text", "expected"), [
+    # The same words as before the highlight: only the space after them went.
+    ("<p id='price'>Pay the premium</p>", "#price", "Pay the", "Pay the"),
+    # The highlight was all the node's text: the node the framework keeps is the empty one.
+    ("<p id='price'>The <span>premium</span> is due.</p>", "#price span", "\u2014", "The \u2014 is due."),
+], ids=["the-text-before-a-highlight", "a-highlight-that-was-all-of-it"])
+def test_a_framework_rewriting_a_split_text_node_leaves_no_highlight_behind(
+    page: Page, fixture_server: LiveServer, body: str, rendered: str, text: str, expected: str,
+) -> None:
+    url = serve_html(page, f"{fixture_server.url}/examples/rerender-short.html",
+                     html_page(f"<article>{body}</article>" + widget_tag()))
+    open_ready(page, url)
+    page.evaluate(f"window.rendered = document.querySelector({rendered!r}).firstChild")
+    assert highlights(page) == [("premium", "premium")]
+
+    page.evaluate(f"rendered.data = {text!r}")
+    page.wait_for_function(f"document.querySelector('#price').textContent === {expected!r}")
+    page.wait_for_timeout(100)
+
+    assert page.text_content("#price") == expected
+    assert highlights(page) == []
+
+
+@pytest.mark.parametrize("removed", ["the text node it is at", "the section it is in"])
+def test_a_scan_goes_on_after_the_page_removes_the_place_it_reached(
+    page: Page, fixture_server: LiveServer, removed: str,
+) -> None:
+    """Between two slices of a long scan, the page removes the node the scan had reached (here
+    right after the first slice: every paragraph has a term, so that is the text before the last
+    highlight): the rest of the page is still highlighted."""
+    sections = "".join(f"<section>{'<p>Pay the premium now.</p>' * 500}</section>" for _ in range(40))
+    url = serve_html(page, f"{fixture_server.url}/examples/long-scan.html", html_page(
+        f"<article>{sections}</article>" + widget_tag(occurrences="all", max="100000")))
+    remove = "last.previousSibling.remove()" if removed.startswith("the text") else "last.closest('section').remove()"
+    page.add_init_script(f"""new MutationObserver((records, observer) => {{
+      const highlights = document.querySelectorAll("glossary-term");
+      if (!highlights.length) return;
+      observer.disconnect();
+      const last = highlights[highlights.length - 1];
+      window.removedAt = highlights.length;
+      {remove};
+    }}).observe(document, {{childList: true, subtree: true}})""")
+
+    open_ready(page, url)
+
+    assert page.evaluate("removedAt") < 19_500  # the scan had more slices to go
+    assert page.evaluate("document.querySelectorAll('p:not(:has(glossary-term))').length") == 0
+
+
 def test_occurrences_first_holds_for_late_content(page: Page, fixture_server: LiveServer) -> None:
     url = serve_html(page, dom_url(fixture_server),
                      fixture_html("dom.html", widget_tag(root="#root")))

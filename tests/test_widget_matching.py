@@ -8,6 +8,7 @@ exact list of (slug, highlighted text) the rules give, in document order.
 from __future__ import annotations
 
 import html
+import string
 from collections.abc import Iterator
 
 import pytest
@@ -223,6 +224,9 @@ def test_every_form_of_every_bundled_name_is_highlighted_whole(
     assert [[tuple(h) for h in highlights] for highlights in found] == cases
 
 
+# 4,394 words of which no two have the same first three letters (a, b, c, then "ze").
+MANY_FIRST_WORDS = [a + b + c + "ze" for a in string.ascii_lowercase for b in "abcdefghijklm" for c in "abcdefghijklm"]
+
 # The matcher looks for the first letters of first words in the lower-cased text; these are the
 # texts where that could go wrong, each with its own index (names valid for the widget, which
 # the bundled glossary does not have).
@@ -245,6 +249,13 @@ BEGINNINGS = {
         [["abc", "abc\U0001d49c fee"]],
         "An abc\U0001d49c fee, not an abc fee.",
         [("abc", "abc\U0001d49c fee")],
+    ),
+    # More first words than four (or three) first letters keep the expression small for: it
+    # looks for two, and the names are still found, and only they.
+    "more first words than first letters of four": (
+        [[word, word.capitalize()] for word in MANY_FIRST_WORDS] + [["tax", "Tax"]],
+        "Aabze, a zmmze fee, aabz, zmmzes and the tax.",
+        [("aabze", "Aabze"), ("zmmze", "zmmze"), ("zmmze", "zmmzes"), ("tax", "tax")],
     ),
     # Words that begin like a name are looked at, and are not it.
     "words that only begin like a name": (

@@ -27,7 +27,7 @@ function createCards(config, signal, write) {
   sheet.replaceSync(__CARD_CSS__);
   shadow.adoptedStyleSheets = [sheet];
   const card = element("div", "card");
-  card.setAttribute("role", "dialog");
+  card.role = "dialog";
   card.setAttribute("aria-labelledby", "title");
   // Announced with the dialog's name when focus enters it (ids are the shadow root's own).
   card.setAttribute("aria-describedby", "definition warning");
@@ -48,7 +48,7 @@ function createCards(config, signal, write) {
     timers.forEach(clearTimeout);
     timers = [];
   };
-  const highlightOf = (node) => node && node.closest && node.closest(HIGHLIGHT);
+  const highlightOf = (node) => node?.closest?.(HIGHLIGHT);
   const inCard = (node) => node === host || host.contains(node);
 
   function load(slug) {
@@ -76,10 +76,10 @@ function createCards(config, signal, write) {
     term = highlight;
     dismissed = null;
     const slug = highlight.dataset.glossaryTerm;
-    highlight.setAttribute("aria-expanded", "true");
+    highlight.ariaExpanded = "true";
     highlight.setAttribute("aria-controls", CARD_ID);
     card.dataset.glossaryCard = slug;
-    card.setAttribute("aria-label", highlight.textContent); // its name until the title is in
+    card.ariaLabel = highlight.textContent; // its name until the title is in
     render([element("p", "status", "Loading\u2026")]);
     show();
     load(slug).then(
@@ -93,7 +93,7 @@ function createCards(config, signal, write) {
   function close(focusTerm = true) {
     clearTimeout(closeTimer);
     if (!term) return;
-    term.setAttribute("aria-expanded", "false");
+    term.ariaExpanded = "false";
     term.removeAttribute("aria-controls");
     if (focusTerm && inCard(document.activeElement)) {
       dismissed = term; // focus returns to the term; that must not reopen the card
@@ -132,17 +132,15 @@ function createCards(config, signal, write) {
     };
     const closeButton = element("button", "close", "\u00d7");
     closeButton.tabIndex = -1; // Escape closes from the keyboard
-    closeButton.setAttribute("aria-label", "Close");
+    closeButton.ariaLabel = "Close";
     closeButton.addEventListener("click", close);
 
     const title = element("p", "title", data.title);
     title.id = "title";
     const warning = element("div", "warning");
     warning.id = "warning";
-    warning.setAttribute("role", "note");
+    warning.role = "note";
     const label = element("p", "label", "Watch out");
-    label.prepend(element("span", "icon", "\u26a0"));
-    label.firstChild.setAttribute("aria-hidden", "true");
     warning.append(label, element("p", "", data.misuse));
 
     const definition = element("p", "definition", data.definition);
@@ -276,14 +274,14 @@ function createCards(config, signal, write) {
     if (document.activeElement === term && !event.shiftKey && links.length) {
       event.preventDefault();
       links[0].focus();
-    } else if (focused && event.shiftKey && focused === links[0]) {
+    } else if (event.shiftKey && focused === links[0]) {
       event.preventDefault();
       term.focus();
-    } else if (focused && !event.shiftKey && focused === links[links.length - 1]) {
+    } else if (!event.shiftKey && focused === links[links.length - 1]) {
       event.preventDefault();
       const next = nextFocusable(term);
       close(false); // before focusing: `next` may be a term whose card opens on focus
-      if (next) next.focus();
+      next?.focus();
     }
   }
 

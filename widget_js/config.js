@@ -53,7 +53,7 @@ function baseUrl(script, value) {
 }
 
 function readConfig(script) {
-  const data = (script && script.dataset) || {};
+  const data = script?.dataset || {};
   const config = {
     base: baseUrl(script, data.api),
     // Unset until a data-* attribute gives them: categories (all), root (DEFAULT_ROOTS), exclude.
@@ -82,12 +82,9 @@ function readConfig(script) {
 
 /** The containers to scan, outermost only, so that no text is scanned twice. */
 function findRoots(config) {
-  let roots;
-  if (config.root) {
-    roots = [...document.querySelectorAll(config.root)];
-  } else {
-    const first = DEFAULT_ROOTS.map((s) => document.querySelector(s)).find(Boolean);
-    roots = [first || document.body];
-  }
-  return roots.filter((root, i) => root && !roots.some((other, j) => j !== i && other.contains(root)));
+  if (!config.root) return [DEFAULT_ROOTS.map((s) => document.querySelector(s)).find(Boolean) || document.body];
+  // In document order, an element inside another comes after it, and after nothing outside it.
+  const roots = [];
+  for (const root of document.querySelectorAll(config.root)) if (!roots.at(-1)?.contains(root)) roots.push(root);
+  return roots;
 }

@@ -7,7 +7,7 @@
 const SLICE_MS = 8;
 
 const yieldToBrowser = () =>
-  globalThis.scheduler && scheduler.yield
+  globalThis.scheduler?.yield
     ? scheduler.yield()
     : new Promise((resolve) => {
         const channel = new MessageChannel();
@@ -42,29 +42,25 @@ function createHighlighter(match, config, write) {
 
   /** Returns a function giving the next text node in `root` that may hold highlights, or null. */
   function textNodes(root) {
-    if (root.nodeType === 3) {
-      const parent = root.parentElement;
-      let pending = parent && !parent.closest(skip) ? root : null;
-      return () => {
-        const node = pending;
-        pending = null;
-        return node;
-      };
-    }
     if (root.closest(skip)) return () => null;
     // The areas to skip, found by the browser in one query; the walk steps over each of them
     // whole (a filter instead would be a call into script for every node of the page), and
     // over the highlights it makes on the way.
     const skipped = new Set(root.querySelectorAll(skip));
     const walker = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
+    let parent = root; // of the last text node
     return () => {
-      for (let node = walker.nextNode(); node; ) {
-        if (node.nodeType === 3) return node;
-        if (!skipped.has(node) && node.localName !== TAG) node = walker.nextNode();
+      for (let node = walker.nextNode(); ; ) {
+        if (!node) {
+          if (root.contains(walker.currentNode)) return null;
+          // The host removed the walk's place between slices: it goes on from the nearest place left.
+          walker.currentNode = root.contains(parent) ? parent : root;
+          node = walker.nextNode();
+        } else if (node.nodeType === 3) return (parent = node.parentNode), node;
+        else if (!skipped.has(node) && node.localName !== TAG) node = walker.nextNode();
         // Past the skipped element: its next sibling, else the next sibling of an ancestor.
         else while (!(node = walker.nextSibling()) && walker.parentNode());
       }
-      return null;
     };
   }
 
@@ -123,9 +119,9 @@ function wrap(node, [start, end, slug]) {
   highlight.className = PREFIX + "-term";
   highlight.dataset.glossaryTerm = slug;
   highlight.tabIndex = 0;
-  highlight.setAttribute("role", "button");
-  highlight.setAttribute("aria-haspopup", "dialog");
-  highlight.setAttribute("aria-expanded", "false");
+  highlight.role = "button";
+  highlight.ariaHasPopup = "dialog";
+  highlight.ariaExpanded = "false";
   after.before(highlight);
   highlight.append(inner);
 }
@@ -134,7 +130,7 @@ function wrap(node, [start, end, slug]) {
 function unwrap(highlight) {
   const before = highlight.previousSibling;
   const after = highlight.nextSibling;
-  if (before && before.nodeType === 3 && after && after.nodeType === 3) {
+  if (before?.nodeType === 3 && after?.nodeType === 3) {
     before.data += highlight.textContent + after.data;
     after.remove();
     highlight.remove();

@@ -38,13 +38,6 @@ function whenDomReady() {
   });
 }
 
-// The newest features the widget needs are AbortSignal.any (Chrome 116, Firefox 124, Safari
-// 17.4) and CSS light-dark() (Chrome 123, Firefox 120, Safari 17.5): a browser with both has
-// everything else it uses. An older one is left as it is.
-function supported() {
-  return "any" in AbortSignal && CSS.supports("color", "light-dark(red,red)");
-}
-
 function start(script) {
   const config = readConfig(script);
   const stop = new AbortController();
@@ -97,20 +90,23 @@ function start(script) {
 
   let pending = new Set();
   function onMutations(records) {
-    let outside = roots.some((root) => !root.isConnected);
+    // A root was replaced (a new page of a single-page app), or one was added (a new comment
+    // for data-root=".comment"): the new roots are scanned whole.
+    let refind = roots.some((root) => !root.isConnected);
     for (const record of records) {
       if (record.type === "characterData") dropSplitOff(record);
       const nodes = record.type === "characterData" ? [record.target] : record.addedNodes;
-      for (const node of nodes) {
-        if ((node.nodeType === 1 || node.nodeType === 3) && node.isConnected) {
+      for (let node of nodes) {
+        // Text is scanned with the text beside it, so that it meets the same rules: the text of
+        // a highlight is not highlighted again, nor what was highlighted before.
+        if (node.nodeType === 3) node = node.parentNode;
+        if (node?.nodeType === 1 && node.isConnected) {
           if (roots.some((root) => root.contains(node))) pending.add(node);
-          else outside = true;
+          else if (config.root) refind ||= node.matches(config.root) || node.querySelector(config.root);
         }
       }
     }
-    // A root was replaced (a new page of a single-page app), or something was added outside
-    // them that may be one (a new comment for data-root=".comment"): the new roots are scanned whole.
-    if (outside) {
+    if (refind) {
       const found = findRoots(config);
       for (const root of found) if (!roots.includes(root)) pending.add(root);
       roots = found;
@@ -132,16 +128,18 @@ function start(script) {
    * A script of the page set the text of a node the widget had split. Frameworks re-rendering
    * (React and Vue set the text of the node they rendered) put the whole new text there: the
    * highlights and text split off it (see `wrap`) are stale and would show the old words a
-   * second time. A script that only retouches the text (typographic quotes, soft hyphens, or
-   * setting it unchanged) leaves its words as they were, and nothing is removed.
+   * second time. That is so when the node was empty (a highlight was all the text), or its
+   * letters, digits or spacing changed ("Pay the " to "Pay the"): a script that only retouches
+   * the text (typographic quotes, soft hyphens, or setting it unchanged) leaves those as they
+   * were, and nothing is removed.
    */
   function dropSplitOff({ target, oldValue }) {
-    const words = (text) => text.match(WORD)?.join("");
-    if (words(target.data) === words(oldValue)) return;
+    const shape = (text) => text.replace(/[^\p{L}\p{M}\p{N}_\s]/gu, "").replace(/\s+/g, " ");
+    if (!target.nextSibling?.matches?.(HIGHLIGHT) || (oldValue && shape(target.data) === shape(oldValue))) return;
     write(() => {
       for (let next; (next = target.nextSibling)?.matches?.(HIGHLIGHT); ) {
         const after = next.nextSibling; // the text after the highlight, unless the page removed it
-        if (after && after.nodeType === 3) after.remove();
+        if (after?.nodeType === 3) after.remove();
         next.remove();
       }
     });
@@ -149,7 +147,7 @@ function start(script) {
 
   function fail(error) {
     if (clock.cancelled) return null;
-    warn(`glossary not loaded (${error && error.message})`);
+    warn(`glossary not loaded (${error?.message})`);
     flushWarnings();
     return null;
   }
@@ -157,8 +155,8 @@ function start(script) {
   function destroy() {
     clock.cancelled = true;
     stop.abort();
-    if (observer) observer.disconnect();
-    if (cards) cards.destroy();
+    observer?.disconnect();
+    cards?.destroy();
     for (const highlight of document.querySelectorAll(HIGHLIGHT)) unwrap(highlight);
     document.adoptedStyleSheets = document.adoptedStyleSheets.filter((sheet) => sheet !== styles);
     delete window.GlossaryWidget;
@@ -186,7 +184,10 @@ function start(script) {
 }
 
 // An element with id="GlossaryWidget" also shows up as window.GlossaryWidget: check for ours.
-if (!(window.GlossaryWidget && window.GlossaryWidget.version) && supported()) {
+// The newest features the widget needs are AbortSignal.any (Chrome 116, Firefox 124, Safari
+// 17.4) and CSS light-dark() (Chrome 123, Firefox 120, Safari 17.5): a browser with both has
+// everything else it uses. An older one is left as it is.
+if (!window.GlossaryWidget?.version && "any" in AbortSignal && CSS.supports("color", "light-dark(red,red)")) {
   try {
     start(document.currentScript);
   } catch (error) {
