@@ -173,14 +173,17 @@ def test_exclude_skips_every_area_of_the_selector_list(page: Page, fixture_serve
 # ---- data-root -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("body", "expected"), [
-    (FULL, {"policy", "class-action"}),  # article, though main comes first in the page
+    (FULL, {"policy", "class-action"}),  # the article in main, though main's own text comes first
     # A teaser <article> before <main> (news sites' headers): the story in main comes first.
     ('<article id="teaser"><p>A tax teaser.</p></article>' + MAIN_AROUND.format(ARTICLE_IN_MAIN),
      {"policy", "class-action"}),
     (BODY + MAIN_AROUND.format("") + ROLE_MAIN + ASIDE, {"premium"}),  # then main
+    # "More to read" cards after the story are <article>s too: main still comes first.
+    (MAIN_AROUND.format("") + '<footer><article><p>A tax in a card.</p></article></footer>', {"premium"}),
     (BODY + ROLE_MAIN + ASIDE, {"wage-theft"}),  # then [role=main]
+    (BODY + ARTICLE + ASIDE, {"premium", "policy"}),  # then an article
     (BODY + ASIDE, {"tax", "data-broker"}),  # else body
-], ids=["article", "article-in-main", "main", "role-main", "body"])
+], ids=["article-in-main-later", "article-in-main", "main", "main-before-cards", "role-main", "article", "body"])
 def test_default_root(page: Page, fixture_server: LiveServer, body: str, expected: set[str]) -> None:
     load(page, fixture_server, body, occurrences="all")
 

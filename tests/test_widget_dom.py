@@ -403,7 +403,8 @@ def test_a_script_retouching_the_text_of_split_nodes_loses_no_text(
 ) -> None:
     """Scripts that walk the text nodes and set their text (typography, hyphenation) are not
     re-renders: every word stays, once."""
-    body = "<article><p id='price'>Your yearly premium and the policy's fee are due.</p></article>"
+    # (The <b> makes a node the widget leaves empty: written back unchanged, it is still empty.)
+    body = "<article><p id='price'>Your yearly <b>premium</b> and the policy's fee are due.</p></article>"
     url = serve_html(page, f"{fixture_server.url}/examples/retouch.html", html_page(body + widget_tag()))
     open_ready(page, url)
     assert highlights(page) == [("premium", "premium"), ("policy", "policy")]
@@ -517,6 +518,28 @@ def test_an_article_added_outside_the_story_does_not_take_its_place(
     wait_ready(page, 3)
 
     assert highlights(page) == [("premium", "premium"), ("policy", "policy"), ("savings-account", "savings account")]
+
+
+def test_the_story_mounted_after_a_teaser_article_is_followed(page: Page, fixture_server: LiveServer) -> None:
+    """Without data-root, a root that is preferred to the one followed (here the <article> in
+    <main>, mounted by a router after the widget took the teaser <article> in the header) takes
+    its place; the teaser is no longer followed."""
+    body = '<header><article id="teaser"><p>A teaser on a premium.</p></article></header>'
+    url = serve_html(page, f"{fixture_server.url}/examples/late-story.html", html_page(body + widget_tag()))
+    open_ready(page, url)
+    assert highlights(page) == [("premium", "premium")]
+
+    page.evaluate("""document.body.insertAdjacentHTML("beforeend",
+      "<main><article id='story'><p>The story is about a policy.</p></article></main>")""")
+    wait_ready(page, 2)
+    page.evaluate("""() => {
+      document.querySelector("#teaser").insertAdjacentHTML("beforeend", "<p>And a tax.</p>");
+      document.querySelector("#story").insertAdjacentHTML("beforeend", "<p>Then a savings account.</p>");
+    }""")
+    wait_ready(page, 3)
+
+    assert highlights(page, "#story") == [("policy", "policy"), ("savings-account", "savings account")]
+    assert highlights(page, "#teaser") == [("premium", "premium")]
 
 
 @pytest.mark.parametrize(("body", "rendered", "text", "expected"), [

@@ -5,8 +5,9 @@ const VERSION = __VERSION__;
 const TAG = "glossary-term"; // a custom element, so host rules on `span` never reach highlights
 const PREFIX = "glossary-widget";
 const HIGHLIGHT = `${TAG}.${PREFIX}-term`; // the selector of the widget's highlights
-// The story, not a teaser: news pages often have an <article> in their header, before <main>.
-const DEFAULT_ROOTS = ["main article", "article", "main", "[role=main]"];
+// The story, not a teaser: news pages often have an <article> in their header, before <main>,
+// and "more to read" cards as <article>s after it. The first that a page has is the root.
+const DEFAULT_ROOTS = ["main article", "main", "[role=main]", "article", "body"];
 const FETCH_TIMEOUT_MS = 3000;
 
 // Areas never highlighted: interactive controls, code, headings, navigation, hidden content,
@@ -82,7 +83,7 @@ function readConfig(script) {
 
 /** The containers to scan, outermost only, so that no text is scanned twice. */
 function findRoots(config) {
-  if (!config.root) return [DEFAULT_ROOTS.map((s) => document.querySelector(s)).find(Boolean) || document.body];
+  if (!config.root) return [DEFAULT_ROOTS.map((s) => document.querySelector(s)).find(Boolean)];
   // In document order, an element inside another comes after it, and after nothing outside it.
   const roots = [];
   for (const root of document.querySelectorAll(config.root)) if (!roots.at(-1)?.contains(root)) roots.push(root);

@@ -48,19 +48,18 @@ function createHighlighter(match, config, write) {
     // over the highlights it makes on the way.
     const skipped = new Set(root.querySelectorAll(skip));
     const walker = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
-    let parent = root; // of the last text node
     return () => {
-      for (let node = walker.nextNode(); ; ) {
-        if (!node) {
-          if (root.contains(walker.currentNode)) return null;
-          // The host removed the walk's place between slices: it goes on from the nearest place left.
-          walker.currentNode = root.contains(parent) ? parent : root;
-          node = walker.nextNode();
-        } else if (node.nodeType === 3) return (parent = node.parentNode), node;
-        else if (!skipped.has(node) && node.localName !== TAG) node = walker.nextNode();
+      if (!root.isConnected) return null;
+      // The host removed the walk's place between slices: it starts again (the text it has
+      // highlighted is stepped over, and the rest of what it read holds no new match).
+      if (!root.contains(walker.currentNode)) walker.currentNode = root;
+      for (let node = walker.nextNode(); node; ) {
+        if (node.nodeType === 3) return node;
+        if (!skipped.has(node) && node.localName !== TAG) node = walker.nextNode();
         // Past the skipped element: its next sibling, else the next sibling of an ancestor.
         else while (!(node = walker.nextSibling()) && walker.parentNode());
       }
+      return null;
     };
   }
 

@@ -15,12 +15,9 @@ async function fetchJson(url, ...signals) {
 async function loadIndex(config, signal) {
   const api = config.base + "api/v1/";
   const known = (await fetchJson(api + "categories.json", signal)).categories.map((c) => c.slug);
-  const chosen = config.categories || known;
-  const unknown = chosen.filter((slug) => !known.includes(slug));
-  if (unknown.length) warn(`unknown categories ignored: ${unknown.join(", ")}`);
-  const indexes = await Promise.all(
-    chosen.filter((slug) => known.includes(slug)).map((slug) => fetchJson(`${api}index/${slug}.json`, signal)),
-  );
+  // An unknown category is reported (`warn` returns nothing) and dropped.
+  const chosen = config.categories?.filter((slug) => known.includes(slug) || warn(`unknown category "${slug}" ignored`));
+  const indexes = await Promise.all((chosen || known).map((slug) => fetchJson(`${api}index/${slug}.json`, signal)));
   const entries = new Map(); // a term in two categories is in both indexes
   for (const index of indexes) {
     for (const entry of index.terms) {
@@ -50,6 +47,14 @@ function start(script) {
   let cards = null;
 
   let roots = [];
+  let rootSelector = ""; // what an element that arrives later must match to be a root
+  /** Follows `found`. Later, an element is a root if it matches data-root; without it, if it
+   * is a default root that is preferred to the one followed (the story that a router mounts
+   * after a teaser <article> was found), but not if it is only another one of those. */
+  const follow = (found) => {
+    roots = found;
+    rootSelector = config.root || DEFAULT_ROOTS.slice(0, DEFAULT_ROOTS.findIndex((s) => found[0].matches(s))).join();
+  };
   // The whole document, not only the roots: a single-page app may replace a root itself. (Text
   // changes are observed too: asking for their old value asks for them.)
   const observe = () =>
@@ -81,8 +86,8 @@ function start(script) {
     const detail = {
       highlights: highlights.length,
       terms: new Set([...highlights].map((h) => h.dataset.glossaryTerm)).size,
-      ms: +clock.ms.toFixed(2),
-      setupMs: +setupMs.toFixed(2),
+      ms: clock.ms,
+      setupMs,
     };
     document.dispatchEvent(new CustomEvent("glossary:ready", { detail }));
     return detail;
@@ -91,7 +96,7 @@ function start(script) {
   let pending = new Set();
   function onMutations(records) {
     // A root was replaced (a new page of a single-page app), or one was added (a new comment
-    // for data-root=".comment"): the new roots are scanned whole.
+    // for data-root=".comment", see `follow`): the new roots are scanned whole.
     let refind = roots.some((root) => !root.isConnected);
     for (const record of records) {
       if (record.type === "characterData") dropSplitOff(record);
@@ -99,17 +104,18 @@ function start(script) {
       for (let node of nodes) {
         // Text is scanned with the text beside it, so that it meets the same rules: the text of
         // a highlight is not highlighted again, nor what was highlighted before.
-        if (node.nodeType === 3) node = node.parentNode;
+        const text = node.nodeType === 3;
+        if (text) node = node.parentNode;
         if (node?.nodeType === 1 && node.isConnected) {
           if (roots.some((root) => root.contains(node))) pending.add(node);
-          else if (config.root) refind ||= node.matches(config.root) || node.querySelector(config.root);
+          else if (!text && rootSelector) refind ||= node.matches(rootSelector) || node.querySelector(rootSelector);
         }
       }
     }
     if (refind) {
       const found = findRoots(config);
       for (const root of found) if (!roots.includes(root)) pending.add(root);
-      roots = found;
+      follow(found);
     }
     if (!pending.size) return;
     // One scan for everything that arrived in this task.
@@ -128,14 +134,14 @@ function start(script) {
    * A script of the page set the text of a node the widget had split. Frameworks re-rendering
    * (React and Vue set the text of the node they rendered) put the whole new text there: the
    * highlights and text split off it (see `wrap`) are stale and would show the old words a
-   * second time. That is so when the node was empty (a highlight was all the text), or its
+   * second time. That is so when the node was empty (a highlight was all the text) and is not now, or its
    * letters, digits or spacing changed ("Pay the " to "Pay the"): a script that only retouches
    * the text (typographic quotes, soft hyphens, or setting it unchanged) leaves those as they
    * were, and nothing is removed.
    */
   function dropSplitOff({ target, oldValue }) {
     const shape = (text) => text.replace(/[^\p{L}\p{M}\p{N}_\s]/gu, "").replace(/\s+/g, " ");
-    if (!target.nextSibling?.matches?.(HIGHLIGHT) || (oldValue && shape(target.data) === shape(oldValue))) return;
+    if (!target.nextSibling?.matches?.(HIGHLIGHT) || (oldValue ? shape(target.data) === shape(oldValue) : !target.data)) return;
     write(() => {
       for (let next; (next = target.nextSibling)?.matches?.(HIGHLIGHT); ) {
         const after = next.nextSibling; // the text after the highlight, unless the page removed it
@@ -175,7 +181,7 @@ function start(script) {
       scanHighlights = createHighlighter(match, config, write);
       styles.replaceSync(__HIGHLIGHT_CSS__);
       cards = createCards(config, stop.signal, write);
-      roots = findRoots(config);
+      follow(findRoots(config));
       observer = new MutationObserver(onMutations);
       observe();
       return scanNow(roots);
