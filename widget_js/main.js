@@ -16,7 +16,9 @@ async function loadIndex(config, signal) {
   const api = config.base + "api/v1/";
   const known = (await fetchJson(api + "categories.json", signal)).categories.map((c) => c.slug);
   // An unknown category is reported (`warn` returns nothing) and dropped.
-  const chosen = config.categories?.filter((slug) => known.includes(slug) || warn(`unknown category "${slug}" ignored`));
+  const chosen = config.categories?.filter(
+    (slug) => known.includes(slug) || warn(`unknown category "${slug}" ignored`),
+  );
   const indexes = await Promise.all((chosen || known).map((slug) => fetchJson(`${api}index/${slug}.json`, signal)));
   const entries = new Map(); // a term in two categories is in both indexes
   for (const index of indexes) {
@@ -134,14 +136,15 @@ function start(script) {
    * A script of the page set the text of a node the widget had split. Frameworks re-rendering
    * (React and Vue set the text of the node they rendered) put the whole new text there: the
    * highlights and text split off it (see `wrap`) are stale and would show the old words a
-   * second time. That is so when the node was empty (a highlight was all the text) and is not now, or its
-   * letters, digits or spacing changed ("Pay the " to "Pay the"): a script that only retouches
-   * the text (typographic quotes, soft hyphens, or setting it unchanged) leaves those as they
-   * were, and nothing is removed.
+   * second time. That is so when the node was empty (a highlight was all the text) and is not
+   * now, or when its letters, digits or spacing changed ("Pay the " to "Pay the"). A script that
+   * only retouches the text (typographic quotes, soft hyphens, or setting it unchanged) leaves
+   * those as they were, and nothing is removed.
    */
   function dropSplitOff({ target, oldValue }) {
     const shape = (text) => text.replace(/[^\p{L}\p{M}\p{N}_\s]/gu, "").replace(/\s+/g, " ");
-    if (!target.nextSibling?.matches?.(HIGHLIGHT) || (oldValue ? shape(target.data) === shape(oldValue) : !target.data)) return;
+    if (!target.nextSibling?.matches?.(HIGHLIGHT)) return;
+    if (oldValue ? shape(target.data) === shape(oldValue) : !target.data) return;
     write(() => {
       for (let next; (next = target.nextSibling)?.matches?.(HIGHLIGHT); ) {
         const after = next.nextSibling; // the text after the highlight, unless the page removed it
