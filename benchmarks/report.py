@@ -306,19 +306,24 @@ def machine_section(results: Results) -> list[str]:
     return lines
 
 
+def issue_methods_ms(results: Results) -> tuple[float, float]:
+    """The floor's and markRegExp's preparing and scanning on the headline page: the two
+    methods the issue timed too."""
+    point = headline(results)
+    return point.median_total_ms("floor"), point.median_total_ms("markRegExp")
+
+
 def issue_machine_factor(results: Results) -> float:
     """How many times the issue's times this machine takes, by the two methods both measured
     (the geometric mean of their ratios); NaN without them."""
-    point = headline(results)
-    floor, mark = point.median_total_ms("floor"), point.median_total_ms("markRegExp")
+    floor, mark = issue_methods_ms(results)
     return math.sqrt((floor / ISSUE_FLOOR_MS) * (mark / ISSUE_MARKREGEXP_MS))
 
 
 def machine_speed_note(results: Results) -> list[str]:
     """How this machine's speed compares with the one the issue's figures come from: the
     absolute targets were set there and are judged here as measured."""
-    point = headline(results)
-    floor, mark = point.median_total_ms("floor"), point.median_total_ms("markRegExp")
+    floor, mark = issue_methods_ms(results)
     slower = issue_machine_factor(results)
     if math.isnan(slower):
         return []

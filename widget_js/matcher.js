@@ -72,7 +72,8 @@ function createMatcher(entries) {
     }
   }
   // The first letters of the first words: fewer letters where four give more beginnings than
-  // the engine compiles in a few milliseconds.
+  // the engine compiles in a few milliseconds. (The loop tries four letters, then three, then
+  // two, and keeps the first that give at most MAX_BEGINNINGS, or two.)
   let beginnings;
   for (let length = 5; length > 2 && !(beginnings?.size <= MAX_BEGINNINGS); length--) {
     beginnings = new Set([...heads.keys()].map((key) => key.slice(0, length - 1)));
