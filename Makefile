@@ -21,9 +21,10 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
-## Serve the bundled glossary and the example partner pages on http://$(HOST):$(PORT)/
+## Serve the bundled glossary and the example partner pages on http://$(HOST):$(PORT)/,
+## logging each request (which `serve` does not do unless asked)
 run: install
-	$(BIN)/glossary-widget serve --host $(HOST) --port $(PORT) --examples examples
+	$(BIN)/glossary-widget serve --host $(HOST) --port $(PORT) --examples examples --access-log
 
 # Debian packages the tests need, installed with apt-get when running as root.
 APT_INSTALL = [ "$$(id -u)" = 0 ] && apt-get update -qq \

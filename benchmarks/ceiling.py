@@ -1,7 +1,7 @@
 """The framework's ceiling for the server benchmark: a bare Starlette app that answers each
 path with a constant body of the size our server sends for it, started by uvicorn exactly as
-`glossary-widget serve` starts the real app (same host, log level, worker model), so the
-difference between the two is the work our app does per request.
+`glossary-widget serve` starts the real app (same host, log level, no access log, worker
+model), so the difference between the two is the work our app does per request.
 
     python -m benchmarks.ceiling --port 8001 --workers 2 --bodies '{"/x": [123, "text/html"]}'
 """
@@ -51,13 +51,13 @@ def main(argv: list[str] | None = None) -> None:
     # The same two branches as widget_server/cli.py `serve`.
     if args.workers == 1:
         app = create_ceiling_app(json.loads(args.bodies))
-        uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+        uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=False)
         return
     os.environ[BODIES_VARIABLE] = args.bodies
     # The same protocol `glossary-widget serve --workers N` uses (TCP_NODELAY on each connection).
     uvicorn.run("benchmarks.ceiling:app_from_environment", factory=True,
                 host=args.host, port=args.port, workers=args.workers, log_level="info",
-                http="widget_server.protocol:NoDelayHttpToolsProtocol")
+                access_log=False, http="widget_server.protocol:NoDelayHttpToolsProtocol")
 
 
 if __name__ == "__main__":

@@ -1,10 +1,15 @@
-"""The `glossary-widget` command line: check, new, and the help of every command."""
+"""The `glossary-widget` command line: check, new, serve's logging, and the help of every command."""
 
 from __future__ import annotations
 
 import json
 import re
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -232,3 +237,34 @@ def test_worker_processes_get_the_settings_serve_was_given(monkeypatch: pytest.M
         assert client.get("/healthz").json()["terms"] == 12
         page = client.get("/glossary/premium/").text
         assert '<link rel="canonical" href="https://g.example/glossary/premium/">' in page
+
+
+def served_output(*options: str) -> str:
+    """What `glossary-widget serve` prints while it answers one request for /healthz."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    command = [sys.executable, "-m", "widget_server", "serve", "--data", str(FIXTURE_GLOSSARY),
+               "--port", str(port), *options]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).close()
+                break
+            except OSError:
+                assert process.poll() is None and time.monotonic() < deadline, "serve did not start"
+                time.sleep(0.05)
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=15)
+    return output
+
+
+@pytest.mark.parametrize(("options", "logged"), [((), False), (("--access-log",), True)])
+def test_requests_are_logged_only_with_access_log(options: tuple[str, ...], logged: bool) -> None:
+    output = served_output(*options)
+
+    assert "Application startup complete" in output  # the server's own messages always show
+    assert ('"GET /healthz HTTP/1.1" 200' in output) is logged

@@ -76,10 +76,17 @@ def check(data_dir: Path) -> None:
 @click.option("--examples", "examples_dir",
               type=click.Path(file_okay=False, exists=True, path_type=Path),
               help="Also serve this folder of example partner pages at /examples/.")
+@click.option("--access-log", is_flag=True,
+              help="Log every request (off by default: it costs about half the requests/s).")
 @BASE_URL_OPTION
 def serve(data_dir: Path, host: str, port: int, reload: bool, workers: int,
-          examples_dir: Path | None, base_url: str) -> None:
-    """Serve the widget, the API and the glossary pages."""
+          examples_dir: Path | None, access_log: bool, base_url: str) -> None:
+    """Serve the widget, the API and the glossary pages.
+
+    Requests are not logged unless --access-log says so, as with gunicorn: partner pages call
+    the API on every page view, the proxy or CDN in front keeps its own log, and formatting a
+    line per request in Python took more time than answering it (benchmarks/RESULTS.md).
+    """
     import uvicorn
 
     from widget_server.app import SETTINGS_VARIABLE, create_app
@@ -95,11 +102,11 @@ def serve(data_dir: Path, host: str, port: int, reload: bool, workers: int,
     if examples_dir is not None:
         click.echo(f"Examples:  {origin}/examples/")
     if workers == 1:
-        uvicorn.run(app, host=host, port=port, log_level="info")
+        uvicorn.run(app, host=host, port=port, log_level="info", access_log=access_log)
         return
     os.environ[SETTINGS_VARIABLE] = json.dumps(settings, default=str)
     uvicorn.run("widget_server.app:create_app_from_environment", factory=True,
-                host=host, port=port, workers=workers, log_level="info",
+                host=host, port=port, workers=workers, log_level="info", access_log=access_log,
                 http="widget_server.protocol:NoDelayHttpToolsProtocol")
 
 
