@@ -7,6 +7,7 @@ import http.client
 import json
 import os
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,10 +18,12 @@ from conftest import FIXTURES, GLOSSARY_DATA, ROOT
 from starlette.testclient import TestClient
 
 from benchmarks.common import debian_tool, free_port, wait_for_http
+from benchmarks.synthetic import synthetic_terms, write_glossary
 from widget_server.app import create_app
 from widget_server.assets import integrity
-from widget_server.build import ONE_PACKET, build_site
+from widget_server.build import PARALLEL_TERMS, build_site
 from widget_server.cli import main
+from widget_server.compress import ONE_PACKET
 
 WIDGET_BUDGET_BROTLI = 6144
 NGINX_CONF = ROOT / "examples" / "deploy" / "nginx.conf"
@@ -173,6 +176,36 @@ def test_two_builds_are_identical(tmp_path: Path) -> None:
     build_site(FIXTURES / "glossary", tmp_path / "one")
     build_site(FIXTURES / "glossary", tmp_path / "two")
     assert tree(tmp_path / "one") == tree(tmp_path / "two")
+
+
+BUILD_IN_A_FRESH_PROCESS = """
+import sys
+from pathlib import Path
+from widget_server import build
+if sys.argv[3] == "alone":
+    build.PARALLEL_TERMS = 10**9
+print(build.build_processes(len(build.load_glossary(Path(sys.argv[1])).terms)))
+build.build_site(Path(sys.argv[1]), Path(sys.argv[2]))
+"""
+
+
+def test_a_large_export_written_by_worker_processes_is_the_one_written_alone(tmp_path: Path) -> None:
+    """From PARALLEL_TERMS terms, worker processes compress and write the files: the export is
+    the same, byte for byte. (Built in a process of its own: this one runs threads, so its
+    builds never fork.)"""
+    data = write_glossary(tmp_path / "data", synthetic_terms(PARALLEL_TERMS))
+
+    def built(how: str) -> tuple[int, dict[str, bytes]]:
+        out = tmp_path / how
+        done = subprocess.run([sys.executable, "-c", BUILD_IN_A_FRESH_PROCESS, data, out, how],
+                              cwd=ROOT, capture_output=True, text=True, timeout=120, check=True)
+        return int(done.stdout), tree(out)
+
+    workers, parallel = built("parallel")
+    alone, serial = built("alone")
+    assert (workers, alone) == (len(os.sched_getaffinity(0)), 0)
+    assert parallel == serial
+    assert len(parallel) > 3 * PARALLEL_TERMS  # every term's files
 
 
 def test_rebuild_replaces_the_previous_export(tmp_path: Path) -> None:

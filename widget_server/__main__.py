@@ -2,4 +2,6 @@
 
 from widget_server.cli import main
 
-main(prog_name="glossary-widget")
+# Guarded: the build's worker processes import the main module again (multiprocessing "spawn").
+if __name__ == "__main__":
+    main(prog_name="glossary-widget")
