@@ -46,6 +46,7 @@ PEERS_JS = BENCH_DIR / "peers.js"
 MARK_JS = ("mark.js", "8.11.1", "dist/mark.min.js")
 UNLIMITED = "1000000"  # data-max: every occurrence, as mark.js and the floor wrap them all
 WAIT_MS = 180_000
+SETTLE_MS = 1500  # from `load` to the widget's tag or the peer's run (see settled_page)
 LONG_TASK_MS = 50
 
 # Widget variants: the script tag's data-* attributes (no data-max: the default of 100).
@@ -234,11 +235,17 @@ def widget_run(browser: Any, url: str, method: str) -> Run:
 
 @contextlib.contextmanager
 def settled_page(browser: Any, url: str) -> Iterator[Any]:
-    """A fresh page with `url` loaded and painted."""
+    """A fresh page with `url` loaded, painted and quiet.
+
+    For most of a second after `load` the browser still rasterizes the long article on its
+    other threads and processes; on two cores, a script run in that time lost 15-60% of its
+    wall time to them, varying run by run (its CPU time did not change). After SETTLE_MS the
+    browser is idle, and every method is timed alone.
+    """
     with fresh_page(browser) as page:
         page.goto(url)
         page.wait_for_load_state("load")
-        page.evaluate("window.__bench.settle(300)")
+        page.evaluate("ms => window.__bench.settle(ms)", SETTLE_MS)
         yield page
 
 
@@ -335,8 +342,8 @@ def self_times(profile: dict[str, Any], top: int = 15) -> list[ProfileRow]:
 
 def inclusive_times(profile: dict[str, Any], top: int = 10) -> list[ProfileRow]:
     """Widget functions by the time they were on the stack; shares are of all the samples
-    with any widget function on the stack. The steps of the two phases (matching, wrapping)
-    are the anonymous functions passed to inSlices in highlighter.js."""
+    with any widget function on the stack. The phases are `step` (reading text nodes and
+    matching them, with `match` inside it) and `wrap`, both in the scan of highlighter.js."""
     nodes = {node["id"]: node for node in profile["nodes"]}
     parents = {child: node["id"] for node in profile["nodes"] for child in node.get("children", [])}
     samples, deltas = profile["samples"], profile["timeDeltas"]

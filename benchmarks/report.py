@@ -13,7 +13,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks.annotate import UNLIMITED, AnnotateResult, LongTasks, Point, ProfileRow, Run
+from benchmarks.annotate import (
+    SETTLE_MS,
+    UNLIMITED,
+    AnnotateResult,
+    LongTasks,
+    Point,
+    ProfileRow,
+    Run,
+)
 from benchmarks.common import Machine, median, ratio
 from benchmarks.server import Load, ServerResult
 from benchmarks.size import Build, Bytes, SizeResult
@@ -382,8 +390,11 @@ def headline_section(results: Results) -> list[str]:
         f"## Highlighting: {point.real_words:,} words x {point.terms:,} terms",
         "",
         "Main-thread milliseconds, median of the runs, all methods interleaved in one run on "
-        "identical copies of the article, each in a fresh page that had loaded and painted before "
-        "the widget's tag was added or the peer ran. *Scan* is the widget's own `glossary:ready` "
+        "identical copies of the article, each in a fresh page that had loaded and painted and "
+        f"then been left alone for {SETTLE_MS / 1000:g} s before the widget's tag was added or "
+        "the peer ran (the browser rasterizes a long page on its other threads for most of a "
+        "second after `load`, which took 15-60% of a script's wall time on two cores, varying "
+        "run by run). *Scan* is the widget's own `glossary:ready` "
         "`ms`, and performance.now() around the peers' synchronous call. *Prepare* is the time "
         "before the scan to turn the names into what scans for them (below the table). "
         "*Wall* is from adding the widget's tag to `glossary:ready`, including the download of "
@@ -497,9 +508,9 @@ def inclusive_lines(results: Results) -> list[str]:
         return []
     return [
         "The same profile by phase: time with each widget function on the stack (itself and "
-        "everything it calls), as a share of all the time spent in widget code. The step that "
-        "matches a text node is the anonymous function `highlightIn` gives to `inSlices` in "
-        "highlighter.js, and `wrapFound` wraps what a slice found. The whole profile is "
+        "everything it calls), as a share of all the time spent in widget code. `step` in "
+        "highlighter.js reads a batch of text nodes and keeps what `match` finds in them; "
+        "`wrap` makes each highlight, at the end of a slice. The whole profile is "
         "`widget.cpuprofile` in the work folder (open it in Chrome DevTools, Performance panel).",
         "",
         *table(["function", "location", "ms on the stack", "share"],

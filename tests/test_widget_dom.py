@@ -591,6 +591,25 @@ def test_a_scan_goes_on_after_the_page_removes_the_place_it_reached(
     assert page.evaluate("document.querySelectorAll('p:not(:has(glossary-term))').length") == 0
 
 
+def test_without_scheduler_yield_a_long_scan_still_yields_between_slices(
+    page: Page, fixture_server: LiveServer,
+) -> None:
+    """Browsers without scheduler.yield() (Safari) get a timer between slices: the long page is
+    highlighted whole, in many tasks."""
+    sections = "".join(f"<section>{'<p>Pay the premium now.</p>' * 500}</section>" for _ in range(20))
+    url = serve_html(page, f"{fixture_server.url}/examples/no-yield.html", html_page(
+        f"<article>{sections}</article>" + widget_tag(occurrences="all", max="100000")))
+    page.add_init_script("""delete Scheduler.prototype.yield;
+      window.timers = 0;
+      const setTimer = window.setTimeout;
+      window.setTimeout = (...args) => (args.length === 1 && window.timers++, setTimer(...args));""")
+
+    open_ready(page, url)
+
+    assert page.evaluate("document.querySelectorAll('p:not(:has(glossary-term))').length") == 0
+    assert page.evaluate("timers") > 5
+
+
 def test_occurrences_first_holds_for_late_content(page: Page, fixture_server: LiveServer) -> None:
     url = serve_html(page, dom_url(fixture_server),
                      fixture_html("dom.html", widget_tag(root="#root")))

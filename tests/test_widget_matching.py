@@ -237,6 +237,12 @@ BEGINNINGS = {
         "İstanbul's tax on a premium, İİ premium.",
         [("tax", "tax"), ("premium", "premium"), ("premium", "premium")],
     ),
+    # İ is folded to i, as Turkish writes the capital of i: a word in Turkish capitals is found.
+    "a Turkish capital İ in a name": (
+        [["premium", "Premium"]],
+        "PREMİUM and premİums.",
+        [("premium", "PREMİUM"), ("premium", "premİums")],
+    ),
     # The text's Σ is followed by a letter (after the apostrophe): lower-cased in the whole
     # text it is σ, in its word alone ς, as in the name.
     "a final sigma inside the first letters": (

@@ -5,31 +5,11 @@
 // the scan yields to the browser between slices, so that a long page never blocks input.
 
 const SLICE_MS = 8;
+const BATCH = 64; // text nodes matched at a time
 
-const yieldToBrowser = () =>
-  globalThis.scheduler?.yield
-    ? scheduler.yield()
-    : new Promise((resolve) => {
-        const channel = new MessageChannel();
-        channel.port1.onmessage = resolve;
-        channel.port2.postMessage(0);
-      });
-
-/** Calls `step` until it returns false, in slices, and `end` after each slice; adds the
- * main-thread time to `clock.ms`. */
-async function inSlices(step, clock, end) {
-  for (;;) {
-    const start = performance.now();
-    let more;
-    // Before every step: once destroy() has run, even from inside a slice, nothing more is wrapped.
-    do more = !clock.cancelled && step();
-    while (more && performance.now() - start < SLICE_MS);
-    end();
-    clock.ms += performance.now() - start;
-    if (!more) return;
-    await yieldToBrowser();
-  }
-}
+// scheduler.yield() (Chrome 129, Firefox 142) resumes the scan ahead of other tasks; elsewhere a
+// timer lets the browser in, at the price of a few ms between slices of a long scan.
+const yieldToBrowser = () => globalThis.scheduler?.yield?.() ?? new Promise((resolve) => setTimeout(resolve));
 
 /**
  * `write(fn)` runs the DOM changes of one slice, so that the caller can tell its own
@@ -37,73 +17,97 @@ async function inSlices(step, clock, end) {
  */
 function createHighlighter(match, config, write) {
   const skip = config.exclude ? `${SKIP_SELECTOR},${config.exclude}` : SKIP_SELECTOR;
-  let highlighted; // slugs highlighted on the page, for data-occurrences=first
-  let count; // highlights on the page, for data-max
 
-  /** Returns a function giving the next text node in `root` that may hold highlights, or null. */
-  function textNodes(root) {
-    if (root.closest(skip)) return () => null;
-    // The areas to skip, found by the browser in one query; the walk steps over each of them
-    // whole (a filter instead would be a call into script for every node of the page), and
-    // over the highlights it makes on the way.
-    const skipped = new Set(root.querySelectorAll(skip));
-    const walker = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
-    return () => {
-      if (!root.isConnected) return null;
+  /** Scans `roots` in turn; returns the number of highlights and of terms highlighted on the
+   * page. What a slice found is wrapped at its end, in one `write`. */
+  return async (roots, clock) => {
+    let highlighted; // slugs highlighted on the page
+    let count; // highlights on the page, for data-max
+    let next = 0; // the root after `root`
+    let root;
+    let walker; // through the text nodes of `root`
+    let skipped; // text nodes the walk steps over
+    let fresh; // in the slice the walk began in, when the page has not changed since
+    let found = []; // [text node, its matches] of this slice
+    /** Advances the scan by one batch of text nodes; false once it is over. */
+    const step = () => {
+      if (!highlighted) {
+        // Counted from the page each time: content a single-page app removed frees its terms.
+        const present = [...document.querySelectorAll(HIGHLIGHT)];
+        highlighted = new Set(present.map((h) => h.dataset.glossaryTerm));
+        count = present.length;
+      }
+      if (count >= config.max) return false;
+      if (!walker || !root.isConnected) {
+        root = roots[next++];
+        if (!root) return false;
+        walker = null;
+        if (root.closest(skip)) return true;
+        // The text of the areas to skip, found by the browser in one query: the walk itself
+        // sees only text nodes (making script objects for the page's elements would cost more
+        // than matching their text), and steps over these and the text it highlights.
+        skipped = new Set();
+        for (const area of root.querySelectorAll(skip)) {
+          for (const inside = document.createTreeWalker(area, NodeFilter.SHOW_TEXT); inside.nextNode(); ) {
+            skipped.add(inside.currentNode);
+          }
+        }
+        walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+        fresh = true;
+      }
       // The host removed the walk's place between slices: it starts again (the text it has
       // highlighted is stepped over, and the rest of what it read holds no new match).
       if (!root.contains(walker.currentNode)) walker.currentNode = root;
-      for (let node = walker.nextNode(); node; ) {
-        if (node.nodeType === 3) return node;
-        if (!skipped.has(node) && node.localName !== TAG) node = walker.nextNode();
-        // Past the skipped element: its next sibling, else the next sibling of an ancestor.
-        else while (!(node = walker.nextSibling()) && walker.parentNode());
+      // A batch of text nodes is matched as one text, with a NUL between them (no name spans
+      // two nodes): script runs per match, not per node.
+      const nodes = [];
+      const starts = [];
+      let text = "";
+      for (let node; nodes.length < BATCH && (node = walker.nextNode()); ) {
+        if (skipped.has(node)) continue;
+        nodes.push(node);
+        starts.push(text.length);
+        text += node.data + "\0";
       }
-      return null;
+      if (nodes.length < BATCH) walker = null; // the next root
+      let k = -1;
+      let matches;
+      for (const [start, end, slug] of match(text)) {
+        if (count >= config.max) break;
+        if (config.occurrences === "first" && highlighted.has(slug)) continue;
+        if (starts[k + 1] <= start) {
+          while (starts[k + 1] <= start) k++;
+          // The host may have put the text in an area to skip since the walk began.
+          matches = !fresh && nodes[k].parentElement.closest(skip) ? null : [];
+          if (matches) found.push([nodes[k], matches]);
+        }
+        if (!matches) continue;
+        highlighted.add(slug);
+        matches.push([start - starts[k], end - starts[k], slug]);
+        count++;
+      }
+      return true;
     };
-  }
-
-  /** Highlights what `root` holds, text node by text node; what a slice found is wrapped at
-   * its end, in one `write`. */
-  function highlightIn(root, clock) {
-    const next = textNodes(root);
-    let found = []; // [text node, its matches] of this slice
-    const wrapFound = () => {
+    // Steps in slices of at most SLICE_MS, the main-thread time of each added to `clock.ms`.
+    for (let more = true; more; ) {
+      const start = performance.now();
+      // Before every step: once destroy() has run, even from inside a slice, nothing more is wrapped.
+      do more = !clock.cancelled && step();
+      while (more && performance.now() - start < SLICE_MS);
+      // What the slice found is wrapped in one `write`.
       if (found.length && !clock.cancelled) {
         write(() => {
-          for (const [node, matches] of found) for (let k = matches.length - 1; k >= 0; k--) wrap(node, matches[k]);
+          for (const [node, matches] of found) {
+            for (let k = matches.length - 1; k >= 0; k--) skipped.add(wrap(node, matches[k]));
+          }
         });
       }
       found = [];
-    };
-    return inSlices(() => {
-      if (count >= config.max) return false;
-      const node = next();
-      if (!node) return false;
-      const all = match(node.data);
-      // The host may have put the text in an area to skip since the walk began.
-      if (!all.length || node.parentElement.closest(skip)) return true;
-      const matches = [];
-      for (const m of all) {
-        if (count >= config.max) break;
-        if (config.occurrences === "first") {
-          if (highlighted.has(m[2])) continue;
-          highlighted.add(m[2]);
-        }
-        matches.push(m);
-        count++;
-      }
-      if (matches.length) found.push([node, matches]);
-      return true;
-    }, clock, wrapFound);
-  }
-
-  return async (roots, clock) => {
-    // Counted from the page each time: content a single-page app removed frees its terms.
-    const present = [...document.querySelectorAll(HIGHLIGHT)];
-    highlighted = new Set(present.map((h) => h.dataset.glossaryTerm));
-    count = present.length;
-    for (const root of roots) await highlightIn(root, clock);
+      fresh = false;
+      clock.ms += performance.now() - start;
+      if (more) await yieldToBrowser();
+    }
+    return [count, highlighted?.size];
   };
 }
 
@@ -123,6 +127,7 @@ function wrap(node, [start, end, slug]) {
   highlight.ariaExpanded = "false";
   after.before(highlight);
   highlight.append(inner);
+  return inner;
 }
 
 /** Undoes `wrap`: the text goes back into the node before the highlight; helpers are removed. */

@@ -82,15 +82,9 @@ function start(script) {
   async function scanNow(roots) {
     if (!scanHighlights || clock.cancelled) return null;
     clock.ms = 0;
-    await scanHighlights(roots, clock);
+    const [highlights, terms] = await scanHighlights(roots, clock);
     if (clock.cancelled) return null;
-    const highlights = document.querySelectorAll(HIGHLIGHT);
-    const detail = {
-      highlights: highlights.length,
-      terms: new Set([...highlights].map((h) => h.dataset.glossaryTerm)).size,
-      ms: clock.ms,
-      setupMs,
-    };
+    const detail = { highlights, terms, ms: clock.ms, setupMs };
     document.dispatchEvent(new CustomEvent("glossary:ready", { detail }));
     return detail;
   }
