@@ -41,6 +41,7 @@ BUILD_BUDGET_S = 5.0
 FLOOR_RATIO = 1.3
 # The issue's figures for orientation (10,000 words x 2,000 terms, scan including compile).
 ISSUE_FLOOR_MS, ISSUE_MARKREGEXP_MS = 9.0, 14.0
+ISSUE_MARKREGEXP_HITS = 1335  # what markRegExp marked on the issue's article
 API_ROWS = ("term JSON", "index JSON")
 
 
@@ -170,14 +171,6 @@ def against_peer(point: Point, size: str, peer: str, label: str, limit: float) -
     )
 
 
-def scaled(results: Results, value_ms: float) -> str:
-    """`value_ms` at the speed of the issue's machine, as a note beside a time measured here."""
-    factor = issue_machine_factor(results)
-    if math.isnan(factor) or math.isnan(value_ms):
-        return ""
-    return f" (about {ms(value_ms / factor)} ms at the speed of the issue's machine)"
-
-
 def word_exponent(results: Results) -> float:
     """d log(time) / d log(words) between the two longest articles: 1.0 is linear."""
     points = scaling_points(results, "words")
@@ -197,7 +190,7 @@ def highlighting_targets(results: Results) -> list[Target]:
     targets = [
         against_peer(point, size, "markRegExp", "mark.js `markRegExp`", 0.75),
         against_peer(point, size, "floor", "the bare floor", FLOOR_RATIO),
-        Target(f"{size}, `first`: median scan at most 10 ms", f"{ms(first)} ms{scaled(results, first)}",
+        Target(f"{size}, `first`: median scan at most 10 ms", f"{ms(first)} ms",
                first <= 10),
     ]
     exponent = word_exponent(results)
@@ -268,11 +261,16 @@ def size_targets(results: Results) -> list[Target]:
     return [
         Target(f"Widget at most {WIDGET_BROTLI_BUDGET:,} bytes brotli", f"{widget.brotli:,} bytes",
                widget.brotli <= WIDGET_BROTLI_BUDGET),
-        Target(f"Build of a {build.terms:,}-term glossary under {BUILD_BUDGET_S:.0f} s",
+        Target(f"Build of a {build.terms:,}-term glossary under {BUILD_BUDGET_S:.0f} s "
+               "(issue 5's target, shown here with the others)",
                f"{build.median_s:.1f} s (median of {len(build.seconds)}; "
-               f"{build.files_written:,} files written)",
+               f"{build.files_written:,} files written){memory_build(build)}",
                build.median_s < BUILD_BUDGET_S),
     ]
+
+
+def memory_build(build: Build) -> str:
+    return "" if math.isnan(build.memory_median_s) else f"; {build.memory_median_s:.1f} s into memory"
 
 
 def all_targets(results: Results) -> list[Target]:
@@ -321,27 +319,23 @@ def issue_methods_ms(results: Results) -> tuple[float, float]:
     return point.median_total_ms("floor"), point.median_total_ms("markRegExp")
 
 
-def issue_machine_factor(results: Results) -> float:
-    """How many times the issue's times this machine takes, by the two methods both measured
-    (the geometric mean of their ratios); NaN without them."""
-    floor, mark = issue_methods_ms(results)
-    return math.sqrt((floor / ISSUE_FLOOR_MS) * (mark / ISSUE_MARKREGEXP_MS))
-
-
 def machine_speed_note(results: Results) -> list[str]:
-    """How this machine's speed compares with the one the issue's figures come from: the
-    absolute targets were set there and are judged here as measured."""
+    """The issue's orientation figures beside this run's: they come from the issue's own article,
+    so they show the order of magnitude, not this machine's speed; the absolute targets are
+    judged on the times measured here."""
     floor, mark = issue_methods_ms(results)
-    slower = issue_machine_factor(results)
-    if math.isnan(slower):
+    point = headline(results)
+    hits = point.runs.get("markRegExp", [Run("markRegExp", 0.0, 0)])[0].hits
+    if math.isnan(floor) or math.isnan(mark):
         return []
     return [
-        f"On this machine the bare floor takes {ms(floor)} ms and `markRegExp` {ms(mark)} ms, "
-        f"preparing and scanning, where the issue measured about {ISSUE_FLOOR_MS:g} and "
-        f"{ISSUE_MARKREGEXP_MS:g} ms: it runs them about {slower:.1f} times "
-        f"{'slower' if slower >= 1 else 'faster'} than the machine the issue's absolute targets "
-        "(milliseconds, seconds) were set on. Those targets are judged on the times measured "
-        "here, as they are.",
+        f"For orientation the issue measured, on its own article, `markRegExp` marking "
+        f"{ISSUE_MARKREGEXP_HITS:,} occurrences in about {ISSUE_MARKREGEXP_MS:g} ms and the bare "
+        f"floor at about {ISSUE_FLOOR_MS:g} ms. This run's article has {hits:,} occurrences of "
+        f"the glossary's names (about 3% of its words, as the issue asks for), and here the floor "
+        f"takes {ms(floor)} ms and `markRegExp` {ms(mark)} ms, preparing and scanning. The two "
+        "articles differ, so the figures are not a measure of the machines' speeds; the "
+        "absolute targets (milliseconds) are judged on the times measured here.",
         "",
     ]
 
@@ -631,11 +625,19 @@ def size_section(results: Results) -> list[str]:
         f"work folder: {build.median_s:.1f} s median ({', '.join(f'{s:.1f}' for s in build.seconds)}"
         f" s), {build.site_files:,} site files, {build.files_written:,} files written with the "
         f".br and .gz copies, {build.raw_bytes:,} bytes raw, {build.brotli_bytes:,} brotli. "
-        "Stages as `build_site` reports them (last run):",
+        + memory_build_note(build) + "Stages as `build_site` reports them (last run on disk):",
         "",
         *table(["stage", "seconds"], ([stage, f"{sec:.2f}"] for stage, sec in build.stages)),
     ]
     return lines
+
+
+def memory_build_note(build: Build) -> str:
+    if math.isnan(build.memory_median_s):
+        return ""
+    runs = ", ".join(f"{s:.1f}" for s in build.memory_seconds)
+    return (f"The same builds into memory (/dev/shm): {build.memory_median_s:.1f} s median "
+            f"({runs} s); the difference is the file system's. ")
 
 
 def method_section(results: Results) -> list[str]:

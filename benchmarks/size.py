@@ -5,7 +5,8 @@
 - For reference, the published minified files of mark.js, tippy.js and Popper, fetched with
   `npm pack` into the git-ignored cache (never a dependency of the product or of the tests).
 - The build of a 5,000-term synthetic glossary with `build_site`, into fresh folders under
-  the work folder (see `build_time` on why), with the number of files it wrote.
+  the work folder (see `build_time` on why), with the number of files it wrote; and the same
+  builds into memory (/dev/shm), which leave out the file system's share.
 
     python -m benchmarks.size [--quick] [--no-peers] [--workdir DIR] [--json FILE]
 """
@@ -15,9 +16,12 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import shutil
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -70,6 +74,10 @@ class Build:
     raw_bytes: int
     brotli_bytes: int
     stages: list[tuple[str, float]]  # build_site's own progress messages, timed (last run)
+    # The same builds into memory (tmpfs), where there is one: the build's own work, apart from
+    # the file system's (empty for an older results.json, or without /dev/shm).
+    memory_seconds: list[float] = field(default_factory=list)
+    memory_median_s: float = float("nan")
 
 
 @dataclass
@@ -127,7 +135,9 @@ def build_time(workdir: Path, count: int, reps: int) -> Build:
     machine's file system (ext4 without a journal), creating files right after tens of thousands
     were deleted is several times slower, because the inode allocator steps over each recently
     freed inode (the kernel's `recently_deleted`), so removing one run's output before the next
-    would time the deletion's after-effects instead of the build.
+    would time the deletion's after-effects instead of the build. The same builds are then timed
+    into memory: on this machine's disk a file costs ten times its cost in memory for minutes
+    after many were written, which the two figures side by side show.
     """
     base = workdir / "build"
     for leftover in base.glob("site-*"):  # from an interrupted run
@@ -139,15 +149,28 @@ def build_time(workdir: Path, count: int, reps: int) -> Build:
     stages: list[tuple[str, float]] = []
     outs = [base / f"site-{rep}" for rep in range(reps)]
     for out in outs:
+        os.sync()  # the writes of earlier work are not flushed during this build
         summary, elapsed, stages = timed_build(data, out)
         seconds.append(elapsed)
     assert summary is not None
     written = sum(1 for path in outs[-1].rglob("*") if path.is_file())
     for out in outs:
         shutil.rmtree(out)  # tens of thousands of files, of no further use
+    in_memory = [round(timed_build(data, out)[1], 3) for out in memory_outs(reps)]
     return Build(terms=count, seconds=[round(s, 3) for s in seconds], median_s=median(seconds),
                  files_written=written, site_files=summary.files, raw_bytes=summary.raw_bytes,
-                 brotli_bytes=summary.brotli_bytes, stages=stages)
+                 brotli_bytes=summary.brotli_bytes, stages=stages, memory_seconds=in_memory,
+                 memory_median_s=median(in_memory))
+
+
+def memory_outs(reps: int) -> Iterator[Path]:
+    """Fresh output folders in memory (/dev/shm), each removed once built; none without it."""
+    shm = Path("/dev/shm")
+    if not (shm.is_dir() and os.access(shm, os.W_OK)):
+        return
+    for _ in range(reps):
+        with tempfile.TemporaryDirectory(dir=shm, prefix="glossary-build-") as folder:
+            yield Path(folder) / "site"
 
 
 def timed_build(data: Path, out: Path) -> tuple[BuildSummary, float, list[tuple[str, float]]]:

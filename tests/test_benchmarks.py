@@ -149,6 +149,9 @@ def test_sizes_and_build(smoke: Smoke) -> None:
     assert size.peers == [] and size.notes
     build = size.build
     assert build.median_s > 0 and build.files_written > build.site_files > 0
+    # This machine has /dev/shm: the builds were timed in memory too, and removed from there.
+    assert len(build.memory_seconds) == len(build.seconds) and build.memory_median_s > 0
+    assert not list(Path("/dev/shm").glob("glossary-build-*"))
 
 
 def test_the_report_states_every_target(smoke: Smoke) -> None:
