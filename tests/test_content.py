@@ -131,6 +131,10 @@ ERROR_CASES = {
         {"gamma.md": term('"401(k)"')},
         "terms/gamma.md", 2, "title '401(k)' must start and end with a letter or digit",
     ),
+    "alias with a control character, written as an escape": (
+        {"gamma.md": term("Gamma", 'aliases: ["pay\\0day"]\n')},
+        "terms/gamma.md", 5, "alias 'pay\\x00day' must not contain control characters",
+    ),
     "missing title": (
         {"gamma.md": "---\ncategories: [finance]\nupdated: 2024-05-01\n---\n" + BODY},
         "terms/gamma.md", 1, "missing title",
@@ -423,6 +427,7 @@ NAME_PAIRS = [
     ("Actual Cash Value", False, "Actual Cash", False),
     ("Re-education", False, "Re education", False),  # a hyphen is not a space
     ("Policy", False, "Polices", False),
+    ("Izmir", False, "İzmir", True),  # the widget folds İ to i
 ]
 
 
@@ -455,6 +460,7 @@ def test_names_of_two_terms_must_not_match_the_same_text(
     ("ABS", False, {"abs", "abss"}),  # the widget keeps an acronym's case: ABS -> ABSs
     ("Workers\u2019 Comp\u2011Plan", False, {"workers' comp-plan", "workers' comp-plans"}),
     ("HIPAA", True, {"hipaa"}),
+    ("İzmir", False, {"izmir", "izmirs"}),
 ])
 def test_name_keys_read_names_as_the_widget_does(
     name: str, case_sensitive: bool, keys: set[str]

@@ -244,6 +244,63 @@ def test_scan_highlights_content_the_observer_does_not_watch(
     assert ready_count(page) == 2
 
 
+def test_scan_of_an_element_not_on_the_page_wraps_nothing(
+    page: Page, fixture_server: LiveServer,
+) -> None:
+    open_ready(page, dom_url(fixture_server))
+
+    result = page.evaluate("""async () => {
+      const detached = Object.assign(document.createElement("p"), {textContent: "The tax and the policy."});
+      const detail = await GlossaryWidget.scan(detached);
+      return [detail.highlights, detached.querySelectorAll("glossary-term").length];
+    }""")
+
+    assert result == [len(DOM_HIGHLIGHTS), 0]
+
+
+def test_a_root_the_page_removes_before_the_scan_reaches_it_uses_up_no_first_occurrence(
+    page: Page, fixture_server: LiveServer,
+) -> None:
+    """With data-root=".c", the page removes the second root while the scan is still in the
+    first: the term it held is highlighted in the third, and the ready event counts what the
+    page holds."""
+    filler = "<p>Nothing to see here at all.</p>" * 20_000
+    url = serve_html(page, f"{fixture_server.url}/examples/removed-root.html", html_page(
+        f'<div class="c" id="c1"><p>Pay the premium.</p>{filler}</div>'
+        '<div class="c" id="c2"><p>The tax is due.</p></div>'
+        '<div class="c" id="c3"><p>A tax form.</p></div>' + widget_tag(root=".c")))
+    page.add_init_script("""new MutationObserver((records, observer) => {
+      if (!document.querySelector("glossary-term")) return;
+      observer.disconnect();
+      document.querySelector("#c2").remove();
+    }).observe(document, {childList: true, subtree: true})""")
+
+    detail = open_ready(page, url)
+
+    assert highlights(page) == [("premium", "premium"), ("tax", "tax")]
+    assert page.text_content("#c3 glossary-term") == "tax"
+    assert [detail["highlights"], detail["terms"]] == [2, 2]
+
+
+def test_ready_counts_what_the_page_holds_when_it_removed_highlights_during_the_scan(
+    page: Page, fixture_server: LiveServer,
+) -> None:
+    filler = "<p>Nothing to see here at all.</p>" * 20_000
+    url = serve_html(page, f"{fixture_server.url}/examples/removed-highlights.html", html_page(
+        f'<article><section id="s1">{"<p>Pay the premium now.</p>" * 50}</section>{filler}'
+        "<p>A tax.</p></article>" + widget_tag(occurrences="all", max="100000")))
+    page.add_init_script("""new MutationObserver((records, observer) => {
+      if (!document.querySelector("#s1 glossary-term")) return;
+      observer.disconnect();
+      document.querySelector("#s1").remove();
+    }).observe(document, {childList: true, subtree: true})""")
+
+    detail = open_ready(page, url)
+
+    assert highlights(page) == [("tax", "tax")]
+    assert [detail["highlights"], detail["terms"]] == [1, 1]
+
+
 def test_scan_without_a_root_scans_the_body_and_never_twice(
     page: Page, fixture_server: LiveServer,
 ) -> None:

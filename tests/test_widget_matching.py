@@ -250,6 +250,13 @@ BEGINNINGS = {
         "ΟΣ'Α and ος.",
         [("os", "ΟΣ"), ("os", "ος")],
     ),
+    # A circled capital letter is no word character, but lower-casing changes it: the text
+    # between the words is folded as the name's is.
+    "a circled letter between the words": (
+        [["plan-b", "Plan \u24b7 coverage"]],
+        "Plan \u24b7 coverage, PLAN \u24b7 COVERAGE.",
+        [("plan-b", "Plan \u24b7 coverage"), ("plan-b", "PLAN \u24b7 COVERAGE")],
+    ),
     # The fourth code unit begins a letter of two: the first letters stop before it.
     "a letter of two code units in the first letters": (
         [["abc", "abc\U0001d49c fee"]],

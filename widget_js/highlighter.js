@@ -5,7 +5,6 @@
 // the scan yields to the browser between slices, so that a long page never blocks input.
 
 const SLICE_MS = 8;
-const BATCH = 64; // text nodes matched at a time
 
 // scheduler.yield() (Chrome 129, Firefox 142) resumes the scan ahead of other tasks; elsewhere a
 // timer lets the browser in, at the price of a few ms between slices of a long scan.
@@ -17,6 +16,12 @@ const yieldToBrowser = () => globalThis.scheduler?.yield?.() ?? new Promise((res
  */
 function createHighlighter(match, config, write) {
   const skip = config.exclude ? `${SKIP_SELECTOR},${config.exclude}` : SKIP_SELECTOR;
+  /** The highlights on the page, and the terms they are of: counted from the page each time,
+   * as content a single-page app removed frees its terms. */
+  const onPage = () => {
+    const present = [...document.querySelectorAll(HIGHLIGHT)];
+    return [present.length, new Set(present.map((h) => h.dataset.glossaryTerm))];
+  };
 
   /** Scans `roots` in turn; returns the number of highlights and of terms highlighted on the
    * page. What a slice found is wrapped at its end, in one `write`. */
@@ -31,18 +36,14 @@ function createHighlighter(match, config, write) {
     let found = []; // [text node, its matches] of this slice
     /** Advances the scan by one batch of text nodes; false once it is over. */
     const step = () => {
-      if (!highlighted) {
-        // Counted from the page each time: content a single-page app removed frees its terms.
-        const present = [...document.querySelectorAll(HIGHLIGHT)];
-        highlighted = new Set(present.map((h) => h.dataset.glossaryTerm));
-        count = present.length;
-      }
+      if (!highlighted) [count, highlighted] = onPage();
       if (count >= config.max) return false;
       if (!walker || !root.isConnected) {
         root = roots[next++];
         if (!root) return false;
         walker = null;
-        if (root.closest(skip)) return true;
+        // A root the page removed (or put in an area to skip) since the scan was asked for.
+        if (!root.isConnected || root.closest(skip)) return true;
         // The text of the areas to skip, found by the browser in one query: the walk itself
         // sees only text nodes (making script objects for the page's elements would cost more
         // than matching their text), and steps over these and the text it highlights.
@@ -58,18 +59,18 @@ function createHighlighter(match, config, write) {
       // The host removed the walk's place between slices: it starts again (the text it has
       // highlighted is stepped over, and the rest of what it read holds no new match).
       if (!root.contains(walker.currentNode)) walker.currentNode = root;
-      // A batch of text nodes is matched as one text, with a NUL between them (no name spans
-      // two nodes): script runs per match, not per node.
+      // A batch of 64 text nodes is matched as one text, with a NUL between them (no name
+      // spans two nodes): script runs per match, not per node.
       const nodes = [];
       const starts = [];
       let text = "";
-      for (let node; nodes.length < BATCH && (node = walker.nextNode()); ) {
+      for (let node; nodes.length < 64 && (node = walker.nextNode()); ) {
         if (skipped.has(node)) continue;
         nodes.push(node);
         starts.push(text.length);
         text += node.data + "\0";
       }
-      if (nodes.length < BATCH) walker = null; // the next root
+      if (nodes.length < 64) walker = null; // the walk is over: on to the next root
       let k = -1;
       let matches;
       for (const [start, end, slug] of match(text)) {
@@ -104,10 +105,12 @@ function createHighlighter(match, config, write) {
       }
       found = [];
       fresh = false;
+      // What the page holds now: it may have removed highlights while the scan went on.
+      if (!more) [count, highlighted] = onPage();
       clock.ms += performance.now() - start;
       if (more) await yieldToBrowser();
     }
-    return [count, highlighted?.size];
+    return [count, highlighted.size];
   };
 }
 

@@ -103,8 +103,7 @@ function createMatcher(entries) {
         const name = entry[links[link + 1]];
         const caseSensitive = entry[0][0] === EXACT_MARK;
         const exact = caseSensitive || name[0] === EXACT_MARK;
-        let [words, gaps] = splitName(name);
-        if (!exact) words = words.map(fold);
+        const [words, gaps] = splitName(exact ? name : fold(name)); // as `fits` reads the text
         list.push({
           slug: caseSensitive ? entry[0].slice(1) : entry[0],
           words,

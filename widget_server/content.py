@@ -118,19 +118,19 @@ def name_forms(name: str, case_sensitive: bool = False) -> tuple[str, ...]:
     """The texts a valid `name` matches in an article, as the widget reads names
     (widget_js/matcher.js): any run of white space is one space, typographic apostrophes and
     hyphens are plain ones, and but for a case-sensitive term the last word may be in its regular
-    plural. An acronym keeps its case in the plural (APR -> APRs): it matches only in capitals.
+    plural (of the name lower-cased with İ as i, as the widget folds it). An acronym keeps its case in the plural (APR -> APRs): it matches only in capitals.
     """
     spaced = _WHITE_SPACE_RE.sub(" ", name).translate(_PLAIN_PUNCTUATION)
     if case_sensitive:
         return (spaced,)
-    return spaced, _plural(spaced if is_acronym(name) else spaced.lower())
+    return spaced, _plural(spaced if is_acronym(name) else spaced.replace("İ", "i").lower())
 
 
 def name_keys(name: str, case_sensitive: bool = False) -> frozenset[str]:
     """The forms of `name`, folded: two terms whose names share one would both claim the same
     words of a page. Case is folded even where the widget keeps it, so that no two terms share a
-    name whatever its case."""
-    return frozenset(form.casefold() for form in name_forms(name, case_sensitive))
+    name whatever its case; İ is i first, as the widget folds it (`fold` in matcher.js)."""
+    return frozenset(form.replace("İ", "i").casefold() for form in name_forms(name, case_sensitive))
 
 
 def _plural(name: str) -> str:
@@ -152,6 +152,10 @@ def name_problem(name: str) -> str | None:
     """What keeps `name` from being a title or alias, or None."""
     if not NAME_EDGE_RE.match(name):
         return "must start and end with a letter or digit"
+    # The widget matches text nodes joined by NUL, and no name may contain it; nor any other
+    # control character, which no article shows.
+    if any(unicodedata.category(c) == "Cc" and not c.isspace() for c in name):
+        return "must not contain control characters"
     return None
 
 
