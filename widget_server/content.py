@@ -118,7 +118,8 @@ def name_forms(name: str, case_sensitive: bool = False) -> tuple[str, ...]:
     """The texts a valid `name` matches in an article, as the widget reads names
     (widget_js/matcher.js): any run of white space is one space, typographic apostrophes and
     hyphens are plain ones, and but for a case-sensitive term the last word may be in its regular
-    plural (of the name lower-cased with İ as i, as the widget folds it). An acronym keeps its case in the plural (APR -> APRs): it matches only in capitals.
+    plural (of the name lower-cased with İ as i, as the widget folds it). An acronym keeps its
+    case in the plural (APR -> APRs): it matches only in capitals.
     """
     spaced = _WHITE_SPACE_RE.sub(" ", name).translate(_PLAIN_PUNCTUATION)
     if case_sensitive:
