@@ -58,8 +58,9 @@ class Results:
 
     @property
     def busy(self) -> bool:
-        """Whether the machine had more to run than it has cores (other work, not ours)."""
-        return max(self.machine.load_start[0], self.load_end[0]) > 0.75 * self.machine.cores
+        """Whether other work was running when the run began: the load at the end is mostly
+        the run's own (the browser, the servers and wrk), so it tells nothing of other work."""
+        return self.machine.load_start[0] > 0.75 * self.machine.cores
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Results:
@@ -295,7 +296,7 @@ def machine_section(results: Results) -> list[str]:
             ["System", machine.system],
             ["Chromium", f"{results.annotate.chromium} (headless)"],
             ["Python", machine.python],
-            ["Load average (1, 5, 15 min)", f"{load} at the start; {load_end} at the end"],
+            ["Load average (1, 5, 15 min)", f"{load} at the start; {load_end} at the end (mostly this run's own)"],
             ["CPU time taken by the host (steal)",
              "not reported" if math.isnan(results.steal) else f"{results.steal:.1%} of the run"],
             ["Run time", f"{results.seconds / 60:.1f} min"],
@@ -304,7 +305,7 @@ def machine_section(results: Results) -> list[str]:
     lines += machine_speed_note(results)
     if results.busy:
         lines += [
-            f"**The machine was busy during this run** (1-minute load average above "
+            f"**The machine was busy when this run began** (1-minute load average above "
             f"{0.75 * machine.cores:.1f} on {machine.cores} cores): absolute times are "
             "inflated; the ratios, measured side by side, are the figures to trust.",
             "",

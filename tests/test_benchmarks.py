@@ -16,7 +16,7 @@ import json
 import math
 import os
 from collections.abc import Iterator
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -170,6 +170,18 @@ def test_the_report_can_be_rendered_again_from_results_json(smoke: Smoke, tmp_pa
     again = Results.from_json(data)
     assert json.loads(json.dumps(asdict(again))) == data
     assert write_report(again, tmp_path).read_text() == smoke.report.read_text()
+
+
+def test_only_other_work_at_the_start_marks_the_run_as_busy(smoke: Smoke, tmp_path: Path) -> None:
+    """The load at the end of a run is its own (browser, servers, wrk), not a sign of other work."""
+    def report(load_start: float, load_end: float) -> str:
+        machine = replace(smoke.results.machine, load_start=(load_start, 0.0, 0.0))
+        results = replace(smoke.results, machine=machine, load_end=(load_end, 0.0, 0.0))
+        return write_report(results, tmp_path).read_text()
+
+    cores = smoke.results.machine.cores
+    assert "busy" not in report(0.1, 3.0 * cores)
+    assert "The machine was busy when this run began" in report(3.0 * cores, 0.1)
 
 
 def test_nothing_outside_the_temporary_folder_was_written(smoke: Smoke) -> None:

@@ -420,6 +420,30 @@ def test_appended_content_is_highlighted(page: Page, fixture_server: LiveServer)
     assert highlights(page, "#comments") == [("tax", "tax")]
 
 
+def test_a_scan_that_throws_does_not_stop_the_widget_following_the_page(
+    page: Page, fixture_server: LiveServer,
+) -> None:
+    """An exception while wrapping (here from a page's broken patch of splitText, once) loses
+    that scan, with a warning, but not the observer: content added later is highlighted."""
+    page.add_init_script(RECORD_PAGE)
+    page.add_init_script("""const split = Text.prototype.splitText;
+      let failed = false;
+      Text.prototype.splitText = function (...args) {
+        if (!failed) { failed = true; throw new Error("broken patch"); }
+        return split.apply(this, args);
+      };""")
+    with page.expect_console_message(lambda message: message.type == "warning") as warning:
+        page.goto(dom_url(fixture_server))
+    assert "broken patch" in warning.value.text
+    assert ready_count(page) == 0
+
+    page.evaluate("""document.querySelector("#root").insertAdjacentHTML("beforeend",
+      "<p id='late'>A tax, explained.</p>")""")
+    wait_ready(page, 1)
+
+    assert highlights(page, "#late") == [("tax", "tax")]
+
+
 def test_changed_text_is_highlighted(page: Page, fixture_server: LiveServer) -> None:
     open_ready(page, dom_url(fixture_server))
 

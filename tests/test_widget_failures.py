@@ -165,6 +165,19 @@ def test_api_failure_leaves_the_page_as_it_was(
     assert_untouched(page, console, before, len(failed))
 
 
+@pytest.mark.parametrize("entry", ['[]', '["premium"]', '["premium", ""]', '["premium", 42]',
+                                   '"premium"', "null", '{"slug": "premium"}'])
+def test_a_malformed_index_entry_is_reported_as_such(
+    page: Page, fixture_server: LiveServer, entry: str,
+) -> None:
+    """An entry is [slug, name, aliases...] of text; the site owner reading the console learns
+    that the index is at fault, not of a script error inside the widget."""
+    page.route("**/api/v1/index/*.json", fulfill_json(f'{{"terms": [["tax", "Tax"], {entry}]}}'))
+    with page.expect_console_message(lambda message: message.type == "warning") as warning:
+        page.goto(fixture_server.url + PAGE)
+    assert "glossary not loaded (bad index)" in warning.value.text
+
+
 @pytest.mark.parametrize("missing", [
     "delete AbortSignal.any",  # Firefox before 124, Safari before 17.4
     "CSS.supports = () => false",  # no light-dark(): Chrome before 123, Safari before 17.5

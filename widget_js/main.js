@@ -23,7 +23,8 @@ async function loadIndex(config, signal) {
   const entries = new Map(); // a term in two categories is in both indexes
   for (const index of indexes) {
     for (const entry of index.terms) {
-      if (!Array.isArray(entry) || !entry.every((s) => typeof s === "string")) throw new Error("bad index");
+      // [slug, name, aliases...], all text; an entry that is not even an array has no `every`.
+      if (!entry?.[1] || !entry.every?.((s) => typeof s === "string")) throw new Error("bad index");
       entries.set(entry[0], entry);
     }
   }
@@ -68,8 +69,11 @@ function start(script) {
     }
     const hostRecords = observer.takeRecords();
     observer.disconnect(); // our own changes then queue no records at all
-    change();
-    observe();
+    try {
+      change();
+    } finally {
+      observe(); // a change that throws loses its scan, not the following of the page
+    }
     if (hostRecords.length) onMutations(hostRecords);
   };
 
