@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +20,29 @@ ROOT = Path(__file__).resolve().parent.parent
 GLOSSARY_DATA = ROOT / "glossary_data"
 EXAMPLES = ROOT / "examples"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-REALWORLD_PAGES = ROOT.parent / "shared" / "realworld-pages"
+
+
+def find_realworld_pages() -> Path:
+    """The shared real-world article pages: `../shared/realworld-pages` beside the checkout (they
+    are never copied into it). A clone made elsewhere from a local checkout finds them beside that
+    one, and GLOSSARY_REALWORLD_PAGES names any other folder."""
+    if named := os.environ.get("GLOSSARY_REALWORLD_PAGES"):
+        return Path(named)
+    checkouts = [ROOT]
+    origin = subprocess.run(
+        ["git", "-C", str(ROOT), "config", "--get", "remote.origin.url"],
+        capture_output=True, text=True, check=False,
+    ).stdout.strip()
+    if origin and Path(origin).is_dir():
+        checkouts.append(Path(origin).resolve())
+    for checkout in checkouts:
+        pages = checkout.parent / "shared" / "realworld-pages"
+        if pages.is_dir():
+            return pages
+    return ROOT.parent / "shared" / "realworld-pages"
+
+
+REALWORLD_PAGES = find_realworld_pages()
 
 
 @pytest.fixture(scope="session")
