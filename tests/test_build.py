@@ -21,9 +21,10 @@ from benchmarks.common import debian_tool, free_port, wait_for_http
 from benchmarks.synthetic import synthetic_terms, write_glossary
 from widget_server.app import create_app
 from widget_server.assets import integrity
-from widget_server.build import PARALLEL_TERMS, build_site
+from widget_server.build import build_site
 from widget_server.cli import main
 from widget_server.compress import ONE_PACKET
+from widget_server.parallel import PARALLEL_TERMS
 
 WIDGET_BUDGET_BROTLI = 6144
 NGINX_CONF = ROOT / "examples" / "deploy" / "nginx.conf"
@@ -181,10 +182,10 @@ def test_two_builds_are_identical(tmp_path: Path) -> None:
 BUILD_IN_A_FRESH_PROCESS = """
 import sys
 from pathlib import Path
-from widget_server import build
+from widget_server import build, parallel
 if sys.argv[3] == "alone":
-    build.PARALLEL_TERMS = 10**9
-print(build.build_processes(len(build.load_glossary(Path(sys.argv[1])).terms)))
+    parallel.PARALLEL_TERMS = 10**9
+print(parallel.worker_processes(len(build.load_glossary(Path(sys.argv[1])).terms)))
 build.build_site(Path(sys.argv[1]), Path(sys.argv[2]))
 """
 

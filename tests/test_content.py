@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from benchmarks import synthetic
 from widget_server.content import (
     Category,
     ContentError,
@@ -17,8 +21,10 @@ from widget_server.content import (
     load_glossary,
     name_keys,
 )
+from widget_server.parallel import PARALLEL_TERMS
 
-GLOSSARY_DATA = Path(__file__).resolve().parent.parent / "glossary_data"
+ROOT = Path(__file__).resolve().parent.parent
+GLOSSARY_DATA = ROOT / "glossary_data"
 
 CATEGORIES = """\
 - slug: finance
@@ -587,3 +593,51 @@ def test_snapshot_is_immutable(tmp_path: Path) -> None:
     assert isinstance(glossary, Glossary)
     assert isinstance(glossary.categories[0], Category)
     assert load_glossary(tmp_path).terms[0].sections["Misuse"] == "How it is abused."
+
+
+LOAD_IN_A_FRESH_PROCESS = """
+import json, sys
+from pathlib import Path
+from widget_server import content, parallel
+if sys.argv[2] == "alone":
+    parallel.PARALLEL_TERMS = 10**9
+workers = parallel.worker_processes(len(list(Path(sys.argv[1]).glob("terms/*.md"))))
+try:
+    glossary = content.load_glossary(Path(sys.argv[1]))
+    print(json.dumps([workers, [[repr(t), dict(t.sections)] for t in glossary.terms]]))
+except content.GlossaryInvalid as invalid:
+    print(json.dumps([workers, [str(error) for error in invalid.errors]]))
+"""
+
+
+def test_a_large_glossary_loaded_by_worker_processes_is_the_one_loaded_alone(
+    tmp_path: Path,
+) -> None:
+    """From PARALLEL_TERMS terms, worker processes load batches of term files: the terms, and for
+    a broken glossary its errors, are the same and in the same order, with the lines of names
+    and related terms in other batches. (Loaded in a process of its own: this one runs
+    threads, so its loads never fork.)"""
+    data = tmp_path / "data"
+    synthetic.write_glossary(data, synthetic.synthetic_terms(PARALLEL_TERMS))
+
+    def loaded(how: str) -> list:
+        done = subprocess.run([sys.executable, "-c", LOAD_IN_A_FRESH_PROCESS, data, how],
+                              cwd=ROOT, capture_output=True, text=True, timeout=120, check=True)
+        return json.loads(done.stdout)  # type: ignore[no-any-return]
+
+    workers, terms = loaded("parallel")
+    assert workers > 1
+    assert loaded("alone") == [0, terms]
+    assert len(terms) == PARALLEL_TERMS
+
+    first, last = data / "terms/term-00000.md", data / f"terms/term-{PARALLEL_TERMS - 1:05}.md"
+    title = (data / "terms/term-00001.md").read_text().split("\n")[1]  # title: "..."
+    first.write_text(first.read_text().replace("categories: [", "categories: [nowhere, "))
+    last.write_text(last.read_text().replace("aliases: []", f"aliases: [{title[7:]}]")
+                    .replace("related: [", "related: [term-99999, "))
+    workers, errors = loaded("parallel")
+    assert loaded("alone") == [0, errors]
+    assert len(errors) == 3
+    assert errors[0].endswith("term-00000.md:3: unknown category 'nowhere' "
+                              "(known: employment-law, finance, healthcare, insurance, privacy)")
+    assert "term-99999" in errors[1] and "matches the same text" in errors[2]

@@ -6,13 +6,10 @@ import contextlib
 import functools
 import hashlib
 import json
-import multiprocessing
 import os
 import secrets
 import shutil
-import threading
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +19,7 @@ from widget_server import __version__
 from widget_server.assets import WIDGET_PATH, Assets, build_assets, integrity
 from widget_server.compress import write_files
 from widget_server.content import load_glossary
+from widget_server.parallel import map_batches, worker_processes
 from widget_server.site import site_files
 
 MANIFEST = "manifest.json"
@@ -29,9 +27,8 @@ MANIFEST = "manifest.json"
 MANIFEST_KEYS = {"version", "widget", "counts", "files"}
 # How many of the files that stop a build its error names.
 SHOWN_FOREIGN = 5
-# Files handed to a worker process at a time, and the glossary size from which workers help.
+# Files handed to a worker process at a time.
 WRITE_BATCH = 100
-PARALLEL_TERMS = 500
 
 
 class BuildError(Exception):
@@ -83,7 +80,7 @@ def build_site(
     staging = _staging_folder(out_dir)
     try:
         progress(f"rendering {len(glossary.terms)} terms and writing the files, precompressed with brotli and gzip")
-        downloaded = write_site(staging, rendered(), build_processes(len(glossary.terms)))
+        downloaded = write_site(staging, rendered(), worker_processes(len(glossary.terms)))
         if out_dir.exists():
             shutil.rmtree(out_dir)
         staging.rename(out_dir)
@@ -125,24 +122,8 @@ def write_site(root: Path, files: Iterable[tuple[str, bytes]], processes: int = 
         yield batch
 
     write = functools.partial(write_files, os.fspath(root))
-    if not processes:
-        return {path: size for batch in batches() for path, size in write(batch)}
-    # Forked (as Sphinx's parallel build does): a spawned worker would import the caller's main
-    # module again, which a script without an `if __name__ == "__main__"` guard cannot survive.
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(processes, mp_context=context) as pool:
-        return {path: size for written in pool.map(write, batches()) for path, size in written}
-
-
-def build_processes(terms: int) -> int:
-    """Worker processes for a build of `terms` terms: one per core the build may use. None for a
-    glossary small enough that starting them would cost more than they save, nor where a fork
-    is unsafe: without fork (Windows), or while the caller runs other threads, whose locks a
-    forked child could inherit held."""
-    forkable = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
-    if terms < PARALLEL_TERMS or not forkable:
-        return 0
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    written = map_batches(write, batches(), processes)
+    return {path: size for batch in written for path, size in batch}
 
 
 def _staging_folder(out_dir: Path) -> Path:

@@ -8,9 +8,10 @@ reports everything an editor has to fix.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -20,6 +21,7 @@ from typing import Any
 import yaml
 
 from widget_server.markup import unsafe_link_lines
+from widget_server.parallel import map_batches, worker_processes
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # A name must start and end with a letter or digit so that whole-word matching is well defined.
@@ -32,6 +34,8 @@ SECTIONS = ("Definition", "Examples", "Misuse", "Benefits", "Conclusion")
 REQUIRED_SECTIONS = ("Definition", "Misuse")
 FRONT_MATTER_KEYS = {"title", "categories", "aliases", "case_sensitive", "related", "updated"}
 FRONT_MATTER_LINE = 2  # the file's line of the front matter's first line, after `---`
+# Term files handed to a worker process at a time.
+LOAD_BATCH = 100
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,14 @@ class Term:
     updated: datetime.date
     # Section name -> Markdown; read-only, like the rest of the snapshot.
     sections: Mapping[str, str] = field(hash=False, compare=False)
+
+    # Terms come back from the worker processes that load a large glossary by pickle, which
+    # cannot copy the read-only view of the sections: it gets them as a dict.
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "sections": dict(self.sections)}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state, sections=MappingProxyType(state["sections"]))
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -174,23 +186,28 @@ def display_path(path: Path) -> str:
 
 
 def load_glossary(data_dir: Path) -> Glossary:
-    """Load and validate `data_dir`; raise GlossaryInvalid listing every error."""
+    """Load and validate `data_dir`; raise GlossaryInvalid listing every error.
+
+    The term files of a large glossary are read in batches by a worker process per core (their
+    YAML takes most of the time), and checked against each other once all have loaded.
+    """
     errors: list[ContentError] = []
     categories = _load_categories(data_dir / "categories.yml", errors)
     # With a broken categories file every term's categories would look unknown: check them only
     # against a file that loaded without errors.
     known_categories = None if errors else {c.slug for c in categories}
     terms_dir = data_dir / "terms"
-    terms: list[tuple[Term, _Lines]] = []
+    terms: list[tuple[Term, _TermLines]] = []
     paths: list[Path] = []
     if not terms_dir.is_dir():
         errors.append(ContentError(terms_dir, 1, "missing folder of term files"))
     else:
         paths = sorted(terms_dir.glob("*.md"))
-        for path in paths:
-            loaded = _load_term(path, known_categories, errors)
-            if loaded:
-                terms.append(loaded)
+        batches = (paths[i : i + LOAD_BATCH] for i in range(0, len(paths), LOAD_BATCH))
+        load = functools.partial(_load_terms, known_categories=known_categories)
+        for loaded, batch_errors in map_batches(load, batches, worker_processes(len(paths))):
+            terms += loaded
+            errors += batch_errors
     # A term whose file does not load is reported on its own; the terms related to it are fine.
     _check_related(terms, {path.stem for path in paths}, errors)
     _check_names_unique(terms, errors)
@@ -300,9 +317,29 @@ class _Lines:
         return _front_matter_line(node) if node else self.key(name)
 
 
+@dataclass(frozen=True)
+class _TermLines:
+    """Where a loaded term's names and related terms are written, for the checks across terms
+    (kept instead of the YAML nodes, of which a large glossary would keep hundreds of thousands)."""
+
+    path: Path
+    title: int
+    aliases: tuple[int, ...]
+    related: tuple[int, ...]
+
+
+def _load_terms(
+    paths: list[Path], known_categories: set[str] | None
+) -> tuple[list[tuple[Term, _TermLines]], list[ContentError]]:
+    """The terms of `paths` that load, and the errors of those that do not."""
+    errors: list[ContentError] = []
+    loaded = [_load_term(path, known_categories, errors) for path in paths]
+    return [term for term in loaded if term], errors
+
+
 def _load_term(
     path: Path, known_categories: set[str] | None, errors: list[ContentError]
-) -> tuple[Term, _Lines] | None:
+) -> tuple[Term, _TermLines] | None:
     slug = path.stem
     lines = _Lines(path)
     count_before = len(errors)
@@ -380,7 +417,12 @@ def _load_term(
         updated=updated,
         sections=MappingProxyType(sections),
     )
-    return term, lines
+    return term, _TermLines(
+        path=path,
+        title=lines.key("title"),
+        aliases=tuple(lines.item("aliases", index) for index, _ in aliases),
+        related=tuple(lines.item("related", index) for index, _ in related),
+    )
 
 
 # libyaml's parser where installed: it parses a 5,000-term glossary about ten times faster.
@@ -567,24 +609,24 @@ def _parse_sections(body: str, first_line: int, path: Path, error: _Report) -> d
 
 
 def _check_related(
-    terms: list[tuple[Term, _Lines]], slugs: set[str], errors: list[ContentError]
+    terms: list[tuple[Term, _TermLines]], slugs: set[str], errors: list[ContentError]
 ) -> None:
     """Every related slug names a term file (`slugs`) other than the term's own."""
     for term, lines in terms:
-        for index, slug in enumerate(term.related):
+        for slug, line in zip(term.related, lines.related, strict=True):
             if slug not in slugs:
-                errors.append(ContentError(lines.path, lines.item("related", index),
+                errors.append(ContentError(lines.path, line,
                                            f"related term {slug!r} does not exist"))
             elif slug == term.slug:
-                errors.append(ContentError(lines.path, lines.item("related", index),
+                errors.append(ContentError(lines.path, line,
                                            "a term cannot be related to itself"))
 
 
-def _check_names_unique(terms: list[tuple[Term, _Lines]], errors: list[ContentError]) -> None:
+def _check_names_unique(terms: list[tuple[Term, _TermLines]], errors: list[ContentError]) -> None:
     """No two terms have names that match the same text in an article (see `name_keys`)."""
     claimed: dict[str, tuple[str, str]] = {}  # name key -> (slug, name) of the first term with it
     for term, lines in terms:
-        for name, line in _names_with_lines(term, lines):
+        for name, line in zip(term.names, (lines.title, *lines.aliases), strict=True):
             keys = sorted(name_keys(name, term.case_sensitive))
             others = [claimed[k] for k in keys if k in claimed and claimed[k][0] != term.slug]
             if others:
@@ -593,12 +635,6 @@ def _check_names_unique(terms: list[tuple[Term, _Lines]], errors: list[ContentEr
                 errors.append(ContentError(lines.path, line, message))
             for key in keys:
                 claimed.setdefault(key, (term.slug, name))
-
-
-def _names_with_lines(term: Term, lines: _Lines) -> Iterator[tuple[str, int]]:
-    yield term.title, lines.key("title")
-    for index, alias in enumerate(term.aliases):
-        yield alias, lines.item("aliases", index)
 
 
 def _line(node: yaml.Node) -> int:
