@@ -140,6 +140,7 @@ class LongTasks:
     runs: int
     longest_ms: float  # longest task over all runs (0 when none passed the 50 ms threshold)
     long_tasks: list[float]
+    long_frames: list[float]  # animation frames over 50 ms, rendering included, longest first
     cls: float  # worst cumulative layout shift over all runs
     scan_ms: float
     highlights: int
@@ -273,10 +274,10 @@ def peer_run(browser: Any, url: str, method: str, terms: list[SyntheticTerm], li
                done=result["done"], total=result["total"], prepare_ms=prepare_ms)
 
 
-def long_task_run(browser: Any, url: str) -> tuple[list[float], float, float, int]:
-    """(long task durations, layout shift, scan ms, highlights) for the widget injected into a
-    page that has finished loading and painting, so the page's own parsing and first layout
-    are not counted against it."""
+def long_task_run(browser: Any, url: str) -> tuple[list[float], list[float], float, float, int]:
+    """(long task durations, long animation frame durations, layout shift, scan ms, highlights)
+    for the widget injected into a page that has finished loading and painting, so the page's own
+    parsing and first layout are not counted against it."""
     with settled_page(browser, url) as page:
         since = page.evaluate(
             "data => window.__bench.inject('/widget.js', data)", WIDGET_VARIANTS["widget-all"]
@@ -285,8 +286,9 @@ def long_task_run(browser: Any, url: str) -> tuple[list[float], float, float, in
         page.evaluate("window.__bench.settle(300)")  # the frames after the last slice count too
         bench = page.evaluate("({...window.__bench})")
     tasks = [duration for start, duration in bench["longTasks"] if start >= since]
+    frames = [duration for start, duration in bench["longFrames"] if start >= since]
     shift = sum(value for start, value in bench["shifts"] if start >= since)
-    return tasks, shift, bench["ready"]["ms"], bench["ready"]["highlights"]
+    return tasks, frames, shift, bench["ready"]["ms"], bench["ready"]["highlights"]
 
 
 def profile_run(browser: Any, url: str, save: Path) -> tuple[list[ProfileRow], list[ProfileRow]]:
@@ -426,17 +428,20 @@ class Bench:
 
     def long_tasks(self, stem: str, words: int) -> LongTasks:
         tasks: list[float] = []
+        frames: list[float] = []
         shifts: list[float] = []
         scans: list[float] = []
         highlights = 0
         for _ in range(self.config.long_task_reps):
-            found, shift, scan_ms, highlights = long_task_run(self.browser, self.url(stem))
+            found, long_frames, shift, scan_ms, highlights = long_task_run(self.browser, self.url(stem))
             tasks += found
+            frames += long_frames
             shifts.append(shift)
             scans.append(scan_ms)
         return LongTasks(
             words=words, runs=self.config.long_task_reps, longest_ms=max(tasks, default=0.0),
-            long_tasks=sorted(tasks, reverse=True), cls=max(shifts), scan_ms=median(scans),
+            long_tasks=sorted(tasks, reverse=True), long_frames=sorted(frames, reverse=True),
+            cls=max(shifts), scan_ms=median(scans),
             highlights=highlights,
         )
 

@@ -1,8 +1,9 @@
 // Installed in every benchmark page before the page's own scripts (Playwright init script).
-// Records the widget's glossary:ready event with the time it arrived, and the long tasks and
-// layout shifts the browser reports, so annotate.py can read them after the scan.
+// Records the widget's glossary:ready event with the time it arrived, and the long tasks, long
+// animation frames and layout shifts the browser reports, so annotate.py can read them after the
+// scan.
 (() => {
-  const bench = (window.__bench = { ready: null, longTasks: [], shifts: [], injectedAt: null });
+  const bench = (window.__bench = { ready: null, longTasks: [], longFrames: [], shifts: [], injectedAt: null });
 
   document.addEventListener("glossary:ready", (event) => {
     if (!bench.ready) bench.ready = { ...event.detail, at: performance.now() };
@@ -16,6 +17,9 @@
     }
   };
   observe("longtask", (entry) => bench.longTasks.push([entry.startTime, entry.duration]));
+  // Frames over 50 ms with their rendering, which the Long Tasks API does not count: the layout
+  // of what a script changed runs in a task of the browser's own, after the script's.
+  observe("long-animation-frame", (entry) => bench.longFrames.push([entry.startTime, entry.duration]));
   observe("layout-shift", (entry) => {
     if (!entry.hadRecentInput) bench.shifts.push([entry.startTime, entry.value]);
   });

@@ -22,9 +22,10 @@ from typing import Any
 
 import pytest
 from conftest import ROOT
+from playwright.sync_api import Page
 
 from benchmarks import run as bench_run
-from benchmarks.annotate import WIDGET_VARIANTS
+from benchmarks.annotate import PAGE_JS, WIDGET_VARIANTS
 from benchmarks.ceiling import create_ceiling_app
 from benchmarks.common import LiveServer, ratio
 from benchmarks.report import Results, all_targets, headline, write_report
@@ -111,6 +112,21 @@ def test_long_tasks_layout_shift_and_profile_were_recorded(smoke: Smoke) -> None
     profile = smoke.results.annotate.profile
     assert profile and any(".js:" in row.location for row in profile)
     assert smoke.results.annotate.profile_inclusive
+
+
+def test_a_frame_held_back_by_script_is_recorded_with_its_rendering(page: Page) -> None:
+    """The long-task row counts long animation frames too: a script that changes the page and
+    then runs on for 80 ms makes one frame over 50 ms, and page.js records it."""
+    page.add_init_script(path=str(PAGE_JS))
+    page.goto("data:text/html,<p>A page</p>")
+    page.evaluate("""() => new Promise((resolve) => requestAnimationFrame(() => {
+      document.body.append("more text");
+      const start = performance.now();
+      while (performance.now() - start < 80);
+      requestAnimationFrame(() => requestAnimationFrame(resolve));
+    }))""")
+    page.wait_for_function("window.__bench.longFrames.length > 0", timeout=5000)
+    assert max(duration for _, duration in page.evaluate("window.__bench.longFrames")) >= 80
 
 
 def test_every_server_answered_every_request_under_load(smoke: Smoke) -> None:
