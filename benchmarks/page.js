@@ -17,8 +17,8 @@
     }
   };
   observe("longtask", (entry) => bench.longTasks.push([entry.startTime, entry.duration]));
-  // Frames over 50 ms with their rendering, which the Long Tasks API does not count: the layout
-  // of what a script changed runs in a task of the browser's own, after the script's.
+  // Frames over 50 ms with their rendering: the layout of what a script changed runs in the
+  // browser's rendering task, which the Long Tasks API counts only when a script callback ran in it.
   observe("long-animation-frame", (entry) => bench.longFrames.push([entry.startTime, entry.duration]));
   observe("layout-shift", (entry) => {
     if (!entry.hadRecentInput) bench.shifts.push([entry.startTime, entry.value]);
