@@ -13,7 +13,6 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -121,7 +120,7 @@ class Glossary:
             None,
         )
 
-    @cached_property
+    @functools.cached_property
     def _terms_by_slug(self) -> dict[str, Term]:
         return {t.slug: t for t in self.terms}
 
@@ -298,7 +297,6 @@ class _Lines:
     """The front matter's key and value nodes by field: where each key and list item is, and how
     it was written."""
 
-    path: Path
     key_nodes: dict[str, yaml.Node] = field(default_factory=dict)
     value_nodes: dict[str, yaml.Node] = field(default_factory=dict)
 
@@ -341,7 +339,7 @@ def _load_term(
     path: Path, known_categories: set[str] | None, errors: list[ContentError]
 ) -> tuple[Term, _TermLines] | None:
     slug = path.stem
-    lines = _Lines(path)
+    lines = _Lines()
     count_before = len(errors)
 
     def error(line: int, message: str) -> None:
