@@ -43,6 +43,22 @@ def test_widget_revalidates_with_weak_and_listed_tags(client: TestClient, if_non
     assert again.status_code == 304
 
 
+def test_widget_revalidates_by_date(client: TestClient) -> None:
+    """A cache that kept only Last-Modified revalidates with If-Modified-Since."""
+    last_modified = client.get("/widget.js").headers["last-modified"]
+    again = client.get("/widget.js", headers={"If-Modified-Since": last_modified})
+    assert again.status_code == 304 and again.content == b""
+
+
+def test_widget_answers_a_byte_range(client: TestClient) -> None:
+    """A resumed download or a CDN fetching in parts gets the bytes it asked for."""
+    whole = client.get("/widget.js", headers={"Accept-Encoding": "identity"}).content
+    part = client.get("/widget.js", headers={"Accept-Encoding": "identity", "Range": "bytes=10-19"})
+    assert part.status_code == 206
+    assert part.headers["content-range"] == f"bytes 10-19/{len(whole)}"
+    assert part.content == whole[10:20]
+
+
 def test_widget_etag_survives_a_restart(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """Partner pages revalidate the stable widget every five minutes: a deploy or a second
     worker with the same bytes must answer 304, not send the widget again."""
