@@ -15,6 +15,7 @@ from widget_helpers import (
     open_ready,
     ready_count,
     serve_html,
+    wait_for_events,
     wait_ready,
     widget_tag,
 )
@@ -68,10 +69,7 @@ def hold(page: Page, pattern: str) -> list[Route]:
 
 def release(page: Page, held: list[Route]) -> None:
     """Lets the first held request go on; it may reach the route only after the load event."""
-    for _ in range(100):
-        if held:
-            break
-        page.wait_for_timeout(50)
+    wait_for_events(page, lambda: bool(held))
     held[0].fallback()
 
 

@@ -27,6 +27,7 @@ from widget_helpers import (
     fresh_page,
     serve_html,
     shared_context,
+    wait_for_events,
     widget_tag,
 )
 
@@ -154,10 +155,7 @@ def failures_reported(page: Page, console: Console, failed: list[Request]) -> in
     """The number of failed requests, read once Playwright has reported each failure the
     console logged (or after 2 s): the browser logs a failed request before Playwright's report
     of its response reaches the test, under load more than 100 ms before."""
-    for _ in range(40):
-        if len(console.errors) <= len(failed):
-            break
-        page.wait_for_timeout(50)
+    wait_for_events(page, lambda: len(console.errors) <= len(failed), timeout_ms=2000)
     return len(failed)
 
 

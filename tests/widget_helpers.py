@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -122,6 +122,16 @@ def highlights(page: Page, within: str = "body") -> list[tuple[str, str]]:
     """(slug, text) of every highlight inside `within`, in document order."""
     rows = page.eval_on_selector_all(f"{within} {HIGHLIGHT}", HIGHLIGHTS_JS)
     return [(slug, text) for slug, text in rows]
+
+
+def wait_for_events(page: Page, done: Callable[[], bool], timeout_ms: int = 5000) -> None:
+    """Lets Playwright deliver the page's events to the test until `done()` holds, or for
+    `timeout_ms`: state that event handlers fill in (held routes, failures, console messages)
+    lags behind the page, and `wait_for_function` sees only the page's own."""
+    for _ in range(timeout_ms // 50):
+        if done():
+            return
+        page.wait_for_timeout(50)
 
 
 def ready_count(page: Page) -> int:
