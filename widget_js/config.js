@@ -11,11 +11,11 @@ const DEFAULT_ROOTS = ["main article", "main", "[role=main]", "article", "body"]
 const FETCH_TIMEOUT_MS = 3000;
 
 // Areas never highlighted: interactive controls, code, headings, navigation, hidden content,
-// and the widget's own elements.
+// and the widget's own elements. BULKY are those that can hold much text: the scan steps over
+// their text rather than matching it (see highlighter.js).
+const BULKY = "script,style,noscript,template,svg,math,iframe,select,textarea,pre,code,nav";
 const SKIP_SELECTOR = [
-  "a,button,input,textarea,select,option,label,summary,code,pre",
-  "kbd,samp,script,style,noscript,template,svg,math,iframe",
-  "h1,h2,h3,h4,h5,h6,nav", TAG,
+  BULKY, "a,button,input,option,label,summary,kbd,samp,h1,h2,h3,h4,h5,h6", TAG,
   "[contenteditable]:not([contenteditable=false]),[hidden],[aria-hidden=true]",
   "[role=button],[role=link],[role=menuitem],[role=tab],[data-glossary-skip]",
   "." + PREFIX,

@@ -42,7 +42,6 @@ function createHighlighter(match, config, write) {
     let root;
     let walker; // through the text nodes of `root`
     let skipped; // text nodes the walk steps over
-    let fresh; // in the slice the walk began in, when the page has not changed since
     let found = []; // [text node, its matches] of this slice
     /** Advances the scan by one batch of text nodes; false once it is over. */
     const step = () => {
@@ -54,17 +53,19 @@ function createHighlighter(match, config, write) {
         walker = null;
         // A root the page removed (or put in an area to skip) since the scan was asked for.
         if (!root.isConnected || root.closest(skip)) return true;
-        // The text of the areas to skip, found by the browser in one query: the walk itself
-        // sees only text nodes (making script objects for the page's elements would cost more
-        // than matching their text), and steps over these and the text it highlights.
+        // The walk sees only text nodes (making script objects for the page's elements would
+        // cost more than matching their text). It steps over the text it highlights and that
+        // of the areas that can hold much of it (inline scripts and styles are most of the text
+        // of many news pages), found by the browser in one query; a node of the other areas to
+        // skip (links, headings, ...) is matched, and dropped if it has a match (`closest`).
+        // Querying them all took longer than that, on a page of many links.
         skipped = new Set();
-        for (const area of root.querySelectorAll(skip)) {
+        for (const area of root.querySelectorAll(BULKY)) {
           for (const inside = document.createTreeWalker(area, NodeFilter.SHOW_TEXT); inside.nextNode(); ) {
             skipped.add(inside.currentNode);
           }
         }
         walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-        fresh = true;
       }
       // The host removed the walk's place between slices: it starts again (the text it has
       // highlighted is stepped over, and the rest of what it read holds no new match).
@@ -88,8 +89,8 @@ function createHighlighter(match, config, write) {
         if (config.occurrences === "first" && highlighted.has(slug)) continue;
         if (starts[k + 1] <= start) {
           while (starts[k + 1] <= start) k++;
-          // The host may have put the text in an area to skip since the walk began.
-          matches = !fresh && nodes[k].parentElement.closest(skip) ? null : [];
+          // Also true of text the host put in an area to skip since the walk began.
+          matches = nodes[k].parentElement.closest(skip) ? null : [];
           if (matches) found.push([nodes[k], matches]);
         }
         if (!matches) continue;
@@ -117,7 +118,6 @@ function createHighlighter(match, config, write) {
         });
       }
       found = [];
-      fresh = false;
       // What the page holds now: it may have removed highlights while the scan went on.
       if (!more) [count, highlighted] = onPage();
       clock.ms += performance.now() - start;
