@@ -131,6 +131,19 @@ def test_first_occurrence_follows_document_order_not_the_order_of_the_roots(
     assert highlights(page, "#aside") == []
 
 
+def test_a_mention_in_an_area_to_skip_uses_up_no_first_occurrence(
+    page: Page, fixture_server: LiveServer,
+) -> None:
+    """The scan matches the text of links, headings and excluded areas and drops what it finds
+    there: the first mention outside them is the one highlighted."""
+    body = ('<article><h2>Premiums</h2><p id="links">See <a href="#">the premium</a> and '
+            '<span class="ad">a policy</span>.</p><p id="text">A premium, a policy.</p></article>')
+    load(page, fixture_server, body, exclude=".ad")
+
+    assert highlights(page, "#links") == []
+    assert highlights(page, "#text") == [("premium", "premium"), ("policy", "policy")]
+
+
 # ---- data-max ------------------------------------------------------------------------------
 
 def test_max_limits_the_highlights_on_the_page_in_document_order(
