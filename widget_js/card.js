@@ -19,7 +19,7 @@ function element(tag, className, text) {
   return node;
 }
 
-function createCards(config, signal, write) {
+function createCards(config, signal, write, turnOff) {
   const host = element("glossary-card", PREFIX);
   host.id = CARD_ID;
   const shadow = host.attachShadow({ mode: "open" });
@@ -162,7 +162,9 @@ function createCards(config, signal, write) {
       related.forEach((r, i) => list.append(i ? ", " : "", link(`glossary/${r.slug}/`, r.title)));
       nodes.push(list);
     }
-    nodes.push(link(data.url, "Read the full entry \u2192"));
+    const off = element("button", "off", "Turn off highlights");
+    off.addEventListener("click", turnOff);
+    nodes.push(link(data.url, "Read the full entry \u2192"), off);
     return nodes;
   }
 
@@ -271,7 +273,7 @@ function createCards(config, signal, write) {
 
   /** The card sits at the end of <body>: Tab goes from the term into the card, and out after it. */
   function tab(event) {
-    const links = [...card.querySelectorAll("a")];
+    const links = [...card.querySelectorAll("a,.off")];
     const focused = shadow.activeElement;
     if (document.activeElement === term && !event.shiftKey && links.length) {
       event.preventDefault();

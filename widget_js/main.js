@@ -38,8 +38,12 @@ function whenDomReady() {
   });
 }
 
-function start(script) {
-  const config = readConfig(script);
+/**
+ * Highlights the page until `stop()`: loads the index, scans the roots, follows later content.
+ * The matcher built from the index is kept in `kept`, so that switching highlights off and on
+ * again in the same page view fetches and builds nothing.
+ */
+function highlight(config, kept, turnOff) {
   const stop = new AbortController();
   const clock = { ms: 0, cancelled: false };
   let setupMs = 0; // building the matcher, once: the scans' own `ms` leave it out
@@ -172,29 +176,76 @@ function start(script) {
     cards?.destroy();
     for (const highlight of document.querySelectorAll(HIGHLIGHT)) unwrap(highlight);
     document.adoptedStyleSheets = document.adoptedStyleSheets.filter((sheet) => sheet !== styles);
-    delete window.GlossaryWidget;
   }
 
-  const scanRoot = (root) => scan([!root || root.nodeType === 9 ? document.body : root]);
-  window.GlossaryWidget = Object.freeze({ version: VERSION, scan: scanRoot, destroy });
-
-  scanning = Promise.all([loadIndex(config, stop.signal), whenDomReady()])
-    .then(([entries]) => {
+  const matcher =
+    kept.matcher ||
+    Promise.all([loadIndex(config, stop.signal), whenDomReady()]).then(([entries]) => {
       flushWarnings();
-      if (clock.cancelled) return;
       const started = performance.now();
-      const match = createMatcher(entries);
-      setupMs = performance.now() - started;
+      return (kept.matcher = [createMatcher(entries), performance.now() - started]);
+    });
+  scanning = Promise.resolve(matcher)
+    .then(([match, ms]) => {
+      if (clock.cancelled) return;
+      setupMs = ms;
       scanHighlights = createHighlighter(match, config, write);
       styles.replaceSync(__HIGHLIGHT_CSS__);
       adopt();
-      cards = createCards(config, stop.signal, write);
+      cards = createCards(config, stop.signal, write, turnOff);
       follow(findRoots(config));
       observer = new MutationObserver(onMutations);
       observe();
       return scanNow(roots);
     })
     .catch(fail);
+
+  return { scan: (root) => scan([!root || root.nodeType === 9 ? document.body : root]), stop: destroy };
+}
+
+/**
+ * Starts as the reader last chose on this site: switched off, it fetches and highlights nothing,
+ * and only the toggles and GlossaryWidget.enable() are there to switch it on again.
+ */
+function start(script) {
+  const config = readConfig(script);
+  const kept = {};
+  let widget = null; // the highlighting, while switched on
+  let on = !storedOff();
+  let destroyed = false;
+  const toggles = createToggles(() => turn(!on));
+
+  function apply(value) {
+    if (destroyed) return;
+    on = value;
+    if (on) widget ||= highlight(config, kept, () => turn(false));
+    else {
+      widget?.stop();
+      widget = null;
+    }
+    toggles.show(on);
+  }
+  // The reader's (or a script's) choice; the stored one is only read at start.
+  const turn = (value) => {
+    storeOff(!value);
+    apply(value);
+  };
+
+  function destroy() {
+    apply(false);
+    destroyed = true;
+    toggles.destroy();
+    delete window.GlossaryWidget;
+  }
+
+  window.GlossaryWidget = Object.freeze({
+    version: VERSION,
+    scan: async (root) => widget?.scan(root) ?? null,
+    enable: () => turn(true),
+    disable: () => turn(false),
+    destroy,
+  });
+  apply(on);
 }
 
 // An element with id="GlossaryWidget" also shows up as window.GlossaryWidget: check for ours.
