@@ -162,8 +162,27 @@ def test_axe_finds_no_violations_on_the_blog_post_with_a_card_open(
     page.emulate_media(color_scheme=scheme)
     open_page(page, glossary_server, "blog-post.html")
     open_first_card(page, "#story")
+    # The card's off switch and the footer's toggle are part of what axe checks.
+    expect(card(page).get_by_role("button", name="Turn off highlights")).to_be_visible()
+    expect(page.get_by_role("button", name="Glossary highlights: on", pressed=True)).to_be_visible()
 
     results = Axe().run(page)
 
     assert card(page).is_visible(), "the card closed while axe ran"
+    assert results.violations_count == 0, results.generate_report()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_violations_on_the_blog_post_with_highlights_turned_off(
+    page: Page, glossary_server, scheme: str
+) -> None:
+    page.emulate_media(color_scheme=scheme)
+    open_page(page, glossary_server, "blog-post.html")
+    open_first_card(page, "#story")
+    card(page).get_by_role("button", name="Turn off highlights").click()
+    expect(page.get_by_role("button", name="Glossary highlights: off", pressed=False)).to_be_visible()
+
+    results = Axe().run(page)
+
+    assert page.locator("glossary-term").count() == 0
     assert results.violations_count == 0, results.generate_report()

@@ -6,6 +6,8 @@ of the site's localStorage, and where storage is blocked or throws it lasts for 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from cardkit import card
 from conftest import LiveServer
@@ -13,6 +15,7 @@ from playwright.sync_api import Page, Request, expect
 from widget_helpers import RECORD_PAGE, Console, highlights, open_ready, wait_ready
 
 pytestmark = pytest.mark.browser
+README = Path(__file__).resolve().parent.parent / "README.md"
 
 PAGE = "/examples/switch.html"
 OFF_KEY = "glossary-widget:off"  # the key the README documents, written out here
@@ -284,3 +287,10 @@ def test_a_session_of_use_stores_nothing_but_the_one_key(page: Page, fixture_ser
 
     assert page.evaluate(STORAGE_JS) == NOTHING_STORED
     assert page.context.cookies() == []
+
+
+def test_the_readme_documents_the_key_the_toggle_and_the_api() -> None:
+    text = README.read_text(encoding="utf-8")
+    for documented in (f"`{OFF_KEY}`", "`data-glossary-toggle`", "`GlossaryWidget.enable()`",
+                       "`GlossaryWidget.disable()`", '"Turn off highlights"', ON, OFF):
+        assert documented in text, documented
