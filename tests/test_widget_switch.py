@@ -294,3 +294,29 @@ def test_the_readme_documents_the_key_the_toggle_and_the_api() -> None:
     for documented in (f"`{OFF_KEY}`", "`data-glossary-toggle`", "`GlossaryWidget.enable()`",
                        "`GlossaryWidget.disable()`", '"Turn off highlights"', ON, OFF):
         assert documented in text, documented
+
+
+def test_the_widgets_observers_see_none_of_its_own_writes(page: Page, fixture_server: LiveServer) -> None:
+    """The toggles' observer watches the whole document: a scan's writes (thousands of records on
+    a long page) are kept from it, as from the observer of later content."""
+    page.add_init_script("""
+        window.__records = 0;
+        const Observer = window.MutationObserver;
+        window.MutationObserver = class extends Observer {
+            constructor(callback) {
+                super((records, observer) => {
+                    window.__records += records.length;
+                    callback(records, observer);
+                });
+            }
+        };
+    """)
+    open_ready(page, fixture_server.url + PAGE)
+    page.locator('glossary-term[data-glossary-term="premium"]').focus()  # the card joins the page
+    expect(card(page, "premium")).to_be_visible()
+    page.evaluate("GlossaryWidget.disable(); GlossaryWidget.enable()")
+    wait_ready(page, 2)
+
+    assert page.evaluate("window.__records") == 0
+    page.evaluate("document.body.append(document.createElement('p'))")  # the control: the page's own
+    page.wait_for_function("window.__records > 0")

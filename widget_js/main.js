@@ -39,11 +39,28 @@ function whenDomReady() {
 }
 
 /**
+ * Makes the widget's own `change` with `observer` disconnected, so that it queues no records at
+ * all; returns the page's records that were pending. `observe` connects the observer again, even
+ * if the change throws: that loses a scan, not the following of the page.
+ */
+function unobserved(observer, observe, change) {
+  const pending = observer.takeRecords();
+  observer.disconnect();
+  try {
+    change();
+  } finally {
+    observe();
+  }
+  return pending;
+}
+
+/**
  * Highlights the page until `stop()`: loads the index, scans the roots, follows later content.
  * The matcher built from the index is kept in `kept`, so that switching highlights off and on
- * again in the same page view fetches and builds nothing.
+ * again in the same page view fetches and builds nothing. `quiet` runs a change of the widget's
+ * own unseen by the toggles' observer.
  */
-function highlight(config, kept, turnOff) {
+function highlight(config, kept, turnOff, quiet) {
   const stop = new AbortController();
   const clock = { ms: 0, cancelled: false };
   let setupMs = 0; // building the matcher, once: the scans' own `ms` leave it out
@@ -75,17 +92,13 @@ function highlight(config, kept, turnOff) {
       document.adoptedStyleSheets = [...document.adoptedStyleSheets, styles];
     }
   };
-  const write = (change) => {
-    adopt();
-    const hostRecords = observer.takeRecords();
-    observer.disconnect(); // our own changes then queue no records at all
-    try {
-      change();
-    } finally {
-      observe(); // a change that throws loses its scan, not the following of the page
-    }
-    if (hostRecords.length) onMutations(hostRecords);
-  };
+  // The toggles' observer is kept `quiet` too: a long scan's writes would be thousands of records.
+  const write = (change) =>
+    quiet(() => {
+      adopt();
+      const hostRecords = unobserved(observer, observe, change);
+      if (hostRecords.length) onMutations(hostRecords);
+    });
 
   /** Scans after the scans before it; until the index has loaded, that means after loading. */
   function scan(roots) {
@@ -217,13 +230,16 @@ function start(script) {
 
   function apply(value) {
     if (destroyed) return;
-    on = value;
-    if (on) widget ||= highlight(config, kept, () => turn(false));
-    else {
-      widget?.stop();
-      widget = null;
-    }
-    toggles.show(on);
+    // Quietly: unwrapping a long page's highlights would be thousands of records for the toggles.
+    toggles.quiet(() => {
+      on = value;
+      if (on) widget ||= highlight(config, kept, () => turn(false), toggles.quiet);
+      else {
+        widget?.stop();
+        widget = null;
+      }
+      toggles.show(on);
+    });
   }
   // The reader's (or a script's) choice; the stored one is only read at start.
   const turn = (value) => {

@@ -67,19 +67,23 @@ function createToggles(flip) {
     }
   }, options);
   // Only added elements are looked at, so the cost follows what the page adds; the labels' own
-  // text is not an element, so labelling does not call this again.
-  const observer = new MutationObserver((records) => {
-    const added = (node) => node.matches?.(TOGGLE) || node.querySelector?.(TOGGLE);
-    if (records.some((record) => [...record.addedNodes].some(added))) show(shown);
-  });
-  whenDomReady().then(() => {
-    if (stop.signal.aborted) return;
-    show(shown);
+  // text is not an element, so labelling does not call this again. The highlights are written
+  // `quiet`ly, unseen.
+  const added = (node) => node.matches?.(TOGGLE) || node.querySelector?.(TOGGLE);
+  const noticed = (records) => records.some((record) => [...record.addedNodes].some(added)) && show(shown);
+  const observer = new MutationObserver(noticed);
+  // From the end of parsing: the toggles found then are labelled at once.
+  const watch = () =>
+    stop.signal.aborted ||
+    document.readyState === "loading" ||
     observer.observe(document.documentElement, { childList: true, subtree: true });
-  });
+  /** Makes a change of the widget's own unseen by the observer (see `unobserved`). */
+  const quiet = (change) => noticed(unobserved(observer, watch, change));
+  whenDomReady().then(() => stop.signal.aborted || quiet(() => show(shown)));
 
   return {
     show,
+    quiet,
     /** Puts every toggle back as the page made it. */
     destroy() {
       stop.abort();
