@@ -156,14 +156,25 @@ def test_on_a_strict_csp_page_highlights_are_styled_and_cards_open_without_viola
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_axe_finds_no_violations_on_the_blog_post_with_a_card_open(
-    page: Page, glossary_server, scheme: str
+@pytest.mark.parametrize("highlights", ["on", "off"])
+def test_axe_finds_no_violations_on_the_blog_post_with_a_card_open_or_highlights_off(
+    page: Page, glossary_server, scheme: str, highlights: str
 ) -> None:
+    """Also the card's off control and the footer's toggle, in both of the toggle's states."""
     page.emulate_media(color_scheme=scheme)
     open_page(page, glossary_server, "blog-post.html")
     open_first_card(page, "#story")
+    control = card(page).get_by_role("button", name="Turn off highlights")
+    expect(control).to_be_visible()
+    if highlights == "off":
+        control.click()
+    toggle = page.get_by_role("button", name=f"Glossary highlights: {highlights}", pressed=highlights == "on")
+    expect(toggle).to_be_visible()
 
     results = Axe().run(page)
 
-    assert card(page).is_visible(), "the card closed while axe ran"
+    if highlights == "on":
+        assert card(page).is_visible(), "the card closed while axe ran"
+    else:
+        assert page.locator("glossary-term").count() == 0
     assert results.violations_count == 0, results.generate_report()

@@ -25,6 +25,7 @@ def read_colours(page: Page) -> dict[str, list[str]]:
                 related: colours(".related", ".card"),
                 link: colours("a", ".card"),
                 close: colours(".close", ".card"),
+                off: colours(".off", ".card"),
                 warning: colours(".warning p", ".warning"),
             };
         }"""

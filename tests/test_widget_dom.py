@@ -211,17 +211,19 @@ def test_ready_event_detail(page: Page, fixture_server: LiveServer) -> None:
     assert again["setupMs"] == detail["setupMs"]
 
 
-def test_one_global_with_version_scan_and_destroy(page: Page, fixture_server: LiveServer) -> None:
+def test_one_global_with_version_scan_enable_disable_and_destroy(
+    page: Page, fixture_server: LiveServer,
+) -> None:
     open_ready(page, dom_url(fixture_server))
 
     api = page.evaluate("""() => ({
       keys: Object.keys(GlossaryWidget).sort(),
       version: GlossaryWidget.version,
       frozen: Object.isFrozen(GlossaryWidget),
-      types: [typeof GlossaryWidget.scan, typeof GlossaryWidget.destroy],
+      types: ["scan", "enable", "disable", "destroy"].map((name) => typeof GlossaryWidget[name]),
     })""")
-    assert api == {"keys": ["destroy", "scan", "version"], "version": __version__,
-                   "frozen": True, "types": ["function", "function"]}
+    assert api == {"keys": ["destroy", "disable", "enable", "scan", "version"], "version": __version__,
+                   "frozen": True, "types": ["function"] * 4}
 
 
 def test_scan_highlights_content_the_observer_does_not_watch(

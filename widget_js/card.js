@@ -19,7 +19,7 @@ function element(tag, className, text) {
   return node;
 }
 
-function createCards(config, signal, write) {
+function createCards(config, signal, write, turnOff) {
   const host = element("glossary-card", PREFIX);
   host.id = CARD_ID;
   const shadow = host.attachShadow({ mode: "open" });
@@ -42,7 +42,11 @@ function createCards(config, signal, write) {
   let term = null; // the highlight whose card is open
   let timers = [];
   let closeTimer = 0;
-  let dismissed = null; // closed with Escape while the pointer or focus stayed on it
+  // The term whose card Escape (or a second tap) closed. WCAG 1.4.13 has that last for the
+  // current hover or focus only, so it holds back just what follows from the card itself: the
+  // pointer or focus coming back from the card to the term. A new hover, focus or tap on the term
+  // opens the card again, whatever happened before: no order of events can leave it stuck.
+  let dismissed = null;
 
   const clearTimers = () => {
     timers.forEach(clearTimeout);
@@ -158,7 +162,9 @@ function createCards(config, signal, write) {
       related.forEach((r, i) => list.append(i ? ", " : "", link(`glossary/${r.slug}/`, r.title)));
       nodes.push(list);
     }
-    nodes.push(link(data.url, "Read the full entry \u2192"));
+    const off = element("button", "off", "Turn off highlights");
+    off.addEventListener("click", turnOff);
+    nodes.push(link(data.url, "Read the full entry \u2192"), off);
     return nodes;
   }
 
@@ -201,7 +207,7 @@ function createCards(config, signal, write) {
     const highlight = highlightOf(event.target);
     if (!highlight) return;
     if (highlight === term) return clearTimeout(closeTimer);
-    if (highlight === dismissed) return;
+    if (highlight === dismissed && inCard(event.relatedTarget)) return;
     clearTimers();
     const slug = highlight.dataset.glossaryTerm;
     timers = [setTimeout(() => load(slug), PREFETCH_MS), setTimeout(() => open(highlight), OPEN_MS)];
@@ -211,7 +217,6 @@ function createCards(config, signal, write) {
     if (event.pointerType === "touch") return;
     const highlight = highlightOf(event.target);
     if (!highlight || highlight.contains(event.relatedTarget)) return;
-    if (highlight === dismissed) dismissed = null;
     if (highlight === term) {
       if (!inCard(event.relatedTarget)) scheduleClose();
     } else {
@@ -246,12 +251,11 @@ function createCards(config, signal, write) {
 
   on(document, "focusin", (event) => {
     const highlight = highlightOf(event.target);
-    if (highlight && highlight !== dismissed) open(highlight);
+    if (highlight && !(highlight === dismissed && inCard(event.relatedTarget))) open(highlight);
   });
 
   on(document, "focusout", (event) => {
     const to = event.relatedTarget;
-    if (highlightOf(event.target) === dismissed && highlightOf(to) !== dismissed) dismissed = null;
     if (term && !inCard(to) && highlightOf(to) !== term && (highlightOf(event.target) === term || inCard(event.target))) {
       close();
     }
@@ -269,7 +273,7 @@ function createCards(config, signal, write) {
 
   /** The card sits at the end of <body>: Tab goes from the term into the card, and out after it. */
   function tab(event) {
-    const links = [...card.querySelectorAll("a")];
+    const links = [...card.querySelectorAll("a,.off")];
     const focused = shadow.activeElement;
     if (document.activeElement === term && !event.shiftKey && links.length) {
       event.preventDefault();

@@ -38,8 +38,29 @@ function whenDomReady() {
   });
 }
 
-function start(script) {
-  const config = readConfig(script);
+/**
+ * Makes the widget's own `change` with `observer` disconnected, so that it queues no records at
+ * all; returns the page's records that were pending. `observe` connects the observer again, even
+ * if the change throws: that loses a scan, not the following of the page.
+ */
+function unobserved(observer, observe, change) {
+  const pending = observer.takeRecords();
+  observer.disconnect();
+  try {
+    change();
+  } finally {
+    observe();
+  }
+  return pending;
+}
+
+/**
+ * Highlights the page until `stop()`: loads the index, scans the roots, follows later content.
+ * The matcher built from the index is kept in `kept`, so that switching highlights off and on
+ * again in the same page view fetches and builds nothing. `quiet` runs a change of the widget's
+ * own unseen by the toggles' observer.
+ */
+function highlight(config, kept, turnOff, quiet) {
   const stop = new AbortController();
   const clock = { ms: 0, cancelled: false };
   let setupMs = 0; // building the matcher, once: the scans' own `ms` leave it out
@@ -71,17 +92,13 @@ function start(script) {
       document.adoptedStyleSheets = [...document.adoptedStyleSheets, styles];
     }
   };
-  const write = (change) => {
-    adopt();
-    const hostRecords = observer.takeRecords();
-    observer.disconnect(); // our own changes then queue no records at all
-    try {
-      change();
-    } finally {
-      observe(); // a change that throws loses its scan, not the following of the page
-    }
-    if (hostRecords.length) onMutations(hostRecords);
-  };
+  // The toggles' observer is kept `quiet` too: a long scan's writes would be thousands of records.
+  const write = (change) =>
+    quiet(() => {
+      adopt();
+      const hostRecords = unobserved(observer, observe, change);
+      if (hostRecords.length) onMutations(hostRecords);
+    });
 
   /** Scans after the scans before it; until the index has loaded, that means after loading. */
   function scan(roots) {
@@ -172,29 +189,79 @@ function start(script) {
     cards?.destroy();
     for (const highlight of document.querySelectorAll(HIGHLIGHT)) unwrap(highlight);
     document.adoptedStyleSheets = document.adoptedStyleSheets.filter((sheet) => sheet !== styles);
-    delete window.GlossaryWidget;
   }
 
-  const scanRoot = (root) => scan([!root || root.nodeType === 9 ? document.body : root]);
-  window.GlossaryWidget = Object.freeze({ version: VERSION, scan: scanRoot, destroy });
-
-  scanning = Promise.all([loadIndex(config, stop.signal), whenDomReady()])
-    .then(([entries]) => {
+  const matcher =
+    kept.matcher ||
+    Promise.all([loadIndex(config, stop.signal), whenDomReady()]).then(([entries]) => {
       flushWarnings();
-      if (clock.cancelled) return;
       const started = performance.now();
-      const match = createMatcher(entries);
-      setupMs = performance.now() - started;
+      return (kept.matcher = [createMatcher(entries), performance.now() - started]);
+    });
+  scanning = Promise.resolve(matcher)
+    .then(([match, ms]) => {
+      if (clock.cancelled) return;
+      setupMs = ms;
       scanHighlights = createHighlighter(match, config, write);
       styles.replaceSync(__HIGHLIGHT_CSS__);
       adopt();
-      cards = createCards(config, stop.signal, write);
+      cards = createCards(config, stop.signal, write, turnOff);
       follow(findRoots(config));
       observer = new MutationObserver(onMutations);
       observe();
       return scanNow(roots);
     })
     .catch(fail);
+
+  return { scan: (root) => scan([!root || root.nodeType === 9 ? document.body : root]), stop: destroy };
+}
+
+/**
+ * Starts as the reader last chose on this site: switched off, it fetches and highlights nothing,
+ * and only the toggles and GlossaryWidget.enable() are there to switch it on again.
+ */
+function start(script) {
+  const config = readConfig(script);
+  const kept = {};
+  let widget = null; // the highlighting, while switched on
+  let on = !storedOff();
+  let destroyed = false;
+  const toggles = createToggles(() => turn(!on));
+
+  function apply(value) {
+    if (destroyed) return;
+    // Quietly: unwrapping a long page's highlights would be thousands of records for the toggles.
+    toggles.quiet(() => {
+      on = value;
+      if (on) widget ||= highlight(config, kept, () => turn(false), toggles.quiet);
+      else {
+        widget?.stop();
+        widget = null;
+      }
+      toggles.show(on);
+    });
+  }
+  // The reader's (or a script's) choice; the stored one is only read at start.
+  const turn = (value) => {
+    storeOff(!value);
+    apply(value);
+  };
+
+  function destroy() {
+    apply(false);
+    destroyed = true;
+    toggles.destroy();
+    delete window.GlossaryWidget;
+  }
+
+  window.GlossaryWidget = Object.freeze({
+    version: VERSION,
+    scan: async (root) => widget?.scan(root) ?? null,
+    enable: () => turn(true),
+    disable: () => turn(false),
+    destroy,
+  });
+  apply(on);
 }
 
 // An element with id="GlossaryWidget" also shows up as window.GlossaryWidget: check for ours.

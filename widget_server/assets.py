@@ -17,7 +17,7 @@ PACKAGE_DIR = Path(__file__).parent
 # The readable widget source: inside the package when installed from a wheel, else beside it.
 WIDGET_SOURCE_DIRS = (PACKAGE_DIR / "widget_js", PACKAGE_DIR.parent / "widget_js")
 # Concatenated in this order inside one function scope; see widget_js/README.md.
-WIDGET_SOURCES = ("config.js", "matcher.js", "highlighter.js", "card.js", "main.js")
+WIDGET_SOURCES = ("config.js", "matcher.js", "highlighter.js", "card.js", "switch.js", "main.js")
 WIDGET_STYLES = {"__HIGHLIGHT_CSS__": "highlight.css", "__CARD_CSS__": "card.css"}
 WIDGET_PATH = "widget.js"
 

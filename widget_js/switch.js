@@ -1,0 +1,99 @@
+// ---- switch: the reader's choice to turn highlights off, and the page's toggles --------------
+//
+// The only thing the widget ever stores: "1" under OFF_KEY in localStorage while the reader has
+// turned highlights off. localStorage belongs to the page's origin, so the choice holds for that
+// site alone, and it never leaves the browser. Where storage is blocked or throws, the choice
+// lasts for the page view, silently.
+
+const OFF_KEY = PREFIX + ":off";
+const TOGGLE = "[data-glossary-toggle]";
+const TOGGLE_ATTRIBUTES = ["role", "tabindex", "aria-pressed"]; // what a toggle gets, put back by destroy()
+
+function storedOff() {
+  try {
+    return localStorage.getItem(OFF_KEY) === "1";
+  } catch {
+    return false;
+  }
+}
+
+/** Switched on, the key is removed: nothing is left behind but an "off" the reader chose. */
+function storeOff(off) {
+  try {
+    if (off) localStorage.setItem(OFF_KEY, "1");
+    else localStorage.removeItem(OFF_KEY);
+  } catch {
+    // Blocked storage: the page view keeps the choice (see `start`).
+  }
+}
+
+/**
+ * Every element with data-glossary-toggle becomes a switch of the highlights: a <button> as it
+ * is, any other element a role=button that Enter and Space activate. Toggles the page adds later
+ * (a single-page app's footer) are found as they arrive. `flip` switches; `show(on)` labels them.
+ */
+function createToggles(flip) {
+  const stop = new AbortController();
+  const saved = new Map(); // toggle -> [its own child nodes, TOGGLE_ATTRIBUTES' values]
+  let shown = true;
+
+  function show(on) {
+    shown = on;
+    for (const toggle of document.querySelectorAll(TOGGLE)) {
+      if (!saved.has(toggle)) {
+        saved.set(toggle, [[...toggle.childNodes], TOGGLE_ATTRIBUTES.map((name) => toggle.getAttribute(name))]);
+      }
+      if (toggle.localName !== "button") {
+        toggle.role = "button";
+        toggle.tabIndex = 0;
+      }
+      toggle.textContent = `Glossary highlights: ${on ? "on" : "off"}`;
+      toggle.ariaPressed = on;
+    }
+  }
+
+  const options = { capture: true, signal: stop.signal };
+  document.addEventListener("click", (event) => {
+    if (event.target.closest?.(TOGGLE)) {
+      event.preventDefault(); // neither a form's submit nor a link's navigation
+      flip();
+    }
+  }, options);
+  document.addEventListener("keydown", (event) => {
+    const toggle = event.target.closest?.(TOGGLE);
+    if (toggle && toggle.localName !== "button" && (event.key === "Enter" || event.key === " ")) {
+      event.preventDefault(); // Space would scroll the page
+      flip();
+    }
+  }, options);
+  // Only added elements are looked at, so the cost follows what the page adds; the labels' own
+  // text is not an element, so labelling does not call this again. The highlights are written
+  // `quiet`ly, unseen.
+  const added = (node) => node.matches?.(TOGGLE) || node.querySelector?.(TOGGLE);
+  const noticed = (records) => records.some((record) => [...record.addedNodes].some(added)) && show(shown);
+  const observer = new MutationObserver(noticed);
+  // From the end of parsing: the toggles found then are labelled at once.
+  const watch = () =>
+    stop.signal.aborted ||
+    document.readyState === "loading" ||
+    observer.observe(document.documentElement, { childList: true, subtree: true });
+  /** Makes a change of the widget's own unseen by the observer (see `unobserved`). */
+  const quiet = (change) => noticed(unobserved(observer, watch, change));
+  whenDomReady().then(() => stop.signal.aborted || quiet(() => show(shown)));
+
+  return {
+    show,
+    quiet,
+    /** Puts every toggle back as the page made it. */
+    destroy() {
+      stop.abort();
+      observer.disconnect();
+      for (const [toggle, [children, values]] of saved) {
+        toggle.replaceChildren(...children);
+        TOGGLE_ATTRIBUTES.forEach((name, i) =>
+          values[i] === null ? toggle.removeAttribute(name) : toggle.setAttribute(name, values[i]),
+        );
+      }
+    },
+  };
+}
