@@ -169,6 +169,9 @@ def name_problem(name: str) -> str | None:
     # control character, which no article shows.
     if any(unicodedata.category(c) == "Cc" and not c.isspace() for c in name):
         return "must not contain control characters"
+    # Only `new` can meet one (a command line's bytes that are not UTF-8): no file can hold it.
+    if any(unicodedata.category(c) == "Cs" for c in name):
+        return "must not contain lone surrogates (bytes that are not UTF-8)"
     return None
 
 
