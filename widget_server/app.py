@@ -47,8 +47,8 @@ def create_app(
     assets = build_assets()
     site = LiveSite(data_dir, assets, base_url)
 
-    def not_found() -> bytes:
-        return site.snapshot.resources[NOT_FOUND_PAGE].body
+    def not_found() -> Response:
+        return _not_found_page(site.snapshot)
 
     # A temporary folder is removed when the app is (or at exit), not left behind at every start.
     temporary = None if assets_dir else tempfile.TemporaryDirectory(prefix="glossary-widget-assets-")
@@ -169,7 +169,10 @@ def _respond(request: Request, resource: Resource) -> Response:
 
 def _not_found_page(snapshot: Snapshot) -> Response:
     page = snapshot.resources[NOT_FOUND_PAGE]
-    return Response(page.body, status_code=404, media_type="text/html; charset=utf-8")
+    # The page's own headers (its security headers among them), but a miss is not cached: the
+    # page may be written a minute later.
+    headers = {k: v for k, v in page.headers.items() if k not in ("ETag", "Cache-Control")}
+    return Response(page.body, status_code=404, headers=headers)
 
 
 def _http_error(site: LiveSite) -> Callable[[Request, Exception], Any]:

@@ -48,7 +48,7 @@ WHITENOISE_REQUEST_HEADERS = {
     b"range": "HTTP_RANGE",
 }
 
-NotFound = Callable[[], bytes]  # the body of the 404 page
+NotFound = Callable[[], Response]  # the 404 page
 # The errors WhiteNoise itself can answer, for a request the route lets through.
 _ERROR_MESSAGES = {416: "range not satisfiable; the file is shorter"}
 
@@ -65,8 +65,7 @@ class WhiteNoiseApp:
         # The routes allow only GET and HEAD; Starlette answers other methods with a JSON 405.
         found = self._find(get_route_path(scope))
         if found is None:
-            fallback = Response(self.not_found(), status_code=404, media_type="text/html")
-            await fallback(scope, receive, send)
+            await self.not_found()(scope, receive, send)
             return
         if isinstance(found, Redirect):
             # With `index_file`, `x/index.html` and `x` lead to `x/`: a 302 with no file.
