@@ -12,6 +12,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -21,6 +22,7 @@ from widget_server.build import write_site
 from widget_server.content import Glossary
 from widget_server.errors import json_error
 from widget_server.headers import etag_matches
+from widget_server.limits import BodyLimit
 from widget_server.snapshot import LiveSite, Resource, Snapshot
 from widget_server.staticfiles import example_pages, static_files
 
@@ -74,6 +76,7 @@ def create_app(
 
     app = Starlette(
         routes=routes,
+        middleware=[Middleware(BodyLimit)],
         lifespan=lifespan,
         exception_handlers={HTTPException: _http_error(site)},  # type: ignore[dict-item]
     )
