@@ -59,6 +59,17 @@ def test_widget_answers_a_byte_range(client: TestClient) -> None:
     assert part.content == whole[10:20]
 
 
+@pytest.mark.parametrize("accept", ["br", "gzip", "br, gzip"])
+def test_a_byte_range_is_a_range_of_the_plain_file(client: TestClient, accept: str) -> None:
+    """A slice of the brotli or gzip copy cannot be decoded alone: ranges come from the file."""
+    whole = client.get("/widget.js", headers={"Accept-Encoding": "identity"}).content
+    with client.stream("GET", "/widget.js", headers={"Accept-Encoding": accept,
+                                                     "Range": "bytes=-5"}) as part:
+        raw = b"".join(part.iter_raw())
+        assert part.status_code == 206 and "content-encoding" not in part.headers
+    assert raw == whole[-5:]
+
+
 def test_widget_etag_survives_a_restart(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """Partner pages revalidate the stable widget every five minutes: a deploy or a second
     worker with the same bytes must answer 304, not send the widget again."""

@@ -80,6 +80,9 @@ def create_app(
         lifespan=lifespan,
         exception_handlers={HTTPException: _http_error(site)},  # type: ignore[dict-item]
     )
+    # Every path has a route (the last is a catch-all), except one with a line break, which `.`
+    # in the routes' patterns does not match: a miss, not the redirect Starlette would try.
+    app.router.redirect_slashes = False
     app.state.site = site
     app.state.temporary_assets = temporary
     return app

@@ -113,7 +113,11 @@ def _wsgi_headers(scope: Scope) -> dict[str, str]:
             continue
         value = raw_value.decode("latin-1")
         headers[key] = f"{headers[key]},{value}" if key in headers else value
-    if "HTTP_ACCEPT_ENCODING" in headers:
+    if "HTTP_RANGE" in headers:
+        # A range of the plain file: a slice of the brotli or gzip copy cannot be decoded alone
+        # (clients fail on it), and the files are small enough to send whole when compressed.
+        headers.pop("HTTP_ACCEPT_ENCODING", None)
+    elif "HTTP_ACCEPT_ENCODING" in headers:
         headers["HTTP_ACCEPT_ENCODING"] = _without_refused(headers["HTTP_ACCEPT_ENCODING"])
     return headers
 
