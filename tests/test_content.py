@@ -378,6 +378,20 @@ def test_no_other_line_separator_in_the_body_moves_a_line(tmp_path: Path, char: 
     assert errors[-1][1].startswith("unknown section")
 
 
+@pytest.mark.parametrize("categories", ["[", "- [", "- slug: x\n  label: [\n\n"])
+def test_yaml_that_ends_too_soon_is_reported_at_a_line_of_the_file(
+    tmp_path: Path, categories: str
+) -> None:
+    """YAML marks a problem at the end of the text on the line after the last: the loader
+    reports the last line that holds text instead (found by the loader fuzz)."""
+    write_glossary(tmp_path, {"alpha.md": term("Alpha")}, categories)
+
+    (error,) = errors_of(tmp_path)
+
+    assert error.line == categories.rstrip("\n").count("\n") + 1
+    assert error.message.startswith("YAML does not parse")
+
+
 def test_errors_are_collected_across_files(tmp_path: Path) -> None:
     write_glossary(tmp_path, {
         "alpha.md": term("Alpha"),

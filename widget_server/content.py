@@ -473,7 +473,9 @@ def _parse_yaml(text: str, first_line: int, error: _Report) -> tuple[yaml.Node |
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         line, problem = _yaml_error(exc, text, first_line, editor_lines)
-        error(line, f"YAML does not parse: {problem}")
+        # A problem found at the end of the stream is marked on the line after the last one.
+        last_line = first_line + text.rstrip("\n").count("\n")
+        error(min(line, last_line), f"YAML does not parse: {problem}")
         return None
     finally:
         loader.dispose()
