@@ -140,21 +140,28 @@ def test_a_100_mb_body_with_its_length_is_refused_before_a_byte_of_it_is_sent(
     assert resident_bytes(pid) - before < MEMORY_SLACK
 
 
+def post_100_mb_chunked(port: int, path: str) -> tuple[int, dict[str, str], bytes, int]:
+    """POST a chunked 100 MB body while reading the answer: status, headers, body, bytes sent."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(post_head(path, None))
+        sender = BodySender(connection, HUNDRED_MB, chunked=True)
+        sender.start()
+        status, headers, body = read_answer(connection)
+        sender.join(timeout=30)
+    return status, headers, body, sender.sent
+
+
 def test_a_100_mb_chunked_body_to_a_read_only_path_is_never_read(served: tuple[int, int]) -> None:
     """The API reads no body: it answers at once and the connection is closed, so the rest of
     the body is not read either, not even to be dropped."""
     port, pid = served
     before = resident_bytes(pid)
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
-        connection.sendall(post_head("/api/v1/terms.json", None))
-        sender = BodySender(connection, HUNDRED_MB, chunked=True)
-        sender.start()
-        status, headers, body = read_answer(connection)
-        sender.join(timeout=30)
+
+    status, headers, body, sent = post_100_mb_chunked(port, "/api/v1/terms.json")
 
     assert status == 405 and headers["connection"] == "close"
     assert "error" in json.loads(body)
-    assert sender.sent < HUNDRED_MB // 4
+    assert sent < HUNDRED_MB // 4
     assert resident_bytes(pid) - before < MEMORY_SLACK
 
 
@@ -163,16 +170,12 @@ def test_a_100_mb_chunked_body_is_counted_as_it_arrives_and_refused(
 ) -> None:
     """An endpoint that reads its body gets at most the limit: the guard answers 413 then."""
     before = resident_bytes(os.getpid())
-    with socket.create_connection(("127.0.0.1", reading_server.port), timeout=10) as connection:
-        connection.sendall(post_head("/echo", None))
-        sender = BodySender(connection, HUNDRED_MB, chunked=True)
-        sender.start()
-        status, headers, body = read_answer(connection)
-        sender.join(timeout=30)
+
+    status, headers, body, sent = post_100_mb_chunked(reading_server.port, "/echo")
 
     assert status == 413 and headers["connection"] == "close"
     assert "larger than" in json.loads(body)["error"]
-    assert sender.sent < HUNDRED_MB // 4
+    assert sent < HUNDRED_MB // 4
     assert resident_bytes(os.getpid()) - before < MEMORY_SLACK
 
 
