@@ -19,6 +19,7 @@ from schemathesis.specs.openapi.checks import (
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
+    unsupported_method,
 )
 from starlette.routing import Route
 from starlette.testclient import TestClient
@@ -139,7 +140,7 @@ def errors_are_json(ctx: Any, response: Any, case: Any) -> bool | None:
 
 CHECKS = [
     not_a_server_error, status_code_conformance, content_type_conformance,
-    response_headers_conformance, response_schema_conformance, errors_are_json,
+    response_headers_conformance, response_schema_conformance, unsupported_method, errors_are_json,
 ]
 
 
