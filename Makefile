@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test browser test-tools lint bench screenshots clean
+.PHONY: run test install install-test browser test-tools lint bench fuzz screenshots clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,13 @@ test-tools: browser
 test: test-tools
 	$(BIN)/ruff check widget_server tests benchmarks
 	$(BIN)/python -m pytest
+
+## Run the property tests with many more examples, new ones each run (several minutes; not part
+## of `make test`, which runs the same bounded examples every time): schemathesis against the
+## API, the content loader fuzz, `new`'s titles
+fuzz: install-test
+	$(BIN)/python -m pytest -p no:cacheprovider --hypothesis-profile=fuzz \
+	  tests/test_openapi.py tests/test_content_fuzz.py tests/test_scaffold.py
 
 ## Run the benchmarks (about a quarter of an hour; not part of `make test`) and regenerate
 ## benchmarks/RESULTS.md and its charts. Fetches mark.js, tippy.js and Popper with npm into

@@ -48,16 +48,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--bodies", required=True, help="JSON: path -> [size, content type]")
     args = parser.parse_args(argv)
-    # The same two branches as widget_server/cli.py `serve`.
+    # The same two branches, and the same protocol (TCP_NODELAY, request limits), as
+    # widget_server/cli.py `serve`.
+    protocol = "widget_server.protocol:GlossaryHttpProtocol"
     if args.workers == 1:
         app = create_ceiling_app(json.loads(args.bodies))
-        uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=False)
+        uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=False,
+                    http=protocol)
         return
     os.environ[BODIES_VARIABLE] = args.bodies
-    # The same protocol `glossary-widget serve --workers N` uses (TCP_NODELAY on each connection).
     uvicorn.run("benchmarks.ceiling:app_from_environment", factory=True,
                 host=args.host, port=args.port, workers=args.workers, log_level="info",
-                access_log=False, http="widget_server.protocol:NoDelayHttpToolsProtocol")
+                access_log=False, http=protocol)
 
 
 if __name__ == "__main__":

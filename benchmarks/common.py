@@ -78,12 +78,13 @@ def wait_for_http(url: str, timeout: float = 30.0) -> None:
 class LiveServer:
     """A real uvicorn server on loopback, in a thread: the tests' and the benchmarks' server."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, **options: Any) -> None:
+        """`options`: more of uvicorn's settings, such as the `http` protocol."""
         self.app = app
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(
-            app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on"
+            app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on", **options
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)

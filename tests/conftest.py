@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 # The benchmarks measure in the same browser and with the same loopback server as the tests.
 from benchmarks.common import LiveServer, chromium_launch_args, free_port
@@ -43,6 +44,13 @@ def find_realworld_pages() -> Path:
 
 
 REALWORLD_PAGES = find_realworld_pages()
+
+# The property tests (new's titles, the loader fuzz, schemathesis): `make test` runs the same
+# bounded examples every time, so that it cannot fail by chance; `make fuzz` runs many more, new
+# ones each time (`--hypothesis-profile=fuzz`).
+settings.register_profile("test", max_examples=100, deadline=None, derandomize=True)
+settings.register_profile("fuzz", max_examples=3000, deadline=None)
+settings.load_profile("test")
 
 
 @pytest.fixture(scope="session")

@@ -342,7 +342,8 @@ LONG = b"a" * 10_000
 MALFORMED_PATHS = [
     *(prefix + tail for prefix in (b"/api/v1/", b"/api/v1/terms/", b"/api/v1/index/", b"/glossary/",
                                    b"/snippets/", b"/static/", b"/widget.js/", b"/examples/", b"/")
-      for tail in (b"%ff%fe", b"%", b"%zz", b"%00", b"\xff\xfe", b"%c3%28.json", b"\xc3(")),
+      for tail in (b"%ff%fe", b"%", b"%zz", b"%00", b"\xff\xfe", b"%c3%28.json", b"\xc3(",
+                   b"a%0A/", b"a%0Ab.json")),  # a line break: no route's pattern matches
     b"/api/v1/terms/%2e%2e%2f%2e%2e%2fcategories.json",
     b"/api/v1/terms/..%2fcategories.json",
     b"/api/v1/terms/../categories.json",

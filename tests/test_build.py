@@ -152,6 +152,31 @@ def test_example_nginx_config_answers_like_the_server(
         assert body == expected.content
 
 
+SECURITY_HEADERS = ("Content-Security-Policy", "X-Frame-Options", "Referrer-Policy",
+                    "Permissions-Policy")
+
+
+@pytest.mark.parametrize("path", [
+    "/glossary/", "/glossary/physical-therapy/", "/nope", "/glossary/nope/",
+    "/snippets/physical-therapy.html", "/api/v1/terms.json", "/api/v1/nope.json", "/widget.js",
+])
+def test_example_nginx_config_sends_the_servers_security_headers(
+    nginx: tuple[str, int], client: TestClient, path: str
+) -> None:
+    """The export's pages get the server's page headers; the API and widget files none."""
+    connection = http.client.HTTPConnection(*nginx, timeout=10)
+    connection.request("GET", path)
+    answer = connection.getresponse()
+    answer.read()
+    connection.close()
+    expected = client.get(path)
+
+    for name in SECURITY_HEADERS:
+        assert answer.getheader(name) == expected.headers.get(name), name
+    is_page = expected.headers["content-type"].startswith("text/html")
+    assert ("Content-Security-Policy" in expected.headers) == is_page
+
+
 def test_text_files_are_precompressed_and_decompress_to_the_original(export: Path) -> None:
     for name in ("widget.js", "api/v1/index/healthcare.json", "glossary/index.html"):
         original = (export / name).read_bytes()

@@ -317,6 +317,81 @@ def test_each_error_names_file_and_line(
     assert str(errors[0]).startswith(f"{located(tmp_path, where)}:{line}: {message}")
 
 
+# Characters str.splitlines() ends a line at, but editors and grep do not. YAML reads the first
+# three as line breaks; it refuses the others, which Markdown keeps as text. (A lone \r is read
+# as a line end, as most editors show it: the file is read with universal newlines.)
+YAML_LINE_BREAKS = ["\x85", "\u2028", "\u2029"]
+NOT_LINE_BREAKS = [*YAML_LINE_BREAKS, "\x0b", "\x0c", "\x1c", "\x1d", "\x1e"]
+
+
+def error_lines(root: Path) -> dict[str, int]:
+    """The line of each error, by its message up to the first quote."""
+    return {error.message.split("'")[0]: error.line for error in errors_of(root)}
+
+
+@pytest.mark.parametrize("char", YAML_LINE_BREAKS, ids=ascii)
+def test_a_line_break_of_yaml_in_front_matter_moves_no_line(tmp_path: Path, char: str) -> None:
+    write_glossary(tmp_path, {"alpha.md": (
+        f'---\ntitle: "Al{char}pha"\naliases: ["A{char}B", "{char}"]\ncategories: [finance]\n'
+        f"# {char}{char}\nupdated: 2024-05-01\nextra: 1\ntitle: Again\n---\n"
+    ) + BODY})
+
+    assert error_lines(tmp_path) == {"empty alias": 3, "unknown field ": 7, "field ": 8}
+
+
+@pytest.mark.parametrize("char", YAML_LINE_BREAKS, ids=ascii)
+@pytest.mark.parametrize(("broken", "line"), [
+    ("categories: [finance\nupdated: 2024-05-01\n", 4),  # reported where the [ opens
+    ("categories: [finance]\nupdated: x: y\n", 5),
+])
+def test_yaml_errors_after_a_line_break_of_yaml_are_at_their_line(
+    tmp_path: Path, char: str, broken: str, line: int
+) -> None:
+    text = f'---\ntitle: "Al{char}pha"\n# {char}{char}\n{broken}---\n' + BODY
+    write_glossary(tmp_path, {"alpha.md": text})
+
+    errors = errors_of(tmp_path)
+
+    assert [(e.line, e.message.split(":")[0]) for e in errors] == [(line, "YAML does not parse")]
+
+
+@pytest.mark.parametrize("char", ["\x0b", "\x0c", "\x1c", "\x1d", "\x1e"], ids=ascii)
+def test_a_character_yaml_refuses_is_reported_at_its_line(tmp_path: Path, char: str) -> None:
+    text = f"---\ntitle: Alpha\ncategories: [finance]\naliases: [A{char}B]\nupdated: 2024-05-01\n---\n"
+    write_glossary(tmp_path, {"alpha.md": text + BODY})
+
+    assert [(e.line, "unacceptable character" in e.message) for e in errors_of(tmp_path)] == [(4, True)]
+
+
+@pytest.mark.parametrize("char", NOT_LINE_BREAKS, ids=ascii)
+def test_no_other_line_separator_in_the_body_moves_a_line(tmp_path: Path, char: str) -> None:
+    body = (
+        f"## Definition\n\nWhat{char} it is.\nMore{char}{char} text [a](javascript:x) here.\n\n"  # 6-9
+        f"## Misuse\n\nHow{char} [x](javascript:alert(1)) it is{char} abused\n"  # 11-13
+        f"and [y](data:text/html,x).\n\n## Nonsense{char}\n\ntext\n"  # 14-16
+    )
+    write_glossary(tmp_path, {"alpha.md": term("Alpha", body=body)})
+
+    errors = sorted((e.line, e.message) for e in errors_of(tmp_path))
+
+    assert [line for line, _ in errors] == [9, 13, 14, 16], errors
+    assert errors[-1][1].startswith("unknown section")
+
+
+@pytest.mark.parametrize("categories", ["[", "- [", "- slug: x\n  label: [\n\n"])
+def test_yaml_that_ends_too_soon_is_reported_at_a_line_of_the_file(
+    tmp_path: Path, categories: str
+) -> None:
+    """YAML marks a problem at the end of the text on the line after the last: the loader
+    reports the last line that holds text instead (found by the loader fuzz)."""
+    write_glossary(tmp_path, {"alpha.md": term("Alpha")}, categories)
+
+    (error,) = errors_of(tmp_path)
+
+    assert error.line == categories.rstrip("\n").count("\n") + 1
+    assert error.message.startswith("YAML does not parse")
+
+
 def test_errors_are_collected_across_files(tmp_path: Path) -> None:
     write_glossary(tmp_path, {
         "alpha.md": term("Alpha"),

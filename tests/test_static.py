@@ -59,6 +59,17 @@ def test_widget_answers_a_byte_range(client: TestClient) -> None:
     assert part.content == whole[10:20]
 
 
+@pytest.mark.parametrize("accept", ["br", "gzip", "br, gzip"])
+def test_a_byte_range_is_a_range_of_the_plain_file(client: TestClient, accept: str) -> None:
+    """A slice of the brotli or gzip copy cannot be decoded alone: ranges come from the file."""
+    whole = client.get("/widget.js", headers={"Accept-Encoding": "identity"}).content
+    with client.stream("GET", "/widget.js", headers={"Accept-Encoding": accept,
+                                                     "Range": "bytes=-5"}) as part:
+        raw = b"".join(part.iter_raw())
+        assert part.status_code == 206 and "content-encoding" not in part.headers
+    assert raw == whole[-5:]
+
+
 def test_widget_etag_survives_a_restart(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """Partner pages revalidate the stable widget every five minutes: a deploy or a second
     worker with the same bytes must answer 304, not send the widget again."""
@@ -160,3 +171,63 @@ def test_widget_is_served_below_a_mount_point(tmp_path) -> None:  # type: ignore
 
     assert widget.status_code == api.status_code == 200
     assert widget.headers["content-type"].startswith("text/javascript")
+
+
+@pytest.fixture(scope="module")
+def examples_client(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
+    """The server with a folder of example pages, as `make run` starts it."""
+    examples = tmp_path_factory.mktemp("examples")
+    (examples / "index.html").write_text("<p>the examples</p>", encoding="utf-8")
+    (examples / "page.html").write_text("<p>a page</p>", encoding="utf-8")
+    (examples / "folder").mkdir()
+    (examples / "folder" / "index.html").write_text("<p>a folder</p>", encoding="utf-8")
+    app = create_app(FIXTURES / "glossary", examples_dir=examples,
+                     assets_dir=tmp_path_factory.mktemp("assets"))
+    return TestClient(app, follow_redirects=False)
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+@pytest.mark.parametrize(("path", "location", "target"), [
+    ("/examples/index.html", "./", "/examples/"),
+    ("/examples/folder/index.html", "./", "/examples/folder/"),
+    ("/examples/folder", "folder/", "/examples/folder/"),
+])
+def test_an_index_file_redirects_to_its_folder(
+    examples_client: TestClient, method: str, path: str, location: str, target: str
+) -> None:
+    """WhiteNoise answers `x/index.html` with a redirect to `x/` (which was a 500)."""
+    response = examples_client.request(method, path)
+
+    assert response.status_code == 302
+    assert response.headers["location"] == location
+    followed = examples_client.get(response.url.join(location))
+    assert followed.url.path == target
+    assert followed.status_code == 200 and followed.text.startswith("<p>")
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH", "OPTIONS"])
+@pytest.mark.parametrize("path", [
+    "/examples/index.html", "/examples/folder", "/examples/page.html", "/examples/nothing.html",
+    "/widget.js", "/static/nothing.js",
+])
+def test_static_paths_answer_other_methods_with_json_405(
+    examples_client: TestClient, method: str, path: str
+) -> None:
+    response = examples_client.request(method, path, content=b"x")
+
+    assert response.status_code == 405
+    assert response.headers["content-type"] == "application/json"
+    assert "GET" in response.json()["error"]
+    assert {m.strip() for m in response.headers["allow"].split(",")} == {"GET", "HEAD"}
+
+
+def test_a_range_past_the_end_is_416_json(client: TestClient) -> None:
+    size = len(client.get("/widget.js", headers={"Accept-Encoding": "identity"}).content)
+
+    response = client.get("/widget.js", headers={"Accept-Encoding": "identity",
+                                                  "Range": f"bytes={size + 10}-"})
+
+    assert response.status_code == 416
+    assert response.headers["content-range"] == f"bytes */{size}"
+    assert response.headers["content-type"] == "application/json"
+    assert "range" in response.json()["error"]

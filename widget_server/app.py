@@ -12,6 +12,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -19,13 +20,16 @@ from starlette.routing import Route
 from widget_server.assets import build_assets
 from widget_server.build import write_site
 from widget_server.content import Glossary
+from widget_server.errors import json_error
 from widget_server.headers import etag_matches
+from widget_server.limits import BodyLimit
 from widget_server.snapshot import LiveSite, Resource, Snapshot
 from widget_server.staticfiles import example_pages, static_files
 
 NOT_FOUND_PAGE = "404.html"
 # How `serve --workers N` hands its settings to the worker processes it starts.
 SETTINGS_VARIABLE = "GLOSSARY_WIDGET_SETTINGS"
+READ_METHODS = ["GET", "HEAD"]
 
 
 def create_app(
@@ -45,8 +49,8 @@ def create_app(
     assets = build_assets()
     site = LiveSite(data_dir, assets, base_url)
 
-    def not_found() -> bytes:
-        return site.snapshot.resources[NOT_FOUND_PAGE].body
+    def not_found() -> Response:
+        return _not_found_page(site.snapshot)
 
     # A temporary folder is removed when the app is (or at exit), not left behind at every start.
     temporary = None if assets_dir else tempfile.TemporaryDirectory(prefix="glossary-widget-assets-")
@@ -56,13 +60,14 @@ def create_app(
 
     routes = [
         Route("/healthz", _healthz(site)),
-        Route("/api/{path:path}", _api(site), methods=["GET", "HEAD"]),
-        Route("/widget.js", static),
-        Route("/static/{path:path}", static),
+        Route("/api/{path:path}", _api(site), methods=READ_METHODS),
+        Route("/widget.js", static, methods=READ_METHODS),
+        Route("/static/{path:path}", static, methods=READ_METHODS),
     ]
     if examples_dir is not None:
-        routes.append(Route("/examples/{path:path}", example_pages(examples_dir, not_found)))
-    routes.append(Route("/{path:path}", _pages(site), methods=["GET", "HEAD"]))
+        examples = example_pages(examples_dir, not_found)
+        routes.append(Route("/examples/{path:path}", examples, methods=READ_METHODS))
+    routes.append(Route("/{path:path}", _pages(site), methods=READ_METHODS))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -71,9 +76,13 @@ def create_app(
 
     app = Starlette(
         routes=routes,
+        middleware=[Middleware(BodyLimit)],
         lifespan=lifespan,
         exception_handlers={HTTPException: _http_error(site)},  # type: ignore[dict-item]
     )
+    # Every path has a route (the last is a catch-all), except one with a line break, which `.`
+    # in the routes' patterns does not match: a miss, not the redirect Starlette would try.
+    app.router.redirect_slashes = False
     app.state.site = site
     app.state.temporary_assets = temporary
     return app
@@ -121,7 +130,7 @@ def _api(site: LiveSite) -> Callable[[Request], Any]:
         path = "api/" + request.path_params["path"]
         resource = snapshot.resources.get(path)
         if resource is None or not path.endswith(".json"):
-            return _json_error(404, _api_miss_message(snapshot.glossary, path))
+            return json_error(404, _api_miss_message(snapshot.glossary, path))
         return _respond(request, resource)
 
     return api
@@ -164,33 +173,25 @@ def _respond(request: Request, resource: Resource) -> Response:
     return Response(resource.body, headers=resource.headers)
 
 
-def _json_error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
-    return JSONResponse(
-        {"error": message},
-        status_code=status,
-        headers={
-            "Access-Control-Allow-Origin": "*",
-            "X-Content-Type-Options": "nosniff",
-            **(headers or {}),
-        },
-    )
-
-
 def _not_found_page(snapshot: Snapshot) -> Response:
     page = snapshot.resources[NOT_FOUND_PAGE]
-    return Response(page.body, status_code=404, media_type="text/html; charset=utf-8")
+    # The page's own headers (its security headers among them), but a miss is not cached: the
+    # page may be written a minute later.
+    headers = {k: v for k, v in page.headers.items() if k not in ("ETag", "Cache-Control")}
+    return Response(page.body, status_code=404, headers=headers)
 
 
 def _http_error(site: LiveSite) -> Callable[[Request, Exception], Any]:
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         if request.url.path.startswith("/api/") or exc.status_code != 404:
+            headers = dict(exc.headers or {})
             message = (
-                "method not allowed; the API is read-only (GET)"
+                f"method not allowed; this path answers {headers.get('Allow', 'GET, HEAD')}"
                 if exc.status_code == 405
                 else exc.detail
             )
-            return _json_error(exc.status_code, message, dict(exc.headers or {}))
+            return json_error(exc.status_code, message, headers)
         return _not_found_page(site.snapshot)
 
     return http_error

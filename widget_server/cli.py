@@ -101,13 +101,16 @@ def serve(data_dir: Path, host: str, port: int, reload: bool, workers: int,
     click.echo(f"Widget:    {origin}/widget.js")
     if examples_dir is not None:
         click.echo(f"Examples:  {origin}/examples/")
+    # TCP_NODELAY, and the limits on the request line and headers (README: Deploying).
+    protocol = "widget_server.protocol:GlossaryHttpProtocol"
     if workers == 1:
-        uvicorn.run(app, host=host, port=port, log_level="info", access_log=access_log)
+        uvicorn.run(app, host=host, port=port, log_level="info", access_log=access_log,
+                    http=protocol)
         return
     os.environ[SETTINGS_VARIABLE] = json.dumps(settings, default=str)
     uvicorn.run("widget_server.app:create_app_from_environment", factory=True,
                 host=host, port=port, workers=workers, log_level="info", access_log=access_log,
-                http="widget_server.protocol:NoDelayHttpToolsProtocol")
+                http=protocol)
 
 
 @main.command()

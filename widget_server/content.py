@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from widget_server.lines import MARKDOWN_BREAKS, YAML_BREAKS, EditorLines, split_lines
 from widget_server.markup import unsafe_link_lines
 from widget_server.parallel import map_batches, worker_processes
 
@@ -168,6 +169,9 @@ def name_problem(name: str) -> str | None:
     # control character, which no article shows.
     if any(unicodedata.category(c) == "Cc" and not c.isspace() for c in name):
         return "must not contain control characters"
+    # Only `new` can meet one (a command line's bytes that are not UTF-8): no file can hold it.
+    if any(unicodedata.category(c) == "Cs" for c in name):
+        return "must not contain lone surrogates (bytes that are not UTF-8)"
     return None
 
 
@@ -463,15 +467,20 @@ def _parse_yaml(text: str, first_line: int, error: _Report) -> tuple[yaml.Node |
     None once the reason the text does not parse is reported. `first_line` is the file's line
     number of the text's first line."""
     loader = _YamlLoader(text)
+    editor_lines = EditorLines(text, YAML_BREAKS)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
-        line, problem = _yaml_error(exc, text, first_line)
-        error(line, f"YAML does not parse: {problem}")
+        line, problem = _yaml_error(exc, text, first_line, editor_lines)
+        # A problem found at the end of the stream is marked on the line after the last one.
+        last_line = first_line + text.rstrip("\n").count("\n")
+        error(min(line, last_line), f"YAML does not parse: {problem}")
         return None
     finally:
         loader.dispose()
+    if node is not None:
+        _renumber_marks(node, editor_lines)
     for first, again in loader.repeated_keys:
         error(first_line + again.start_mark.line,
               f"field {again.value!r} is given twice (first on line "
@@ -479,10 +488,29 @@ def _parse_yaml(text: str, first_line: int, error: _Report) -> tuple[yaml.Node |
     return node, data
 
 
+def _renumber_marks(root: yaml.Node, editor_lines: EditorLines) -> None:
+    """Give every node of the tree the editor's line (see lines.py), once, so that every line
+    read from a node from here on is the one to fix."""
+    seen: set[int] = set()  # a node an alias repeats is in the tree more than once
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        mark = node.start_mark  # libyaml's marks cannot be changed: a new one replaces it
+        node.start_mark = yaml.Mark(mark.name, mark.index, editor_lines(mark.line), mark.column,
+                                    None, None)
+        if isinstance(node, yaml.MappingNode):
+            stack.extend(part for pair in node.value for part in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+
+
 def _split_front_matter(text: str) -> tuple[str, str, int] | None:
     """Split into (front matter, body, line number of the body's first line)."""
     text = text.removeprefix("\ufeff")
-    all_lines = text.splitlines(keepends=True)
+    all_lines = split_lines(text)
     if not all_lines or all_lines[0].rstrip() != "---":
         return None
     for index, line in enumerate(all_lines[1:], start=1):
@@ -578,7 +606,7 @@ def _parse_sections(body: str, first_line: int, path: Path, error: _Report) -> d
             skipped = text[: len(text) - len(text.lstrip())].count("\n")
             content_lines[current] = starts[current] + 1 + skipped
 
-    for number, line in enumerate(body.splitlines(keepends=True), start=first_line):
+    for number, line in enumerate(split_lines(body), start=first_line):
         heading = re.match(r"^##\s+(.+?)\s*#*\s*$", line)
         if heading:
             close()
@@ -601,8 +629,10 @@ def _parse_sections(body: str, first_line: int, path: Path, error: _Report) -> d
     for name, text in sections.items():
         if not text:
             error(starts[name], f"section {name!r} is empty")
+        editor_lines = EditorLines(text, MARKDOWN_BREAKS)
         for offset in unsafe_link_lines(text):
-            error(content_lines[name] + offset, f"link with an unsafe URL in section {name!r}")
+            error(content_lines[name] + editor_lines(offset),
+                  f"link with an unsafe URL in section {name!r}")
     return {name: sections[name] for name in SECTIONS if name in sections}
 
 
@@ -653,7 +683,9 @@ _OPENED_CONTEXTS = (
 )
 
 
-def _yaml_error(exc: yaml.YAMLError, text: str, first_line: int) -> tuple[int, str]:
+def _yaml_error(
+    exc: yaml.YAMLError, text: str, first_line: int, editor_lines: EditorLines
+) -> tuple[int, str]:
     """The file's line to fix and what is wrong there; `text` begins on line `first_line`."""
     context = str(getattr(exc, "context", None) or "")
     context_mark = getattr(exc, "context_mark", None)
@@ -661,15 +693,16 @@ def _yaml_error(exc: yaml.YAMLError, text: str, first_line: int) -> tuple[int, s
     # Without a `problem`, as for a character YAML refuses, the message's first line says it all.
     problem = str(getattr(exc, "problem", None) or str(exc).partition("\n")[0]).strip()
     if context_mark and context.startswith(_OPENED_CONTEXTS):
-        opened = first_line + context_mark.line
-        lines = text.splitlines()
+        opened = first_line + editor_lines(context_mark.line)
+        yaml_lines = YAML_BREAKS.split(text)  # as the marks count them
         if (context.startswith("while parsing a flow") and problem_mark
-                and lines[problem_mark.line:][:1] and lines[problem_mark.line][:1].isspace()):
+                and yaml_lines[problem_mark.line:][:1] and yaml_lines[problem_mark.line][:1].isspace()):
             # An indented line inside the list, not the next field: a bad item, not a missing ].
-            return first_line + problem_mark.line, f"{problem} (in the list opened on line {opened})"
+            return (first_line + editor_lines(problem_mark.line),
+                    f"{problem} (in the list opened on line {opened})")
         return opened, f"{problem} ({context})"
     if problem_mark or context_mark:
-        return first_line + (problem_mark or context_mark).line, problem
+        return first_line + editor_lines((problem_mark or context_mark).line), problem
     if isinstance(exc, yaml.reader.ReaderError):
         # Where the refused character is: libyaml's position counts bytes, not characters.
         found = text.find(chr(exc.character)) if isinstance(exc.character, int) else -1

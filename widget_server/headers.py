@@ -25,6 +25,39 @@ def media_type(path: str) -> str:
     return MEDIA_TYPES.get(suffix) or mimetypes.guess_type(path)[0] or "application/octet-stream"
 
 
+# Our own HTML pages run and style themselves only with our own files: no inline script or
+# style, nothing from another origin. (The JSON-LD `<script type="application/ld+json">` of the
+# pages is data, which script-src does not govern.) The glossary pages need only their
+# stylesheet; the script, image and fetch sources are there for the pages with a script of their
+# own (admin), so that one policy serves every page of ours.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; base-uri 'none'; form-action 'self'"
+)
+# Browser features no page of ours uses, turned off for the page and anything it would frame.
+PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
+    "accelerometer", "autoplay", "browsing-topics", "camera", "display-capture",
+    "encrypted-media", "fullscreen", "geolocation", "gyroscope", "magnetometer", "microphone",
+    "midi", "payment", "picture-in-picture", "publickey-credentials-get", "screen-wake-lock",
+    "serial", "sync-xhr", "usb", "xr-spatial-tracking",
+))
+# Who may frame a page: frame-ancestors, and X-Frame-Options for browsers that predate it.
+FRAMED_BY_US = ("'self'", "SAMEORIGIN")  # the glossary pages
+NEVER_FRAMED = ("'none'", "DENY")  # admin pages: nothing may overlay their buttons
+
+
+def page_headers(framing: tuple[str, str] | None = FRAMED_BY_US) -> dict[str, str]:
+    """The security headers of an HTML page of ours; `framing` None lets any site frame it."""
+    policy = CONTENT_SECURITY_POLICY
+    headers = {"Referrer-Policy": "strict-origin-when-cross-origin",
+               "Permissions-Policy": PERMISSIONS_POLICY}
+    if framing is not None:
+        frame_ancestors, x_frame_options = framing
+        policy = f"{policy}; frame-ancestors {frame_ancestors}"
+        headers["X-Frame-Options"] = x_frame_options
+    return {"Content-Security-Policy": policy, **headers}
+
+
 def file_headers(path: str) -> dict[str, str]:
     """Headers for the file at `path` (below the base URL), other than ETag and encoding.
 
@@ -36,6 +69,9 @@ def file_headers(path: str) -> dict[str, str]:
     if path.startswith(("api/", "static/", "snippets/")) or path == "widget.js":
         headers["Access-Control-Allow-Origin"] = "*"
         headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    if path.endswith(".html"):
+        # A snippet is a fragment for partners' pages, which may show it in a frame.
+        headers |= page_headers(None if path.startswith("snippets/") else FRAMED_BY_US)
     return headers
 
 

@@ -32,8 +32,19 @@ One paragraph that sums the entry up.
 """
 
 
+# CommonMark lets a backslash escape any ASCII punctuation character, which is then only text:
+# escaped, a title starts no link, image, autolink, emphasis, code span, entity or HTML.
+_MARKDOWN_PUNCTUATION_RE = re.compile(r"([!-/:-@\[-`{-~])")
+
+
 class ScaffoldError(Exception):
     pass
+
+
+def markdown_text(text: str) -> str:
+    """`text` as Markdown that reads as that text: its ASCII punctuation escaped and its white
+    space (line breaks included) one space, so that it stays in its sentence, inside one line."""
+    return _MARKDOWN_PUNCTUATION_RE.sub(r"\\\1", " ".join(text.split()))
 
 
 def slugify(title: str) -> str:
@@ -58,13 +69,28 @@ def new_term(data_dir: Path, title: str, categories: list[str], today: datetime.
         raise ScaffoldError(
             f"{title!r} matches the same text as a name of term {owner.slug!r} (terms/{owner.slug}.md)"
         )
-    front_matter = yaml.safe_dump(
+    front_matter = yaml.dump(
         {"title": title, "categories": categories, "aliases": [], "related": [], "updated": today},
-        sort_keys=False, allow_unicode=True, default_flow_style=None,
+        Dumper=_FrontMatterDumper, sort_keys=False, allow_unicode=True, default_flow_style=None,
+        width=1 << 20,  # one line per field
     )
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(TEMPLATE.format(front_matter=front_matter, title=title), encoding="utf-8")
+    text = TEMPLATE.format(front_matter=front_matter, title=markdown_text(title))
+    path.write_text(text, encoding="utf-8")
     return path
+
+
+class _FrontMatterDumper(yaml.SafeDumper):
+    """Writes text with a character that is not printable (a line break, a control character)
+    in double quotes, where each is an escape: in PyYAML's other styles a `\\x85` or a line break
+    is folded into a space when the file is read."""
+
+    def represent_str(self, data: str) -> yaml.ScalarNode:
+        return self.represent_scalar(_STR_TAG, data, style=None if data.isprintable() else '"')
+
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_FrontMatterDumper.add_representer(str, _FrontMatterDumper.represent_str)
 
 
 def _term_named(data_dir: Path, name: str) -> Term | None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 
-from widget_server.api import api_files
+from widget_server.api import api_files, encode
 from widget_server.assets import Assets
 from widget_server.content import Glossary
+from widget_server.openapi import OPENAPI_PATH, openapi_document
 from widget_server.pages import page_files
 
 
@@ -15,7 +16,10 @@ def site_files(glossary: Glossary, assets: Assets, base_url: str = "") -> Iterat
     """Every file of the glossary site, as (path below the base URL, bytes), rendered one at a
     time so that the build can write each while the next renders."""
     return itertools.chain(
-        assets.files.items(), api_files(glossary), page_files(glossary, assets.stylesheet, base_url)
+        assets.files.items(),
+        api_files(glossary),
+        [(OPENAPI_PATH, encode(openapi_document(glossary)))],
+        page_files(glossary, assets.stylesheet, base_url),
     )
 
 

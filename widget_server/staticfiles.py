@@ -25,7 +25,9 @@ from starlette._utils import get_route_path
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from whitenoise import WhiteNoise
+from whitenoise.responders import Redirect
 
+from widget_server.errors import json_error
 from widget_server.headers import entity_tag, etag_matches, file_headers
 
 # The example partner pages are served from the glossary's own origin, so `'self'` stands for
@@ -46,7 +48,9 @@ WHITENOISE_REQUEST_HEADERS = {
     b"range": "HTTP_RANGE",
 }
 
-NotFound = Callable[[], bytes]  # the body of the 404 page
+NotFound = Callable[[], Response]  # the 404 page
+# The errors WhiteNoise itself can answer, for a request the route lets through.
+_ERROR_MESSAGES = {416: "range not satisfiable; the file is shorter"}
 
 
 class WhiteNoiseApp:
@@ -58,23 +62,34 @@ class WhiteNoiseApp:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # The path below the app's mount point, as Starlette's own routes and StaticFiles read it.
-        static_file = self._find(get_route_path(scope))
-        if static_file is None:
-            fallback = Response(self.not_found(), status_code=404, media_type="text/html")
-            await fallback(scope, receive, send)
+        # The routes allow only GET and HEAD; Starlette answers other methods with a JSON 405.
+        found = self._find(get_route_path(scope))
+        if found is None:
+            await self.not_found()(scope, receive, send)
             return
-        request_headers = _wsgi_headers(scope)
-        # WhiteNoise compares If-None-Match verbatim; browsers and proxies may send W/ or a list.
-        if etag_matches(request_headers.get("HTTP_IF_NONE_MATCH"), static_file.etag):
-            request_headers["HTTP_IF_NONE_MATCH"] = static_file.etag
-        response = static_file.get_response(scope["method"], request_headers)
+        if isinstance(found, Redirect):
+            # With `index_file`, `x/index.html` and `x` lead to `x/`: a 302 with no file.
+            response = found.get_response(scope["method"], {})
+        else:
+            request_headers = _wsgi_headers(scope)
+            # WhiteNoise compares If-None-Match verbatim; browsers and proxies may send W/ or a list.
+            if etag_matches(request_headers.get("HTTP_IF_NONE_MATCH"), found.etag):
+                request_headers["HTTP_IF_NONE_MATCH"] = found.etag
+            response = found.get_response(scope["method"], request_headers)
+        status = int(response.status)
+        if status >= 400:
+            # A range past the end (416): WhiteNoise sends no body; errors here are JSON.
+            error = json_error(status, _ERROR_MESSAGES.get(status, "request refused"),
+                               dict(response.headers))
+            await error(scope, receive, send)
+            return
         body = b""
         if response.file is not None:
             with response.file:
                 body = response.file.read()
         await send({
             "type": "http.response.start",
-            "status": int(response.status),
+            "status": status,
             "headers": _asgi_headers(tuple(response.headers)),
         })
         await send({"type": "http.response.body", "body": body})
@@ -98,7 +113,11 @@ def _wsgi_headers(scope: Scope) -> dict[str, str]:
             continue
         value = raw_value.decode("latin-1")
         headers[key] = f"{headers[key]},{value}" if key in headers else value
-    if "HTTP_ACCEPT_ENCODING" in headers:
+    if "HTTP_RANGE" in headers:
+        # A range of the plain file: a slice of the brotli or gzip copy cannot be decoded alone
+        # (clients fail on it), and the files are small enough to send whole when compressed.
+        headers.pop("HTTP_ACCEPT_ENCODING", None)
+    elif "HTTP_ACCEPT_ENCODING" in headers:
         headers["HTTP_ACCEPT_ENCODING"] = _without_refused(headers["HTTP_ACCEPT_ENCODING"])
     return headers
 

@@ -1,0 +1,79 @@
+"""`glossary-widget new`: for any title it accepts, a file that `check` accepts, the title as text."""
+
+from __future__ import annotations
+
+import datetime
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from widget_server.content import load_glossary
+from widget_server.markup import plain_text
+from widget_server.scaffold import ScaffoldError, new_term
+
+CATEGORIES = "- slug: finance\n  label: Finance\n  description: Money matters.\n"
+TODAY = datetime.date(2026, 1, 2)
+
+# Titles an outside probe gave `new`: each made a file with an unsafe link that `check` refused.
+LIVE_MARKDOWN_TITLES = [
+    "Xn4 [link](javascript:alert(1)) end4",
+    "Xn5 <javascript:alert(1)> end5",
+    "Xn6 ![x](data:text/html,<script>alert(1)</script>) end6",
+    "Xn7 [x][r] end7\n\n[r]: javascript:alert(1)",
+    "Xn8 *emphasis* `code` <b>bold</b> &amp; end8",
+    "Xn9\n## Misuse\n\nno9",
+]
+
+
+def glossary_folder(root: Path) -> Path:
+    (root / "categories.yml").write_text(CATEGORIES, encoding="utf-8")
+    return root
+
+
+def assert_new_writes_a_valid_file_or_refuses(title: str) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        data_dir = glossary_folder(Path(folder))
+        try:
+            path = new_term(data_dir, title, ["finance"], TODAY)
+        except ScaffoldError:
+            return  # refused, with a message; nothing written
+        glossary = load_glossary(data_dir)  # raises GlossaryInvalid with every error
+        (term,) = glossary.terms
+        assert term.slug == path.stem
+        assert term.title == title.strip()
+        # The title reached the Markdown as text: the reader sees it, not markup made of it.
+        words = " ".join(title.split())
+        assert f"What {words} means" in plain_text(term.sections["Definition"])
+        assert f"How {words} is used against" in plain_text(term.sections["Misuse"])
+
+
+@pytest.mark.parametrize("title", LIVE_MARKDOWN_TITLES)
+def test_a_title_with_markdown_reaches_the_file_as_text(title: str) -> None:
+    assert_new_writes_a_valid_file_or_refuses(title)
+
+
+# Text with every kind of character: Markdown and YAML syntax, line and paragraph separators,
+# control characters, lone surrogates (which a command line can pass).
+TITLE_CHARACTERS = st.one_of(
+    st.sampled_from("[]()<>!*_`#&;:\\-+=|{}~'\"%@ \t\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\ufeff"),
+    st.characters(codec="utf-8"),
+    st.characters(categories=["Cs", "Cc", "Zs", "Zl", "Zp", "Cf"]),
+    st.characters(min_codepoint=ord("a"), max_codepoint=ord("z")),
+)
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(title=st.text(TITLE_CHARACTERS, max_size=40))
+def test_new_writes_a_file_check_accepts_for_any_title_it_accepts(title: str) -> None:
+    assert_new_writes_a_valid_file_or_refuses(title)
+
+
+@pytest.mark.parametrize("title", ["Lone \udc80 surrogate", "Bad \ud800 end"])
+def test_a_title_with_a_lone_surrogate_is_refused(tmp_path: Path, title: str) -> None:
+    """A command line passes bytes that are not UTF-8 as lone surrogates: no file can hold them."""
+    with pytest.raises(ScaffoldError, match="surrogate"):
+        new_term(glossary_folder(tmp_path), title, ["finance"], TODAY)
+    assert not (tmp_path / "terms").exists()

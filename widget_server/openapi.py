@@ -1,0 +1,280 @@
+"""The OpenAPI 3.1 document of everything the glossary serves: `api/v1/openapi.json`.
+
+Written here beside the code, as data, rather than generated from the routes: the routes are a
+few catch-alls (`/api/{path}`, `/{path}`) whose real paths are the files of the site, and the
+document says what those files are. tests/test_openapi.py proves that it matches: every path the
+server answers is documented, every documented path is answered, and the API answers as the
+document says (schemathesis). It is an API file like the others, with the same headers, and
+`build` exports it; only `/healthz` is the server's alone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from widget_server import __version__
+from widget_server.api import API_PREFIX
+from widget_server.content import SLUG_RE, Glossary
+
+OPENAPI_PATH = f"{API_PREFIX}openapi.json"
+
+_JSON = "application/json"
+_HTML = "text/html"
+_TEXT = {"type": "string"}
+_TEXTS = {"type": "array", "items": _TEXT}
+_SLUG = {"type": "string", "pattern": SLUG_RE.pattern}
+
+
+def openapi_document(glossary: Glossary) -> dict[str, Any]:
+    """The document; the glossary gives only the examples of its path parameters."""
+    slug = glossary.terms[0].slug if glossary.terms else "premium"
+    category = glossary.categories[0].slug if glossary.categories else "insurance"
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Glossary Widget",
+            "version": __version__,
+            "description": (
+                "The glossary's JSON API, widget, pages and snippets. Every path answers GET and "
+                "HEAD (HEAD: the headers of GET, no body), and no other method (405). Errors are "
+                'JSON `{"error": "..."}`, but for a missing page, which is the HTML 404 page.'
+            ),
+        },
+        # Relative to this document, which is at api/v1/openapi.json below the base URL.
+        "servers": [{"url": "../../", "description": "the glossary's base URL"}],
+        "paths": {
+            **_api_paths(slug, category),
+            **_file_paths(),
+            **_page_paths(slug),
+            # Write endpoints (feedback, events) and admin pages: their path items go here, beside
+            # their routes; tests/test_openapi.py fails until every route is documented.
+        },
+        "components": {"schemas": _SCHEMAS, "responses": _RESPONSES, "headers": _HEADERS,
+                       "parameters": _PARAMETERS},
+    }
+
+
+def _api_paths(slug: str, category: str) -> dict[str, Any]:
+    return {
+        f"/{API_PREFIX}categories.json": _read(
+            "The categories, with their number of terms.", _json_ok("Categories"), etag=True
+        ),
+        f"/{API_PREFIX}terms.json": _read(
+            "Every term's names and categories, sorted by slug.", _json_ok("TermList"), etag=True
+        ),
+        f"/{API_PREFIX}terms/{{slug}}.json": _read(
+            "What a hover card shows for one term.", _json_ok("Term"), etag=True,
+            parameters=[_path_parameter("slug", slug)], missing=_ref_response("NotFound"),
+        ),
+        f"/{API_PREFIX}index/{{category}}.json": _read(
+            "The matching index the widget downloads for one category: `[slug, title, alias, "
+            "...]` per term; `=` before a slug: its names match exactly; before an alias: it "
+            "matches only in capitals.",
+            _json_ok("Index"), etag=True,
+            parameters=[_path_parameter("category", category)],
+            missing=_ref_response("NotFound"),
+        ),
+        f"/{OPENAPI_PATH}": _read(
+            "This document.", _json_ok("OpenAPI"), etag=True
+        ),
+        "/healthz": _read(
+            "For monitors (the server only; never cached).",
+            {"200": {"description": "The server is up.",
+                     "headers": {"Cache-Control": _header_ref("NoStore")},
+                     "content": {_JSON: {"schema": _schema_ref("Health")}}}},
+        ),
+    }
+
+
+def _file_paths() -> dict[str, Any]:
+    script = {"text/javascript": {"schema": _TEXT}}
+    partial = {"description": "The requested byte range.", "content": script}
+    return {
+        "/widget.js": _read(
+            "The widget, cached for five minutes: the tag partners paste.",
+            {"200": {"description": "The widget.", "headers": _file_headers(), "content": script}},
+            etag=True, file=partial,
+        ),
+        "/static/{file}": _read(
+            "Files with a content hash in their name (the pinned widget, the pages' "
+            "stylesheet), cached for a year.",
+            {"200": {"description": "The file.", "headers": _file_headers(),
+                     "content": {"text/javascript": {"schema": _TEXT}, "text/css": {"schema": _TEXT}}}},
+            etag=True, file=partial,
+            parameters=[{"name": "file", "in": "path", "required": True, "schema": _TEXT,
+                         "example": "widget.0123456789ab.js"}],
+            missing=_ref_response("PageNotFound"),
+        ),
+    }
+
+
+def _page_paths(slug: str) -> dict[str, Any]:
+    slug_parameter = [_path_parameter("slug", slug)]
+    return {
+        "/": _read("The glossary's index.", _redirect(302, "to `glossary/`")),
+        "/glossary/": _read("Every term, by category, A-Z.", _page_ok(), etag=True),
+        "/glossary/{slug}/": _read(
+            "A term's full entry.", _page_ok(), etag=True, parameters=slug_parameter,
+            missing=_ref_response("PageNotFound"),
+        ),
+        "/glossary/{slug}": _read(
+            "The entry without its final slash.", _redirect(301, "to `glossary/{slug}/`"),
+            parameters=slug_parameter, missing=_ref_response("PageNotFound"),
+        ),
+        "/snippets/{slug}.html": _read(
+            "An HTML fragment of the card, for partners' pages (which may frame it).",
+            _page_ok(framed=False), etag=True, parameters=slug_parameter,
+            missing=_ref_response("PageNotFound"),
+        ),
+        "/404.html": _read("The page every missing page gets.", _page_ok(), etag=True),
+    }
+
+
+def _read(
+    summary: str,
+    answers: dict[str, Any],
+    *,
+    etag: bool = False,
+    parameters: list[dict[str, Any]] | None = None,
+    missing: dict[str, Any] | None = None,
+    file: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A path item answering GET with `answers` (by status), and the errors any request may get."""
+    responses = dict(answers)
+    request_parameters = list(parameters or [])
+    if etag:
+        responses["304"] = _ref_response("NotModified")
+        request_parameters.append({"$ref": "#/components/parameters/IfNoneMatch"})
+    if file is not None:
+        responses["206"] = file
+        responses["416"] = _ref_response("RangeNotSatisfiable")
+        request_parameters.append({"$ref": "#/components/parameters/Range"})
+    if missing is not None:
+        responses["404"] = missing
+    for code, name in _REQUEST_ERRORS.items():
+        responses[code] = _ref_response(name)
+    operation: dict[str, Any] = {"summary": summary, "responses": responses}
+    if request_parameters:
+        operation["parameters"] = request_parameters
+    return {"get": operation}
+
+
+def _json_ok(schema: str) -> dict[str, Any]:
+    return {"200": {
+        "description": "The document.",
+        "headers": _file_headers(),
+        "content": {_JSON: {"schema": _schema_ref(schema)}},
+    }}
+
+
+def _page_ok(framed: bool = True) -> dict[str, Any]:
+    headers = {"Content-Security-Policy": _header_ref("ContentSecurityPolicy"),
+               "Referrer-Policy": _header_ref("ReferrerPolicy")}
+    if framed:
+        headers["X-Frame-Options"] = _header_ref("FrameOptions")
+    return {"200": {"description": "The page.", "headers": headers,
+                    "content": {_HTML: {"schema": _TEXT}}}}
+
+
+def _redirect(status: int, where: str) -> dict[str, Any]:
+    return {str(status): {"description": f"A redirect {where}.",
+                          "headers": {"Location": _header_ref("Location")}}}
+
+
+def _file_headers() -> dict[str, Any]:
+    return {"ETag": _header_ref("ETag"), "Cache-Control": _header_ref("CacheControl"),
+            "Access-Control-Allow-Origin": _header_ref("AllowAnyOrigin")}
+
+
+def _path_parameter(name: str, example: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": _SLUG, "example": example}
+
+
+def _schema_ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _ref_response(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/responses/{name}"}
+
+
+def _header_ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/headers/{name}"}
+
+
+def _error(description: str, **extra: Any) -> dict[str, Any]:
+    return {"description": description, "content": {_JSON: {"schema": _schema_ref("Error")}}, **extra}
+
+
+# What any request may get whatever its path: the server's limits (README: Deploying) and methods.
+_REQUEST_ERRORS = {
+    "400": "BadRequest", "405": "MethodNotAllowed", "413": "BodyTooLarge",
+    "414": "TargetTooLong", "431": "HeadersTooLarge",
+}
+
+_RESPONSES: dict[str, Any] = {
+    "NotModified": {"description": "The copy the client has (If-None-Match) is current.",
+                    "headers": {"ETag": _header_ref("ETag")}},
+    "NotFound": _error("No such term or category; the message lists the valid categories."),
+    "PageNotFound": {"description": "The HTML 404 page.", "content": {_HTML: {"schema": _TEXT}}},
+    "RangeNotSatisfiable": _error("The range starts past the end of the file.",
+                                  headers={"Content-Range": {"schema": _TEXT}}),
+    "BadRequest": _error("A request the server cannot parse."),
+    "MethodNotAllowed": _error("A method other than GET or HEAD.",
+                               headers={"Allow": {"schema": _TEXT}}),
+    "BodyTooLarge": _error("A request body over the server's limit; nothing here reads one."),
+    "TargetTooLong": _error("A request target over the server's limit."),
+    "HeadersTooLarge": _error("Request headers over the server's limits, in size or number."),
+}
+
+_PARAMETERS: dict[str, Any] = {
+    "IfNoneMatch": {"name": "If-None-Match", "in": "header", "schema": _TEXT,
+                    "description": "ETags of the copies the client has: 304 if one is current."},
+    "Range": {"name": "Range", "in": "header", "schema": _TEXT,
+              "description": "A byte range, such as `bytes=0-99`."},
+}
+
+_HEADERS: dict[str, Any] = {
+    "ETag": {"required": True, "schema": {"type": "string", "pattern": '^"[0-9a-f]+"$'}},
+    "CacheControl": {"required": True, "schema": {"type": "string", "pattern": "^public, max-age="}},
+    "NoStore": {"required": True, "schema": {"const": "no-store"}},
+    "AllowAnyOrigin": {"required": True, "schema": {"const": "*"}},
+    "Location": {"required": True, "schema": _TEXT},
+    "ContentSecurityPolicy": {"required": True,
+                              "schema": {"type": "string", "pattern": "^default-src 'none'"}},
+    "ReferrerPolicy": {"required": True, "schema": {"const": "strict-origin-when-cross-origin"}},
+    "FrameOptions": {"required": True, "schema": {"const": "SAMEORIGIN"}},
+}
+
+
+def _object(properties: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "object", "required": list(properties), "properties": properties,
+            "additionalProperties": False}
+
+
+_SCHEMAS: dict[str, Any] = {
+    "Error": _object({"error": _TEXT}),
+    "Categories": _object({"categories": {"type": "array", "items": _object({
+        "slug": _SLUG, "label": _TEXT, "description": _TEXT, "count": {"type": "integer", "minimum": 0},
+    })}}),
+    "TermList": _object({"terms": {"type": "array", "items": _object({
+        "slug": _SLUG, "title": _TEXT, "aliases": _TEXTS, "categories": {"type": "array", "items": _SLUG},
+        "case_sensitive": {"type": "boolean"},
+    })}}),
+    "Term": _object({
+        "slug": _SLUG, "title": _TEXT,
+        "categories": {"type": "array", "items": _object({"slug": _SLUG, "label": _TEXT})},
+        "aliases": _TEXTS,
+        "definition": {"type": "string", "maxLength": 300},
+        "misuse": {"type": "string", "maxLength": 300},
+        "related": {"type": "array", "items": _object({"slug": _SLUG, "title": _TEXT})},
+        "url": {"type": "string", "pattern": "^glossary/[a-z0-9-]+/$"},
+        "updated": {"type": "string", "format": "date"},
+    }),
+    "Index": _object({
+        "category": _SLUG,
+        "terms": {"type": "array", "items": {"type": "array", "items": _TEXT, "minItems": 2}},
+    }),
+    "Health": _object({"status": {"const": "ok"}, "terms": {"type": "integer", "minimum": 0}}),
+    "OpenAPI": {"type": "object", "required": ["openapi", "paths"]},
+}
