@@ -11,10 +11,29 @@ async function fetchJson(url, ...signals) {
   return response.json();
 }
 
-/** The index entries of the chosen categories; unknown categories are reported and skipped. */
-async function loadIndex(config, signal) {
-  const api = config.base + "api/v1/";
-  const known = (await fetchJson(api + "categories.json", signal)).categories.map((c) => c.slug);
+/** The settings of site `id` (data-site), or none, reported: an unknown site, a file that does
+ * not load, a page on an origin that is not the site's. The defaults then apply. */
+async function loadSite(api, id, signal) {
+  try {
+    const site = await fetchJson(`${api}sites/${encodeURIComponent(id)}.json`, signal);
+    if (site.origins.includes(location.origin)) return site.settings;
+    warn(`data-site "${id}" is not registered for ${location.origin}`);
+  } catch (error) {
+    warn(`data-site "${id}" not loaded (${error.message})`);
+  }
+}
+
+/** The settings and the index entries of the chosen categories; unknown categories are
+ * reported and skipped. The site's settings load beside the categories, with no round trip of
+ * their own; a page on a switched-off origin gets nothing, whatever its tag says. */
+async function loadIndex(script, signal) {
+  const base = baseUrl(script, script?.dataset.api);
+  const api = base + "api/v1/";
+  const id = script?.dataset.site;
+  const [categories, site] = await Promise.all([fetchJson(api + "categories.json", signal), id && loadSite(api, id, signal)]);
+  if (categories.disabled.includes(originHash())) throw new Error("switched off for this site");
+  const config = readConfig(script, base, site);
+  const known = categories.categories.map((c) => c.slug);
   // An unknown category is reported (`warn` returns nothing) and dropped.
   const chosen = config.categories?.filter(
     (slug) => known.includes(slug) || warn(`unknown category "${slug}" ignored`),
@@ -28,7 +47,7 @@ async function loadIndex(config, signal) {
       entries.set(entry[0], entry);
     }
   }
-  return [...entries.values()];
+  return [config, [...entries.values()]];
 }
 
 function whenDomReady() {
@@ -39,7 +58,7 @@ function whenDomReady() {
 }
 
 function start(script) {
-  const config = readConfig(script);
+  let config; // once the site's settings have loaded
   const stop = new AbortController();
   const clock = { ms: 0, cancelled: false };
   let setupMs = 0; // building the matcher, once: the scans' own `ms` leave it out
@@ -178,8 +197,9 @@ function start(script) {
   const scanRoot = (root) => scan([!root || root.nodeType === 9 ? document.body : root]);
   window.GlossaryWidget = Object.freeze({ version: VERSION, scan: scanRoot, destroy });
 
-  scanning = Promise.all([loadIndex(config, stop.signal), whenDomReady()])
-    .then(([entries]) => {
+  scanning = Promise.all([loadIndex(script, stop.signal), whenDomReady()])
+    .then(([[settings, entries]]) => {
+      config = settings;
       flushWarnings();
       if (clock.cancelled) return;
       const started = performance.now();

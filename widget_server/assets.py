@@ -81,8 +81,11 @@ def integrity(content: bytes) -> str:
     return "sha384-" + base64.b64encode(hashlib.sha384(content).digest()).decode()
 
 
-def script_tag(assets: Assets, base_url: str, categories: list[str], pinned: bool) -> str:
-    """The tag a site owner pastes: the stable URL, or the pinned copy with its SRI hash."""
+def script_tag(
+    assets: Assets, base_url: str, categories: list[str], pinned: bool, site: str = ""
+) -> str:
+    """The tag a site owner pastes: the stable URL, or the pinned copy with its SRI hash; with
+    `site`, the registered site whose settings the widget reads."""
     base = base_url.rstrip("/") + "/"
     attributes = [("src", base + (assets.widget if pinned else WIDGET_PATH))]
     if pinned:
@@ -90,6 +93,8 @@ def script_tag(assets: Assets, base_url: str, categories: list[str], pinned: boo
             ("integrity", integrity(assets.files[assets.widget])),
             ("crossorigin", "anonymous"),
         ]
+    if site:
+        attributes.append(("data-site", site))
     if categories:
         attributes.append(("data-categories", ",".join(categories)))
     rendered = " ".join(f'{name}="{html.escape(value)}"' for name, value in attributes)
