@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from widget_server.api import api_files
 from widget_server.assets import Assets
+from widget_server.configure import configure_files
 from widget_server.content import Glossary
 from widget_server.pages import page_files
 
@@ -15,7 +16,8 @@ def site_files(glossary: Glossary, assets: Assets, base_url: str = "") -> Iterat
     """Every file of the glossary site, as (path below the base URL, bytes), rendered one at a
     time so that the build can write each while the next renders."""
     return itertools.chain(
-        assets.files.items(), api_files(glossary), page_files(glossary, assets.stylesheet, base_url)
+        assets.files.items(), api_files(glossary), page_files(glossary, assets.stylesheet, base_url),
+        configure_files(glossary, assets, base_url),
     )
 
 
