@@ -193,8 +193,8 @@ def load_sites(
         for origin, line in zip(site.origins, origin_lines, strict=True):
             if origin in claimed:
                 other, other_path, other_line = claimed[origin]
-                errors.append(ContentError(path, line, f"origin {origin} is already the site "
-                                                       f"{other!r}'s ({other_path.name}:{other_line})"))
+                errors.append(ContentError(path, line, f"origin {origin} is already one of site "
+                                                       f"{other!r} ({other_path.name}:{other_line})"))
             else:
                 claimed[origin] = (site.id, path, line)
         sites.append(site)
