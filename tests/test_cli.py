@@ -44,10 +44,10 @@ def test_check_bundled_glossary(tmp_path: Path) -> None:
     assert err == ""
     assert out.count("\n") == 1
     counts = ", ".join(f"{c.slug} {len(glossary.terms_in(c.slug))}" for c in glossary.categories)
-    assert out == f"ok: {len(glossary.terms)} terms ({counts})\n"
+    assert out == f"ok: {len(glossary.terms)} terms ({counts}); 2 sites (1 switched off)\n"
     assert re.fullmatch(
         r"ok: \d+ terms \(insurance \d+, finance \d+, healthcare \d+, employment-law \d+, "
-        r"privacy \d+\)\n", out
+        r"privacy \d+\); 2 sites \(1 switched off\)\n", out
     )
 
 

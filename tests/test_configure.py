@@ -6,16 +6,27 @@ from __future__ import annotations
 import html
 import re
 import shutil
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from conftest import GLOSSARY_DATA, LiveServer
+from conftest import GLOSSARY_DATA, LiveServer, free_port
 from playwright.sync_api import BrowserContext, Frame, Page, expect
 from starlette.testclient import TestClient
-from widget_helpers import HIGHLIGHTS_JS, RECORD_PAGE, highlights, html_page, serve_html, wait_ready
+from widget_helpers import (
+    HIGHLIGHTS_JS,
+    RECORD_PAGE,
+    highlights,
+    html_page,
+    serve_html,
+    static_server,
+    wait_ready,
+)
 
 from widget_server.app import create_app
+from widget_server.build import build_site
 from widget_server.content import load_glossary
 
 
@@ -200,3 +211,22 @@ def test_without_javascript_the_page_shows_the_default_tag() -> None:
     preview_page = client.get("/configure/preview.html")
     assert preview_page.status_code == 200
     assert re.search(r"<script(?![^>]*\bsrc=)", preview_page.text) is None
+
+
+@pytest.fixture(scope="module")
+def export_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The bundled glossary's static export, under a sub-folder of a plain static server."""
+    root = tmp_path_factory.mktemp("export-host")
+    build_site(GLOSSARY_DATA, root / "glossary")
+    for url in static_server(root, free_port()):
+        yield f"{url}/glossary"
+
+
+def test_the_configurator_works_from_the_static_export(page: Page, export_url: str) -> None:
+    page.goto(f"{export_url}/configure/")
+    expect(page.locator("#highlights-summary")).to_contain_text("highlight")
+    expect(page.locator("#tag")).to_have_text(f'<script src="{export_url}/widget.js" defer></script>')
+    assert ("premium", "premiums") in preview_highlights(page)
+    page.check("#kind-pinned")
+    pinned = re.search(r'src="([^"]+)"', page.locator("#tag").text_content() or "")
+    assert pinned and urllib.request.urlopen(pinned.group(1)).status == 200

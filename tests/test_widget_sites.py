@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import itertools
 import shutil
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -23,7 +20,15 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, LiveServer, free_port
 from playwright.sync_api import Page, Route
-from widget_helpers import RECORD_PAGE, Console, highlights, html_page, wait_for_events, widget_tag
+from widget_helpers import (
+    RECORD_PAGE,
+    Console,
+    highlights,
+    html_page,
+    static_server,
+    wait_for_events,
+    widget_tag,
+)
 
 from widget_server.app import create_app
 from widget_server.build import build_site
@@ -42,42 +47,6 @@ ARTICLE = (
 )
 DEFAULTS = [("premium", "Premium"), ("tax", "Tax"), ("aca", "ACA"), ("data-broker", "data broker")]
 PARTNER_SETTINGS = [("premium", "Premium"), ("premium", "premium")]
-
-# A plain static file server that adds the CORS header the README asks a CDN for, and nothing
-# else (no ETag logic, no compression).
-CORS_SERVER = """
-import functools, http.server, sys
-class Handler(http.server.SimpleHTTPRequestHandler):
-    def end_headers(self):
-        self.send_header("Access-Control-Allow-Origin", "*")
-        super().end_headers()
-    def log_message(self, *args):
-        pass
-handler = functools.partial(Handler, directory=sys.argv[2])
-http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), handler).serve_forever()
-"""
-
-
-def static_server(folder: Path, port: int) -> Iterator[str]:
-    """Serves `folder` on `port` until the generator is closed; yields its URL."""
-    process = subprocess.Popen([sys.executable, "-c", CORS_SERVER, str(port), str(folder)])
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            urllib.request.urlopen(url + "/", timeout=1)
-            break
-        except urllib.error.HTTPError:
-            break
-        except OSError:
-            if time.monotonic() > deadline:
-                process.kill()
-                raise
-            time.sleep(0.05)
-    yield url
-    process.terminate()
-    process.wait(timeout=5)
-
 
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -63,7 +63,11 @@ def check(data_dir: Path) -> None:
         glossary = load_glossary(data_dir)
     counts = Counter(category for term in glossary.terms for category in term.categories)
     per_category = ", ".join(f"{c.slug} {counts[c.slug]}" for c in glossary.categories)
-    click.echo(f"ok: {len(glossary.terms)} terms ({per_category})")
+    sites = ""
+    if glossary.sites:
+        off = sum(not site.enabled for site in glossary.sites)
+        sites = f"; {len(glossary.sites)} sites" + (f" ({off} switched off)" if off else "")
+    click.echo(f"ok: {len(glossary.terms)} terms ({per_category}){sites}")
 
 
 @main.command()
