@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 from widget_server.app import create_app
 from widget_server.cli import main
 from widget_server.content import load_glossary
-from widget_server.sites import origin_hash
+from widget_server.sites import SITE_FIELDS, origin_hash
 
 GLOSSARY_DATA = Path(__file__).resolve().parent.parent / "glossary_data"
 
@@ -168,3 +168,17 @@ def test_embed_site_prints_the_tag_that_names_it() -> None:
     code, _, err = run(*base, "--site", "nope")
     assert code == 2 and "unknown nope (known: example-deals, example-news)" in err
 
+
+
+def test_the_readme_documents_every_field_with_a_valid_example(data: Path) -> None:
+    readme = (GLOSSARY_DATA.parent / "README.md").read_text("utf-8")
+    section = readme[readme.index("### Registered sites and the kill switch"):]
+    example = section[section.index("```yaml\n") + 8 : section.index("```\n")]
+    assert [line.split(":")[0] for line in example.splitlines() if not line.startswith(" ")] == list(
+        SITE_FIELDS)
+    (data / "sites" / "readme-example.yml").write_text(
+        example.replace("news.example.com", "readme.example.com"), "utf-8")
+    site = next(s for s in load_glossary(data).sites if s.id == "readme-example")
+    assert site.root == "main .story" and site.feedback and site.enabled
+    for usage in ("glossary-widget sites", "[--site SITE-ID]", "`data-site`"):
+        assert usage in readme
