@@ -8,11 +8,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from starlette.testclient import TestClient
+from test_cli import run
 
 from widget_server.app import create_app
-from widget_server.cli import main
 from widget_server.content import load_glossary
 from widget_server.sites import SITE_FIELDS, origin_hash
 
@@ -56,26 +55,21 @@ EXPECTED = [
 ]
 
 
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    return result.exit_code, result.stdout, result.stderr
-
-
 @pytest.fixture
-def data(tmp_path: Path) -> Path:
+def glossary_copy(tmp_path: Path) -> Path:
     return Path(shutil.copytree(GLOSSARY_DATA, tmp_path / "glossary_data"))
 
 
-def test_check_reports_every_mistake_of_a_site_file_with_its_line(data: Path) -> None:
-    (data / "sites" / "bad-site.yml").write_text(BAD_SITE, "utf-8")
-    (data / "sites" / "broken.yml").write_text("name: [unclosed\norigins: x\n", "utf-8")
-    (data / "sites" / "kinds.yml").write_text(
+def test_check_reports_every_mistake_of_a_site_file_with_its_line(glossary_copy: Path) -> None:
+    (glossary_copy / "sites" / "bad-site.yml").write_text(BAD_SITE, "utf-8")
+    (glossary_copy / "sites" / "broken.yml").write_text("name: [unclosed\norigins: x\n", "utf-8")
+    (glossary_copy / "sites" / "kinds.yml").write_text(
         "name: 1.10\norigins: https://a.example.org\nmax: '5'\n", "utf-8")
-    (data / "sites" / "Not_A_Slug.yml").write_text("origins: []\n", "utf-8")
-    (data / "sites" / "other-news.yml").write_text(
+    (glossary_copy / "sites" / "Not_A_Slug.yml").write_text("origins: []\n", "utf-8")
+    (glossary_copy / "sites" / "other-news.yml").write_text(
         "name: Copy\norigins: [https://news.example.com]\n", "utf-8")
 
-    code, out, err = run("check", "--data", str(data))
+    code, out, err = run("check", "--data", str(glossary_copy))
 
     assert code == 1 and out == ""
     lines = err.splitlines()
@@ -83,7 +77,7 @@ def test_check_reports_every_mistake_of_a_site_file_with_its_line(data: Path) ->
     assert len(bad) == len(EXPECTED), "\n".join(bad)
     for (number, message), line in zip(EXPECTED, sorted(bad, key=lambda text: int(text.split(":")[1])),
                                        strict=True):
-        assert line.startswith(f"{data / 'sites' / 'bad-site.yml'}:{number}: {message}"), line
+        assert line.startswith(f"{glossary_copy / 'sites' / 'bad-site.yml'}:{number}: {message}"), line
     others = "\n".join(line for line in lines if "bad-site.yml" not in line)
     assert "broken.yml:1: YAML does not parse" in others
     assert "kinds.yml:1: name 1.10 is read as a number; put it in quotes" in others
@@ -97,9 +91,9 @@ def test_check_reports_every_mistake_of_a_site_file_with_its_line(data: Path) ->
     assert lines[-1] == f"{len(lines) - 1} errors in the glossary"
 
 
-def test_build_refuses_a_bad_site_file(data: Path, tmp_path: Path) -> None:
-    (data / "sites" / "bad-site.yml").write_text(BAD_SITE, "utf-8")
-    code, _, err = run("build", "--data", str(data), "--out", str(tmp_path / "out"))
+def test_build_refuses_a_bad_site_file(glossary_copy: Path, tmp_path: Path) -> None:
+    (glossary_copy / "sites" / "bad-site.yml").write_text(BAD_SITE, "utf-8")
+    code, _, err = run("build", "--data", str(glossary_copy), "--out", str(tmp_path / "out"))
     assert code == 1
     assert "bad-site.yml:8: occurrences must be one of first, all" in err
     assert not (tmp_path / "out").exists()
@@ -170,15 +164,15 @@ def test_embed_site_prints_the_tag_that_names_it() -> None:
 
 
 
-def test_the_readme_documents_every_field_with_a_valid_example(data: Path) -> None:
+def test_the_readme_documents_every_field_with_a_valid_example(glossary_copy: Path) -> None:
     readme = (GLOSSARY_DATA.parent / "README.md").read_text("utf-8")
     section = readme[readme.index("### Registered sites and the kill switch"):]
     example = section[section.index("```yaml\n") + 8 : section.index("```\n")]
     assert [line.split(":")[0] for line in example.splitlines() if not line.startswith(" ")] == list(
         SITE_FIELDS)
-    (data / "sites" / "readme-example.yml").write_text(
+    (glossary_copy / "sites" / "readme-example.yml").write_text(
         example.replace("news.example.com", "readme.example.com"), "utf-8")
-    site = next(s for s in load_glossary(data).sites if s.id == "readme-example")
+    site = next(s for s in load_glossary(glossary_copy).sites if s.id == "readme-example")
     assert site.root == "main .story" and site.feedback and site.enabled
     for usage in ("glossary-widget sites", "[--site SITE-ID]", "`data-site`"):
         assert usage in readme

@@ -191,9 +191,15 @@ http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), handler).serve_
 """
 
 
-def static_server(folder: Path, port: int) -> Iterator[str]:
-    """Serves `folder` on `port` until the generator is closed; yields its URL."""
-    process = subprocess.Popen([sys.executable, "-c", CORS_SERVER, str(port), str(folder)])
+def static_server(folder: Path, port: int, cors: bool = True) -> Iterator[str]:
+    """Serves `folder` on `port` until the generator is closed; yields its URL. Without `cors`,
+    it is `python -m http.server` itself."""
+    if cors:
+        command = [sys.executable, "-c", CORS_SERVER, str(port), str(folder)]
+    else:
+        command = [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+                   "--directory", str(folder)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 10
     while True:
