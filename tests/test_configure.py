@@ -9,6 +9,7 @@ import shutil
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -18,6 +19,7 @@ from starlette.testclient import TestClient
 from widget_helpers import (
     HIGHLIGHTS_JS,
     RECORD_PAGE,
+    Console,
     highlights,
     html_page,
     serve_html,
@@ -230,3 +232,41 @@ def test_the_configurator_works_from_the_static_export(page: Page, export_url: s
     page.check("#kind-pinned")
     pinned = re.search(r'src="([^"]+)"', page.locator("#tag").text_content() or "")
     assert pinned and urllib.request.urlopen(pinned.group(1)).status == 200
+
+
+STRICT_CSP = (
+    "default-src 'self'; script-src 'self'; connect-src 'self'; style-src 'self'; "
+    "img-src 'self' data:; require-trusted-types-for 'script'; trusted-types 'none'"
+)
+
+
+@pytest.fixture(scope="module")
+def strict_csp_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The bundled glossary, its pages sent with STRICT_CSP. (Added by the server: Chromium
+    refuses loopback requests from a page whose response Playwright's routing made.)"""
+    app = create_app(GLOSSARY_DATA, assets_dir=tmp_path_factory.mktemp("assets"))
+
+    async def with_csp(scope: Any, receive: Any, send: Any) -> None:
+        async def send_with_csp(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start" and scope["path"].startswith("/configure/"):
+                message["headers"] = [*message["headers"], (b"content-security-policy", STRICT_CSP.encode())]
+            await send(message)
+
+        await app(scope, receive, send_with_csp if scope["type"] == "http" else send)
+
+    with LiveServer(with_csp) as server:
+        yield server
+
+
+def test_the_configurator_works_under_a_strict_csp_with_trusted_types(
+    page: Page, strict_csp_server: LiveServer
+) -> None:
+    console = Console.attach(page)
+    open_configurator(page, strict_csp_server)
+    page.uncheck("#category-finance")
+    settle(page)
+    assert {"premium", "deductible"} <= {slug for slug, _ in preview_highlights(page)}
+    assert "payday-loan" not in {slug for slug, _ in preview_highlights(page)}
+    assert page.evaluate("document.querySelectorAll('script:not([src])').length") == 0
+    assert console.page_errors == []
+    assert [text for text in console.errors if "Content Security Policy" in text] == []

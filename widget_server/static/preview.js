@@ -1,6 +1,6 @@
 // The configurator's preview (configure/preview.html), in a sandboxed iframe: takes the settings
-// and the owner's text from the URL fragment, loads the real widget with them, and tells the
-// configurator what it highlighted and why.
+// and the owner's text from the URL fragment, gives them to the real widget's tag, and tells the
+// configurator what it highlighted and why. Runs as it is parsed, before the deferred widget.
 "use strict";
 
 (() => {
@@ -52,8 +52,7 @@
   }
 
   document.addEventListener("glossary:ready", () => report().catch(() => {}));
-  const script = document.createElement("script");
-  script.src = new URL("../widget.js", location.href).href;
-  for (const [name, value] of params) if (value) script.dataset[name] = value;
-  document.body.append(script);
+  // The widget's deferred tag runs after this script: it reads these settings.
+  const widget = document.getElementById("widget");
+  for (const [name, value] of params) if (value) widget.dataset[name] = value;
 })();
