@@ -120,7 +120,9 @@ def test_api_publishes_enabled_sites_and_only_hashes_of_switched_off_origins() -
         "feedback": True,
     }
     missing = client.get("/api/v1/sites/example-deals.json")
-    assert missing.status_code == 404 and "error" in missing.json()
+    assert missing.status_code == 404
+    assert missing.json() == {
+        "error": "unknown site; the publisher registers sites in glossary_data/sites/"}
     categories = client.get("/api/v1/categories.json")
     assert categories.json()["disabled"] == [origin_hash("https://deals.example.net")]
     assert b"deals" not in categories.content

@@ -136,7 +136,8 @@ def origin_problem(origin: str) -> str | None:
         return f"must be written as the browser writes it: {normal_origin(origin)}"
     host = parsed.hostname or ""
     if not (_HOST_RE.match(host) or host == "::1") or port == 0:
-        return "has a host that is not a domain name or an IP address"
+        return ("has a host that is not a domain name or an IP address (write an international "
+                "name in punycode, xn--..., as the browser does)")
     return None
 
 
