@@ -31,7 +31,8 @@ async function loadIndex(script, signal) {
   const api = base + "api/v1/";
   const id = script?.dataset.site;
   const [categories, site] = await Promise.all([fetchJson(api + "categories.json", signal), id && loadSite(api, id, signal)]);
-  if (categories.disabled.includes(originHash())) throw new Error("switched off for this site");
+  // Absent (a categories.json from an older or a hand-made copy) means no origin is switched off.
+  if (categories.disabled?.includes(originHash())) throw new Error("switched off for this site");
   const config = readConfig(script, base, site);
   const known = categories.categories.map((c) => c.slug);
   // An unknown category is reported (`warn` returns nothing) and dropped.
