@@ -201,11 +201,13 @@ def test_new_requires_a_category(glossary_copy: Path) -> None:
 
 
 @pytest.mark.parametrize(("args", "mentions"), [
-    ((), ["check", "serve", "new", "build", "--version"]),
+    ((), ["check", "serve", "new", "build", "sites", "embed", "--version"]),
     (("check",), ["--data", "file and line"]),
     (("serve",), ["--data", "--host", "--port", "--reload", "--examples", "127.0.0.1", "8000"]),
     (("new",), ["TITLE", "--category", "--data"]),
     (("build",), ["--out", "--data", "--base-url"]),
+    (("embed",), ["--site", "--pinned", "--categories", "--base-url"]),
+    (("sites",), ["--data", "registered sites"]),
 ])
 def test_help(args: tuple[str, ...], mentions: list[str]) -> None:
     code, out, _ = run(*args, "--help")

@@ -103,6 +103,7 @@ def serve(data_dir: Path, host: str, port: int, reload: bool, workers: int,
     origin = f"http://{host}:{port}"
     click.echo(f"Glossary:  {origin}/glossary/")
     click.echo(f"Widget:    {origin}/widget.js")
+    click.echo(f"Configure: {origin}/configure/")
     if examples_dir is not None:
         click.echo(f"Examples:  {origin}/examples/")
     if workers == 1:
