@@ -44,10 +44,10 @@ def test_check_bundled_glossary(tmp_path: Path) -> None:
     assert err == ""
     assert out.count("\n") == 1
     counts = ", ".join(f"{c.slug} {len(glossary.terms_in(c.slug))}" for c in glossary.categories)
-    assert out == f"ok: {len(glossary.terms)} terms ({counts})\n"
+    assert out == f"ok: {len(glossary.terms)} terms ({counts}); 2 sites (1 switched off)\n"
     assert re.fullmatch(
         r"ok: \d+ terms \(insurance \d+, finance \d+, healthcare \d+, employment-law \d+, "
-        r"privacy \d+\)\n", out
+        r"privacy \d+\); 2 sites \(1 switched off\)\n", out
     )
 
 
@@ -201,11 +201,13 @@ def test_new_requires_a_category(glossary_copy: Path) -> None:
 
 
 @pytest.mark.parametrize(("args", "mentions"), [
-    ((), ["check", "serve", "new", "build", "--version"]),
+    ((), ["check", "serve", "new", "build", "sites", "embed", "--version"]),
     (("check",), ["--data", "file and line"]),
     (("serve",), ["--data", "--host", "--port", "--reload", "--examples", "127.0.0.1", "8000"]),
     (("new",), ["TITLE", "--category", "--data"]),
     (("build",), ["--out", "--data", "--base-url"]),
+    (("embed",), ["--site", "--pinned", "--categories", "--base-url"]),
+    (("sites",), ["--data", "registered sites"]),
 ])
 def test_help(args: tuple[str, ...], mentions: list[str]) -> None:
     code, out, _ = run(*args, "--help")

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 
 import pytest
 from conftest import FIXTURES, LiveServer, free_port
 from playwright.sync_api import Page, expect
+from widget_helpers import static_server
 
 from widget_server.build import build_site
 
@@ -19,32 +17,14 @@ PAGE = (FIXTURES / "pages" / "export.html").read_text()
 
 
 @pytest.fixture(scope="module")
-def static_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def export_host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`python -m http.server` over a folder holding the export at /cdn/ and an article page."""
     root = tmp_path_factory.mktemp("static-host")
     build_site(FIXTURES / "glossary", root / "cdn")
     (root / "article.html").write_text(
         PAGE.replace("WIDGET_SRC", "/cdn/widget.js").replace("WIDGET_API", "/cdn/")
     )
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(root)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/cdn/manifest.json", timeout=1)
-            break
-        except OSError:
-            if time.monotonic() > deadline:
-                process.kill()
-                raise
-            time.sleep(0.05)
-    yield url
-    process.terminate()
-    process.wait(timeout=5)
+    yield from static_server(root, free_port(), cors=False)
 
 
 def highlights_on(page: Page, url: str) -> list[tuple[str, str]]:
@@ -64,7 +44,7 @@ def open_card_text(page: Page, slug: str) -> str:
 
 
 def test_export_gives_the_same_highlights_and_cards_as_the_server(
-    page: Page, static_server: str, fixture_server: LiveServer
+    page: Page, export_host: str, fixture_server: LiveServer
 ) -> None:
     page.route(f"{fixture_server.url}/article.html", lambda route: route.fulfill(
         content_type="text/html",
@@ -73,7 +53,7 @@ def test_export_gives_the_same_highlights_and_cards_as_the_server(
     from_server = highlights_on(page, f"{fixture_server.url}/article.html")
     server_card = open_card_text(page, "premium")
 
-    from_export = highlights_on(page, f"{static_server}/article.html")
+    from_export = highlights_on(page, f"{export_host}/article.html")
     export_card = open_card_text(page, "premium")
 
     assert from_export == from_server
@@ -81,20 +61,20 @@ def test_export_gives_the_same_highlights_and_cards_as_the_server(
     assert export_card == server_card
 
 
-def test_card_link_leads_to_the_exported_entry_page(page: Page, static_server: str) -> None:
-    page.goto(f"{static_server}/article.html")
+def test_card_link_leads_to_the_exported_entry_page(page: Page, export_host: str) -> None:
+    page.goto(f"{export_host}/article.html")
     open_card_text(page, "tax")
     page.get_by_role("link", name="Read the full entry").click()
-    expect(page).to_have_url(f"{static_server}/cdn/glossary/tax/")
+    expect(page).to_have_url(f"{export_host}/cdn/glossary/tax/")
     expect(page.locator("h1")).to_have_text("Tax")
-    data = json.loads(urllib.request.urlopen(f"{static_server}/cdn/api/v1/terms/tax.json").read())
+    data = json.loads(urllib.request.urlopen(f"{export_host}/cdn/api/v1/terms/tax.json").read())
     expect(page.locator(".entry")).to_contain_text(data["title"])
 
 
-def test_export_folder_is_self_contained(static_server: str) -> None:
-    manifest = json.loads(urllib.request.urlopen(f"{static_server}/cdn/manifest.json").read())
+def test_export_folder_is_self_contained(export_host: str) -> None:
+    manifest = json.loads(urllib.request.urlopen(f"{export_host}/cdn/manifest.json").read())
     for path in ("widget.js", manifest["widget"]["pinned"], "api/v1/index/finance.json"):
-        with urllib.request.urlopen(f"{static_server}/cdn/{path}") as response:
+        with urllib.request.urlopen(f"{export_host}/cdn/{path}") as response:
             assert response.status == 200
 
 

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import html
 import re
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -169,3 +174,45 @@ class Console:
     @property
     def errors(self) -> list[str]:
         return self.of_type("error")
+
+
+# A plain static file server that adds the CORS header the README asks a CDN for, and nothing
+# else (no ETag logic, no compression).
+CORS_SERVER = """
+import functools, http.server, sys
+class Handler(http.server.SimpleHTTPRequestHandler):
+    def end_headers(self):
+        self.send_header("Access-Control-Allow-Origin", "*")
+        super().end_headers()
+    def log_message(self, *args):
+        pass
+handler = functools.partial(Handler, directory=sys.argv[2])
+http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), handler).serve_forever()
+"""
+
+
+def static_server(folder: Path, port: int, cors: bool = True) -> Iterator[str]:
+    """Serves `folder` on `port` until the generator is closed; yields its URL. Without `cors`,
+    it is `python -m http.server` itself."""
+    if cors:
+        command = [sys.executable, "-c", CORS_SERVER, str(port), str(folder)]
+    else:
+        command = [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+                   "--directory", str(folder)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            urllib.request.urlopen(url + "/", timeout=1)
+            break
+        except urllib.error.HTTPError:
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                process.kill()
+                raise
+            time.sleep(0.05)
+    yield url
+    process.terminate()
+    process.wait(timeout=5)

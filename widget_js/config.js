@@ -53,10 +53,20 @@ function baseUrl(script, value) {
   return new URL(/\/static\/widget\.[\w-]+\.js$/.test(src.pathname) ? "../" : "./", src).href;
 }
 
-function readConfig(script) {
-  const data = script?.dataset || {};
+/** 32-bit FNV-1a of the page's origin, as `origin_hash` in widget_server/sites.py: the kill
+ * switch publishes the hashes of the origins it switches off, not the origins. */
+function originHash() {
+  let hash = 0x811c9dc5;
+  for (const char of location.origin) hash = Math.imul(hash ^ char.charCodeAt(), 16777619) >>> 0;
+  return hash;
+}
+
+/** The settings: a data-* attribute of the tag, else the site file's (`site`, data-site), else
+ * the default. Both are read as attribute text, so they meet the same checks. */
+function readConfig(script, base, site) {
+  const data = { ...site, ...script?.dataset };
   const config = {
-    base: baseUrl(script, data.api),
+    base,
     // Unset until a data-* attribute gives them: categories (all), root (DEFAULT_ROOTS), exclude.
     occurrences: "first",
     max: 100,

@@ -11,10 +11,30 @@ async function fetchJson(url, ...signals) {
   return response.json();
 }
 
-/** The index entries of the chosen categories; unknown categories are reported and skipped. */
-async function loadIndex(config, signal) {
-  const api = config.base + "api/v1/";
-  const known = (await fetchJson(api + "categories.json", signal)).categories.map((c) => c.slug);
+/** The settings of site `id` (data-site), or none, reported: an unknown site, a file that does
+ * not load, a page on an origin that is not the site's. The defaults then apply. */
+async function loadSite(api, id, signal) {
+  try {
+    const site = await fetchJson(`${api}sites/${encodeURIComponent(id)}.json`, signal);
+    if (site.origins.includes(location.origin)) return site.settings;
+    warn(`data-site "${id}" is not registered for ${location.origin}`);
+  } catch (error) {
+    warn(`data-site "${id}" not loaded (${error.message})`);
+  }
+}
+
+/** The settings and the index entries of the chosen categories; unknown categories are
+ * reported and skipped. The site's settings load beside the categories, with no round trip of
+ * their own; a page on a switched-off origin gets nothing, whatever its tag says. */
+async function loadIndex(script, signal) {
+  const base = baseUrl(script, script?.dataset.api);
+  const api = base + "api/v1/";
+  const id = script?.dataset.site;
+  const [categories, site] = await Promise.all([fetchJson(api + "categories.json", signal), id && loadSite(api, id, signal)]);
+  // Absent (a categories.json from an older or a hand-made copy) means no origin is switched off.
+  if (categories.disabled?.includes(originHash())) throw new Error("switched off for this site");
+  const config = readConfig(script, base, site);
+  const known = categories.categories.map((c) => c.slug);
   // An unknown category is reported (`warn` returns nothing) and dropped.
   const chosen = config.categories?.filter(
     (slug) => known.includes(slug) || warn(`unknown category "${slug}" ignored`),
@@ -28,7 +48,7 @@ async function loadIndex(config, signal) {
       entries.set(entry[0], entry);
     }
   }
-  return [...entries.values()];
+  return [config, [...entries.values()]];
 }
 
 function whenDomReady() {
@@ -56,11 +76,12 @@ function unobserved(observer, observe, change) {
 
 /**
  * Highlights the page until `stop()`: loads the index, scans the roots, follows later content.
- * The matcher built from the index is kept in `kept`, so that switching highlights off and on
- * again in the same page view fetches and builds nothing. `quiet` runs a change of the widget's
+ * The settings and the matcher built from the index are kept in `kept`, so that switching
+ * highlights off and on again in the same page view fetches and builds nothing. `quiet` runs a change of the widget's
  * own unseen by the toggles' observer.
  */
-function highlight(config, kept, turnOff, quiet) {
+function highlight(script, kept, turnOff, quiet) {
+  let config; // once the site's settings have loaded
   const stop = new AbortController();
   const clock = { ms: 0, cancelled: false };
   let setupMs = 0; // building the matcher, once: the scans' own `ms` leave it out
@@ -193,14 +214,15 @@ function highlight(config, kept, turnOff, quiet) {
 
   const matcher =
     kept.matcher ||
-    Promise.all([loadIndex(config, stop.signal), whenDomReady()]).then(([entries]) => {
+    Promise.all([loadIndex(script, stop.signal), whenDomReady()]).then(([[settings, entries]]) => {
       flushWarnings();
       const started = performance.now();
-      return (kept.matcher = [createMatcher(entries), performance.now() - started]);
+      return (kept.matcher = [settings, createMatcher(entries), performance.now() - started]);
     });
   scanning = Promise.resolve(matcher)
-    .then(([match, ms]) => {
+    .then(([settings, match, ms]) => {
       if (clock.cancelled) return;
+      config = settings;
       setupMs = ms;
       scanHighlights = createHighlighter(match, config, write);
       styles.replaceSync(__HIGHLIGHT_CSS__);
@@ -221,7 +243,6 @@ function highlight(config, kept, turnOff, quiet) {
  * and only the toggles and GlossaryWidget.enable() are there to switch it on again.
  */
 function start(script) {
-  const config = readConfig(script);
   const kept = {};
   let widget = null; // the highlighting, while switched on
   let on = !storedOff();
@@ -233,7 +254,7 @@ function start(script) {
     // Quietly: unwrapping a long page's highlights would be thousands of records for the toggles.
     toggles.quiet(() => {
       on = value;
-      if (on) widget ||= highlight(config, kept, () => turn(false), toggles.quiet);
+      if (on) widget ||= highlight(script, kept, () => turn(false), toggles.quiet);
       else {
         widget?.stop();
         widget = null;

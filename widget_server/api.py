@@ -8,6 +8,7 @@ from typing import Any
 
 from widget_server.content import Glossary, Term
 from widget_server.markup import card_text
+from widget_server.sites import Site, dataset_name, disabled_origin_hashes
 
 API_PREFIX = "api/v1/"
 EXACT_MARK = "="
@@ -21,6 +22,10 @@ def api_files(glossary: Glossary) -> Iterator[tuple[str, bytes]]:
         yield f"{API_PREFIX}terms/{term.slug}.json", encode(term_document(glossary, term))
     for category in glossary.categories:
         yield f"{API_PREFIX}index/{category.slug}.json", encode(index_document(glossary, category.slug))
+    # A switched-off site's file is not published: its id and origins stay private.
+    for site in glossary.sites:
+        if site.enabled:
+            yield f"{API_PREFIX}sites/{site.id}.json", encode(site_document(site))
 
 
 def encode(document: Any) -> bytes:
@@ -38,7 +43,22 @@ def categories_document(glossary: Glossary) -> dict[str, Any]:
                 "count": len(glossary.terms_in(category.slug)),
             }
             for category in glossary.categories
-        ]
+        ],
+        # The kill switch, in the file every page view fetches (see sites.origin_hash).
+        "disabled": disabled_origin_hashes(glossary.sites),
+    }
+
+
+def site_document(site: Site) -> dict[str, Any]:
+    """A registered site's settings, which a tag with `data-site` reads. `settings` holds the
+    values its data-* attributes would have, under their `dataset` names, so that the widget
+    merges the two (the tag's win) and checks them with one code path."""
+    return {
+        "id": site.id,
+        "name": site.name,
+        "origins": list(site.origins),
+        "settings": {dataset_name(name): value for name, value in site.attributes().items()},
+        "feedback": site.feedback,
     }
 
 

@@ -142,6 +142,8 @@ def _api_miss_message(glossary: Glossary, path: str) -> str:
         return f"unknown category; valid categories: {categories}"
     if path.startswith("api/v1/terms/"):
         return "unknown term; the list of terms is at api/v1/terms.json"
+    if path.startswith("api/v1/sites/"):
+        return "unknown site; the publisher registers sites in glossary_data/sites/"
     return (
         "not found; the API has api/v1/categories.json, api/v1/terms.json, "
         f"api/v1/terms/<slug>.json and api/v1/index/<category>.json (categories: {categories})"

@@ -6,7 +6,7 @@ import base64
 import hashlib
 import html
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import minify
@@ -20,6 +20,9 @@ WIDGET_SOURCE_DIRS = (PACKAGE_DIR / "widget_js", PACKAGE_DIR.parent / "widget_js
 WIDGET_SOURCES = ("config.js", "matcher.js", "highlighter.js", "card.js", "switch.js", "main.js")
 WIDGET_STYLES = {"__HIGHLIGHT_CSS__": "highlight.css", "__CARD_CSS__": "card.css"}
 WIDGET_PATH = "widget.js"
+# The scripts of our own pages (the configurator), files rather than inline script so that a
+# strict Content-Security-Policy holds on them too.
+PAGE_SCRIPTS = ("configure.js", "preview.js")
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,7 @@ class Assets:
     files: dict[str, bytes]
     widget: str  # the content-hashed copy of widget.js, for pinning with SRI
     stylesheet: str
+    scripts: dict[str, str] = field(default_factory=dict)  # PAGE_SCRIPTS name -> hashed path
 
 
 def build_assets() -> Assets:
@@ -36,11 +40,13 @@ def build_assets() -> Assets:
     stylesheet = minify_css((PACKAGE_DIR / "static" / "glossary.css").read_text(encoding="utf-8"))
     widget_hashed = hashed_name("static/widget.js", widget)
     stylesheet_hashed = hashed_name("static/glossary.css", stylesheet)
-    return Assets(
-        files={WIDGET_PATH: widget, widget_hashed: widget, stylesheet_hashed: stylesheet},
-        widget=widget_hashed,
-        stylesheet=stylesheet_hashed,
-    )
+    files = {WIDGET_PATH: widget, widget_hashed: widget, stylesheet_hashed: stylesheet}
+    scripts = {}
+    for name in PAGE_SCRIPTS:
+        script = minify_widget((PACKAGE_DIR / "static" / name).read_text(encoding="utf-8"))
+        scripts[name] = hashed_name(f"static/{name}", script)
+        files[scripts[name]] = script
+    return Assets(files=files, widget=widget_hashed, stylesheet=stylesheet_hashed, scripts=scripts)
 
 
 def widget_source_dir() -> Path:
@@ -63,7 +69,8 @@ def bundle_widget(source_dir: Path) -> str:
 
 
 def minify_widget(code: str) -> bytes:
-    """tdewolff/minify (Go, shipped in a PyPI wheel): it also shortens local names."""
+    """tdewolff/minify (Go, shipped in a PyPI wheel): it also shortens local names. For the
+    pages' scripts too."""
     return minify.string("application/javascript", code).encode() + b"\n"
 
 
@@ -81,8 +88,11 @@ def integrity(content: bytes) -> str:
     return "sha384-" + base64.b64encode(hashlib.sha384(content).digest()).decode()
 
 
-def script_tag(assets: Assets, base_url: str, categories: list[str], pinned: bool) -> str:
-    """The tag a site owner pastes: the stable URL, or the pinned copy with its SRI hash."""
+def script_tag(
+    assets: Assets, base_url: str, categories: list[str], pinned: bool, site: str = ""
+) -> str:
+    """The tag a site owner pastes: the stable URL, or the pinned copy with its SRI hash; with
+    `site`, the registered site whose settings the widget reads."""
     base = base_url.rstrip("/") + "/"
     attributes = [("src", base + (assets.widget if pinned else WIDGET_PATH))]
     if pinned:
@@ -90,6 +100,8 @@ def script_tag(assets: Assets, base_url: str, categories: list[str], pinned: boo
             ("integrity", integrity(assets.files[assets.widget])),
             ("crossorigin", "anonymous"),
         ]
+    if site:
+        attributes.append(("data-site", site))
     if categories:
         attributes.append(("data-categories", ",".join(categories)))
     rendered = " ".join(f'{name}="{html.escape(value)}"' for name, value in attributes)

@@ -63,7 +63,11 @@ def check(data_dir: Path) -> None:
         glossary = load_glossary(data_dir)
     counts = Counter(category for term in glossary.terms for category in term.categories)
     per_category = ", ".join(f"{c.slug} {counts[c.slug]}" for c in glossary.categories)
-    click.echo(f"ok: {len(glossary.terms)} terms ({per_category})")
+    sites = ""
+    if glossary.sites:
+        off = sum(not site.enabled for site in glossary.sites)
+        sites = f"; {len(glossary.sites)} sites" + (f" ({off} switched off)" if off else "")
+    click.echo(f"ok: {len(glossary.terms)} terms ({per_category}){sites}")
 
 
 @main.command()
@@ -99,6 +103,7 @@ def serve(data_dir: Path, host: str, port: int, reload: bool, workers: int,
     origin = f"http://{host}:{port}"
     click.echo(f"Glossary:  {origin}/glossary/")
     click.echo(f"Widget:    {origin}/widget.js")
+    click.echo(f"Configure: {origin}/configure/")
     if examples_dir is not None:
         click.echo(f"Examples:  {origin}/examples/")
     # TCP_NODELAY, and the limits on the request line and headers (README: Deploying).
@@ -143,7 +148,9 @@ def build(data_dir: Path, out_dir: Path, base_url: str, quiet: bool) -> None:
               help="Pin this exact version: hashed URL with Subresource Integrity.")
 @click.option("--base-url", default="http://127.0.0.1:8000/", show_default=True,
               help="Where the glossary is served (the server, or the static export on a CDN).")
-def embed(data_dir: Path, categories: str, pinned: bool, base_url: str) -> None:
+@click.option("--site", default="",
+              help="A registered site (glossary_data/sites/<site>.yml): the tag reads its settings.")
+def embed(data_dir: Path, categories: str, pinned: bool, base_url: str, site: str) -> None:
     """Print the <script> tag a site owner pastes into their article template."""
     from widget_server.assets import build_assets, script_tag
 
@@ -151,7 +158,26 @@ def embed(data_dir: Path, categories: str, pinned: bool, base_url: str) -> None:
         glossary = load_glossary(data_dir)
     chosen = [slug.strip() for slug in categories.split(",") if slug.strip()]
     _require_known(chosen, [c.slug for c in glossary.categories], "--categories")
-    click.echo(script_tag(build_assets(), base_url, chosen, pinned))
+    if site:
+        _require_known([site], [s.id for s in glossary.sites], "--site")
+        if not next(s for s in glossary.sites if s.id == site).enabled:
+            click.echo(f"note: site {site!r} is switched off (enabled: false): its pages get no "
+                       "highlights until it is switched on", err=True)
+    click.echo(script_tag(build_assets(), base_url, chosen, pinned, site))
+
+
+@main.command()
+@DATA_OPTION
+def sites(data_dir: Path) -> None:
+    """List the registered sites (glossary_data/sites/) with their settings."""
+    from widget_server.sites import describe
+
+    with content_errors_reported():
+        glossary = load_glossary(data_dir)
+    if not glossary.sites:
+        click.echo(f"no registered sites (add them as {data_dir / 'sites'}/<site-id>.yml)")
+    for site in glossary.sites:
+        click.echo(describe(site))
 
 
 @main.command()

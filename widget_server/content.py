@@ -15,13 +15,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from widget_server.lines import MARKDOWN_BREAKS, YAML_BREAKS, EditorLines, split_lines
 from widget_server.markup import unsafe_link_lines
 from widget_server.parallel import map_batches, worker_processes
+
+if TYPE_CHECKING:
+    from widget_server.sites import Site
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # A name must start and end with a letter or digit so that whole-word matching is well defined.
@@ -102,6 +105,7 @@ class Term:
 class Glossary:
     categories: tuple[Category, ...]
     terms: tuple[Term, ...]  # sorted by slug
+    sites: tuple[Site, ...] = ()  # the registered partner sites (sites.py), sorted by id
 
     def term(self, slug: str) -> Term | None:
         return self._terms_by_slug.get(slug)
@@ -214,9 +218,13 @@ def load_glossary(data_dir: Path) -> Glossary:
     # A term whose file does not load is reported on its own; the terms related to it are fine.
     _check_related(terms, {path.stem for path in paths}, errors)
     _check_names_unique(terms, errors)
+    # Imported here: sites.py reads its files with this module's machinery.
+    from widget_server.sites import load_sites
+
+    sites = load_sites(data_dir, known_categories, errors)
     if errors:
         raise GlossaryInvalid(errors)
-    return Glossary(categories=tuple(categories), terms=tuple(t for t, _ in terms))
+    return Glossary(categories=tuple(categories), terms=tuple(t for t, _ in terms), sites=sites)
 
 
 def load_categories(data_dir: Path) -> list[Category]:

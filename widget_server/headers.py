@@ -28,11 +28,12 @@ def media_type(path: str) -> str:
 # Our own HTML pages run and style themselves only with our own files: no inline script or
 # style, nothing from another origin. (The JSON-LD `<script type="application/ld+json">` of the
 # pages is data, which script-src does not govern.) The glossary pages need only their
-# stylesheet; the script, image and fetch sources are there for the pages with a script of their
-# own (admin), so that one policy serves every page of ours.
+# stylesheet; the script, image, fetch and frame sources are there for the pages with a script of
+# their own (the configurator, whose live preview is a page of ours in a frame; admin), so that
+# one policy serves every page of ours.
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; base-uri 'none'; form-action 'self'"
+    "connect-src 'self'; frame-src 'self'; base-uri 'none'; form-action 'self'"
 )
 # Browser features no page of ours uses, turned off for the page and anything it would frame.
 PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (

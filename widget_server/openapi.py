@@ -29,6 +29,7 @@ def openapi_document(glossary: Glossary) -> dict[str, Any]:
     """The document; the glossary gives only the examples of its path parameters."""
     slug = glossary.terms[0].slug if glossary.terms else "premium"
     category = glossary.categories[0].slug if glossary.categories else "insurance"
+    site = next((site.id for site in glossary.sites if site.enabled), "example-news")
     return {
         "openapi": "3.1.0",
         "info": {
@@ -43,7 +44,7 @@ def openapi_document(glossary: Glossary) -> dict[str, Any]:
         # Relative to this document, which is at api/v1/openapi.json below the base URL.
         "servers": [{"url": "../../", "description": "the glossary's base URL"}],
         "paths": {
-            **_api_paths(slug, category),
+            **_api_paths(slug, category, site),
             **_file_paths(),
             **_page_paths(slug),
             # Write endpoints (feedback, events) and admin pages: their path items go here, beside
@@ -54,7 +55,7 @@ def openapi_document(glossary: Glossary) -> dict[str, Any]:
     }
 
 
-def _api_paths(slug: str, category: str) -> dict[str, Any]:
+def _api_paths(slug: str, category: str, site: str) -> dict[str, Any]:
     return {
         f"/{API_PREFIX}categories.json": _read(
             "The categories, with their number of terms.", _json_ok("Categories"), etag=True
@@ -72,6 +73,14 @@ def _api_paths(slug: str, category: str) -> dict[str, Any]:
             "matches only in capitals.",
             _json_ok("Index"), etag=True,
             parameters=[_path_parameter("category", category)],
+            missing=_ref_response("NotFound"),
+        ),
+        f"/{API_PREFIX}sites/{{site}}.json": _read(
+            "A registered partner site's settings, read by a tag with `data-site`; a switched-off "
+            "or unknown site is a 404.",
+            _json_ok("Site"), etag=True,
+            parameters=[{"name": "site", "in": "path", "required": True, "schema": _SLUG,
+                         "example": site}],
             missing=_ref_response("NotFound"),
         ),
         f"/{OPENAPI_PATH}": _read(
@@ -125,6 +134,12 @@ def _page_paths(slug: str) -> dict[str, Any]:
             "An HTML fragment of the card, for partners' pages (which may frame it).",
             _page_ok(framed=False), etag=True, parameters=slug_parameter,
             missing=_ref_response("PageNotFound"),
+        ),
+        "/configure/": _read("The configurator: choose settings, preview them, copy the tag.",
+                             _page_ok(), etag=True),
+        "/configure/preview.html": _read(
+            "The configurator's live preview, shown in a sandboxed frame of the configurator.",
+            _page_ok(), etag=True,
         ),
         "/404.html": _read("The page every missing page gets.", _page_ok(), etag=True),
     }
@@ -254,9 +269,18 @@ def _object(properties: dict[str, Any]) -> dict[str, Any]:
 
 _SCHEMAS: dict[str, Any] = {
     "Error": _object({"error": _TEXT}),
-    "Categories": _object({"categories": {"type": "array", "items": _object({
-        "slug": _SLUG, "label": _TEXT, "description": _TEXT, "count": {"type": "integer", "minimum": 0},
-    })}}),
+    "Categories": _object({
+        "categories": {"type": "array", "items": _object({
+            "slug": _SLUG, "label": _TEXT, "description": _TEXT, "count": {"type": "integer", "minimum": 0},
+        })},
+        # The kill switch: 32-bit FNV-1a hashes of the switched-off origins (widget_server/sites.py).
+        "disabled": {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 4294967295}},
+    }),
+    "Site": _object({
+        "id": _SLUG, "name": _TEXT, "origins": _TEXTS,
+        "settings": {"type": "object", "additionalProperties": _TEXT},
+        "feedback": {"type": "boolean"},
+    }),
     "TermList": _object({"terms": {"type": "array", "items": _object({
         "slug": _SLUG, "title": _TEXT, "aliases": _TEXTS, "categories": {"type": "array", "items": _SLUG},
         "case_sensitive": {"type": "boolean"},

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from widget_server.api import api_files, encode
 from widget_server.assets import Assets
+from widget_server.configure import configure_files
 from widget_server.content import Glossary
 from widget_server.openapi import OPENAPI_PATH, openapi_document
 from widget_server.pages import page_files
@@ -20,6 +21,7 @@ def site_files(glossary: Glossary, assets: Assets, base_url: str = "") -> Iterat
         api_files(glossary),
         [(OPENAPI_PATH, encode(openapi_document(glossary)))],
         page_files(glossary, assets.stylesheet, base_url),
+        configure_files(glossary, assets, base_url),
     )
 
 
