@@ -29,17 +29,24 @@ class Assets:
     files: dict[str, bytes]
     widget: str  # the content-hashed copy of widget.js, for pinning with SRI
     stylesheet: str
+    feedback_script: str  # the entry pages' "Was this helpful?" (static/feedback.js)
 
 
 def build_assets() -> Assets:
     widget = minify_widget(bundle_widget(widget_source_dir()))
     stylesheet = minify_css((PACKAGE_DIR / "static" / "glossary.css").read_text(encoding="utf-8"))
+    feedback = minify_widget((PACKAGE_DIR / "static" / "feedback.js").read_text(encoding="utf-8"))
     widget_hashed = hashed_name("static/widget.js", widget)
     stylesheet_hashed = hashed_name("static/glossary.css", stylesheet)
+    feedback_hashed = hashed_name("static/feedback.js", feedback)
     return Assets(
-        files={WIDGET_PATH: widget, widget_hashed: widget, stylesheet_hashed: stylesheet},
+        files={
+            WIDGET_PATH: widget, widget_hashed: widget, stylesheet_hashed: stylesheet,
+            feedback_hashed: feedback,
+        },
         widget=widget_hashed,
         stylesheet=stylesheet_hashed,
+        feedback_script=feedback_hashed,
     )
 
 
