@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from widget_server.admin import ADMIN_PATH, admin_page
 from widget_server.assets import build_assets
 from widget_server.build import write_site
 from widget_server.clients import ClientKeys
@@ -113,6 +114,8 @@ def feedback_routes(site: LiveSite, writer: BatchWriter, admin_password: str | N
     for path, endpoint in ((FEEDBACK_PATH, endpoints.feedback), (EVENTS_PATH, endpoints.events)):
         routes.append(Route(f"/{path}", endpoint, methods=["POST"]))
         routes.append(Route(f"/{path}", endpoints.preflight, methods=["OPTIONS"]))
+    if admin_password:
+        routes.append(Route(ADMIN_PATH, admin_page(writer.store, site, admin_password)))
     return routes
 
 

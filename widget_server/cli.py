@@ -192,6 +192,37 @@ def migrate(data_dir: Path, state_dir: Path | None, database_url: str | None) ->
 
 @main.command()
 @DATA_OPTION
+@STATE_OPTION
+@DATABASE_OPTION
+@click.option("--since", default="30d", show_default=True, help="The last N days (UTC), e.g. 7d.")
+@click.option("--site", help="Only this partner site, e.g. https://news.example.org.")
+@click.option("--term", help="Only this term (its slug).")
+@click.option("--format", "output_format", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True, help="csv: one row per term and site; json: everything.")
+def stats(data_dir: Path, state_dir: Path | None, database_url: str | None, since: str,
+          site: str | None, term: str | None, output_format: str) -> None:
+    """Opens, votes and comments per term, the terms that most need a rewrite first."""
+    from widget_server.origin import BadOrigin, site_of
+    from widget_server.stats import FORMATS, BadSince, report, since_day
+    from widget_server.store import open_store
+
+    try:
+        first_day = since_day(since)
+        site = site_of(site) if site else None
+    except BadSince as error:
+        raise click.BadParameter(str(error), param_hint="--since") from None
+    except BadOrigin as error:
+        raise click.BadParameter(str(error), param_hint="--site") from None
+    with content_errors_reported():
+        store = open_store(**store_location(data_dir, state_dir, database_url))
+    try:
+        click.echo(FORMATS[output_format](report(store, first_day, site, term)))
+    finally:
+        store.close()
+
+
+@main.command()
+@DATA_OPTION
 @click.option("--categories", default="", help="Comma-separated category slugs (default: all).")
 @click.option("--pinned", is_flag=True,
               help="Pin this exact version: hashed URL with Subresource Integrity.")

@@ -58,6 +58,11 @@ def page_files(
         )
 
 
+def render_page(template: str, root: str, **context: Any) -> bytes:
+    """A page that is not a file of the site (the admin report), in the same layout."""
+    return _render(template, root, **context)
+
+
 def _render(template: str, root: str, **context: Any) -> bytes:
     """`root` is the relative way from the page back to the glossary's base URL."""
     return _environment.get_template(template).render(
