@@ -89,6 +89,7 @@ def create_app(
         exception_handlers={HTTPException: _http_error(site)},  # type: ignore[dict-item]
     )
     app.state.site = site
+    app.state.writer = writer
     app.state.temporary_assets = temporary
     return app
 

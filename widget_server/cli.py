@@ -216,7 +216,8 @@ def stats(data_dir: Path, state_dir: Path | None, database_url: str | None, sinc
     with content_errors_reported():
         store = open_store(**store_location(data_dir, state_dir, database_url))
     try:
-        click.echo(FORMATS[output_format](report(store, first_day, site, term)))
+        output = FORMATS[output_format](report(store, first_day, site, term))
+        click.echo(output, nl=not output.endswith("\n"))
     finally:
         store.close()
 
