@@ -16,6 +16,7 @@ from conftest import FIXTURES
 from starlette.testclient import TestClient
 
 from widget_server.app import create_app
+from widget_server.build import build_site
 from widget_server.cli import main
 from widget_server.clients import POSTS_PER_MINUTE
 from widget_server.origin import NO_ORIGIN
@@ -310,7 +311,7 @@ def test_admin_shows_the_report_with_a_chart_and_escaped_comments(client: TestCl
     assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
     assert "<svg" in page.text and 'fill="url(#hatch)"' in page.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text and "<script>alert" not in page.text
-    assert f"<td>{PARTNER}</td><td>1</td><td>0</td><td>1</td><td>0%</td>" in page.text
+    assert f"<td class=\"site\">{PARTNER}</td><td>1</td><td>0</td><td>1</td><td>0%</td>" in page.text
 
 
 def test_without_a_password_admin_is_the_pages_404(store_settings: dict[str, Any], tmp_path: Path) -> None:
@@ -328,3 +329,18 @@ def test_entry_pages_have_the_feedback_block_only_with_a_store(client: TestClien
     assert "Was this helpful?" in with_store and "Was this helpful?" not in without
     assert "static/feedback." not in without
     assert TestClient(app).post("/api/v1/feedback", content=json.dumps(VOTE)).status_code == 405
+
+
+def test_an_export_without_feedback_url_has_no_feedback_block(tmp_path: Path) -> None:
+    build_site(GLOSSARY, tmp_path / "site")
+
+    page = (tmp_path / "site" / "glossary" / "premium" / "index.html").read_text()
+    assert "Was this helpful?" not in page and "static/feedback." not in page
+
+
+def test_build_refuses_a_feedback_url_that_is_not_http(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["build", "--data", str(GLOSSARY), "--out", str(tmp_path / "site"),
+                                       "--feedback-url", "glossary.example.org"])
+
+    assert result.exit_code == 1 and "--feedback-url" in result.output
+    assert not (tmp_path / "site").exists()
