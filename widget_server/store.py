@@ -77,14 +77,18 @@ class Write:
 
 
 def aggregate(writes: Sequence[Write]) -> list[tuple[str, str, str, int, int, int]]:
-    """A batch's counts summed per (day, site, term): one upsert per row touched, not per write."""
+    """A batch's counts summed per (day, site, term): one upsert per row touched, not per write.
+
+    Sorted, so that every process locks the rows it updates in the same order: two PostgreSQL
+    writers updating the same rows in different orders deadlocked (found by the benchmark).
+    """
     totals: dict[tuple[str, str, str], list[int]] = {}
     for write in writes:
         counts = totals.setdefault((write.day, write.site, write.term), [0, 0, 0])
         counts[0] += write.opens
         counts[1] += write.helpful_yes
         counts[2] += write.helpful_no
-    return [(*key, *counts) for key, counts in totals.items() if any(counts)]
+    return [(*key, *counts) for key, counts in sorted(totals.items()) if any(counts)]
 
 
 def today() -> str:
