@@ -66,7 +66,7 @@ def daily_chart(days: list[Day], first: str, last: str) -> Chart:
     top_opens = _round_up(max((day.opens for day in days), default=0))
     bars, points = [], []
     for index, date in enumerate(span):
-        day = by_day.get(date, Day(date, 0, 0, 0))
+        day = by_day.get(date, Day(0, 0, 0, date))
         x = LEFT + index * slot
         height = plot_height * day.opens / top_opens
         bars.append(Bar(x + slot * 0.15, TOP + plot_height - height, slot * 0.7, height,

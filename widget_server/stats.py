@@ -21,11 +21,7 @@ _SINCE = re.compile(r"(\d+)d")
 
 
 @dataclass(frozen=True)
-class Row:
-    """Totals for a term (site None: every site) or for a term on one site."""
-
-    term: str
-    site: str | None
+class Counts:
     opens: int
     helpful_yes: int
     helpful_no: int
@@ -34,6 +30,17 @@ class Row:
     def helpful_share(self) -> float | None:
         votes = self.helpful_yes + self.helpful_no
         return self.helpful_yes / votes if votes else None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "helpful_share": self.helpful_share}
+
+
+@dataclass(frozen=True)
+class Row(Counts):
+    """Totals for a term (site None: every site) or for a term on one site."""
+
+    term: str
+    site: str | None
 
     @property
     def rewrite_need(self) -> float:
@@ -46,20 +53,15 @@ class Row:
         return self.opens * unhelpful
 
     def as_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "helpful_share": self.helpful_share}
+        return {"term": self.term, "site": self.site, **super().as_dict()}
 
 
 @dataclass(frozen=True)
-class Day:
+class Day(Counts):
     day: str
-    opens: int
-    helpful_yes: int
-    helpful_no: int
 
-    @property
-    def helpful_share(self) -> float | None:
-        votes = self.helpful_yes + self.helpful_no
-        return self.helpful_yes / votes if votes else None
+    def as_dict(self) -> dict[str, Any]:
+        return {"day": self.day, **super().as_dict()}
 
 
 @dataclass(frozen=True)
@@ -97,11 +99,11 @@ def report(store: Store, since: str, site: str | None = None, term: str | None =
     """Everything the report shows, for days from `since` on, optionally one site or term."""
     where, parameters = _filter(since, site, term)
     counts = "SUM(opens), SUM(helpful_yes), SUM(helpful_no)"
-    terms = [Row(t, None, *_ints(c)) for t, *c in store.query(
+    terms = [Row(*_ints(c), t, None) for t, *c in store.query(
         f"SELECT term, {counts} FROM term_day WHERE {where} GROUP BY term", parameters)]
-    term_sites = [Row(t, s, *_ints(c)) for t, s, *c in store.query(
+    term_sites = [Row(*_ints(c), t, s) for t, s, *c in store.query(
         f"SELECT term, site, {counts} FROM term_day WHERE {where} GROUP BY term, site", parameters)]
-    days = [Day(d, *_ints(c)) for d, *c in store.query(
+    days = [Day(*_ints(c), d) for d, *c in store.query(
         f"SELECT day, {counts} FROM term_day WHERE {where} GROUP BY day ORDER BY day", parameters)]
     latest = [Comment(*row) for row in store.query(
         f"SELECT day, site, term, text FROM comment WHERE {where} ORDER BY id DESC LIMIT ?",
@@ -171,7 +173,7 @@ def as_json(result: Report) -> str:
         "since": result.since,
         "terms": [r.as_dict() for r in result.terms],
         "term_sites": [r.as_dict() for r in result.term_sites],
-        "days": [{**asdict(d), "helpful_share": d.helpful_share} for d in result.days],
+        "days": [d.as_dict() for d in result.days],
         "comments": [asdict(c) for c in result.comments],
     }, indent=2, ensure_ascii=False)
 
