@@ -13,6 +13,8 @@ bundled glossary, in its own process:
 wrk runs on a core of its own where there is one to spare (see server.split_cores).
 
     python -m benchmarks.feedback [--quick] [--no-install] [--store sqlite|postgresql] [--json FILE]
+
+`make bench` runs it too, after the server benchmark, and reports it in RESULTS.md.
 """
 
 from __future__ import annotations
@@ -65,7 +67,8 @@ class FeedbackConfig:
 
     @classmethod
     def quick(cls) -> FeedbackConfig:
-        return cls(duration_s=1, runs=1, install=False)
+        """One-second runs, SQLite only (the tests cover PostgreSQL), no installing."""
+        return cls(duration_s=1, runs=1, stores=("sqlite",), install=False)
 
 
 @dataclass
@@ -197,7 +200,7 @@ def table(result: FeedbackResult) -> list[str]:
                      f"{r.post_p99_ms:.1f} | {r.reads_alone_per_s:,.0f} | {r.reads_with_writes_per_s:,.0f} | "
                      f"{r.paced_posts_per_s:,.0f}/s | {r.read_p99_alone_ms:.1f} / "
                      f"{r.read_p99_with_writes_ms:.1f} |")
-    return lines + [f"\n{note}" for note in result.notes]
+    return lines + [f"\n**Note:** {note}" for note in result.notes]
 
 
 def main(argv: list[str] | None = None) -> int:
