@@ -117,6 +117,8 @@ BAD_INPUT = [
     ("not UTF-8", b'{"term": "\xff"}', {}, 400, "not JSON"),
     ("a JSON list", "[1, 2]", {}, 400, "not a JSON object"),
     ("empty", "", {}, 400, "not JSON"),
+    ("nested too deep", "[" * 2000, {}, 400, "not JSON"),
+    ("a number", "1e999999", {}, 400, "not a JSON object"),
     ("no term", {"helpful": True}, {}, 400, "term: missing"),
     ("term not a string", {"term": 7, "helpful": True}, {}, 400, "term: must be a string"),
     ("no helpful", {"term": "premium"}, {}, 400, "helpful: missing"),

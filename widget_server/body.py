@@ -22,7 +22,7 @@ async def read_body(request: Request, limit: int) -> bytes:
     """
     declared = request.headers.get("content-length")
     if declared is not None:
-        if not declared.isdigit():
+        if not (declared.isascii() and declared.isdigit()):
             raise BadLength("Content-Length is not a number")
         if int(declared) > limit:
             raise BodyTooLarge(f"body over {limit} bytes")

@@ -129,7 +129,7 @@ async def _json_body(request: Request) -> dict[str, Any]:
         raise BadInput(400, str(bad)) from None
     try:
         data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # 2 KB of `[` nests too deep to parse
         raise BadInput(400, "the body is not JSON (UTF-8)") from None
     if not isinstance(data, dict):
         raise BadInput(400, "the body is not a JSON object")
