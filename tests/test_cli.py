@@ -276,4 +276,5 @@ def test_requests_are_logged_only_with_access_log(options: tuple[str, ...], logg
     output = served_output(*options)
 
     assert "Application startup complete" in output  # the server's own messages always show
+    assert "Feedback:  SQLite " in output and "feedback.sqlite3" in output
     assert ('"GET /healthz HTTP/1.1" 200' in output) is logged

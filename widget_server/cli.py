@@ -137,6 +137,8 @@ def serve(data_dir: Path, host: str, port: int, reload: bool, workers: int,
     click.echo(f"Widget:    {origin}/widget.js")
     if examples_dir is not None:
         click.echo(f"Examples:  {origin}/examples/")
+    if app.state.writer is not None:
+        click.echo(f"Feedback:  {app.state.writer.store}")
     if settings["admin_password"]:
         click.echo(f"Admin:     {origin}/admin/")
     if workers == 1:
