@@ -61,7 +61,7 @@ class FeedbackConfig:
     runs: int = 3
     connections: int = 64
     paced_rate: int = 500  # posts per second while the reads are measured
-    paced_connections: int = 50  # each waits 100 ms between posts: latency hardly slows the rate
+    paced_connections: int = 100  # each waits 200 ms between posts, so latency hardly slows the rate
     stores: tuple[str, ...] = tuple(STORES)
     install: bool = True
 

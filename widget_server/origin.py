@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from urllib.parse import urlsplit
@@ -20,6 +21,7 @@ class BadOrigin(ValueError):
     """The Origin header is not an http(s) scheme://host[:port]."""
 
 
+@functools.lru_cache(maxsize=4096)  # a few partner sites send nearly every request
 def site_of(origin: str | None) -> str:
     """`https://Example.org:443` -> `https://example.org`; anything but an origin raises BadOrigin.
 
