@@ -38,13 +38,17 @@ browser: install-test
 	  || { $(APT_INSTALL) chromium >/dev/null; } \
 	  || { echo "No Chromium found: run 'sudo apt-get install chromium' (Debian/Ubuntu) and retry." >&2; exit 1; }
 
-# nginx, which tests/test_build.py runs with examples/deploy/nginx.conf on a static export.
+# nginx, which tests/test_build.py runs with examples/deploy/nginx.conf on a static export, and
+# PostgreSQL's server programs, with which the feedback tests start a throwaway cluster.
 test-tools: browser
 	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] \
 	  || { $(APT_INSTALL) nginx >/dev/null; } \
 	  || { echo "No nginx found: run 'sudo apt-get install nginx' (Debian/Ubuntu) and retry." >&2; exit 1; }
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
+	  || { $(APT_INSTALL) postgresql >/dev/null; } \
+	  || { echo "No PostgreSQL found: run 'sudo apt-get install postgresql' (Debian/Ubuntu) and retry." >&2; exit 1; }
 
-## Install test dependencies, a Chromium and nginx, then run the whole suite
+## Install test dependencies, a Chromium, nginx and PostgreSQL, then run the whole suite
 test: test-tools
 	$(BIN)/ruff check widget_server tests benchmarks
 	$(BIN)/python -m pytest

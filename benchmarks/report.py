@@ -1,4 +1,4 @@
-"""RESULTS.md and the two charts, from the results of one run of the three benchmarks.
+"""RESULTS.md and the two charts, from the results of one run of the benchmarks.
 
 Everything in RESULTS.md is computed here from measured figures, including whether each of the
 issue's targets was met, so the file can be regenerated at any time and never drifts from the
@@ -23,6 +23,9 @@ from benchmarks.annotate import (
     Run,
 )
 from benchmarks.common import Machine, median, ratio
+from benchmarks.feedback import FeedbackResult, StoreRow
+from benchmarks.feedback import table as feedback_table
+from benchmarks.feedback import targets as feedback_targets
 from benchmarks.server import Load, ServerResult
 from benchmarks.size import Build, Bytes, SizeResult
 
@@ -55,6 +58,7 @@ class Results:
     load_end: tuple[float, float, float]
     quick: bool
     steal: float = float("nan")  # the share of CPU time the host took for other guests
+    feedback: FeedbackResult | None = None  # runs before the feedback benchmark existed have none
 
     @property
     def busy(self) -> bool:
@@ -81,8 +85,10 @@ class Results:
         size = SizeResult(z["config"], Bytes(**z["widget"]), [Bytes(**b) for b in z["indexes"]],
                           [Bytes(**b) for b in z["peers"]], build, z["notes"])
         machine = Machine(**{**m, "load_start": tuple(m["load_start"])})
+        f = data.get("feedback")
+        feedback = FeedbackResult(f["config"], [StoreRow(**r) for r in f["rows"]], f["notes"]) if f else None
         return cls(machine, annotate, server, size, data["seconds"], tuple(data["load_end"]),
-                   data["quick"], data.get("steal", float("nan")))
+                   data["quick"], data.get("steal", float("nan")), feedback)
 
 
 @dataclass(frozen=True)
@@ -275,7 +281,26 @@ def memory_build(build: Build) -> str:
 
 
 def all_targets(results: Results) -> list[Target]:
-    return highlighting_targets(results) + server_targets(results) + size_targets(results)
+    feedback = [Target(*target) for target in feedback_targets(results.feedback)] if results.feedback else []
+    return highlighting_targets(results) + server_targets(results) + feedback + size_targets(results)
+
+
+def feedback_section(results: Results) -> list[str]:
+    if results.feedback is None:
+        return []
+    config = results.feedback.config
+    return [
+        "## Feedback writes",
+        "",
+        f"`python -m benchmarks.feedback`: the real `serve` on the bundled glossary; wrk posts votes "
+        f"at {config['connections']} connections for {config['duration_s']} s (each post a new "
+        "User-Agent, so none is rate-limited or deduplicated), then reads a term's JSON at "
+        f"{config['connections']} connections alone and beside a second wrk pacing about "
+        f"{config['paced_rate']} posts/s, the two taking turns; medians of {config['runs']} runs.",
+        "",
+        *feedback_table(results.feedback),
+        "",
+    ]
 
 
 # ---- Sections -------------------------------------------------------------------------------
@@ -747,7 +772,8 @@ def write_report(results: Results, out: Path) -> Path:
         draw_chart(results, axis, out / name)
     lines = (machine_section(results) + targets_section(results) + headline_section(results)
              + long_task_section(results) + scaling_section(results, charts)
-             + profile_section(results) + server_section(results) + size_section(results)
+             + profile_section(results) + server_section(results) + feedback_section(results)
+             + size_section(results)
              + method_section(results))
     path = out / "RESULTS.md"
     path.write_text("\n".join(lines).rstrip() + "\n")

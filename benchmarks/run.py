@@ -1,4 +1,4 @@
-"""Runs the three benchmarks in one go and regenerates RESULTS.md and its charts.
+"""Runs the benchmarks in one go and regenerates RESULTS.md and its charts.
 
     python -m benchmarks.run            # the full run (`make bench`), about a quarter of an hour
     python -m benchmarks.run --quick    # tiny sizes, seconds; writes into the work folder
@@ -19,14 +19,14 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
-from benchmarks import annotate, server, size
+from benchmarks import annotate, feedback, server, size
 from benchmarks.common import BENCH_DIR, DEFAULT_WORKDIR, Machine, cpu_ticks, steal_share
 from benchmarks.report import Results, write_report
 
 
 def run_all(quick: bool, peers: bool, workdir: Path, install: bool = True, browser: Any = None,
             log: Any = print) -> Results:
-    """All three benchmarks; `browser` as for annotate.run (None launches Chromium)."""
+    """All the benchmarks; `browser` as for annotate.run (None launches Chromium)."""
     workdir.mkdir(parents=True, exist_ok=True)
     machine = Machine.describe()
     ticks = cpu_ticks()
@@ -39,8 +39,11 @@ def run_all(quick: bool, peers: bool, workdir: Path, install: bool = True, brows
     highlighting = annotate.run(replace(annotate_config, peers=peers), workdir, browser, log)
     servers = server.run(replace(server_config, install=install and server_config.install),
                          workdir, log)
+    feedback_config = feedback.FeedbackConfig.quick() if quick else feedback.FeedbackConfig()
+    writes = feedback.run(replace(feedback_config, install=install and feedback_config.install),
+                          workdir, log)
     return Results(machine, highlighting, servers, sizes, time.monotonic() - started,
-                   os.getloadavg(), quick, steal_share(ticks, cpu_ticks()))
+                   os.getloadavg(), quick, steal_share(ticks, cpu_ticks()), writes)
 
 
 def default_out(quick: bool, args: argparse.Namespace) -> Path:

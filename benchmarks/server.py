@@ -288,10 +288,12 @@ def glossary_widget_command() -> list[str]:
     return [sys.executable, "-c", "from widget_server.cli import main; main()"]
 
 
-def serve_ours(data: Path, port: int, workers: int, log_path: Path, cores: Cores) -> Any:
+def serve_ours(data: Path, port: int, workers: int, log_path: Path, cores: Cores,
+               options: list[str] | None = None) -> Any:
+    """`glossary-widget serve` with `options` (by default: no feedback, as the reads are measured)."""
     command = glossary_widget_command() + [
         "serve", "--data", str(data), "--host", "127.0.0.1", "--port", str(port),
-        "--workers", str(workers),
+        "--workers", str(workers), *(options if options is not None else ["--no-feedback"]),
     ]
     ready = uvicorn_ready(f"http://127.0.0.1:{port}/healthz", log_path, workers)
     return started(command, log_path, ready, cores)

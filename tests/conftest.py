@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from hypothesis import settings
 
 # The benchmarks measure in the same browser and with the same loopback server as the tests.
 from benchmarks.common import LiveServer, chromium_launch_args, free_port
+from benchmarks.postgres import PostgresCluster
 from widget_server.app import create_app
 
 __all__ = ["LiveServer", "free_port"]  # imported by the test modules from here
@@ -79,3 +81,23 @@ def fixture_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSer
     )
     with LiveServer(app) as server:
         yield server
+
+
+STORES = ["sqlite", "postgresql"]
+_databases = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresCluster]:
+    """A real PostgreSQL server for the session, deleted at the end (see benchmarks/postgres.py)."""
+    with PostgresCluster() as cluster:
+        yield cluster
+
+
+@pytest.fixture(params=STORES)
+def store_settings(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, Any]:
+    """A new, empty feedback store of each kind: create_app's `state_dir` or `database_url`."""
+    if request.param == "sqlite":
+        return {"state_dir": tmp_path / "state", "database_url": None}
+    cluster = request.getfixturevalue("postgres")
+    return {"state_dir": None, "database_url": cluster.create_database(f"test_{next(_databases)}")}

@@ -156,6 +156,18 @@ def test_the_python_load_loop_stands_in_for_wrk() -> None:
     assert 0 < measured.p50_ms <= measured.p99_ms
 
 
+def test_the_feedback_benchmark_stored_votes_or_says_why_not(smoke: Smoke) -> None:
+    feedback = smoke.results.feedback
+    assert feedback is not None
+    if not feedback.rows:  # wrk is not installed (make test does not install it) and the run says so
+        assert "wrk" in feedback.notes[0]
+        return
+    (row,) = feedback.rows
+    assert row.store == "sqlite" and row.workers == 1
+    assert row.posts_per_s > 0 and row.post_errors == 0 and row.paced_errors == 0
+    assert row.reads_alone_per_s > 0 and row.reads_with_writes_per_s > 0 and row.paced_posts_per_s > 0
+
+
 def test_sizes_and_build(smoke: Smoke) -> None:
     size = smoke.results.size
     widget = size.widget

@@ -8,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -225,12 +226,15 @@ def test_version() -> None:
     assert out.startswith("glossary-widget, version ")
 
 
-def test_worker_processes_get_the_settings_serve_was_given(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_worker_processes_get_the_settings_serve_was_given(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     """`serve --workers N` starts uvicorn workers that rebuild the app from the environment."""
     from widget_server.app import SETTINGS_VARIABLE, create_app_from_environment
 
     settings = {"data_dir": str(FIXTURE_GLOSSARY), "base_url": "https://g.example/", "reload": False,
-                "examples_dir": None}
+                "examples_dir": None, "state_dir": str(tmp_path), "database_url": None,
+                "admin_password": "s3cret"}
     monkeypatch.setenv(SETTINGS_VARIABLE, json.dumps(settings))
 
     app = create_app_from_environment()
@@ -239,6 +243,9 @@ def test_worker_processes_get_the_settings_serve_was_given(monkeypatch: pytest.M
         assert client.get("/healthz").json()["terms"] == 12
         page = client.get("/glossary/premium/").text
         assert '<link rel="canonical" href="https://g.example/glossary/premium/">' in page
+        assert client.post("/api/v1/feedback", content='{"term":"premium","helpful":true}').status_code == 204
+        assert client.get("/admin/", auth=("admin", "s3cret")).status_code == 200
+    assert (tmp_path / "feedback.sqlite3").is_file()
 
 
 def served_output(*options: str) -> str:
@@ -246,8 +253,9 @@ def served_output(*options: str) -> str:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
+    state = tempfile.mkdtemp(prefix="glossary-state-")  # not beside the fixtures, in the checkout
     command = [sys.executable, "-m", "widget_server", "serve", "--data", str(FIXTURE_GLOSSARY),
-               "--port", str(port), *options]
+               "--port", str(port), "--state", state, *options]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         deadline = time.monotonic() + 30
@@ -261,6 +269,7 @@ def served_output(*options: str) -> str:
     finally:
         process.terminate()
         output, _ = process.communicate(timeout=15)
+        shutil.rmtree(state)
     return output
 
 
@@ -269,4 +278,5 @@ def test_requests_are_logged_only_with_access_log(options: tuple[str, ...], logg
     output = served_output(*options)
 
     assert "Application startup complete" in output  # the server's own messages always show
+    assert "Feedback:  SQLite " in output and "feedback.sqlite3" in output
     assert ('"GET /healthz HTTP/1.1" 200' in output) is logged

@@ -17,14 +17,19 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from widget_server.admin import ADMIN_PATH, admin_page
 from widget_server.assets import build_assets
 from widget_server.build import write_site
+from widget_server.clients import ClientKeys
 from widget_server.content import Glossary
 from widget_server.errors import json_error
+from widget_server.feedback import EVENTS_PATH, FEEDBACK_PATH, FeedbackEndpoints
 from widget_server.headers import etag_matches
 from widget_server.limits import BodyLimit
 from widget_server.snapshot import LiveSite, Resource, Snapshot
 from widget_server.staticfiles import example_pages, static_files
+from widget_server.store import open_store
+from widget_server.writer import BatchWriter
 
 NOT_FOUND_PAGE = "404.html"
 # How `serve --workers N` hands its settings to the worker processes it starts.
@@ -39,15 +44,21 @@ def create_app(
     reload: bool = False,
     examples_dir: Path | None = None,
     assets_dir: Path | None = None,
+    state_dir: Path | None = None,
+    database_url: str | None = None,
+    admin_password: str | None = None,
 ) -> Starlette:
     """Build the app for the glossary in `data_dir`; raises GlossaryInvalid if it is not valid.
 
     The widget and the stylesheet are built at start and written, precompressed, to
     `assets_dir` (a temporary folder by default, removed with the app), from where WhiteNoise
-    serves them.
+    serves them. With a `state_dir` (SQLite) or a `database_url` (PostgreSQL) the app takes
+    readers' feedback and the store is migrated here, at start (raises StoreError if it cannot
+    be opened); `admin_password` then also serves /admin/.
     """
     assets = build_assets()
-    site = LiveSite(data_dir, assets, base_url)
+    store = open_store(state_dir, database_url) if state_dir or database_url else None
+    site = LiveSite(data_dir, assets, base_url, feedback_url="" if store else None)
 
     def not_found() -> Response:
         return _not_found_page(site.snapshot)
@@ -58,8 +69,10 @@ def create_app(
     write_site(assets_dir, assets.files.items())
     static = static_files(assets_dir, not_found)
 
+    writer = BatchWriter(store) if store else None
     routes = [
         Route("/healthz", _healthz(site)),
+        *(feedback_routes(site, writer, admin_password) if writer else []),
         Route("/api/{path:path}", _api(site), methods=READ_METHODS),
         Route("/widget.js", static, methods=READ_METHODS),
         Route("/static/{path:path}", static, methods=READ_METHODS),
@@ -71,7 +84,7 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with _background(site.watch() if reload else None):
+        async with _background(site.watch() if reload else None), _running(writer):
             yield
 
     app = Starlette(
@@ -84,6 +97,7 @@ def create_app(
     # in the routes' patterns does not match: a miss, not the redirect Starlette would try.
     app.router.redirect_slashes = False
     app.state.site = site
+    app.state.writer = writer
     app.state.temporary_assets = temporary
     return app
 
@@ -96,7 +110,36 @@ def create_app_from_environment() -> Starlette:
         base_url=settings["base_url"],
         reload=settings["reload"],
         examples_dir=Path(settings["examples_dir"]) if settings["examples_dir"] else None,
+        state_dir=Path(settings["state_dir"]) if settings["state_dir"] else None,
+        database_url=settings["database_url"],
+        admin_password=settings["admin_password"],
     )
+
+
+def feedback_routes(site: LiveSite, writer: BatchWriter, admin_password: str | None) -> list[Route]:
+    """The write endpoints, and /admin/ when a password is set (else it is the pages' 404)."""
+    endpoints = FeedbackEndpoints(site, writer, ClientKeys())
+    routes = []
+    for path, endpoint in ((FEEDBACK_PATH, endpoints.feedback), (EVENTS_PATH, endpoints.events)):
+        routes.append(Route(f"/{path}", endpoint, methods=["POST"]))
+        routes.append(Route(f"/{path}", endpoints.preflight, methods=["OPTIONS"]))
+    if admin_password:
+        routes.append(Route(ADMIN_PATH, admin_page(writer.store, site, admin_password)))
+    return routes
+
+
+@contextlib.asynccontextmanager
+async def _running(writer: BatchWriter | None) -> AsyncIterator[None]:
+    """The writer runs while the app does; at shutdown it commits what is queued, then closes."""
+    if writer is None:
+        yield
+        return
+    await writer.start()
+    try:
+        yield
+    finally:
+        await writer.stop()
+        writer.store.close()
 
 
 @contextlib.asynccontextmanager

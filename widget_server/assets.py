@@ -20,9 +20,9 @@ WIDGET_SOURCE_DIRS = (PACKAGE_DIR / "widget_js", PACKAGE_DIR.parent / "widget_js
 WIDGET_SOURCES = ("config.js", "matcher.js", "highlighter.js", "card.js", "switch.js", "main.js")
 WIDGET_STYLES = {"__HIGHLIGHT_CSS__": "highlight.css", "__CARD_CSS__": "card.css"}
 WIDGET_PATH = "widget.js"
-# The scripts of our own pages (the configurator), files rather than inline script so that a
-# strict Content-Security-Policy holds on them too.
-PAGE_SCRIPTS = ("configure.js", "preview.js")
+# The scripts of our own pages (the configurator, the entry pages' "Was this helpful?"), files
+# rather than inline script so that a strict Content-Security-Policy holds on them too.
+PAGE_SCRIPTS = ("configure.js", "preview.js", "feedback.js")
 
 
 @dataclass(frozen=True)

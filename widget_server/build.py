@@ -9,6 +9,7 @@ import json
 import os
 import secrets
 import shutil
+import urllib.parse
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,13 +57,19 @@ def build_site(
     out_dir: Path,
     base_url: str = "",
     progress: Callable[[str], None] = lambda message: None,
+    feedback_url: str | None = None,
 ) -> BuildSummary:
     """Validate `data_dir` and write the whole site to `out_dir`, replacing a previous build.
+
+    With `feedback_url`, the URL of a running `serve`, the entry pages post "Was this helpful?"
+    there; without it they have no feedback block (a static site has nothing to post to).
 
     Nothing is written unless the content is valid (load_glossary raises GlossaryInvalid).
     The tree is assembled in a temporary folder beside `out_dir` and moved into place at the end,
     so a failed build never leaves a half-written site.
     """
+    if feedback_url is not None:
+        feedback_url = _checked_feedback_url(feedback_url)
     progress("checking content")
     glossary = load_glossary(data_dir)
     _check_out_dir(out_dir, data_dir)
@@ -71,7 +78,7 @@ def build_site(
     files: dict[str, bytes] = {}
 
     def rendered() -> Iterator[tuple[str, bytes]]:
-        for path, body in site_files(glossary, assets, base_url):
+        for path, body in site_files(glossary, assets, base_url, feedback_url):
             files[path] = body  # kept for the manifest, which comes last and lists them all
             yield path, body
         files[MANIFEST] = _manifest(files, assets, len(glossary.terms), len(glossary.categories))
@@ -124,6 +131,14 @@ def write_site(root: Path, files: Iterable[tuple[str, bytes]], processes: int = 
     write = functools.partial(write_files, os.fspath(root))
     written = map_batches(write, batches(), processes)
     return {path: size for batch in written for path, size in batch}
+
+
+def _checked_feedback_url(url: str) -> str:
+    """An absolute http(s) URL ending in `/`, to which the API paths are appended."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise BuildError(f"--feedback-url {url!r} is not an http(s) URL such as https://glossary.example.org/")
+    return url if url.endswith("/") else url + "/"
 
 
 def _staging_folder(out_dir: Path) -> Path:

@@ -10,6 +10,7 @@ import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -23,6 +24,17 @@ DATA_OPTION = click.option(
 BASE_URL_OPTION = click.option(
     "--base-url", default="", help="Public URL of the glossary, e.g. https://glossary.example.org/ "
     "(used for canonical links and JSON-LD; all other links are relative).",
+)
+
+STATE_OPTION = click.option(
+    "--state", "state_dir", type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of the SQLite feedback store, created on first run "
+    "[default: beside the glossary folder, named after it with -state, e.g. glossary_data-state].",
+)
+DATABASE_OPTION = click.option(
+    "--database-url", envvar="GLOSSARY_DATABASE_URL", show_envvar=True,
+    help="postgresql://user:password@host/db: keep feedback in PostgreSQL instead of SQLite, "
+    "shared by every serve process that names it.",
 )
 
 
@@ -42,11 +54,25 @@ class ContentErrors(click.ClickException):
 
 @contextlib.contextmanager
 def content_errors_reported() -> Iterator[None]:
-    """Turns an invalid glossary into the command's error listing, exit status 1."""
+    """Turns an invalid glossary into the command's error listing, exit status 1, and a store
+    that cannot be opened into its message."""
+    from widget_server.store import StoreError
+
     try:
         yield
     except GlossaryInvalid as invalid:
         raise ContentErrors(invalid) from None
+    except StoreError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def store_location(data_dir: Path, state_dir: Path | None, database_url: str | None) -> dict[str, Any]:
+    """The store the options name: PostgreSQL when a URL is given, else SQLite in the state folder."""
+    from widget_server.store import default_state_dir
+
+    if database_url:
+        return {"state_dir": None, "database_url": database_url}
+    return {"state_dir": state_dir or default_state_dir(data_dir), "database_url": None}
 
 
 @click.group()
@@ -83,9 +109,16 @@ def check(data_dir: Path) -> None:
 @click.option("--access-log", is_flag=True,
               help="Log every request (off by default: it costs about half the requests/s).")
 @BASE_URL_OPTION
+@STATE_OPTION
+@DATABASE_OPTION
+@click.option("--no-feedback", is_flag=True,
+              help="Take no feedback: no write endpoints, no store, no \"Was this helpful?\".")
+@click.option("--admin-password", envvar="GLOSSARY_ADMIN_PASSWORD", show_envvar=True,
+              help="Serve the feedback report at /admin/ (HTTP Basic, user admin); use over TLS.")
 def serve(data_dir: Path, host: str, port: int, reload: bool, workers: int,
-          examples_dir: Path | None, access_log: bool, base_url: str) -> None:
-    """Serve the widget, the API and the glossary pages.
+          examples_dir: Path | None, access_log: bool, base_url: str, state_dir: Path | None,
+          database_url: str | None, no_feedback: bool, admin_password: str | None) -> None:
+    """Serve the widget, the API, the glossary pages and the feedback endpoints.
 
     Requests are not logged unless --access-log says so, as with gunicorn: partner pages call
     the API on every page view, the proxy or CDN in front keeps its own log, and formatting a
@@ -95,8 +128,11 @@ def serve(data_dir: Path, host: str, port: int, reload: bool, workers: int,
 
     from widget_server.app import SETTINGS_VARIABLE, create_app
 
+    store = ({"state_dir": None, "database_url": None} if no_feedback
+             else store_location(data_dir, state_dir, database_url))
     settings = {
         "data_dir": data_dir, "base_url": base_url, "reload": reload, "examples_dir": examples_dir,
+        **store, "admin_password": None if no_feedback else admin_password,
     }
     with content_errors_reported():
         app = create_app(**settings)  # validates before any worker starts
@@ -106,6 +142,10 @@ def serve(data_dir: Path, host: str, port: int, reload: bool, workers: int,
     click.echo(f"Configure: {origin}/configure/")
     if examples_dir is not None:
         click.echo(f"Examples:  {origin}/examples/")
+    if app.state.writer is not None:
+        click.echo(f"Feedback:  {app.state.writer.store}")
+    if settings["admin_password"]:
+        click.echo(f"Admin:     {origin}/admin/")
     # TCP_NODELAY, and the limits on the request line and headers (README: Deploying).
     protocol = "widget_server.protocol:GlossaryHttpProtocol"
     if workers == 1:
@@ -123,8 +163,11 @@ def serve(data_dir: Path, host: str, port: int, reload: bool, workers: int,
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder to write the site to (replaced if it holds an earlier build).")
 @BASE_URL_OPTION
+@click.option("--feedback-url",
+              help="URL of a running serve, e.g. https://glossary.example.org/, that the entry "
+              "pages post \"Was this helpful?\" to (without it the export has no feedback block).")
 @click.option("--quiet", is_flag=True, help="Print nothing but errors.")
-def build(data_dir: Path, out_dir: Path, base_url: str, quiet: bool) -> None:
+def build(data_dir: Path, out_dir: Path, base_url: str, feedback_url: str | None, quiet: bool) -> None:
     """Export the widget, API, pages and snippets as static files for any CDN."""
     from widget_server.build import BuildError, build_site
 
@@ -134,11 +177,59 @@ def build(data_dir: Path, out_dir: Path, base_url: str, quiet: bool) -> None:
 
     try:
         with content_errors_reported():
-            summary = build_site(data_dir, out_dir, base_url, progress)
+            summary = build_site(data_dir, out_dir, base_url, progress, feedback_url)
     except BuildError as error:
         raise click.ClickException(str(error)) from None
     if not quiet:
         click.echo(f"Built {out_dir}: {summary}")
+
+
+@main.command()
+@DATA_OPTION
+@STATE_OPTION
+@DATABASE_OPTION
+def migrate(data_dir: Path, state_dir: Path | None, database_url: str | None) -> None:
+    """Create or upgrade the feedback store's tables (serve also does this at start)."""
+    from widget_server.store import open_store
+
+    with content_errors_reported():
+        store = open_store(**store_location(data_dir, state_dir, database_url))
+    try:
+        click.echo(f"{store}: schema version {store.migrate()}")
+    finally:
+        store.close()
+
+
+@main.command()
+@DATA_OPTION
+@STATE_OPTION
+@DATABASE_OPTION
+@click.option("--since", default="30d", show_default=True, help="The last N days (UTC), e.g. 7d.")
+@click.option("--site", help="Only this partner site, e.g. https://news.example.org.")
+@click.option("--term", help="Only this term (its slug).")
+@click.option("--format", "output_format", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True, help="csv: one row per term and site; json: everything.")
+def stats(data_dir: Path, state_dir: Path | None, database_url: str | None, since: str,
+          site: str | None, term: str | None, output_format: str) -> None:
+    """Opens, votes and comments per term, the terms that most need a rewrite first."""
+    from widget_server.origin import BadOrigin, site_of
+    from widget_server.stats import FORMATS, BadSince, report, since_day
+    from widget_server.store import open_store
+
+    try:
+        first_day = since_day(since)
+        site = site_of(site) if site else None
+    except BadSince as error:
+        raise click.BadParameter(str(error), param_hint="--since") from None
+    except BadOrigin as error:
+        raise click.BadParameter(str(error), param_hint="--site") from None
+    with content_errors_reported():
+        store = open_store(**store_location(data_dir, state_dir, database_url))
+    try:
+        output = FORMATS[output_format](report(store, first_day, site, term))
+        click.echo(output, nl=not output.endswith("\n"))
+    finally:
+        store.close()
 
 
 @main.command()

@@ -14,7 +14,7 @@ from typing import Any
 
 from widget_server.assets import Assets, integrity, script_tag
 from widget_server.content import Glossary
-from widget_server.pages import _render as render_page
+from widget_server.pages import render_page
 
 # Terms shown under each category as examples.
 EXAMPLE_TERMS = 4

@@ -8,6 +8,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from widget_server.api import entry_path
+from widget_server.assets import Assets
 from widget_server.content import SECTIONS, Glossary, Term
 from widget_server.markup import card_text, plain_text, render_html
 
@@ -23,12 +24,17 @@ _environment = Environment(
 )
 
 
-def page_files(glossary: Glossary, stylesheet: str, base_url: str = "") -> Iterator[tuple[str, bytes]]:
+def page_files(
+    glossary: Glossary, assets: Assets, base_url: str = "", feedback_url: str | None = None
+) -> Iterator[tuple[str, bytes]]:
     """Every HTML file, as (path below the glossary's base URL, bytes).
 
     Links between pages are relative, so the same bytes work at any base URL; `base_url` (when
-    known) only makes the canonical link and the JSON-LD `url` absolute.
+    known) only makes the canonical link and the JSON-LD `url` absolute. Entry pages end with
+    "Was this helpful?" when there is a server to post to: `feedback_url` is its base URL ("" for
+    the server the pages come from), None for none, and then the pages have no feedback block.
     """
+    stylesheet = assets.stylesheet
     yield "glossary/index.html", _render(
         "index.html", root="../", stylesheet=stylesheet, base_url=base_url,
         glossary=glossary, groups=_groups(glossary), json_ld=_set_json_ld(glossary, base_url),
@@ -43,12 +49,18 @@ def page_files(glossary: Glossary, stylesheet: str, base_url: str = "") -> Itera
             glossary=glossary,
             term=term, sections=_sections(term), related=_related(glossary, term),
             json_ld=_term_json_ld(term, base_url),
+            feedback_url=feedback_url, feedback_script=assets.scripts["feedback.js"],
         )
         yield f"snippets/{term.slug}.html", _render(
             "snippet.html", root=absolute_root, term=term,
             definition=card_text(term.sections["Definition"]),
             misuse=card_text(term.sections["Misuse"]),
         )
+
+
+def render_page(template: str, root: str, **context: Any) -> bytes:
+    """A page that is not a file of the site (the admin report), in the same layout."""
+    return _render(template, root, **context)
 
 
 def _render(template: str, root: str, **context: Any) -> bytes:

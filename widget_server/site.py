@@ -13,18 +13,22 @@ from widget_server.openapi import OPENAPI_PATH, openapi_document
 from widget_server.pages import page_files
 
 
-def site_files(glossary: Glossary, assets: Assets, base_url: str = "") -> Iterator[tuple[str, bytes]]:
+def site_files(
+    glossary: Glossary, assets: Assets, base_url: str = "", feedback_url: str | None = None
+) -> Iterator[tuple[str, bytes]]:
     """Every file of the glossary site, as (path below the base URL, bytes), rendered one at a
     time so that the build can write each while the next renders."""
     return itertools.chain(
         assets.files.items(),
         api_files(glossary),
         [(OPENAPI_PATH, encode(openapi_document(glossary)))],
-        page_files(glossary, assets.stylesheet, base_url),
+        page_files(glossary, assets, base_url, feedback_url),
         configure_files(glossary, assets, base_url),
     )
 
 
-def render_site(glossary: Glossary, assets: Assets, base_url: str = "") -> dict[str, bytes]:
+def render_site(
+    glossary: Glossary, assets: Assets, base_url: str = "", feedback_url: str | None = None
+) -> dict[str, bytes]:
     """Every file of the glossary site, keyed by its path below the base URL."""
-    return dict(site_files(glossary, assets, base_url))
+    return dict(site_files(glossary, assets, base_url, feedback_url))

@@ -35,8 +35,8 @@ class Snapshot:
     resources: dict[str, Resource]
 
     @classmethod
-    def render(cls, glossary: Glossary, assets: Assets, base_url: str) -> Snapshot:
-        files = render_site(glossary, assets, base_url)
+    def render(cls, glossary: Glossary, assets: Assets, base_url: str, feedback_url: str | None) -> Snapshot:
+        files = render_site(glossary, assets, base_url, feedback_url)
         resources = {
             path: Resource.for_file(path, body)
             for path, body in files.items()
@@ -48,16 +48,17 @@ class Snapshot:
 class LiveSite:
     """Holds the current snapshot; `reload()` swaps in a new one only when the content is valid."""
 
-    def __init__(self, data_dir: Path, assets: Assets, base_url: str) -> None:
+    def __init__(self, data_dir: Path, assets: Assets, base_url: str, feedback_url: str | None = None) -> None:
         self.data_dir = data_dir
         self.assets = assets
         self.base_url = base_url
-        self.snapshot = Snapshot.render(load_glossary(data_dir), assets, base_url)
+        self.feedback_url = feedback_url  # see pages.page_files
+        self.snapshot = Snapshot.render(load_glossary(data_dir), assets, base_url, feedback_url)
 
     def reload(self) -> bool:
         try:
             glossary = load_glossary(self.data_dir)
-            snapshot = Snapshot.render(glossary, self.assets, self.base_url)
+            snapshot = Snapshot.render(glossary, self.assets, self.base_url, self.feedback_url)
         except GlossaryInvalid as invalid:
             logger.error("glossary not reloaded; still serving the last good version:\n%s", invalid)
             return False

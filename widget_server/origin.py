@@ -1,0 +1,54 @@
+"""The partner site a request comes from: its Origin header, reduced to scheme://host[:port]."""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+import re
+from urllib.parse import urlsplit
+
+# What a request without an Origin header (or with `Origin: null`, from a sandboxed frame or a
+# file: page) is counted under. Browsers send Origin on every cross-origin POST and on
+# same-origin POSTs as well, so this is mostly other clients (curl, scripts).
+NO_ORIGIN = "unknown"
+DEFAULT_PORTS = {"http": 80, "https": 443}
+_LABEL = r"(?!-)[a-z0-9-]{1,63}(?<!-)"
+_HOST = re.compile(rf"{_LABEL}(?:\.{_LABEL})*\.?")
+MAX_HOST = 253
+
+
+class BadOrigin(ValueError):
+    """The Origin header is not an http(s) scheme://host[:port]."""
+
+
+@functools.lru_cache(maxsize=4096)  # a few partner sites send nearly every request
+def site_of(origin: str | None) -> str:
+    """`https://Example.org:443` -> `https://example.org`; anything but an origin raises BadOrigin.
+
+    Only the scheme, host and port are kept: a path, query or fragment (which no browser puts in
+    Origin) is dropped, never stored. Host names are lower-cased and the default port removed,
+    so one site is counted under one name.
+    """
+    if origin is None or origin.strip() in ("", "null"):
+        return NO_ORIGIN
+    try:
+        parts = urlsplit(origin.strip())
+        scheme, host, port = parts.scheme.lower(), (parts.hostname or ""), parts.port
+    except ValueError:
+        raise BadOrigin("the Origin header is not scheme://host[:port]") from None
+    if scheme not in DEFAULT_PORTS or parts.username is not None or parts.password is not None:
+        raise BadOrigin("the Origin header is not an http or https origin")
+    host = _checked_host(host)
+    shown_port = f":{port}" if port is not None and port != DEFAULT_PORTS[scheme] else ""
+    return f"{scheme}://{host}{shown_port}"
+
+
+def _checked_host(host: str) -> str:
+    host = host.lower()
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        if len(host) > MAX_HOST or not _HOST.fullmatch(host):
+            raise BadOrigin("the Origin header's host is not a host name") from None
+        return host.rstrip(".")
+    return f"[{address.compressed}]" if address.version == 6 else address.compressed
