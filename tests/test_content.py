@@ -354,7 +354,7 @@ def test_field_names_that_are_not_text_are_errors(tmp_path: Path) -> None:
     assert [str(e) for e in errors_of(tmp_path)] == [
         f"{located(tmp_path, 'terms/gamma.md')}:5: field names must be text, like title or aliases",
         f"{located(tmp_path, 'terms/gamma.md')}:6: unknown field 'foo' (known: aliases, "
-        "case_sensitive, categories, related, title, updated)",
+        "case_sensitive, categories, context, related, title, updated)",
     ]
 
 
