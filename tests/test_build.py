@@ -26,7 +26,7 @@ from widget_server.cli import main
 from widget_server.compress import ONE_PACKET
 from widget_server.parallel import PARALLEL_TERMS
 
-WIDGET_BUDGET_BROTLI = 6144
+WIDGET_BUDGET_BROTLI = 7168
 NGINX_CONF = ROOT / "examples" / "deploy" / "nginx.conf"
 BROTLI_MODULE = Path("/usr/lib/nginx/modules/ngx_http_brotli_static_module.so")
 

@@ -25,6 +25,7 @@ async function loadIndex(config, signal) {
     for (const entry of index.terms) {
       // [slug, name, aliases...], all text; an entry that is not even an array has no `every`.
       if (!entry?.[1] || !entry.every?.((s) => typeof s === "string")) throw new Error("bad index");
+      entry.c = index.context; // the category's context words, for names that need context
       entries.set(entry[0], entry);
     }
   }

@@ -69,6 +69,7 @@ function createMatcher(entries) {
     const caseSensitive = entry[0][0] === EXACT_MARK;
     for (let i = 1; i < entry.length; i++) {
       const name = entry[i];
+      if (/^[+-]/.test(name)) break; // the context rules follow the names
       WORD.lastIndex = 0;
       const first = WORD.exec(name); // EXACT_MARK is not a word character
       if (!first) continue;
@@ -105,6 +106,8 @@ function createMatcher(entries) {
         const exact = caseSensitive || name[0] === EXACT_MARK;
         const [words, gaps] = splitName(exact ? name : fold(name)); // as `fits` reads the text
         list.push({
+          entry,
+          needs: /^=?\?/.test(name),
           slug: caseSensitive ? entry[0].slice(1) : entry[0],
           words,
           gaps,
@@ -119,7 +122,20 @@ function createMatcher(entries) {
     return list;
   };
 
-  return function match(text) {
+  /** `near(start, end, words)`, given by the highlighter, tells whether the block of a match
+   * that needs context holds one of the context words `words` (a matcher) outside it. */
+  return function match(text, near) {
+    const phrases = new Map(); // `not` matcher -> its matches in `text`
+    /** Whether the context rules of the candidate's term let it match text[start, end): it is
+     * inside no `not` phrase, and a name that needs context has a context word `near`. */
+    const allowed = ({ entry, needs }, start, end) => {
+      const [words, not] = (entry.r ??= rulesOf(entry));
+      if (not && !phrases.has(not)) phrases.set(not, not(text));
+      return (
+        !phrases.get(not)?.some(([from, to]) => from <= start && to >= end) &&
+        (!needs || (words && near?.(start, end, words)))
+      );
+    };
     const found = [];
     const folded = fold(text);
     starts.lastIndex = 0;
@@ -128,7 +144,7 @@ function createMatcher(entries) {
       if (head === undefined) continue;
       for (const candidate of candidatesOf(head)) {
         const end = fits(candidate, candidate.exact ? text : folded, hit.index);
-        if (end) {
+        if (end && allowed(candidate, hit.index, end)) {
           found.push([hit.index, end, candidate.slug]);
           starts.lastIndex = end;
           break;
@@ -137,6 +153,19 @@ function createMatcher(entries) {
     }
     return found;
   };
+}
+
+/**
+ * The context rules of an index entry (api.py), made when one of its names first matches, so
+ * that terms without rules, or not on the page, cost nothing: a matcher of its context words
+ * (its own `+` words, else those of its index file) and one of its `not` phrases (`-`).
+ */
+function rulesOf(entry) {
+  const pick = (mark) => entry.filter((item) => item[0] == mark).map((item) => item.slice(1));
+  const near = pick("+");
+  const not = pick("-");
+  if (!near[0] && entry.c) near.push(...entry.c);
+  return [near[0] && createMatcher([["", ...near]]), not[0] && createMatcher([["", ...not]])];
 }
 
 /** Where `candidate` ends in `text` (folded, unless the candidate is exact) if it matches from

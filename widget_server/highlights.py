@@ -30,11 +30,11 @@ SKIP_SELECTOR = ",".join([
     ".glossary-widget",
 ])
 # Phrasing (inline) elements: the block of a text is its nearest ancestor that is none of these
-# (`BLOCK` in highlighter.js).
+# (`BLOCK` in highlighter.js). Those whose text is never highlighted (a, code, kbd, samp) need not
+# be listed: the block of a text inside them makes no difference.
 PHRASING = frozenset([
-    "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "del", "dfn", "em", "font", "i", "ins",
-    "kbd", "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var",
-    "glossary-term",
+    "abbr", "b", "bdi", "bdo", "cite", "data", "del", "dfn", "em", "font", "i", "ins", "mark", "q",
+    "s", "small", "span", "strong", "sub", "sup", "time", "u", "var",
 ])
 
 

@@ -17,7 +17,6 @@ from widget_server.api import EXACT_MARK, NEAR_MARK, NEEDS_MARK, NOT_MARK, index
 from widget_server.content import Glossary
 from widget_server.names import (
     fold,
-    is_word,
     next_word,
     normalize_gap,
     plural,
@@ -62,12 +61,10 @@ class Entry:
         return Matcher([Entry(("", *words))]) if words else None
 
     @functools.cached_property
-    def refuse(self) -> tuple[tuple[str, list[str], list[str]], ...]:
-        """The `not` phrases: (as written, folded words, gaps)."""
-        return tuple(
-            (item[1:], *split_name(fold(item[1:])))
-            for item in self.items if item.startswith(NOT_MARK)
-        )
+    def refuse(self) -> Matcher | None:
+        """The `not` phrases, as a matcher of their own."""
+        phrases = [item[1:] for item in self.items if item.startswith(NOT_MARK)]
+        return Matcher([Entry(("", *phrases))]) if phrases else None
 
 
 @dataclass(frozen=True)
@@ -159,6 +156,7 @@ class Matcher:
         next name at the same place is tried (and the refusal added to `refused`)."""
         found: list[Match] = []
         folded = fold(text)
+        phrases: dict[int, list[Match]] = {}  # per `not` matcher, its matches in `text`
         position = 0
         while (word := next_word(folded, position)) is not None:
             start, position = word
@@ -166,7 +164,7 @@ class Matcher:
                 end = fits(candidate, text if candidate.exact else folded, start)
                 if not end:
                     continue
-                reason, context = allowed(candidate, folded, start, end, near)
+                reason, context = allowed(candidate, text, start, end, near, phrases)
                 if reason:
                     if refused is not None:
                         refused.append(Refusal(start, end, candidate.entry.slug,
@@ -200,64 +198,22 @@ def fits(candidate: Candidate, text: str, start: int) -> int:
 
 
 def allowed(
-    candidate: Candidate, folded: str, start: int, end: int, near: Near | None
+    candidate: Candidate, text: str, start: int, end: int, near: Near | None,
+    phrases: dict[int, list[Match]],
 ) -> tuple[str, str]:
-    """(why the context rules refuse the match, or ""; the context word that allowed it)."""
-    for phrase, words, gaps in candidate.entry.refuse:
-        if inside_phrase(folded, start, end, words, gaps):
-            return f"not phrase {phrase!r}", ""
+    """(why the context rules refuse the match, or ""; the context word that allowed it). A
+    `not` phrase refuses a match that lies inside one of its matches in the same text."""
+    if (refuse := candidate.entry.refuse) is not None:
+        if id(refuse) not in phrases:
+            phrases[id(refuse)] = refuse.match(text)
+        for phrase in phrases[id(refuse)]:
+            if phrase.start <= start and phrase.end >= end:
+                return f"not phrase {phrase.name!r}", ""
     if not candidate.needs:
         return "", ""
     matcher = candidate.entry.near
     context = near(start, end, matcher) if near and matcher else ""
     return ("", context) if context else ("no context word in the block", "")
-
-
-def inside_phrase(folded: str, start: int, end: int, words: list[str], gaps: list[str]) -> bool:
-    """Whether [start, end) lies in an occurrence of the phrase (folded words and gaps, the
-    last word also in its plural) in which one of its words begins at `start`."""
-    for i in range(len(words)):
-        if _reads_before(folded, start, words[:i], gaps[:i]) and _reads_after(
-            folded, start, words[i:], gaps[i:]
-        ) >= end:
-            return True
-    return False
-
-
-def _reads_before(text: str, start: int, words: list[str], gaps: list[str]) -> bool:
-    """Whether the text before `start` ends with these words, each followed by its gap."""
-    position = start
-    for word, gap in zip(reversed(words), reversed(gaps), strict=True):
-        word_end = position
-        while word_end > 0 and not is_word(text[word_end - 1]):
-            word_end -= 1
-        if normalize_gap(text[word_end:position]) != gap:
-            return False
-        word_start = word_end
-        while word_start > 0 and is_word(text[word_start - 1]):
-            word_start -= 1
-        if text[word_start:word_end] != word:
-            return False
-        position = word_start
-    return True
-
-
-def _reads_after(text: str, start: int, words: list[str], gaps: list[str]) -> int:
-    """Where the words (the last also in its plural) end if they read from `start`, else 0."""
-    last = len(words) - 1
-    end = start
-    for k, word in enumerate(words):
-        found = next_word(text, end)
-        if found is None or (k == 0 and found[0] != start):
-            return 0
-        word_start, word_end = found
-        seen = text[word_start:word_end]
-        if seen != word and not (k == last and seen == plural(word)):
-            return 0
-        if k and normalize_gap(text[end:word_start]) != gaps[k - 1]:
-            return 0
-        end = word_end
-    return end
 
 
 def index_entries(glossary: Glossary, categories: Iterable[str] | None = None) -> list[Entry]:

@@ -121,11 +121,15 @@ def name_problem(name: str) -> str | None:
 
 
 def contains_words(phrase: str, name: str) -> bool:
-    """Whether `name` occurs in `phrase` as whole words (both folded, gaps normalized)."""
+    """Whether `name` occurs in `phrase` as whole words, its last word perhaps in the plural
+    ("denied claims that" holds "denied claim"; both folded, gaps normalized)."""
     words, gaps = split_name(fold(phrase))
     name_words, name_gaps = split_name(fold(name))
+    *head, last = name_words
     size = len(name_words)
     return any(
-        words[i : i + size] == name_words and gaps[i : i + size - 1] == name_gaps
+        words[i : i + size - 1] == head
+        and words[i + size - 1] in (last, plural(last))
+        and gaps[i : i + size - 1] == name_gaps
         for i in range(len(words) - size + 1)
     )
