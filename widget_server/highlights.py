@@ -49,6 +49,9 @@ class Settings:
     exclude: str | None = None
 
 
+DEFAULT_SETTINGS = Settings()
+
+
 @dataclass(frozen=True)
 class Highlight:
     """A match the widget would wrap: in `node`'s text at [start, end); `offset` is where it
@@ -84,7 +87,7 @@ def parse(html: str) -> LexborHTMLParser:
     return LexborHTMLParser(html)
 
 
-def scan_page(html: str, matcher: Matcher, settings: Settings = Settings()) -> PageScan:
+def scan_page(html: str, matcher: Matcher, settings: Settings = DEFAULT_SETTINGS) -> PageScan:
     """The highlights the widget makes on `html` with `settings` (its categories are those of
     `matcher`), in document order."""
     tree = parse(html)
