@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from widget_server.markup import unsafe_link_lines
-from widget_server.names import contains_words, is_acronym, name_keys, name_problem
+from widget_server.names import contains_words, is_acronym, name_keys, name_problem, split_name
 from widget_server.parallel import map_batches, worker_processes
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -312,8 +312,8 @@ def _context(
         inside = [name for name in names if contains_words(phrase, name)]
         if not inside:
             error(where, f"context not {phrase!r} contains no name of this term as whole words")
-        elif all(name_keys(phrase) == name_keys(name) for name in inside):
-            error(where, f"context not {phrase!r} must be longer than the name it contains")
+        elif all(len(split_name(phrase)[0]) <= len(split_name(name)[0]) for name in inside):
+            error(where, f"context not {phrase!r} must have more words than the name it contains")
     needs, near, refuse = (tuple(word for word, _ in parts[key]) for key in CONTEXT_KEYS)
     return Context(needs, near, refuse)
 
