@@ -131,18 +131,14 @@ function createMatcher(entries) {
   /** `near(start, end, words)`, given by the highlighter, tells whether the block of a match
    * that needs context holds one of the context words `words` (a matcher) outside it. */
   return function match(text, near) {
-    const phrases = new Map(); // `not` matcher -> [where its text node starts, its matches there]
     /** Whether the context rules of the candidate's term let it match text[start, end): it is
      * inside no `not` phrase (read in the match's text node only: the text may be 64 of them,
      * joined by NUL), and a name that needs context has a context word `near`. */
     const allowed = ({ entry, needs }, start, end) => {
       const [words, not] = (entry.r ??= rulesOf(entry));
       const node = text.lastIndexOf("\0", start) + 1;
-      if (not && phrases.get(not)?.[0] !== node) {
-        phrases.set(not, [node, not(text.slice(node, (text.indexOf("\0", end) + 1 || text.length + 1) - 1))]);
-      }
       return (
-        !phrases.get(not)?.[1].some(([from, to]) => from + node <= start && to + node >= end) &&
+        !not?.(text.slice(node).split("\0", 1)[0]).some(([from, to]) => from + node <= start && to + node >= end) &&
         (!needs || (words && near?.(start, end, words)))
       );
     };
