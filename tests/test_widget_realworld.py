@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import re
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -188,7 +188,7 @@ def test_the_name_rules_of_this_file() -> None:
 # ---- the pages -------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def python_highlights():  # type: ignore[no-untyped-def]
+def python_highlights() -> Callable[[Path], list[tuple[str, str]]]:
     """(slug, text) of each highlight the Python matcher gives on a page, with the page's
     scripts removed as in the browser (a context word in an inline script would count)."""
     matcher = glossary_matcher(load_glossary(GLOSSARY_DATA))
@@ -240,7 +240,7 @@ def context(browser: Browser, glossary_server: LiveServer) -> Iterator[BrowserCo
 @pytest.mark.parametrize("path", PAGE_PARAMS)
 def test_realworld_page(
     context: BrowserContext, glossary_server: LiveServer, terms: dict, path: Path,
-    python_highlights,  # type: ignore[no-untyped-def]
+    python_highlights: Callable[[Path], list[tuple[str, str]]],
 ) -> None:
     url = f"{glossary_server.url}/realworld/{path.name}"
     context.served[url] = prepared(path)  # type: ignore[attr-defined]

@@ -99,7 +99,8 @@ def index_document(glossary: Glossary, category: str) -> dict[str, Any]:
     the file gives once, as `context`: only when they are the term's own defaults (those of all
     its categories), so that a term in two index files reads the same from either.
     """
-    defaults = next(c.context for c in glossary.categories if c.slug == category)
+    found = glossary.category(category)
+    defaults = found.context if found else ()
     entries = [_index_entry(glossary, term, defaults) for term in glossary.terms_in(category)]
     document: dict[str, Any] = {"category": category, "terms": entries}
     if any(_uses_defaults(entry) for entry in entries):

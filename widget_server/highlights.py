@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from widget_server.matcher import Match, Matcher, Refusal
+from widget_server.matcher import Match, Matcher, Near, Refusal
 
 # As in widget_js/config.js; the test vectors pin both copies.
 DEFAULT_ROOTS = ("main article", "main", "[role=main]", "article", "body")
@@ -166,7 +166,7 @@ def block_of(node: LexborNode) -> LexborNode:
 
 def _near_in_block(
     node: LexborNode, text: str, blocks: dict[int, tuple[str, dict[int, list[Match]]]]
-):  # type: ignore[no-untyped-def]
+) -> Near:
     """The `near` of `Matcher.match` for the text of `node`: a context word counts when the
     block holds more of the term's context words than the matched text itself does. The
     block's text and its context words are looked up once per block and term's words."""

@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from selectolax.lexbor import LexborNode
+
 from widget_server.content import Glossary, display_path
 from widget_server.highlights import DEFAULT_SETTINGS, Settings, block_of, scan_page
 from widget_server.matcher import glossary_matcher
@@ -118,7 +120,7 @@ def scan_files(
     return report
 
 
-def sentence_around(node: Any, start: int, end: int) -> str:
+def sentence_around(node: LexborNode, start: int, end: int) -> str:
     """The sentence of the match at [start, end) of a text node, read in its block, with the
     match in brackets and white space made single spaces."""
     block = block_of(node)
