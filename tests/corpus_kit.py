@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from selectolax.lexbor import LexborHTMLParser
 
+from widget_server.highlights import parse
 from widget_server.names import is_word
 
 CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
@@ -31,7 +31,7 @@ def load_passages() -> list[dict[str, Any]]:
 
 def passage_nodes(passage: dict[str, Any]) -> list[str]:
     """The text nodes of the passage's body, in order (their concatenation is `textContent`)."""
-    tree = LexborHTMLParser(f"<!doctype html><html><body>{passage['html']}</body></html>")
+    tree = parse(f"<!doctype html><html><body>{passage['html']}</body></html>")
     body = tree.body
     if body is None:
         return []

@@ -25,11 +25,10 @@ from pathlib import Path
 import pytest
 from conftest import GLOSSARY_DATA, REALWORLD_PAGES, LiveServer
 from playwright.sync_api import Browser, BrowserContext, Route
-from selectolax.lexbor import LexborHTMLParser
 from widget_helpers import ISSUE_SKIP_SELECTOR, RECORD_PAGE, Console, wait_ready, widget_tag
 
 from widget_server.content import load_glossary
-from widget_server.highlights import Settings, scan_page
+from widget_server.highlights import Settings, parse, scan_page
 from widget_server.matcher import glossary_matcher
 
 # Without the shared pages (a checkout outside this workplace) the test says so, by name, rather
@@ -195,7 +194,7 @@ def python_highlights() -> Callable[[Path], list[tuple[str, str]]]:
     settings = Settings(root="body", occurrences="all")
 
     def highlights(path: Path) -> list[tuple[str, str]]:
-        tree = LexborHTMLParser(prepared(path))
+        tree = parse(prepared(path))
         for script in tree.css("script"):
             script.decompose()
         scan = scan_page(tree.html or "", matcher, settings)

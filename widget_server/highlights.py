@@ -84,7 +84,9 @@ class PageScan:
 
 
 def parse(html: str) -> LexborHTMLParser:
-    return LexborHTMLParser(html)
+    """The tree a browser that runs scripts builds (the widget's): `noscript` holds one text
+    node, its markup as text, which counts in the page's text and offsets."""
+    return LexborHTMLParser(html, scripting=True)
 
 
 def scan_page(html: str, matcher: Matcher, settings: Settings = DEFAULT_SETTINGS) -> PageScan:
