@@ -22,6 +22,7 @@ from widget_server.content import load_glossary
 from widget_server.markup import plain_text
 
 GLOSSARY_DATA = Path(__file__).resolve().parent.parent / "glossary_data"
+VECTORS_GLOSSARY = Path(__file__).resolve().parent / "vectors" / "glossary"
 CATEGORY_SLUGS = ["insurance", "finance", "healthcare", "employment-law", "privacy"]
 CARD_LIMIT = 300
 ELLIPSIS = "\u2026"
@@ -151,16 +152,19 @@ def test_term_document_of_neuromuscular_re_education(client: TestClient) -> None
 def test_category_index(client: TestClient, terms: list[dict[str, Any]]) -> None:
     for category in CATEGORY_SLUGS:
         document = client.get(f"/api/v1/index/{category}.json").json()
-        assert list(document) == ["category", "terms"]
+        # `context`: the category's context words, when a term of the file uses them.
+        assert list(document) in (["category", "terms"], ["category", "terms", "context"])
         assert document["category"] == category
         expected = [t for t in terms if category in t["categories"]]
         assert [row[0].removeprefix("=") for row in document["terms"]] == [t["slug"] for t in expected]
         for row, entry in zip(document["terms"], expected, strict=True):
-            # A case-sensitive term is marked once, on its slug; its names carry no mark.
+            # A case-sensitive term is marked once, on its slug; its names carry no mark but
+            # `?` (needs context); context words (+) and not phrases (-) follow the names.
             assert row[0].startswith("=") == entry["case_sensitive"]
-            names = [name.removeprefix("=") for name in row[1:]]
+            marked = [name for name in row[1:] if name[0] not in "+-"]
+            names = [name.removeprefix("=").removeprefix("?") for name in marked]
             assert names == [entry["title"], *entry["aliases"]]
-            for name in row[1:]:
+            for name in marked:
                 assert not name.startswith("==")
                 if entry["case_sensitive"]:
                     assert not name.startswith("=")
@@ -172,6 +176,40 @@ def test_category_index_marks_acronyms_as_exact(client: TestClient) -> None:
 
     assert finance["annual-percentage-rate"] == ["Annual Percentage Rate", "=APR"]
     assert privacy["=gdpr"] == ["GDPR", "General Data Protection Regulation"]
+
+
+def test_index_carries_context_rules_compactly() -> None:
+    """The vectors' glossary: names that need context are marked `?`, then come the term's own
+    context words and its not phrases; category words go once per file; terms without rules
+    are as before; a term of two categories lists the words of both itself, in either file."""
+    from widget_server.api import index_document
+
+    glossary = load_glossary(VECTORS_GLOSSARY)
+    insurance = index_document(glossary, "insurance")
+    finance = index_document(glossary, "finance")
+    healthcare = index_document(glossary, "healthcare")
+    entries = {row[0]: row for doc in (insurance, finance, healthcare) for row in doc["terms"]}
+
+    assert insurance["context"] == ["insurer", "policyholder", "coverage", "health plan"]
+    assert finance["context"] == ["lender", "loan"]
+    assert "context" not in healthcare  # no term of it uses the category's words
+    assert entries["policy"] == ["policy", "Policy"]
+    assert entries["premium"] == [
+        "premium", "?Premium", "insurance premium",
+        "-premium carmaker", "-premium bonds", "-a premium of",
+    ]
+    assert entries["adjustable-rate-mortgage"] == [
+        "adjustable-rate-mortgage", "Adjustable-Rate Mortgage", "=?ARM", "-ARM processor",
+    ]
+    assert entries["deductible"] == [
+        "deductible", "?Deductible", "+insurer", "+out of pocket", "-tax deductible",
+    ]
+    exclusion = [
+        "exclusion", "?Exclusion", "+insurer", "+policyholder", "+coverage", "+health plan",
+        "+patient", "+hospital", "-social exclusion",
+    ]
+    assert [r for r in insurance["terms"] if r[0] == "exclusion"] == [exclusion]
+    assert [r for r in healthcare["terms"] if r[0] == "exclusion"] == [exclusion]
 
 
 def test_index_of_a_category_lists_only_its_terms(client: TestClient) -> None:

@@ -297,6 +297,46 @@ ERROR_CASES = {
         {"categories.yml": CATEGORIES + "- slug: 2024\n  label: New\n  description: New.\n"},
         "categories.yml", 7, 'category slug 2024 is read as a number; put it in quotes: "2024"',
     ),
+    # Context rules (README, "Context rules").
+    "context that is not a mapping": (
+        {"gamma.md": term("Gamma", "context: [loan]\n")},
+        "terms/gamma.md", 5, "context must be a mapping of needs, near and not",
+    ),
+    "context key that is not needs, near or not": (
+        {"gamma.md": term("Gamma", "context:\n  near: [loan]\n  nedds: [Gamma]\n")},
+        "terms/gamma.md", 7, "unknown context key 'nedds' (known: needs, near, not)",
+    ),
+    "context needs that is not a name of the term": (
+        {"gamma.md": term("Gamma", "aliases: [Gamma Rate]\ncontext:\n  needs: [Gama]\n"
+                                   "  near: [loan]\n")},
+        "terms/gamma.md", 7,
+        "context needs 'Gama' is not a name of this term (names: 'Gamma', 'Gamma Rate')",
+    ),
+    "context needs without near words, own or the categories'": (
+        {"gamma.md": term("Gamma", "context:\n  needs: [Gamma]\n")},
+        "terms/gamma.md", 6, "context needs names but gives no near words",
+    ),
+    "context near word that is not a valid name": (
+        {"gamma.md": term("Gamma", "context:\n  needs: [Gamma]\n  near: [loan, '-x']\n")},
+        "terms/gamma.md", 7, "context near '-x' must start and end with a letter or digit",
+    ),
+    "context near word given twice": (
+        {"gamma.md": term("Gamma", "context:\n  needs: [Gamma]\n  near: [loan, LOAN]\n")},
+        "terms/gamma.md", 7, "context near 'LOAN' is listed twice (as 'loan')",
+    ),
+    "context not phrase without a name of the term": (
+        {"gamma.md": term("Gamma", "context:\n  not:\n    - gamma ray\n    - beta blocker\n")},
+        "terms/gamma.md", 8, "context not 'beta blocker' contains no name of this term",
+    ),
+    "context not phrase no longer than the name": (
+        {"gamma.md": term("Gamma", "context:\n  not: [GAMMAS]\n")},
+        "terms/gamma.md", 6, "context not 'GAMMAS' must have more words than the name it contains",
+    ),
+    "category context word that is not a valid name": (
+        {"categories.yml": CATEGORIES + "- slug: privacy\n  label: Privacy\n"
+                           "  description: Data.\n  context: [data, '!x']\n"},
+        "categories.yml", 10, "category context '!x' must start and end with a letter or digit",
+    ),
 }
 
 
@@ -429,7 +469,7 @@ def test_field_names_that_are_not_text_are_errors(tmp_path: Path) -> None:
     assert [str(e) for e in errors_of(tmp_path)] == [
         f"{located(tmp_path, 'terms/gamma.md')}:5: field names must be text, like title or aliases",
         f"{located(tmp_path, 'terms/gamma.md')}:6: unknown field 'foo' (known: aliases, "
-        "case_sensitive, categories, related, title, updated)",
+        "case_sensitive, categories, context, related, title, updated)",
     ]
 
 
@@ -716,3 +756,25 @@ def test_a_large_glossary_loaded_by_worker_processes_is_the_one_loaded_alone(
     assert errors[0].endswith("term-00000.md:3: unknown category 'nowhere' "
                               "(known: employment-law, finance, healthcare, insurance, privacy)")
     assert "term-99999" in errors[1] and "matches the same text" in errors[2]
+
+
+def test_context_rules_load_with_category_defaults(tmp_path: Path) -> None:
+    categories = CATEGORIES.replace("  description: Money matters.\n",
+                                    "  description: Money matters.\n  context: [loan, lender]\n")
+    write_glossary(tmp_path, {
+        "arm.md": term("Adjustable-Rate Mortgage", "aliases: [ARM]\ncontext:\n  needs: [ARM]\n"
+                       "  not: [ARM processor, ARM chips]\n"),
+        "premium.md": term("Premium", "context:\n  needs: [Premium]\n  near: [insurer]\n"
+                           "  not: [premium bonds]\n"),
+        "claim.md": term("Denied Claim", "context:\n  not: [denied claims that]\n"),
+    }, categories)
+
+    glossary = load_glossary(tmp_path)
+
+    arm, claim, premium = glossary.terms
+    assert glossary.category("finance").context == ("loan", "lender")  # type: ignore[union-attr]
+    assert arm.context.needs == ("ARM",)
+    assert arm.context.refuse == ("ARM processor", "ARM chips")
+    assert glossary.near_words(arm) == ("loan", "lender")
+    assert glossary.near_words(premium) == ("insurer",)
+    assert claim.context.refuse == ("denied claims that",)  # the name in the plural

@@ -115,6 +115,11 @@ FAILURES: dict[str, tuple[Callable, Callable]] = {
     "index-entry-not-strings": (real, fulfill_json('{"terms": [["premium", 42]]}')),
     "index-entry-not-an-array": (real, fulfill_json('{"terms": [{"slug": "premium"}]}')),
     "index-entry-empty": (real, fulfill_json('{"terms": [["premium", "Premium"], []]}')),
+    # The category's context words, used by a name that needs context (README, "The API").
+    "index-context-not-text": (real, fulfill_json(
+        '{"context": ["insurer", 5], "terms": [["premium", "?Premium"]]}')),
+    "index-context-a-number": (real, fulfill_json(
+        '{"context": 5, "terms": [["premium", "?Premium"]]}')),
 }
 
 

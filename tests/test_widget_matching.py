@@ -25,7 +25,8 @@ from widget_helpers import (
     widget_tag,
 )
 
-from widget_server.content import load_glossary, name_forms
+from widget_server.content import load_glossary
+from widget_server.names import name_forms
 
 # Per case: the highlights inside the element with that id, in document order.
 Highlights = dict[str, list[tuple[str, str]]]

@@ -1,6 +1,7 @@
 """The widget on real article pages nobody here wrote (../shared/realworld-pages/, see its
 README): data-root="body", all categories, every occurrence. For each page: no page errors, the
-body's text unchanged, no highlight in a skipped area, and every highlight a name of its term.
+body's text unchanged, no highlight in a skipped area, every highlight a name of its term, and
+the same highlights as the Python matcher (widget_server/highlights.py) gives on the same page.
 
 The pages are read from the shared folder, not copied, and served from the glossary server's
 origin through routing, so that /widget.js and the API are the real ones; every other request
@@ -18,13 +19,17 @@ from __future__ import annotations
 import json
 import re
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from conftest import REALWORLD_PAGES, LiveServer
+from conftest import GLOSSARY_DATA, REALWORLD_PAGES, LiveServer
 from playwright.sync_api import Browser, BrowserContext, Route
 from widget_helpers import ISSUE_SKIP_SELECTOR, RECORD_PAGE, Console, wait_ready, widget_tag
+
+from widget_server.content import load_glossary
+from widget_server.highlights import Settings, parse, scan_page
+from widget_server.matcher import glossary_matcher
 
 # Without the shared pages (a checkout outside this workplace) the test says so, by name, rather
 # than pytest's "empty parameter set".
@@ -182,6 +187,23 @@ def test_the_name_rules_of_this_file() -> None:
 # ---- the pages -------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
+def python_highlights() -> Callable[[Path], list[tuple[str, str]]]:
+    """(slug, text) of each highlight the Python matcher gives on a page, with the page's
+    scripts removed as in the browser (a context word in an inline script would count)."""
+    matcher = glossary_matcher(load_glossary(GLOSSARY_DATA))
+    settings = Settings(root="body", occurrences="all")
+
+    def highlights(path: Path) -> list[tuple[str, str]]:
+        tree = parse(prepared(path))
+        for script in tree.css("script"):
+            script.decompose()
+        scan = scan_page(tree.html or "", matcher, settings)
+        return [(found.match.slug, found.text) for found in scan.highlights]
+
+    return highlights
+
+
+@pytest.fixture(scope="module")
 def terms(glossary_server: LiveServer) -> dict[str, list[tuple[str, bool]]]:
     with urllib.request.urlopen(f"{glossary_server.url}/api/v1/terms.json") as response:
         document = json.load(response)
@@ -217,6 +239,7 @@ def context(browser: Browser, glossary_server: LiveServer) -> Iterator[BrowserCo
 @pytest.mark.parametrize("path", PAGE_PARAMS)
 def test_realworld_page(
     context: BrowserContext, glossary_server: LiveServer, terms: dict, path: Path,
+    python_highlights: Callable[[Path], list[tuple[str, str]]],
 ) -> None:
     url = f"{glossary_server.url}/realworld/{path.name}"
     context.served[url] = prepared(path)  # type: ignore[attr-defined]
@@ -240,6 +263,7 @@ def test_realworld_page(
     assert before[1] == 0  # the text below was recorded before the widget changed anything
     assert body_text == before[0]
     assert detail["highlights"] == len(rows) <= 100
+    assert [(row["slug"], row["text"]) for row in rows] == python_highlights(path)
     assert [row for row in rows if row["skipped"]] == []
     assert [row for row in rows if row["tag"] != "glossary-term" or not row["onlyText"]] == []
     wrong = [(row["slug"], row["text"]) for row in rows if not is_name_of(row["text"], terms[row["slug"]])]

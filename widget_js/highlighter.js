@@ -10,6 +10,11 @@ const SLICE_MS = 8;
 // changes at most 95: the browser lays out each one's paragraph again, which on the benchmark's
 // two slow cores made the frame after a slice of a dense page take 20-35 ms.
 const SLICE_NODES = 32;
+// The block of a text, in which a name that needs context looks for its context words: the
+// nearest ancestor that is not a phrasing element (widget_server/highlights.py has the same
+// list). The phrasing elements whose text is never highlighted (a, code, kbd, samp, the
+// highlights) need not be in it.
+const BLOCK = ":not(abbr,b,bdi,bdo,cite,data,del,dfn,em,font,i,ins,mark,q,s,small,span,strong,sub,sup,time,u,var)";
 
 // Each slice runs after a frame's rendering, not before it: scheduler.yield() resumed the scan
 // ahead of rendering, and Chrome then painted once in ~100 ms, laying out a thousand new
@@ -43,6 +48,7 @@ function createHighlighter(match, config, write) {
     let walker; // through the text nodes of `root`
     let skipped; // text nodes the walk steps over
     let found = []; // [text node, its matches] of this slice
+    const blocks = new Map(); // block -> Map(context words -> how many the block holds)
     /** Advances the scan by one batch of text nodes; false once it is over. */
     const step = () => {
       if (!highlighted) [count, highlighted] = onPage();
@@ -84,7 +90,15 @@ function createHighlighter(match, config, write) {
       if (nodes.length < 64) walker = null; // the walk is over: on to the next root
       let k = -1;
       let matches;
-      for (const [start, end, slug] of match(text)) {
+      // Only for a match that needs context: the block's text is read once per scan.
+      const near = (start, end, words) => {
+        const block = nodes[starts.findLastIndex((s) => s <= start)].parentElement.closest(BLOCK);
+        const counts = blocks.get(block) ?? new Map();
+        blocks.set(block, counts);
+        if (!counts.has(words)) counts.set(words, words(block.textContent).length);
+        return counts.get(words) > words(text.slice(start, end)).length;
+      };
+      for (const [start, end, slug] of match(text, near)) {
         if (count >= config.max) break;
         if (config.occurrences === "first" && highlighted.has(slug)) continue;
         if (starts[k + 1] <= start) {

@@ -41,10 +41,15 @@ async function loadIndex(script, signal) {
   );
   const indexes = await Promise.all((chosen || known).map((slug) => fetchJson(`${api}index/${slug}.json`, signal)));
   const entries = new Map(); // a term in two categories is in both indexes
+  // A list of text; what is not even an array has no `every`.
+  const texts = (list) => list?.every?.((s) => typeof s === "string");
   for (const index of indexes) {
+    // The category's context words, for the names that need context, are text if given.
+    if (!texts(index.context ?? [])) throw new Error("bad index");
     for (const entry of index.terms) {
-      // [slug, name, aliases...], all text; an entry that is not even an array has no `every`.
-      if (!entry?.[1] || !entry.every?.((s) => typeof s === "string")) throw new Error("bad index");
+      // [slug, name, aliases..., context rules...], all text.
+      if (!entry?.[1] || !texts(entry)) throw new Error("bad index");
+      entry.c = index.context;
       entries.set(entry[0], entry);
     }
   }

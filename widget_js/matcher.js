@@ -69,6 +69,7 @@ function createMatcher(entries) {
     const caseSensitive = entry[0][0] === EXACT_MARK;
     for (let i = 1; i < entry.length; i++) {
       const name = entry[i];
+      if (/^[+-]/.test(name)) break; // the context rules follow the names
       WORD.lastIndex = 0;
       const first = WORD.exec(name); // EXACT_MARK is not a word character
       if (!first) continue;
@@ -81,15 +82,22 @@ function createMatcher(entries) {
   // The first letters of the first words: fewer letters where four give more beginnings than
   // the engine compiles in a few milliseconds. (The loop tries four letters, then three, then
   // two, and keeps the first that give at most MAX_BEGINNINGS, or two.)
-  let beginnings;
-  for (let length = 5; length > 2 && !(beginnings?.size <= MAX_BEGINNINGS); length--) {
-    beginnings = new Set([...heads.keys()].map((key) => key.slice(0, length - 1)));
+  // A matcher of one entry (a term's context words or `not` phrases) reads every word with a
+  // copy of WORD instead, as its own expression would cost 2 ms to compile (the \p classes)
+  // and save next to nothing on the few blocks it reads (the engine compiles WORD's source
+  // once). Both find the same words. A copy: a context matcher runs inside the scan of another.
+  let starts = new RegExp(WORD);
+  if (entries[1]) {
+    let beginnings;
+    for (let length = 5; length > 2 && !(beginnings?.size <= MAX_BEGINNINGS); length--) {
+      beginnings = new Set([...heads.keys()].map((key) => key.slice(0, length - 1)));
+    }
+    // Over the folded text, at the start of a word, and on to its end: what it finds is the
+    // folded word. (A letter of two code units cut in half would never match.)
+    const alternatives = [...beginnings].join("|").replace(/[\ud800-\udbff](?=\||$)/g, "");
+    starts = new RegExp(`(?<!${WORD_CHAR})(?:${alternatives || "(?!)"})${WORD_CHAR}*`, "gu");
+    starts.exec(""); // compiled now, with the matcher, rather than in the first scan
   }
-  // Over the folded text, at the start of a word, and on to its end: what it finds is the
-  // folded word. (A letter of two code units cut in half would never match.)
-  const alternatives = [...beginnings].join("|").replace(/[\ud800-\udbff](?=\||$)/g, "");
-  const starts = new RegExp(`(?<!${WORD_CHAR})(?:${alternatives || "(?!)"})${WORD_CHAR}*`, "gu");
-  starts.exec(""); // compiled now, with the matcher, rather than in the first scan
 
   /** The names chained from `head`, split into words, in glossary order; then most words first,
    * so that the first candidate that fits is the leftmost-longest match. */
@@ -105,6 +113,8 @@ function createMatcher(entries) {
         const exact = caseSensitive || name[0] === EXACT_MARK;
         const [words, gaps] = splitName(exact ? name : fold(name)); // as `fits` reads the text
         list.push({
+          entry,
+          needs: /^=?\?/.test(name),
           slug: caseSensitive ? entry[0].slice(1) : entry[0],
           words,
           gaps,
@@ -119,7 +129,20 @@ function createMatcher(entries) {
     return list;
   };
 
-  return function match(text) {
+  /** `near(start, end, words)`, given by the highlighter, tells whether the block of a match
+   * that needs context holds one of the context words `words` (a matcher) outside it. */
+  return function match(text, near) {
+    /** Whether the context rules of the candidate's term let it match text[start, end): it is
+     * inside no `not` phrase (read in the match's text node only: the text may be 64 of them,
+     * joined by NUL), and a name that needs context has a context word `near`. */
+    const allowed = ({ entry, needs }, start, end) => {
+      const [words, not] = (entry.r ??= rulesOf(entry));
+      const node = text.lastIndexOf("\0", start) + 1;
+      return (
+        !not?.(text.slice(node).split("\0", 1)[0]).some(([from, to]) => from + node <= start && to + node >= end) &&
+        (!needs || (words && near?.(start, end, words)))
+      );
+    };
     const found = [];
     const folded = fold(text);
     starts.lastIndex = 0;
@@ -128,7 +151,7 @@ function createMatcher(entries) {
       if (head === undefined) continue;
       for (const candidate of candidatesOf(head)) {
         const end = fits(candidate, candidate.exact ? text : folded, hit.index);
-        if (end) {
+        if (end && allowed(candidate, hit.index, end)) {
           found.push([hit.index, end, candidate.slug]);
           starts.lastIndex = end;
           break;
@@ -137,6 +160,19 @@ function createMatcher(entries) {
     }
     return found;
   };
+}
+
+/**
+ * The context rules of an index entry (api.py), made when one of its names first matches, so
+ * that terms without rules, or not on the page, cost nothing: a matcher of its context words
+ * (its own `+` words, else those of its index file) and one of its `not` phrases (`-`).
+ */
+function rulesOf(entry) {
+  const pick = (mark) => entry.filter((item) => item[0] == mark).map((item) => item.slice(1));
+  const near = pick("+");
+  const not = pick("-");
+  if (!near[0] && entry.c) near.push(...entry.c);
+  return [near[0] && createMatcher([["", ...near]]), not[0] && createMatcher([["", ...not]])];
 }
 
 /** Where `candidate` ends in `text` (folded, unless the candidate is exact) if it matches from

@@ -12,6 +12,9 @@ from widget_server.sites import Site, dataset_name, disabled_origin_hashes
 
 API_PREFIX = "api/v1/"
 EXACT_MARK = "="
+NEEDS_MARK = "?"
+NEAR_MARK = "+"
+NOT_MARK = "-"
 
 
 def api_files(glossary: Glossary) -> Iterator[tuple[str, bytes]]:
@@ -108,14 +111,44 @@ def index_document(glossary: Glossary, category: str) -> dict[str, Any]:
     other terms, an acronym alias (APR) starts with `=`: it matches only in capitals, plural
     included (APRs). No slug or name can start with `=` otherwise. Arrays rather than objects
     keep the file small; brotli does the rest.
+
+    Context rules follow the names, so that an unambiguous term costs nothing: a name that needs
+    context has `?` after any `=` (`"?Premium"`, `"=?ARM"`), then come the term's context words,
+    each as `+word`, and its `not` phrases, each as `-phrase` (no name starts with `?`, `+` or
+    `-`). A term whose names need context but that lists no `+` words takes the category's, which
+    the file gives once, as `context`: only when they are the term's own defaults (those of all
+    its categories), so that a term in two index files reads the same from either.
     """
-    return {"category": category, "terms": [_index_entry(term) for term in glossary.terms_in(category)]}
+    found = glossary.category(category)
+    defaults = found.context if found else ()
+    entries = [_index_entry(glossary, term, defaults) for term in glossary.terms_in(category)]
+    document: dict[str, Any] = {"category": category, "terms": entries}
+    if any(_uses_defaults(entry) for entry in entries):
+        document["context"] = list(defaults)
+    return document
 
 
-def _index_entry(term: Term) -> list[str]:
-    if term.case_sensitive:
-        return [f"{EXACT_MARK}{term.slug}", *term.names]
-    return [term.slug, *(f"{EXACT_MARK}{name}" if term.matches_exactly(name) else name for name in term.names)]
+def _index_entry(glossary: Glossary, term: Term, defaults: tuple[str, ...]) -> list[str]:
+    rules = term.context
+
+    def mark(name: str) -> str:
+        exact = EXACT_MARK if term.matches_exactly(name) and not term.case_sensitive else ""
+        return exact + (NEEDS_MARK if name in rules.needs else "") + name
+
+    slug = f"{EXACT_MARK}{term.slug}" if term.case_sensitive else term.slug
+    near = glossary.near_words(term) if rules.needs else ()
+    return [
+        slug,
+        *(mark(name) for name in term.names),
+        *(f"{NEAR_MARK}{word}" for word in (near if near != defaults else ())),
+        *(f"{NOT_MARK}{phrase}" for phrase in rules.refuse),
+    ]
+
+
+def _uses_defaults(entry: list[str]) -> bool:
+    """Whether an index entry has a name that needs context and no context words of its own."""
+    marks = [name.lstrip(EXACT_MARK)[:1] for name in entry[1:]]
+    return NEEDS_MARK in marks and NEAR_MARK not in marks
 
 
 def entry_path(slug: str) -> str:

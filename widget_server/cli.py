@@ -291,6 +291,41 @@ def new(data_dir: Path, title: str, categories: tuple[str, ...]) -> None:
     click.echo(f"Created {path}; fill in its sections, then run: glossary-widget check")
 
 
+@main.command()
+@DATA_OPTION
+@click.argument("paths", nargs=-1, required=True,
+                type=click.Path(exists=True, path_type=Path))
+@click.option("--categories", default="", help="Comma-separated category slugs (default: all).")
+@click.option("--occurrences", type=click.Choice(["first", "all"]), default="first",
+              show_default=True, help="Highlight each term once per page, or every time.")
+@click.option("--format", "output", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+def scan(data_dir: Path, paths: tuple[Path, ...], categories: str, occurrences: str,
+         output: str) -> None:
+    """Show what the widget would highlight in HTML or text files (folders: recursively).
+
+    Every highlight with its sentence, the name that matched and the rule that allowed it;
+    every match that context rules refused, and why; and per term, how often it fired and how
+    often it was refused.
+    """
+    from widget_server.highlights import Settings
+    from widget_server.scan import format_table, scan_files
+
+    with content_errors_reported():
+        glossary = load_glossary(data_dir)
+    chosen = [slug.strip() for slug in categories.split(",") if slug.strip()]
+    _require_known(chosen, [c.slug for c in glossary.categories], "--categories")
+    settings = Settings(categories=tuple(chosen) or None, occurrences=occurrences)
+    report = scan_files(paths, glossary, settings)
+    if output == "json":
+        click.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=1))
+    else:
+        for line in format_table(report):
+            click.echo(line)
+    if report.errors:
+        sys.exit(1)
+
+
 def _require_known(chosen: tuple[str, ...] | list[str], known: list[str], option: str) -> None:
     unknown = [slug for slug in chosen if slug not in known]
     if unknown:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime
 import functools
 import re
-import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,21 +20,20 @@ import yaml
 
 from widget_server.lines import MARKDOWN_BREAKS, YAML_BREAKS, EditorLines, split_lines
 from widget_server.markup import unsafe_link_lines
+from widget_server.names import contains_words, is_acronym, name_keys, name_problem, split_name
 from widget_server.parallel import map_batches, worker_processes
 
 if TYPE_CHECKING:
     from widget_server.sites import Site
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-# A name must start and end with a letter or digit so that whole-word matching is well defined.
-NAME_EDGE_RE = re.compile(r"^\w(?:.*\w)?$", re.DOTALL)
-# The widget's folding of the text between two words (normalizeGap in widget_js/matcher.js).
-_WHITE_SPACE_RE = re.compile(r"\s+")
-_PLAIN_PUNCTUATION = str.maketrans({"\u2018": "'", "\u2019": "'", "\u2010": "-", "\u2011": "-"})
 
 SECTIONS = ("Definition", "Examples", "Misuse", "Benefits", "Conclusion")
 REQUIRED_SECTIONS = ("Definition", "Misuse")
-FRONT_MATTER_KEYS = {"title", "categories", "aliases", "case_sensitive", "related", "updated"}
+FRONT_MATTER_KEYS = {
+    "title", "categories", "aliases", "case_sensitive", "related", "updated", "context"
+}
+CONTEXT_KEYS = ("needs", "near", "not")
 FRONT_MATTER_LINE = 2  # the file's line of the front matter's first line, after `---`
 # Term files handed to a worker process at a time.
 LOAD_BATCH = 100
@@ -66,6 +64,18 @@ class Category:
     slug: str
     label: str
     description: str
+    # Default context words for the `needs` names of its terms that give no `near` of their own.
+    context: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Context:
+    """When the names of an ambiguous term count (README, "Context rules"): `needs` names only
+    with one of the `near` words in the same block; no name inside a `refuse` phrase (`not`)."""
+
+    needs: tuple[str, ...] = ()
+    near: tuple[str, ...] = ()
+    refuse: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -79,6 +89,7 @@ class Term:
     updated: datetime.date
     # Section name -> Markdown; read-only, like the rest of the snapshot.
     sections: Mapping[str, str] = field(hash=False, compare=False)
+    context: Context = Context()
 
     # Terms come back from the worker processes that load a large glossary by pickle, which
     # cannot copy the read-only view of the sections: it gets them as a dict.
@@ -116,6 +127,13 @@ class Glossary:
     def terms_in(self, category: str) -> tuple[Term, ...]:
         return tuple(t for t in self.terms if category in t.categories)
 
+    def near_words(self, term: Term) -> tuple[str, ...]:
+        """The context words of `term`'s `needs` names: its own, else its categories'."""
+        if term.context.near:
+            return term.context.near
+        words = (w for slug in term.categories if (c := self.category(slug)) for w in c.context)
+        return tuple(dict.fromkeys(words))
+
     def term_named(self, name: str) -> Term | None:
         """The term with a name that matches the same text as `name` (they are unique, see
         `name_keys`)."""
@@ -128,60 +146,6 @@ class Glossary:
     @functools.cached_property
     def _terms_by_slug(self) -> dict[str, Term]:
         return {t.slug: t for t in self.terms}
-
-
-def name_forms(name: str, case_sensitive: bool = False) -> tuple[str, ...]:
-    """The texts a valid `name` matches in an article, as the widget reads names
-    (widget_js/matcher.js): any run of white space is one space, typographic apostrophes and
-    hyphens are plain ones, and but for a case-sensitive term the last word may be in its regular
-    plural (of the name lower-cased with İ as i, as the widget folds it). An acronym keeps its
-    case in the plural (APR -> APRs): it matches only in capitals.
-    """
-    spaced = _WHITE_SPACE_RE.sub(" ", name).translate(_PLAIN_PUNCTUATION)
-    if case_sensitive:
-        return (spaced,)
-    return spaced, _plural(spaced if is_acronym(name) else spaced.replace("İ", "i").lower())
-
-
-def name_keys(name: str, case_sensitive: bool = False) -> frozenset[str]:
-    """The forms of `name`, folded: two terms whose names share one would both claim the same
-    words of a page. Case is folded even where the widget keeps it, so that no two terms share a
-    name whatever its case; İ is i first, as the widget folds it (`fold` in matcher.js)."""
-    return frozenset(form.replace("İ", "i").casefold() for form in name_forms(name, case_sensitive))
-
-
-def _plural(name: str) -> str:
-    """`name` with its last word in the regular English plural, as `plural` in matcher.js."""
-    if name.endswith(("s", "x", "z", "ch", "sh")):
-        return name + "es"
-    # Only when the letter before the y is in the same word: "policy", but not "type y".
-    if name.endswith("y") and len(name) > 1 and name[-2] not in "aeiou" and _is_word(name[-2]):
-        return name[:-1] + "ies"
-    return name + "s"
-
-
-def _is_word(char: str) -> bool:
-    """Whether `char` is part of a word for the widget: a letter, mark, digit or `_`."""
-    return char == "_" or unicodedata.category(char)[0] in "LMN"
-
-
-def name_problem(name: str) -> str | None:
-    """What keeps `name` from being a title or alias, or None."""
-    if not NAME_EDGE_RE.match(name):
-        return "must start and end with a letter or digit"
-    # The widget matches text nodes joined by NUL, and no name may contain it; nor any other
-    # control character, which no article shows.
-    if any(unicodedata.category(c) == "Cc" and not c.isspace() for c in name):
-        return "must not contain control characters"
-    # Only `new` can meet one (a command line's bytes that are not UTF-8): no file can hold it.
-    if any(unicodedata.category(c) == "Cs" for c in name):
-        return "must not contain lone surrogates (bytes that are not UTF-8)"
-    return None
-
-
-def is_acronym(name: str) -> bool:
-    letters = [c for c in name if c.isalpha()]
-    return len(letters) >= 2 and all(c.isupper() for c in letters)
 
 
 def display_path(path: Path) -> str:
@@ -202,7 +166,7 @@ def load_glossary(data_dir: Path) -> Glossary:
     categories = _load_categories(data_dir / "categories.yml", errors)
     # With a broken categories file every term's categories would look unknown: check them only
     # against a file that loaded without errors.
-    known_categories = None if errors else {c.slug for c in categories}
+    known_categories = None if errors else {c.slug: c.context for c in categories}
     terms_dir = data_dir / "terms"
     terms: list[tuple[Term, _TermLines]] = []
     paths: list[Path] = []
@@ -274,6 +238,8 @@ def _category(node: yaml.Node, data: Any, error: _Report) -> Category | None:
         error(_line(node), "each category needs slug, label and description")
         return None
     value_nodes = _value_nodes(node)
+    context = _word_list(data.get("context"), value_nodes.get("context"), _line(node), _line,
+                         "category context", error)
     slug, label, description = (
         _text(f"category {key}", data.get(key), value_nodes.get(key),
               _line(value_nodes.get(key) or node), error)
@@ -284,7 +250,81 @@ def _category(node: yaml.Node, data: Any, error: _Report) -> Category | None:
     if not (slug.strip() and label.strip() and description.strip()):
         error(_line(node), "each category needs slug, label and description")
         return None
-    return Category(slug, label.strip(), description.strip())
+    return Category(slug, label.strip(), description.strip(),
+                    tuple(word for word, _ in context or ()))
+
+
+def _word_list(
+    value: Any, node: yaml.Node | None, line: int, node_line: Callable[[yaml.Node], int],
+    what: str, error: _Report,
+) -> list[tuple[str, int]] | None:
+    """A list of context words or phrases (valid names, each once), each with its line; None
+    once reported. `line` is where to report a problem of the list itself, `node_line` the line
+    of a node."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not isinstance(node, yaml.SequenceNode):
+        error(line, f"{what} must be a list, like [a, b]")
+        return None
+    words: list[tuple[str, int]] = []
+    seen: dict[frozenset[str], str] = {}
+    for item, item_node in zip(value, node.value, strict=True):
+        text = _text(what, item, item_node, node_line(item_node), error)
+        if text is None:
+            continue
+        word = text.strip()
+        if problem := name_problem(word):
+            error(node_line(item_node), f"{what} {text!r} {problem}")
+        elif (keys := name_keys(word)) in seen:
+            error(node_line(item_node), f"{what} {word!r} is listed twice (as {seen[keys]!r})")
+        else:
+            seen[keys] = word
+            words.append((word, node_line(item_node)))
+    return words
+
+
+def _context(
+    meta: dict[str, Any], lines: _Lines, names: list[str], defaults: list[str] | None,
+    error: _Report,
+) -> Context:
+    """The term's `context` rules, each checked against its names (`defaults`: its categories'
+    context words, None when categories.yml did not load)."""
+    if meta.get("context") is None:
+        return Context()
+    node = lines.value_nodes.get("context")
+    if not isinstance(meta["context"], dict) or not isinstance(node, yaml.MappingNode):
+        error(lines.key("context"), "context must be a mapping of needs, near and not")
+        return Context()
+    data = meta["context"]
+    nodes = _value_nodes(node)
+    keys = {key.value: key for key, _ in node.value if key.tag == _STR_TAG}
+    for key in sorted(set(data) - set(CONTEXT_KEYS), key=str):
+        where = _front_matter_line(keys[key]) if key in keys else lines.key("context")
+        error(where, f"unknown context key {key!r} (known: {', '.join(CONTEXT_KEYS)})")
+    parts = {
+        key: _word_list(
+            data.get(key), nodes.get(key),
+            _front_matter_line(keys[key]) if key in keys else lines.key("context"),
+            _front_matter_line, f"context {key}", error,
+        ) or []
+        for key in CONTEXT_KEYS
+    }
+    needs_line = _front_matter_line(keys["needs"]) if "needs" in keys else 0
+    for need, line in parts["needs"]:
+        if need not in names:
+            error(line, f"context needs {need!r} is not a name of this term "
+                  f"(names: {', '.join(repr(n) for n in names)})")
+    if parts["needs"] and not parts["near"] and defaults is not None and not defaults:
+        error(needs_line, "context needs names but gives no near words, and none of the "
+                          "term's categories has context words in categories.yml")
+    for phrase, where in parts["not"]:
+        inside = [name for name in names if contains_words(phrase, name)]
+        if not inside:
+            error(where, f"context not {phrase!r} contains no name of this term as whole words")
+        elif all(len(split_name(phrase)[0]) <= len(split_name(name)[0]) for name in inside):
+            error(where, f"context not {phrase!r} must have more words than the name it contains")
+    needs, near, refuse = (tuple(word for word, _ in parts[key]) for key in CONTEXT_KEYS)
+    return Context(needs, near, refuse)
 
 
 def _read_text(path: Path, error: _Report, missing: str = "missing file") -> str | None:
@@ -339,7 +379,7 @@ class _TermLines:
 
 
 def _load_terms(
-    paths: list[Path], known_categories: set[str] | None
+    paths: list[Path], known_categories: Mapping[str, tuple[str, ...]] | None
 ) -> tuple[list[tuple[Term, _TermLines]], list[ContentError]]:
     """The terms of `paths` that load, and the errors of those that do not."""
     errors: list[ContentError] = []
@@ -348,7 +388,7 @@ def _load_terms(
 
 
 def _load_term(
-    path: Path, known_categories: set[str] | None, errors: list[ContentError]
+    path: Path, known_categories: Mapping[str, tuple[str, ...]] | None, errors: list[ContentError]
 ) -> tuple[Term, _TermLines] | None:
     slug = path.stem
     lines = _Lines()
@@ -408,6 +448,12 @@ def _load_term(
         error(lines.key("case_sensitive"), "case_sensitive must be true or false")
         case_sensitive = False
 
+    names = [title, *(a.strip() for _, a in aliases)]
+    defaults = None
+    if known_categories is not None:
+        defaults = [w for _, c in categories for w in known_categories.get(c, ())]
+    context = _context(meta, lines, names, defaults, error)
+
     related = _string_list(meta, "related", "related term", lines, error)
     updated = meta.get("updated")
     if not isinstance(updated, datetime.date) or isinstance(updated, datetime.datetime):
@@ -426,6 +472,7 @@ def _load_term(
         related=tuple(r for _, r in related),
         updated=updated,
         sections=MappingProxyType(sections),
+        context=context,
     )
     return term, _TermLines(
         path=path,

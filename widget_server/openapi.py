@@ -70,7 +70,9 @@ def _api_paths(slug: str, category: str, site: str) -> dict[str, Any]:
         f"/{API_PREFIX}index/{{category}}.json": _read(
             "The matching index the widget downloads for one category: `[slug, title, alias, "
             "...]` per term; `=` before a slug: its names match exactly; before an alias: it "
-            "matches only in capitals.",
+            "matches only in capitals; `?` after any `=`: the name needs a context word in its "
+            "block; then the term's context words as `+word` and its refusing phrases as "
+            "`-phrase`; `context`: the category's default context words.",
             _json_ok("Index"), etag=True,
             parameters=[_path_parameter("category", category)],
             missing=_ref_response("NotFound"),
@@ -295,10 +297,12 @@ _SCHEMAS: dict[str, Any] = {
         "url": {"type": "string", "pattern": "^glossary/[a-z0-9-]+/$"},
         "updated": {"type": "string", "format": "date"},
     }),
-    "Index": _object({
+    "Index": {**_object({
         "category": _SLUG,
         "terms": {"type": "array", "items": {"type": "array", "items": _TEXT, "minItems": 2}},
-    }),
+        # The category's default context words, when a term of the file uses them (api.py).
+        "context": _TEXTS,
+    }), "required": ["category", "terms"]},
     "Health": _object({"status": {"const": "ok"}, "terms": {"type": "integer", "minimum": 0}}),
     "OpenAPI": {"type": "object", "required": ["openapi", "paths"]},
 }

@@ -1,0 +1,235 @@
+"""The widget's matcher in Python: the same highlights as `widget_js/matcher.js` on the same text.
+
+It is built from the same index documents the widget downloads (`api.index_document`), merged
+the way the widget merges them, so that the data cannot differ either; `tests/vectors/` holds
+the cases that both implementations must answer alike. It is written for clarity, not for the
+widget's speed: it looks at every word rather than at the few a regular expression picks out,
+which gives the same matches, since a name is looked up by its whole first word in both.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from widget_server.api import EXACT_MARK, NEAR_MARK, NEEDS_MARK, NOT_MARK, index_document
+from widget_server.content import Glossary
+from widget_server.names import (
+    fold,
+    next_word,
+    normalize_gap,
+    plural,
+    split_name,
+    words_of,
+)
+
+RULE_MARKS = (NEAR_MARK, NOT_MARK)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One index entry (`[slug, name, ..., +word, ..., -phrase, ...]`) with the context words
+    of the index file it came from (used by names that need context and list none)."""
+
+    items: tuple[str, ...]
+    defaults: tuple[str, ...] = ()
+
+    @property
+    def case_sensitive(self) -> bool:
+        return self.items[0].startswith(EXACT_MARK)
+
+    @property
+    def slug(self) -> str:
+        return self.items[0].removeprefix(EXACT_MARK)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The names with their marks, title first."""
+        names = []
+        for item in self.items[1:]:
+            if item.startswith(RULE_MARKS):
+                break
+            names.append(item)
+        return tuple(names)
+
+    @functools.cached_property
+    def near(self) -> Matcher | None:
+        """The context words of the names that need them, as a matcher of their own."""
+        own = [item[1:] for item in self.items if item.startswith(NEAR_MARK)]
+        words = own or list(self.defaults)
+        return Matcher([Entry(("", *words))]) if words else None
+
+    @functools.cached_property
+    def refuse(self) -> Matcher | None:
+        """The `not` phrases, as a matcher of their own."""
+        phrases = [item[1:] for item in self.items if item.startswith(NOT_MARK)]
+        return Matcher([Entry(("", *phrases))]) if phrases else None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A name as the matcher tries it at a place where its first word is."""
+
+    entry: Entry
+    name: str  # as written in the glossary, without marks
+    alias: bool
+    words: tuple[str, ...]  # folded, unless exact
+    gaps: tuple[str, ...]
+    exact: bool
+    plural: str  # of the last word; "" for a case-sensitive term
+    needs: bool
+
+
+@dataclass(frozen=True)
+class Match:
+    """A highlight in a text: [start, end) of `slug`, and what allowed it."""
+
+    start: int
+    end: int
+    slug: str
+    name: str
+    rule: str  # "name", "alias" or "plural"
+    context: str = ""  # the context word found in the block, for a name that needs one
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A name that matched the text's words but that its context rules refused."""
+
+    start: int
+    end: int
+    slug: str
+    name: str
+    reason: str
+
+
+# Given (start, end) of a match that needs context and the matcher of its context words: the
+# context word found in the match's block outside the match, or "" (see `highlights.py`).
+Near = Callable[[int, int, "Matcher"], str]
+
+
+@dataclass
+class Matcher:
+    """Leftmost-longest, non-overlapping matches of the names of `entries`, in their order."""
+
+    entries: Sequence[Entry]
+    _heads: dict[str, list[tuple[Entry, str]]] = field(default_factory=dict, init=False)
+    _candidates: dict[str, tuple[Candidate, ...]] = field(default_factory=dict, init=False)
+
+    def __post_init__(self) -> None:
+        for entry in self.entries:
+            for name in entry.names:
+                words = [name[s:e] for s, e in words_of(name)]
+                if not words:
+                    continue
+                key = fold(words[0])
+                self._heads.setdefault(key, []).append((entry, name))
+                # The plural of a one-word name begins with another word: premiums, policies.
+                if not entry.case_sensitive and len(words) == 1:
+                    base = words[0] if name.startswith(EXACT_MARK) else key
+                    self._heads.setdefault(fold(plural(base)), []).append((entry, name))
+
+    def candidates(self, head: str) -> tuple[Candidate, ...]:
+        """The names whose first word is `head`, most words first, then in glossary order."""
+        if head in self._candidates:
+            return self._candidates[head]
+        found = []
+        for entry, marked in self._heads.get(head, ()):
+            exact = entry.case_sensitive or marked.startswith(EXACT_MARK)
+            unmarked = marked.removeprefix(EXACT_MARK)
+            needs = unmarked.startswith(NEEDS_MARK)
+            name = unmarked.removeprefix(NEEDS_MARK)
+            words, gaps = split_name(name if exact else fold(name))
+            found.append(Candidate(
+                entry=entry, name=name, alias=marked != entry.names[0],
+                words=tuple(words), gaps=tuple(gaps), exact=exact,
+                plural="" if entry.case_sensitive else plural(words[-1]), needs=needs,
+            ))
+        ordered = self._candidates[head] = tuple(sorted(found, key=lambda c: -len(c.words)))
+        return ordered
+
+    def match(
+        self, text: str, near: Near | None = None, refused: list[Refusal] | None = None
+    ) -> list[Match]:
+        """The matches in `text`. A match that its context rules refuse uses up nothing: the
+        next name at the same place is tried (and the refusal added to `refused`)."""
+        found: list[Match] = []
+        folded = fold(text)
+        phrases: dict[int, list[Match]] = {}  # per `not` matcher, its matches in `text`
+        position = 0
+        while (word := next_word(folded, position)) is not None:
+            start, position = word
+            for candidate in self.candidates(folded[start:position]):
+                end = fits(candidate, text if candidate.exact else folded, start)
+                if not end:
+                    continue
+                reason, context = allowed(candidate, text, start, end, near, phrases)
+                if reason:
+                    if refused is not None:
+                        refused.append(Refusal(start, end, candidate.entry.slug,
+                                               candidate.name, reason))
+                    continue
+                seen = (text if candidate.exact else folded)[start:end]
+                plural_form = candidate.plural and seen.endswith(candidate.plural)
+                rule = "plural" if plural_form else "alias" if candidate.alias else "name"
+                found.append(Match(start, end, candidate.entry.slug, candidate.name, rule, context))
+                position = end
+                break
+        return found
+
+
+def fits(candidate: Candidate, text: str, start: int) -> int:
+    """Where `candidate` ends in `text` if it matches from the word at `start`, else 0."""
+    last = len(candidate.words) - 1
+    end = start
+    for k, word in enumerate(candidate.words):
+        found = next_word(text, end)
+        if found is None:
+            return 0
+        word_start, word_end = found
+        seen = text[word_start:word_end]
+        if seen != word and not (k == last and seen == candidate.plural):
+            return 0
+        if k and normalize_gap(text[end:word_start]) != candidate.gaps[k - 1]:
+            return 0
+        end = word_end
+    return end
+
+
+def allowed(
+    candidate: Candidate, text: str, start: int, end: int, near: Near | None,
+    phrases: dict[int, list[Match]],
+) -> tuple[str, str]:
+    """(why the context rules refuse the match, or ""; the context word that allowed it). A
+    `not` phrase refuses a match that lies inside one of its matches in the same text."""
+    if (refuse := candidate.entry.refuse) is not None:
+        if id(refuse) not in phrases:
+            phrases[id(refuse)] = refuse.match(text)
+        for phrase in phrases[id(refuse)]:
+            if phrase.start <= start and phrase.end >= end:
+                return f"not phrase {phrase.name!r}", ""
+    if not candidate.needs:
+        return "", ""
+    matcher = candidate.entry.near
+    context = near(start, end, matcher) if near and matcher else ""
+    return ("", context) if context else ("no context word in the block", "")
+
+
+def index_entries(glossary: Glossary, categories: Iterable[str] | None = None) -> list[Entry]:
+    """The entries the widget builds its matcher from, for `categories` (all by default; unknown
+    ones are left out, as the widget does): a term in two categories once, at its first place,
+    as the last index file gives it (a JavaScript Map's `set`)."""
+    known = [c.slug for c in glossary.categories]
+    chosen = known if categories is None else [c for c in categories if c in known]
+    entries: dict[str, Entry] = {}
+    for category in chosen:
+        document = index_document(glossary, category)
+        defaults = tuple(document.get("context", ()))
+        for items in document["terms"]:
+            entries[items[0]] = Entry(tuple(items), defaults)
+    return list(entries.values())
+
+
+def glossary_matcher(glossary: Glossary, categories: Iterable[str] | None = None) -> Matcher:
+    return Matcher(index_entries(glossary, categories))
