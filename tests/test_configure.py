@@ -92,7 +92,7 @@ def test_pasted_markup_is_shown_as_text(page: Page, glossary_server: LiveServer)
     open_configurator(page, glossary_server)
     pasted = (
         '<img src=x onerror="parent.document.title=\'owned\'"><b>Bold</b> claim about a deductible.'
-        "\n\nA second paragraph on the premium."
+        "\n\nA second paragraph on the premium your insurer charges."
     )
     page.fill("#text", pasted)
     settle(page)
@@ -100,7 +100,7 @@ def test_pasted_markup_is_shown_as_text(page: Page, glossary_server: LiveServer)
     frame = preview(page)
     assert frame.eval_on_selector_all("#article p", "ps => ps.map(p => p.textContent)") == [
         '<img src=x onerror="parent.document.title=\'owned\'"><b>Bold</b> claim about a deductible.',
-        "A second paragraph on the premium.",
+        "A second paragraph on the premium your insurer charges.",
     ]
     assert frame.locator("img, b").count() == 0
     assert preview_highlights(page) == [("deductible", "deductible"), ("premium", "premium")]

@@ -25,7 +25,9 @@ from widget_helpers import (
     widget_tag,
 )
 
-from widget_server.content import load_glossary
+from widget_server.content import Term, load_glossary
+from widget_server.highlights import scan_page
+from widget_server.matcher import glossary_matcher
 from widget_server.names import name_forms
 
 # Per case: the highlights inside the element with that id, in document order.
@@ -208,21 +210,32 @@ def test_every_form_of_every_bundled_name_is_highlighted_whole(
 ) -> None:
     """What the validator takes a name to match (content.name_forms, which keeps two terms from
     claiming the same words) is what the widget matches: each title and alias of the bundled
-    glossary, alone and in its plural, is highlighted whole as its own term."""
+    glossary, alone and in its plural, is highlighted whole as its own term. A name that needs
+    context gets one of its context words after it, in the same paragraph: one that is no name
+    itself (the Python matcher finds nothing in it)."""
     glossary = load_glossary(GLOSSARY_DATA)
+    matcher = glossary_matcher(glossary)
+
+    def context_word(term: Term, name: str) -> str:
+        if name not in term.context.needs:
+            return ""
+        plain = (w for w in glossary.near_words(term)
+                 if not scan_page(f"<p>{html.escape(w)}</p>", matcher).highlights)
+        return " " + next(plain)
+
     cases = [
-        [(term.slug, form)]
+        ([(term.slug, form)], context_word(term, name))
         for term in glossary.terms for name in term.names
         for form in name_forms(name, term.case_sensitive)
     ]
-    paragraphs = "".join(f"<p>{html.escape(case[0][1])}</p>" for case in cases)
+    paragraphs = "".join(f"<p>{html.escape(case[0][1] + word)}</p>" for case, word in cases)
     url = serve_html(page, f"{glossary_server.url}/examples/every-name.html", html_page(
         f"<article>{paragraphs}</article>" + widget_tag(occurrences="all", max="100000")))
 
     open_ready(page, url)
 
     found = page.eval_on_selector_all("article p", PARAGRAPH_HIGHLIGHTS_JS)
-    assert [[tuple(h) for h in highlights] for highlights in found] == cases
+    assert [[tuple(h) for h in highlights] for highlights in found] == [case for case, _ in cases]
 
 
 # 4,394 words of which no two have the same first three letters (a, b, c, then "ze").
