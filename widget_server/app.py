@@ -18,12 +18,13 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from widget_server.admin import ADMIN_PATH, admin_page
+from widget_server.api import EVENTS_PATH, FEEDBACK_PATH
 from widget_server.assets import build_assets
 from widget_server.build import write_site
 from widget_server.clients import ClientKeys
 from widget_server.content import Glossary
 from widget_server.errors import json_error
-from widget_server.feedback import EVENTS_PATH, FEEDBACK_PATH, FeedbackEndpoints
+from widget_server.feedback import FeedbackEndpoints
 from widget_server.headers import etag_matches
 from widget_server.limits import BodyLimit
 from widget_server.snapshot import LiveSite, Resource, Snapshot
