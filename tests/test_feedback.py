@@ -203,8 +203,18 @@ def test_a_preflight_is_answered_for_clients_that_send_one(client: TestClient, p
 
 
 def test_the_read_api_stays_read_only_around_the_write_endpoints(client: TestClient) -> None:
-    assert client.get("/api/v1/feedback").status_code == 404
     assert client.post("/api/v1/terms.json").status_code == 405
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD", "PUT", "DELETE"])
+def test_other_methods_on_a_write_endpoint_get_a_405_naming_both_of_its_methods(
+    client: TestClient, method: str
+) -> None:
+    # Found by schemathesis: a GET was the read API's 404, and a PUT's Allow said POST alone.
+    refused = client.request(method, "/api/v1/events")
+
+    assert refused.status_code == 405
+    assert set(refused.headers["allow"].split(", ")) == {"POST", "OPTIONS"}
 
 
 def test_concurrent_writes_are_committed_in_batches_and_all_counted(

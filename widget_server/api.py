@@ -11,6 +11,21 @@ from widget_server.markup import card_text
 from widget_server.sites import Site, dataset_name, disabled_origin_hashes
 
 API_PREFIX = "api/v1/"
+# The write endpoints' paths and limits (served by widget_server/feedback.py), here beside the
+# read API so that its OpenAPI document, which is site bytes, can describe them.
+FEEDBACK_PATH = f"{API_PREFIX}feedback"
+EVENTS_PATH = f"{API_PREFIX}events"
+MAX_WRITE_BODY = 2048
+MAX_COMMENT = 500
+EVENTS = ("open",)
+# The CORS preflight's answer on the write endpoints: any origin may POST a JSON body.
+WRITE_PREFLIGHT = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "POST, OPTIONS",
+    "Access-Control-Allow-Headers": "Content-Type",
+    "Access-Control-Max-Age": "86400",
+}
+
 EXACT_MARK = "="
 NEEDS_MARK = "?"
 NEAR_MARK = "+"

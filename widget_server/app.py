@@ -6,7 +6,7 @@ import contextlib
 import json
 import os
 import tempfile
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +18,13 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from widget_server.admin import ADMIN_PATH, admin_page
+from widget_server.api import EVENTS_PATH, FEEDBACK_PATH
 from widget_server.assets import build_assets
 from widget_server.build import write_site
 from widget_server.clients import ClientKeys
 from widget_server.content import Glossary
 from widget_server.errors import json_error
-from widget_server.feedback import EVENTS_PATH, FEEDBACK_PATH, FeedbackEndpoints
+from widget_server.feedback import FeedbackEndpoints
 from widget_server.headers import etag_matches
 from widget_server.limits import BodyLimit
 from widget_server.snapshot import LiveSite, Resource, Snapshot
@@ -35,6 +36,7 @@ NOT_FOUND_PAGE = "404.html"
 # How `serve --workers N` hands its settings to the worker processes it starts.
 SETTINGS_VARIABLE = "GLOSSARY_WIDGET_SETTINGS"
 READ_METHODS = ["GET", "HEAD"]
+WRITE_METHODS = ["POST", "OPTIONS"]
 
 
 def create_app(
@@ -73,7 +75,7 @@ def create_app(
     routes = [
         Route("/healthz", _healthz(site)),
         *(feedback_routes(site, writer, admin_password) if writer else []),
-        Route("/api/{path:path}", _api(site), methods=READ_METHODS),
+        Route("/api/{path:path}", _api(site, writes=writer is not None), methods=READ_METHODS),
         Route("/widget.js", static, methods=READ_METHODS),
         Route("/static/{path:path}", static, methods=READ_METHODS),
     ]
@@ -119,13 +121,23 @@ def create_app_from_environment() -> Starlette:
 def feedback_routes(site: LiveSite, writer: BatchWriter, admin_password: str | None) -> list[Route]:
     """The write endpoints, and /admin/ when a password is set (else it is the pages' 404)."""
     endpoints = FeedbackEndpoints(site, writer, ClientKeys())
-    routes = []
-    for path, endpoint in ((FEEDBACK_PATH, endpoints.feedback), (EVENTS_PATH, endpoints.events)):
-        routes.append(Route(f"/{path}", endpoint, methods=["POST"]))
-        routes.append(Route(f"/{path}", endpoints.preflight, methods=["OPTIONS"]))
+    # One route a path, so that a 405 there lists both of its methods in `Allow`.
+    routes = [
+        Route(f"/{path}", _or_preflight(endpoint, endpoints.preflight), methods=WRITE_METHODS)
+        for path, endpoint in ((FEEDBACK_PATH, endpoints.feedback), (EVENTS_PATH, endpoints.events))
+    ]
     if admin_password:
         routes.append(Route(ADMIN_PATH, admin_page(writer.store, site, admin_password)))
     return routes
+
+
+def _or_preflight(
+    post: Callable[[Request], Awaitable[Response]], preflight: Callable[[Request], Awaitable[Response]]
+) -> Callable[[Request], Awaitable[Response]]:
+    async def write(request: Request) -> Response:
+        return await (preflight if request.method == "OPTIONS" else post)(request)
+
+    return write
 
 
 @contextlib.asynccontextmanager
@@ -167,10 +179,15 @@ def _healthz(site: LiveSite) -> Callable[[Request], Any]:
     return healthz
 
 
-def _api(site: LiveSite) -> Callable[[Request], Any]:
+def _api(site: LiveSite, writes: bool) -> Callable[[Request], Any]:
+    """The read API; with `writes`, a GET of a write endpoint is its 405, not this route's 404."""
+    write_paths = {FEEDBACK_PATH, EVENTS_PATH} if writes else set()
+
     async def api(request: Request) -> Response:
         snapshot = site.snapshot
         path = "api/" + request.path_params["path"]
+        if path in write_paths:
+            raise HTTPException(405, headers={"Allow": ", ".join(WRITE_METHODS)})
         resource = snapshot.resources.get(path)
         if resource is None or not path.endswith(".json"):
             return json_error(404, _api_miss_message(snapshot.glossary, path))

@@ -17,6 +17,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from widget_server.api import EVENTS, MAX_COMMENT, MAX_WRITE_BODY, WRITE_PREFLIGHT
 from widget_server.body import BadLength, BodyTooLarge, read_body
 from widget_server.clients import ClientKeys
 from widget_server.errors import json_error
@@ -25,20 +26,9 @@ from widget_server.snapshot import LiveSite
 from widget_server.store import Write, today
 from widget_server.writer import BatchWriter, StoreUnavailable
 
-FEEDBACK_PATH = "api/v1/feedback"
-EVENTS_PATH = "api/v1/events"
-MAX_BODY = 2048
-MAX_COMMENT = 500
-EVENTS = ("open",)
 RETRY_UNAVAILABLE_S = 5
 CORS = {"Access-Control-Allow-Origin": "*"}
 ACCEPTED = {**CORS, "Cache-Control": "no-store"}
-PREFLIGHT = {
-    **CORS,
-    "Access-Control-Allow-Methods": "POST, OPTIONS",
-    "Access-Control-Allow-Headers": "Content-Type",
-    "Access-Control-Max-Age": "86400",
-}
 
 
 class BadInput(Exception):
@@ -91,7 +81,7 @@ class FeedbackEndpoints:
         return await self._store(Write(write.day, write.site, write.term, opens=1))
 
     async def preflight(self, request: Request) -> Response:
-        return Response(status_code=204, headers=PREFLIGHT)
+        return Response(status_code=204, headers=WRITE_PREFLIGHT)
 
     def _admitted(self, request: Request, term: str) -> tuple[Write, bytes]:
         """The (day, site, term) a valid request counts under, and the client's key for today;
@@ -122,9 +112,9 @@ class FeedbackEndpoints:
 
 async def _json_body(request: Request) -> dict[str, Any]:
     try:
-        body = await read_body(request, MAX_BODY)
+        body = await read_body(request, MAX_WRITE_BODY)
     except BodyTooLarge:
-        raise BadInput(413, f"the body is over {MAX_BODY} bytes") from None
+        raise BadInput(413, f"the body is over {MAX_WRITE_BODY} bytes") from None
     except BadLength as bad:
         raise BadInput(400, str(bad)) from None
     try:

@@ -5,7 +5,9 @@ few catch-alls (`/api/{path}`, `/{path}`) whose real paths are the files of the 
 document says what those files are. tests/test_openapi.py proves that it matches: every path the
 server answers is documented, every documented path is answered, and the API answers as the
 document says (schemathesis). It is an API file like the others, with the same headers, and
-`build` exports it; only `/healthz` is the server's alone.
+`build` exports it. `/healthz`, the write endpoints and `/admin/` are the server's alone; the
+document is the same on every server and in every export, so the last two say in their
+descriptions what a server without a feedback store (or without an admin password) answers.
 """
 
 from __future__ import annotations
@@ -13,7 +15,15 @@ from __future__ import annotations
 from typing import Any
 
 from widget_server import __version__
-from widget_server.api import API_PREFIX
+from widget_server.api import (
+    API_PREFIX,
+    EVENTS,
+    EVENTS_PATH,
+    FEEDBACK_PATH,
+    MAX_COMMENT,
+    MAX_WRITE_BODY,
+    WRITE_PREFLIGHT,
+)
 from widget_server.content import SLUG_RE, Glossary
 
 OPENAPI_PATH = f"{API_PREFIX}openapi.json"
@@ -36,9 +46,11 @@ def openapi_document(glossary: Glossary) -> dict[str, Any]:
             "title": "Glossary Widget",
             "version": __version__,
             "description": (
-                "The glossary's JSON API, widget, pages and snippets. Every path answers GET and "
-                "HEAD (HEAD: the headers of GET, no body), and no other method (405). Errors are "
-                'JSON `{"error": "..."}`, but for a missing page, which is the HTML 404 page.'
+                "The glossary's JSON API, widget, pages and snippets, and the server's write "
+                "endpoints and feedback report. Every path answers the methods it documents "
+                "(GET goes with HEAD: the headers of GET, no body), and no other (405, with "
+                "`Allow`). Errors are JSON `{\"error\": \"...\"}`, but for a missing page, which is "
+                "the HTML 404 page, and the feedback report's own plain-text answers."
             ),
         },
         # Relative to this document, which is at api/v1/openapi.json below the base URL.
@@ -47,11 +59,11 @@ def openapi_document(glossary: Glossary) -> dict[str, Any]:
             **_api_paths(slug, category, site),
             **_file_paths(),
             **_page_paths(slug),
-            # Write endpoints (feedback, events) and admin pages: their path items go here, beside
-            # their routes; tests/test_openapi.py fails until every route is documented.
+            **_write_paths(slug),
+            "/admin/": _admin_path(),
         },
         "components": {"schemas": _SCHEMAS, "responses": _RESPONSES, "headers": _HEADERS,
-                       "parameters": _PARAMETERS},
+                       "parameters": _PARAMETERS, "securitySchemes": _SECURITY_SCHEMES},
     }
 
 
@@ -147,6 +159,112 @@ def _page_paths(slug: str) -> dict[str, Any]:
     }
 
 
+_WITHOUT_STORE = (
+    " Only on a server with a feedback store (`serve` without `--no-feedback`; never in a "
+    "static export). A server without one answers every method here but GET and HEAD with a "
+    "405, and those with a 404."
+)
+
+
+def _write_paths(slug: str) -> dict[str, Any]:
+    return {
+        f"/{FEEDBACK_PATH}": _write(
+            "A reader's vote on a term and, after a No, their comment: the vote counts once per "
+            "reader, term and UTC day, the comment each time.",
+            "Vote", {"term": slug, "helpful": False, "comment": "Which fees does it leave out?"},
+        ),
+        f"/{EVENTS_PATH}": _write(
+            "A card shown for the first time in a page view.",
+            "Event", {"event": EVENTS[0], "term": slug},
+        ),
+    }
+
+
+def _write(summary: str, schema: str, example: dict[str, Any]) -> dict[str, Any]:
+    """A write endpoint's path item: POST of a small JSON object, and its CORS preflight.
+
+    The body is JSON whatever its Content-Type says: pages send it as `text/plain` (a CORS
+    "simple" request, as `navigator.sendBeacon` does, with no preflight), other clients may say
+    `application/json`.
+    """
+    body = {"schema": _schema_ref(schema), "example": example}
+    responses = {
+        "204": {"description": "Stored: the write has been committed.",
+                "headers": {"Access-Control-Allow-Origin": _header_ref("AllowAnyOrigin"),
+                            "Cache-Control": _header_ref("NoStore")}},
+        "400": _error("Not JSON, not an object, a missing or mistyped field (the message names "
+                      "it), a comment too long or not text, or an Origin header that is not "
+                      "`scheme://host[:port]`; nothing is stored.", headers=_cors()),
+        "404": _error("An unknown term; nothing is stored.", headers=_cors()),
+        "413": _error(f"A body over {MAX_WRITE_BODY} bytes; nothing is stored."),
+        "429": _error("More posts from this reader in the last minute than the rate limit "
+                      "allows; nothing is stored.", headers=_retry_after()),
+        "503": _error("The store cannot take writes right now (down, full or not keeping up); "
+                      "nothing is stored.", headers=_retry_after()),
+    }
+    for code, name in _REQUEST_ERRORS.items():
+        responses.setdefault(code, _ref_response(name))
+    preflight = {
+        "204": {"description": "The CORS preflight answer: any origin may POST here.",
+                "headers": {name: {"required": True, "schema": {"const": value}}
+                            for name, value in WRITE_PREFLIGHT.items()}},
+        **{code: _ref_response(name) for code, name in _REQUEST_ERRORS.items()},
+    }
+    return {
+        "post": {
+            "summary": summary,
+            "description": "Every check comes before the write, so a 4xx stores nothing." + _WITHOUT_STORE,
+            "parameters": [{"$ref": "#/components/parameters/Origin"}],
+            "requestBody": {"required": True, "content": {"text/plain": body, _JSON: body}},
+            "responses": responses,
+        },
+        "options": {
+            "summary": "The CORS preflight, for pages that send the body as `application/json`.",
+            "description": _WITHOUT_STORE.strip(),
+            "responses": preflight,
+        },
+    }
+
+
+def _admin_path() -> dict[str, Any]:
+    text = {"text/plain": {"schema": _TEXT}}
+    private = {"Cache-Control": _header_ref("NoStore"),
+               "Content-Security-Policy": _header_ref("ContentSecurityPolicy"),
+               "X-Frame-Options": {"required": True, "schema": {"const": "DENY"}}}
+    operation = _read(
+        "The publisher's feedback report: opens, votes and comments per term, with a chart.",
+        {"200": {"description": "The report.", "headers": private,
+                 "content": {_HTML: {"schema": _TEXT}}},
+         "401": {"description": "No or wrong credentials: sign in as `admin`.",
+                 "headers": {**private, "WWW-Authenticate": {
+                     "required": True, "schema": {"type": "string", "pattern": "^Basic realm="}}},
+                 "content": text},
+         "503": {"description": "The feedback store cannot be read right now.",
+                 "headers": {**private, "Retry-After": _retry_after()["Retry-After"]},
+                 "content": text}},
+        parameters=[{"name": "since", "in": "query", "schema": {"enum": list(_PERIODS)},
+                     "description": "The days to report on; anything else means `30d`."}],
+        missing=_ref_response("PageNotFound"),
+    )["get"]
+    operation["description"] = (
+        "Only on a server with a feedback store and an admin password (`--admin-password`); "
+        "on any other it is the HTML 404 page (the 404 here). HTTP Basic, user `admin`: serve "
+        "it over TLS only."
+    )
+    operation["security"] = [{"basic": []}]
+    return {"get": operation}
+
+
+def _cors() -> dict[str, Any]:
+    return {"Access-Control-Allow-Origin": _header_ref("AllowAnyOrigin")}
+
+
+def _retry_after() -> dict[str, Any]:
+    return {**_cors(), "Retry-After": {
+        "required": True, "description": "Seconds to wait before trying again.",
+        "schema": {"type": "string", "pattern": "^[0-9]+$"}}}
+
+
 def _read(
     summary: str,
     answers: dict[str, Any],
@@ -237,9 +355,9 @@ _RESPONSES: dict[str, Any] = {
     "RangeNotSatisfiable": _error("The range starts past the end of the file.",
                                   headers={"Content-Range": {"schema": _TEXT}}),
     "BadRequest": _error("A request the server cannot parse."),
-    "MethodNotAllowed": _error("A method other than GET or HEAD.",
+    "MethodNotAllowed": _error("A method the path does not answer; `Allow` lists those it does.",
                                headers={"Allow": {"schema": _TEXT}}),
-    "BodyTooLarge": _error("A request body over the server's limit; nothing here reads one."),
+    "BodyTooLarge": _error("A request body over the server's limit (64 KiB)."),
     "TargetTooLong": _error("A request target over the server's limit."),
     "HeadersTooLarge": _error("Request headers over the server's limits, in size or number."),
 }
@@ -247,6 +365,9 @@ _RESPONSES: dict[str, Any] = {
 _PARAMETERS: dict[str, Any] = {
     "IfNoneMatch": {"name": "If-None-Match", "in": "header", "schema": _TEXT,
                     "description": "ETags of the copies the client has: 304 if one is current."},
+    "Origin": {"name": "Origin", "in": "header", "schema": _TEXT,
+               "description": "The partner page's origin, sent by browsers: feedback is counted "
+                              "under `scheme://host[:port]`; without it, or `null`, under `unknown`."},
     "Range": {"name": "Range", "in": "header", "schema": _TEXT,
               "description": "A byte range, such as `bytes=0-99`."},
 }
@@ -262,6 +383,14 @@ _HEADERS: dict[str, Any] = {
     "ReferrerPolicy": {"required": True, "schema": {"const": "strict-origin-when-cross-origin"}},
     "FrameOptions": {"required": True, "schema": {"const": "SAMEORIGIN"}},
 }
+
+
+_SECURITY_SCHEMES: dict[str, Any] = {
+    "basic": {"type": "http", "scheme": "basic", "description": "User `admin`, the admin password."},
+}
+
+# The report's periods (widget_server/admin.py, a server module this one does not import).
+_PERIODS = ("7d", "30d", "90d", "365d")
 
 
 def _object(properties: dict[str, Any]) -> dict[str, Any]:
@@ -305,4 +434,14 @@ _SCHEMAS: dict[str, Any] = {
     }), "required": ["category", "terms"]},
     "Health": _object({"status": {"const": "ok"}, "terms": {"type": "integer", "minimum": 0}}),
     "OpenAPI": {"type": "object", "required": ["openapi", "paths"]},
+    # What the write endpoints read; other members of the object are ignored.
+    "Vote": {"type": "object", "required": ["term", "helpful"], "properties": {
+        "term": _SLUG, "helpful": {"type": "boolean"},
+        "comment": {"type": ["string", "null"], "maxLength": MAX_COMMENT,
+                    "description": "One line of text: line breaks and control characters become "
+                                   "spaces; empty is no comment."},
+    }},
+    "Event": {"type": "object", "required": ["event", "term"], "properties": {
+        "event": {"enum": list(EVENTS)}, "term": _SLUG,
+    }},
 }
