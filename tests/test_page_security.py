@@ -4,10 +4,11 @@ Chromium with no policy violation."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from conftest import GLOSSARY_DATA, LiveServer
-from playwright.sync_api import ConsoleMessage, Page
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 from playwright.sync_api import Route as BrowserRoute
 from starlette.applications import Starlette
 from starlette.responses import HTMLResponse
@@ -19,10 +20,13 @@ from widget_server.headers import NEVER_FRAMED, page_headers
 
 ENTRY = "/glossary/annual-percentage-rate/"
 SNIPPET = "/snippets/annual-percentage-rate.html"
+ADMIN_PASSWORD = "page security"
 # Our pages: the index, an entry, the 404 page as the pages and the static files answer it,
 # and a snippet opened on its own.
-OUR_PAGES = ["/glossary/", ENTRY, "/glossary/no-such-term/", "/static/nothing.css", SNIPPET]
-FRAMED = ["/glossary/", ENTRY, "/glossary/no-such-term/", "/static/nothing.css", "/404.html"]
+OUR_PAGES = ["/glossary/", ENTRY, "/glossary/no-such-term/", "/static/nothing.css", SNIPPET,
+             "/configure/", "/configure/preview.html"]
+FRAMED = ["/glossary/", ENTRY, "/glossary/no-such-term/", "/static/nothing.css", "/404.html",
+          "/configure/", "/configure/preview.html"]
 
 # Records every violation the page reports, from before its first byte is parsed.
 LISTEN_FOR_VIOLATIONS = """
@@ -118,7 +122,7 @@ def test_our_pages_load_with_no_policy_violation(
     assert page.evaluate("window.__violations") == []
     # 404 pages: Chromium says so in the console, which is what they are for.
     assert [p for p in problems if "404 (Not Found)" not in p] == []
-    if path != SNIPPET:
+    if path not in (SNIPPET, "/configure/preview.html"):  # the preview has no site header
         # The stylesheet applied: the page is laid out by our rules, not the browser's.
         assert page.evaluate("getComputedStyle(document.querySelector('.site-header')).display") != "inline"
         assert page.evaluate("document.styleSheets[0].cssRules.length") > 0
@@ -164,3 +168,28 @@ def test_a_page_of_ours_cannot_be_framed_by_another_site(
         framed = {frame.url for frame in page.frames}
     assert glossary_server.url + SNIPPET in framed
     assert glossary_server.url + ENTRY not in framed  # blocked: Chromium's error page instead
+
+
+@pytest.mark.browser
+def test_the_feedback_block_and_the_admin_report_run_with_no_policy_violation(
+    browser: Browser, tmp_path: Path
+) -> None:
+    """With a feedback store: an entry page's vote (a fetch of our own API) and /admin/'s report
+    (its chart included) stay within the pages' policy."""
+    app = create_app(GLOSSARY_DATA, assets_dir=tmp_path / "assets", state_dir=tmp_path / "state",
+                     admin_password=ADMIN_PASSWORD)
+    with LiveServer(app) as server:
+        context = browser.new_context(http_credentials={"username": "admin", "password": ADMIN_PASSWORD})
+        try:
+            page = context.new_page()
+            problems = open_recording(page, server.url + ENTRY)
+            page.get_by_role("button", name="Yes").click()
+            expect(page.locator(".entry-feedback").get_by_role("status")).to_have_text("Thanks")
+            assert page.evaluate("window.__violations") == []
+            problems += open_recording(page, server.url + "/admin/")
+            expect(page.get_by_role("heading", name="Feedback report")).to_be_visible()
+            assert page.evaluate("window.__violations") == []
+            # Chromium asks for /favicon.ico, which the glossary does not have.
+            assert [p for p in problems if "404 (Not Found)" not in p] == []
+        finally:
+            context.close()
