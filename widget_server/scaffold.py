@@ -11,25 +11,26 @@ import yaml
 
 from widget_server.content import SLUG_RE, GlossaryInvalid, Term, load_glossary
 from widget_server.names import name_problem
+from widget_server.placeholders import PLACEHOLDERS
 
-TEMPLATE = """\
+TEMPLATE = f"""\
 ---
-{front_matter}---
+{{front_matter}}---
 ## Definition
 
-What {title} means, in two to four plain sentences a non-specialist understands.
+{PLACEHOLDERS["Definition"]}
 
 ## Examples
 
-- A short, concrete situation where a reader meets {title}.
+- {PLACEHOLDERS["Examples"]}
 
 ## Misuse
 
-How {title} is used against consumers, patients or workers, and what to watch for.
+{PLACEHOLDERS["Misuse"]}
 
 ## Conclusion
 
-One paragraph that sums the entry up.
+{PLACEHOLDERS["Conclusion"]}
 """
 
 
