@@ -36,7 +36,8 @@ class BaseUrl(click.ParamType):
 
 
 DATA_OPTION = click.option(
-    "--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
+    # Not file_okay=False: a file there gets the message of a missing folder (NoGlossaryError).
+    "--data", "data_dir", type=click.Path(path_type=Path),
     default=Path("glossary_data"), show_default=True, help="The glossary folder.",
 )
 BASE_URL_OPTION = click.option(
@@ -292,23 +293,15 @@ def embed(ctx: click.Context, data_dir: Path, categories: str, pinned: bool, bas
     from widget_server.assets import build_assets, script_tag
 
     chosen = [slug.strip() for slug in categories.split(",") if slug.strip()]
+    defaulted = ctx.get_parameter_source("data_dir") is click.core.ParameterSource.DEFAULT
+    if defaulted and not data_dir.exists():
+        _require_known_remotely(chosen, base_url, site)
+    else:
+        _require_known_locally(data_dir, chosen, site)
     if is_loopback(base_url):
         click.echo(f"warning: this tag loads the widget from {base_url}, which only this computer "
                    "can reach; before pasting it into a site, run embed again with --base-url "
                    "and the glossary's public URL", err=True)
-    defaulted = ctx.get_parameter_source("data_dir") is click.core.ParameterSource.DEFAULT
-    if defaulted and not data_dir.exists():
-        _require_known_remotely(chosen, base_url, site)
-        click.echo(script_tag(build_assets(), base_url, chosen, pinned, site))
-        return
-    with content_errors_reported():
-        glossary = load_glossary(data_dir)
-    _require_known(chosen, [c.slug for c in glossary.categories], "--categories")
-    if site:
-        _require_known([site], [s.id for s in glossary.sites], "--site")
-        if not next(s for s in glossary.sites if s.id == site).enabled:
-            click.echo(f"note: site {site!r} is switched off (enabled: false): its pages get no "
-                       "highlights until it is switched on", err=True)
     click.echo(script_tag(build_assets(), base_url, chosen, pinned, site))
 
 
@@ -403,6 +396,18 @@ def _require_known(chosen: tuple[str, ...] | list[str], known: list[str], option
         message = (f"unknown {', '.join(unknown)} (known: {', '.join(known)})"
                    f"{did_you_mean(unknown[0], known)}")
         raise click.BadParameter(message, param_hint=option)
+
+
+def _require_known_locally(data_dir: Path, chosen: list[str], site: str) -> None:
+    """Check --categories and --site against the glossary folder."""
+    with content_errors_reported():
+        glossary = load_glossary(data_dir)
+    _require_known(chosen, [c.slug for c in glossary.categories], "--categories")
+    if site:
+        _require_known([site], [s.id for s in glossary.sites], "--site")
+        if not next(s for s in glossary.sites if s.id == site).enabled:
+            click.echo(f"note: site {site!r} is switched off (enabled: false): its pages get no "
+                       "highlights until it is switched on", err=True)
 
 
 def _require_known_remotely(chosen: list[str], base_url: str, site: str) -> None:
