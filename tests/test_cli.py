@@ -202,7 +202,8 @@ def test_new_requires_a_category(glossary_copy: Path) -> None:
 
 
 @pytest.mark.parametrize(("args", "mentions"), [
-    ((), ["check", "serve", "new", "build", "sites", "embed", "--version"]),
+    ((), ["check", "serve", "new", "init", "build", "sites", "embed", "--version"]),
+    (("init",), ["[DIR]", "starter glossary", "glossary_data"]),
     (("check",), ["--data", "file and line"]),
     (("serve",), ["--data", "--host", "--port", "--reload", "--examples", "127.0.0.1", "8000"]),
     (("new",), ["TITLE", "--category", "--data"]),
