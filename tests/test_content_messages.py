@@ -154,3 +154,9 @@ def test_no_glossary_folder_is_said_without_a_line(tmp_path: Path, make, problem
         load_glossary(folder)
 
     assert (raised.value.data_dir, raised.value.problem) == (folder, problem)
+
+
+def test_an_item_of_a_bracketed_list_may_hold_a_dash_over_two_lines(tmp_path: Path) -> None:
+    write_glossary(tmp_path, {"alpha.md": term("Alpha", "aliases: [pay - as\n  you go]\n")})
+
+    assert load_glossary(tmp_path).terms[0].aliases == ("pay - as you go",)

@@ -34,15 +34,15 @@ class BaseUrl(click.ParamType):
             self.fail(str(error), param, ctx)
 
 
-
 DATA_OPTION = click.option(
     # Not file_okay=False: a file there gets the message of a missing folder (NoGlossaryError).
     "--data", "data_dir", type=click.Path(path_type=Path),
     default=Path("glossary_data"), show_default=True, help="The glossary folder.",
 )
 BASE_URL_OPTION = click.option(
-    "--base-url", type=BaseUrl(), default="", help="Public URL of the glossary, e.g. https://glossary.example.org/ "
-    "(used for canonical links and JSON-LD; all other links are relative).",
+    "--base-url", type=BaseUrl(), default="",
+    help="Public URL of the glossary, e.g. https://glossary.example.org/ (absolute; used for "
+    "canonical links and JSON-LD; all other links are relative).",
 )
 
 STATE_OPTION = click.option(

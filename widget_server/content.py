@@ -661,10 +661,12 @@ def _string_list(
         error(lines.key(key), f"{key} must be a list, like [a, b]")
         return []
     items = []
+    # Only a block list (`- item` lines) can take in a misindented item.
+    block = not getattr(lines.value_nodes.get(key), "flow_style", True)
     for index, item in enumerate(value):
         node = lines.item_node(key, index)
         text = _text(what, item, node, lines.item(key, index), error)
-        if text is not None and _runs_on(node, text):
+        if text is not None and block and _runs_on(node, text):
             error(lines.item(key, index), f"{what} {text!r} {LIST_ITEM_RUNS_ON}")
         elif text is not None:
             items.append((index, text))
