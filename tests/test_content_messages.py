@@ -47,9 +47,50 @@ YAML_MISTAKES = {
     ),
     "a field indented under the one above": (
         "title: Alpha\n  categories: [finance]\nupdated: 2024-05-01\n", 3,
-        "this field is indented under the one above: start it at the line's beginning",
+        "this field is indented more than the one above: indent both alike",
+    ),
+    "an unquoted ': ' in a bracketed alias": (
+        "title: Alpha\ncategories: [finance]\naliases: [Fees: late]\nupdated: 2024-05-01\n", 4,
+        "alias with ': ' in it must be in quotes, or YAML reads a field",
     ),
 }
+
+# (categories.yml, the line reported, what the message must say)
+CATEGORY_MISTAKES = {
+    "': ' in a label": (
+        "- slug: finance\n  label: Money: all of it\n  description: M.\n", 2,
+        'text with \': \' in it must be in quotes, or YAML reads a second field: '
+        'label: "Money: all of it"',
+    ),
+    "': ' in a slug line": (
+        "- slug: finance: money\n  label: M\n  description: M.\n", 1,
+        'text with \': \' in it must be in quotes, or YAML reads a second field: '
+        'slug: "finance: money"',
+    ),
+    "a field indented less": (
+        "- slug: finance\n label: F\n  description: M.\n", 2,
+        "this field is indented unlike the one above: indent both alike",
+    ),
+    "a tab": (
+        "- slug: finance\n\tlabel: F\n  description: M.\n", 2,
+        "indent with spaces: YAML does not allow a tab in indentation",
+    ),
+    "an entry indented": (
+        "- slug: a\n  label: A\n  description: A.\n - slug: b\n  label: B\n  description: B.\n",
+        4, "give every '- ' item of a list the same indentation as the first",
+    ),
+}
+
+
+@pytest.mark.parametrize("mistake", CATEGORY_MISTAKES)
+def test_frequent_yaml_mistakes_in_categories_say_what_to_do(tmp_path: Path, mistake: str) -> None:
+    categories, line, says = CATEGORY_MISTAKES[mistake]
+    write_glossary(tmp_path, {}, categories)
+
+    (error,) = errors_of(tmp_path)
+
+    assert (error.path.name, error.line) == ("categories.yml", line)
+    assert error.message.endswith(says)
 
 
 @pytest.mark.parametrize("mistake", YAML_MISTAKES)

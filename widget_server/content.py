@@ -702,7 +702,9 @@ def _text(what: str, value: Any, node: yaml.Node | None, line: int, error: _Repo
     if value is None and not written:
         return ""
     kind = next((kind for kinds, kind in _NOT_TEXT_KINDS if isinstance(value, kinds)), None)
-    if kind is None or not written:
+    if isinstance(value, dict) and len(value) == 1:  # `[Fees: late]` is a list of one mapping
+        error(line, f"{what} with ': ' in it must be in quotes, or YAML reads a field")
+    elif kind is None or not written:
         error(line, f"{what} must be plain text")
     else:
         error(line, f'{what} {written} is read as {kind}; put it in quotes: "{written}"')

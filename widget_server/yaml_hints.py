@@ -10,13 +10,15 @@ import json
 import re
 
 # `key: value` with another `: ` in the value: YAML reads a second field on the same line.
-_FIELD_RE = re.compile(r"^(\s*)([\w-]+):\s+(.*\S)\s*$")
+_FIELD_RE = re.compile(r"^\s*(?:-\s+)?([\w-]+):\s+(.*\S)\s*$")
+# What the parsers say of a line indented unlike the ones around it.
+_MISINDENTED = ("did not find expected key", "expected <block end>", "expected '-' indicator")
 
 
 def yaml_hint(problem: str, context: str, line_text: str) -> str | None:
     """What to do, for a parser `problem` (and its `context`) reported at `line_text`."""
     indent = line_text[: len(line_text) - len(line_text.lstrip())]
-    if "cannot start any token" in problem and "\t" in line_text:
+    if ("cannot start any token" in problem or "tab" in problem) and "\t" in line_text:
         return "indent with spaces: YAML does not allow a tab in indentation"
     if "while scanning a quoted scalar" in context:
         return "a quote opened on this line is never closed: end the text with the same quote"
@@ -26,17 +28,16 @@ def yaml_hint(problem: str, context: str, line_text: str) -> str | None:
         return "a { opened on this line is never closed: end it with }"
     if "mapping values are not allowed" in problem:
         field = _FIELD_RE.match(line_text)
-        if field and ": " in field.group(3):
-            quoted = json.dumps(field.group(3), ensure_ascii=False)
+        if field and ": " in field.group(2):
+            quoted = json.dumps(field.group(2), ensure_ascii=False)
             return (f"text with ': ' in it must be in quotes, or YAML reads a second field: "
-                    f"{field.group(2)}: {quoted}")
+                    f"{field.group(1)}: {quoted}")
         if indent:
-            return "this field is indented under the one above: start it at the line's beginning"
-    if "did not find expected key" in problem or "expected <block end>" in problem:
+            return "this field is indented more than the one above: indent both alike"
+    if any(words in problem for words in _MISINDENTED):
         if line_text.lstrip().startswith("-"):
             return "give every '- ' item of a list the same indentation as the first"
-        if indent:
-            return "this line is indented differently from the fields above it"
+        return "this field is indented unlike the one above: indent both alike"
     return None
 
 
