@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -270,13 +270,19 @@ def test_serve_reload_logs_each_good_reload_with_the_time(tmp_path: Path) -> Non
     threading.Thread(target=lambda: [lines.put(line) for line in process.stdout or ()],
                      daemon=True).start()
 
-    def line_matching(pattern: str) -> str:
+    def line_matching(pattern: str, edit: Callable[[], object] = lambda: None) -> str:
+        """The next line logged that matches; `edit` is made again every half second meanwhile,
+        as the watcher starts in the background and does not see an edit made before it."""
         deadline = time.monotonic() + 30
+        edited = 0.0
         while time.monotonic() < deadline:
+            if time.monotonic() - edited >= 0.5:
+                edit()
+                edited = time.monotonic()
             try:
-                line = lines.get(timeout=deadline - time.monotonic())
+                line = lines.get(timeout=0.1)
             except queue.Empty:
-                break
+                continue
             if re.search(pattern, line):
                 return line
         raise AssertionError(f"serve logged no line matching {pattern!r}")
@@ -284,12 +290,12 @@ def test_serve_reload_logs_each_good_reload_with_the_time(tmp_path: Path) -> Non
     try:
         line_matching("Uvicorn running on")
         urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5).close()
-        (data / "terms" / "late-fee.md").write_text(
+        late_fee = data / "terms" / "late-fee.md"
+        reloaded = line_matching("glossary reloaded", lambda: late_fee.write_text(
             "---\ntitle: Late Fee\ncategories: [finance]\nupdated: 2026-01-01\n---\n"
-            "## Definition\n\nA charge.\n\n## Misuse\n\nToo high.\n", "utf-8")
-        reloaded = line_matching("glossary reloaded")
-        (data / "terms" / "late-fee.md").write_text("---\ntitle: [\n---\n", "utf-8")
-        refused = line_matching("glossary not reloaded")
+            "## Definition\n\nA charge.\n\n## Misuse\n\nToo high.\n", "utf-8"))
+        refused = line_matching("glossary not reloaded",
+                                lambda: late_fee.write_text("---\ntitle: [\n---\n", "utf-8"))
     finally:
         process.terminate()
         process.wait(timeout=15)
