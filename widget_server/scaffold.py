@@ -1,4 +1,4 @@
-"""`glossary-widget new`: a valid term file to start from."""
+"""`glossary-widget new`: a term file to start from, whose placeholder sentences `check` refuses."""
 
 from __future__ import annotations
 
