@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 from starlette.testclient import TestClient
 
+from tests.test_scaffold import fill_in
 from widget_server.cli import main
 from widget_server.content import load_glossary
 
@@ -92,13 +93,6 @@ def test_check_paths_are_relative_to_the_working_directory(
     assert err.endswith("2 errors in the glossary\n")
 
 
-def test_check_missing_folder(tmp_path: Path) -> None:
-    code, _, err = run("check", "--data", str(tmp_path / "nowhere"))
-
-    assert code == 1
-    assert "categories.yml:1: missing categories file" in err
-
-
 def test_new_creates_a_term_that_check_accepts(glossary_copy: Path) -> None:
     before = load_glossary(glossary_copy)
 
@@ -110,6 +104,11 @@ def test_new_creates_a_term_that_check_accepts(glossary_copy: Path) -> None:
     created = glossary_copy / "terms" / "some-title.md"
     assert created.is_file()
     assert str(created) in out
+    code, out, err = run("check", "--data", str(glossary_copy))
+    assert code == 1  # until its placeholder sentences are replaced
+    assert f"{created}:10: section 'Definition' still holds the placeholder text" in err
+    assert err.endswith("4 errors in the glossary\n")
+    fill_in(created)
     code, out, err = run("check", "--data", str(glossary_copy))
     assert code == 0, err
     after = load_glossary(glossary_copy)
@@ -128,6 +127,7 @@ def test_new_with_several_categories_and_punctuation(glossary_copy: Path) -> Non
     )
 
     assert code == 0, err
+    fill_in(glossary_copy / "terms" / "fees-uber-late.md")
     term = load_glossary(glossary_copy).term("fees-uber-late")
     assert term is not None
     assert (term.title, term.categories) == ("Fees: Über-Late", ("finance", "privacy"))
@@ -202,7 +202,8 @@ def test_new_requires_a_category(glossary_copy: Path) -> None:
 
 
 @pytest.mark.parametrize(("args", "mentions"), [
-    ((), ["check", "serve", "new", "build", "sites", "embed", "--version"]),
+    ((), ["check", "serve", "new", "init", "build", "sites", "embed", "--version"]),
+    (("init",), ["[DIR]", "starter glossary", "glossary_data"]),
     (("check",), ["--data", "file and line"]),
     (("serve",), ["--data", "--host", "--port", "--reload", "--examples", "127.0.0.1", "8000"]),
     (("new",), ["TITLE", "--category", "--data"]),

@@ -444,7 +444,7 @@ def test_errors_are_collected_across_files(tmp_path: Path) -> None:
 
     assert sorted(str(e) for e in errors) == [
         f"{located(tmp_path, 'terms/bad-category.md')}:3: unknown category 'helthcare' "
-        "(known: finance, healthcare)",
+        "(known: finance, healthcare); did you mean 'healthcare'?",
         f"{located(tmp_path, 'terms/no-misuse.md')}:6: missing '## Misuse' section",
         f"{located(tmp_path, 'terms/unsafe.md')}:13: link with an unsafe URL in section 'Misuse'",
     ]
@@ -597,7 +597,10 @@ def test_term_named_finds_a_name_by_its_plural(tmp_path: Path) -> None:
     assert glossary.term_named("Alpha Ratio") is None
 
 
-def test_missing_folder_and_categories_are_errors(tmp_path: Path) -> None:
+def test_missing_categories_and_terms_folder_are_errors(tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text("Not a glossary yet.\n", "utf-8")
+    (tmp_path / "terms").write_text("", "utf-8")  # a file where the folder should be
+
     assert [(e.path.name, e.line) for e in errors_of(tmp_path)] == [
         ("categories.yml", 1), ("terms", 1)
     ]

@@ -1,4 +1,5 @@
-"""`glossary-widget new`: for any title it accepts, a file that `check` accepts, the title as text."""
+"""`glossary-widget new`: for any title it accepts, a file that `check` accepts once its
+placeholder sentences are replaced (and refuses before), the title as text."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from widget_server.content import load_glossary
+from widget_server.content import GlossaryInvalid, load_glossary
 from widget_server.markup import plain_text
 from widget_server.scaffold import ScaffoldError, new_term
 
@@ -28,6 +29,23 @@ LIVE_MARKDOWN_TITLES = [
 ]
 
 
+# What an editor does to each placeholder sentence: rewrites all but the title's part of it.
+EDITS = {
+    ", in two to four plain sentences a non-specialist understands.": ", in the editor's words.",
+    "A short, concrete situation where a reader meets": "A reader meets",
+    ", and what to watch for.": ", as the editor explains.",
+    "One paragraph that sums the entry up.": "The editor's summary.",
+}
+
+
+def fill_in(path: Path) -> None:
+    """Edit the scaffold at `path` as an editor would, leaving no placeholder sentence."""
+    text = path.read_text("utf-8")
+    for placeholder, edit in EDITS.items():
+        text = text.replace(placeholder, edit)
+    path.write_text(text, "utf-8")
+
+
 def glossary_folder(root: Path) -> Path:
     (root / "categories.yml").write_text(CATEGORIES, encoding="utf-8")
     return root
@@ -40,6 +58,12 @@ def assert_new_writes_a_valid_file_or_refuses(title: str) -> None:
             path = new_term(data_dir, title, ["finance"], TODAY)
         except ScaffoldError:
             return  # refused, with a message; nothing written
+        with pytest.raises(GlossaryInvalid) as unedited:
+            load_glossary(data_dir)
+        assert [(e.path, e.message.partition(" still")[0]) for e in unedited.value.errors] == [
+            (path, f"section {section!r}") for section in SECTIONS_WRITTEN
+        ]
+        fill_in(path)
         glossary = load_glossary(data_dir)  # raises GlossaryInvalid with every error
         (term,) = glossary.terms
         assert term.slug == path.stem
@@ -48,6 +72,27 @@ def assert_new_writes_a_valid_file_or_refuses(title: str) -> None:
         words = " ".join(title.split())
         assert f"What {words} means" in plain_text(term.sections["Definition"])
         assert f"How {words} is used against" in plain_text(term.sections["Misuse"])
+
+
+SECTIONS_WRITTEN = ("Definition", "Examples", "Misuse", "Conclusion")
+
+
+def test_an_unedited_section_is_refused_at_its_placeholder(tmp_path: Path) -> None:
+    path = new_term(glossary_folder(tmp_path), "Late Fee", ["finance"], TODAY)
+    text = path.read_text("utf-8").replace(  # the editor wrote a definition, and rewrapped
+        "What Late Fee means, in two", "A late fee is a charge.\n\nWhat Late Fee means,\nin two"
+    )
+    path.write_text(text.replace("One paragraph that sums the entry up.", "In short: pay on time."),
+                    "utf-8")
+
+    with pytest.raises(GlossaryInvalid) as raised:
+        load_glossary(tmp_path)
+
+    assert [str(e).removeprefix(f"{path}:") for e in raised.value.errors] == [
+        f"{line}: section {section!r} still holds the placeholder text that `new` wrote: "
+        "replace it with the entry's own words"
+        for line, section in [(12, "Definition"), (17, "Examples"), (21, "Misuse")]
+    ]
 
 
 @pytest.mark.parametrize("title", LIVE_MARKDOWN_TITLES)

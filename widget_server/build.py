@@ -9,7 +9,6 @@ import json
 import os
 import secrets
 import shutil
-import urllib.parse
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +21,7 @@ from widget_server.compress import write_files
 from widget_server.content import load_glossary
 from widget_server.parallel import map_batches, worker_processes
 from widget_server.site import site_files
+from widget_server.urls import BadUrl, folder_url
 
 MANIFEST = "manifest.json"
 # The keys _manifest writes: a manifest.json without them is not from a build of this tool.
@@ -135,10 +135,10 @@ def write_site(root: Path, files: Iterable[tuple[str, bytes]], processes: int = 
 
 def _checked_feedback_url(url: str) -> str:
     """An absolute http(s) URL ending in `/`, to which the API paths are appended."""
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-        raise BuildError(f"--feedback-url {url!r} is not an http(s) URL such as https://glossary.example.org/")
-    return url if url.endswith("/") else url + "/"
+    try:
+        return folder_url(url)
+    except BadUrl as error:
+        raise BuildError(f"--feedback-url {error}") from None
 
 
 def _staging_folder(out_dir: Path) -> Path:

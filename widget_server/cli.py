@@ -15,15 +15,34 @@ from typing import Any
 import click
 
 from widget_server import __version__
-from widget_server.content import GlossaryInvalid, load_glossary
+from widget_server.content import GlossaryInvalid, NoGlossary, load_glossary
+from widget_server.suggest import did_you_mean
+from widget_server.urls import BadUrl, folder_url, is_loopback
+
+
+class BaseUrl(click.ParamType):
+    """An absolute http(s) URL, given back with its trailing slash; "" (not given) stays ""."""
+
+    name = "url"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        if not value:
+            return ""
+        try:
+            return folder_url(value)
+        except BadUrl as error:
+            self.fail(str(error), param, ctx)
+
 
 DATA_OPTION = click.option(
-    "--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
+    # Not file_okay=False: a file there gets the message of a missing folder (NoGlossaryError).
+    "--data", "data_dir", type=click.Path(path_type=Path),
     default=Path("glossary_data"), show_default=True, help="The glossary folder.",
 )
 BASE_URL_OPTION = click.option(
-    "--base-url", default="", help="Public URL of the glossary, e.g. https://glossary.example.org/ "
-    "(used for canonical links and JSON-LD; all other links are relative).",
+    "--base-url", type=BaseUrl(), default="",
+    help="Public URL of the glossary, e.g. https://glossary.example.org/ (absolute; used for "
+    "canonical links and JSON-LD; all other links are relative).",
 )
 
 STATE_OPTION = click.option(
@@ -36,6 +55,21 @@ DATABASE_OPTION = click.option(
     help="postgresql://user:password@host/db: keep feedback in PostgreSQL instead of SQLite, "
     "shared by every serve process that names it.",
 )
+
+
+class NoGlossaryError(click.ClickException):
+    """No glossary folder: which one was looked for, from where, and how to name or make one."""
+
+    def __init__(self, missing: NoGlossary) -> None:
+        folder = missing.data_dir
+        # init writes only into a new or empty folder.
+        fresh = not folder.exists() or (folder.is_dir() and not any(folder.iterdir()))
+        start = f", or start one with: glossary-widget init {folder}" if fresh else ""
+        super().__init__(
+            f"no glossary: {missing}\n"
+            f"  looked for {folder.absolute()} (working directory {Path.cwd()})\n"
+            f"  point at your glossary folder with --data DIR{start}"
+        )
 
 
 class ContentErrors(click.ClickException):
@@ -62,6 +96,8 @@ def content_errors_reported() -> Iterator[None]:
         yield
     except GlossaryInvalid as invalid:
         raise ContentErrors(invalid) from None
+    except NoGlossary as missing:
+        raise NoGlossaryError(missing) from None
     except StoreError as error:
         raise click.ClickException(str(error)) from None
 
@@ -127,6 +163,7 @@ def serve(data_dir: Path, host: str, port: int, reload: bool, workers: int,
     import uvicorn
 
     from widget_server.app import SETTINGS_VARIABLE, create_app
+    from widget_server.serving import listen_problem, log_config
 
     store = ({"state_dir": None, "database_url": None} if no_feedback
              else store_location(data_dir, state_dir, database_url))
@@ -136,6 +173,9 @@ def serve(data_dir: Path, host: str, port: int, reload: bool, workers: int,
     }
     with content_errors_reported():
         app = create_app(**settings)  # validates before any worker starts
+    problem = listen_problem(host, port)
+    if problem:
+        raise click.ClickException(problem)
     origin = f"http://{host}:{port}"
     click.echo(f"Glossary:  {origin}/glossary/")
     click.echo(f"Widget:    {origin}/widget.js")
@@ -150,12 +190,12 @@ def serve(data_dir: Path, host: str, port: int, reload: bool, workers: int,
     protocol = "widget_server.protocol:GlossaryHttpProtocol"
     if workers == 1:
         uvicorn.run(app, host=host, port=port, log_level="info", access_log=access_log,
-                    http=protocol)
+                    http=protocol, log_config=log_config())
         return
     os.environ[SETTINGS_VARIABLE] = json.dumps(settings, default=str)
     uvicorn.run("widget_server.app:create_app_from_environment", factory=True,
                 host=host, port=port, workers=workers, log_level="info", access_log=access_log,
-                http=protocol)
+                http=protocol, log_config=log_config())
 
 
 @main.command()
@@ -237,23 +277,31 @@ def stats(data_dir: Path, state_dir: Path | None, database_url: str | None, sinc
 @click.option("--categories", default="", help="Comma-separated category slugs (default: all).")
 @click.option("--pinned", is_flag=True,
               help="Pin this exact version: hashed URL with Subresource Integrity.")
-@click.option("--base-url", default="http://127.0.0.1:8000/", show_default=True,
-              help="Where the glossary is served (the server, or the static export on a CDN).")
+@click.option("--base-url", type=BaseUrl(), default="http://127.0.0.1:8000/", show_default=True,
+              help="Where the glossary is served (the server, or the static export on a CDN); "
+              "a loopback address gets a warning, as no reader can reach it.")
 @click.option("--site", default="",
               help="A registered site (glossary_data/sites/<site>.yml): the tag reads its settings.")
-def embed(data_dir: Path, categories: str, pinned: bool, base_url: str, site: str) -> None:
-    """Print the <script> tag a site owner pastes into their article template."""
+@click.pass_context
+def embed(ctx: click.Context, data_dir: Path, categories: str, pinned: bool, base_url: str,
+          site: str) -> None:
+    """Print the <script> tag a site owner pastes into their article template.
+
+    Without a glossary folder here (no --data, no ./glossary_data), --categories are checked
+    against the categories.json of the glossary at --base-url.
+    """
     from widget_server.assets import build_assets, script_tag
 
-    with content_errors_reported():
-        glossary = load_glossary(data_dir)
     chosen = [slug.strip() for slug in categories.split(",") if slug.strip()]
-    _require_known(chosen, [c.slug for c in glossary.categories], "--categories")
-    if site:
-        _require_known([site], [s.id for s in glossary.sites], "--site")
-        if not next(s for s in glossary.sites if s.id == site).enabled:
-            click.echo(f"note: site {site!r} is switched off (enabled: false): its pages get no "
-                       "highlights until it is switched on", err=True)
+    defaulted = ctx.get_parameter_source("data_dir") is click.core.ParameterSource.DEFAULT
+    if defaulted and not data_dir.exists():
+        _require_known_remotely(chosen, base_url, site)
+    else:
+        _require_known_locally(data_dir, chosen, site)
+    if is_loopback(base_url):
+        click.echo(f"warning: this tag loads the widget from {base_url}, which only this computer "
+                   "can reach; before pasting it into a site, run embed again with --base-url "
+                   "and the glossary's public URL", err=True)
     click.echo(script_tag(build_assets(), base_url, chosen, pinned, site))
 
 
@@ -289,6 +337,22 @@ def new(data_dir: Path, title: str, categories: tuple[str, ...]) -> None:
     except ScaffoldError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Created {path}; fill in its sections, then run: glossary-widget check")
+
+
+@main.command()
+@click.argument("data_dir", metavar="[DIR]", default=Path("glossary_data"),
+                type=click.Path(path_type=Path))
+def init(data_dir: Path) -> None:
+    """Write a small starter glossary into DIR (default: glossary_data), a new or empty folder."""
+    from widget_server.starter import StarterError, write_starter
+
+    try:
+        written = write_starter(data_dir)
+    except StarterError as error:
+        raise click.ClickException(str(error)) from None
+    data = "" if data_dir == Path("glossary_data") else f" --data {data_dir}"
+    click.echo(f"Created {data_dir} with {len(written) - 1} example terms; edit them, then run: "
+               f"glossary-widget check{data}")
 
 
 @main.command()
@@ -329,5 +393,37 @@ def scan(data_dir: Path, paths: tuple[Path, ...], categories: str, occurrences: 
 def _require_known(chosen: tuple[str, ...] | list[str], known: list[str], option: str) -> None:
     unknown = [slug for slug in chosen if slug not in known]
     if unknown:
-        message = f"unknown {', '.join(unknown)} (known: {', '.join(known)})"
+        message = (f"unknown {', '.join(unknown)} (known: {', '.join(known)})"
+                   f"{did_you_mean(unknown[0], known)}")
         raise click.BadParameter(message, param_hint=option)
+
+
+def _require_known_locally(data_dir: Path, chosen: list[str], site: str) -> None:
+    """Check --categories and --site against the glossary folder."""
+    with content_errors_reported():
+        glossary = load_glossary(data_dir)
+    _require_known(chosen, [c.slug for c in glossary.categories], "--categories")
+    if site:
+        _require_known([site], [s.id for s in glossary.sites], "--site")
+        if not next(s for s in glossary.sites if s.id == site).enabled:
+            click.echo(f"note: site {site!r} is switched off (enabled: false): its pages get no "
+                       "highlights until it is switched on", err=True)
+
+
+def _require_known_remotely(chosen: list[str], base_url: str, site: str) -> None:
+    """Check --categories against the glossary at `base_url`, there being no folder here."""
+    from widget_server.remote import RemoteError, remote_categories
+
+    if site:
+        raise click.BadParameter("needs the glossary folder, where sites are registered: "
+                                 "pass --data DIR", param_hint="--site")
+    if not chosen:
+        return
+    try:
+        known = remote_categories(base_url)
+    except RemoteError as error:
+        raise click.ClickException(
+            f"cannot check --categories: no glossary folder here, and {error}; pass --data DIR, "
+            "or a --base-url where the glossary is served"
+        ) from None
+    _require_known(chosen, known, "--categories")

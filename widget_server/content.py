@@ -22,6 +22,9 @@ from widget_server.lines import MARKDOWN_BREAKS, YAML_BREAKS, EditorLines, split
 from widget_server.markup import unsafe_link_lines
 from widget_server.names import contains_words, is_acronym, name_keys, name_problem, split_name
 from widget_server.parallel import map_batches, worker_processes
+from widget_server.placeholders import placeholder_at
+from widget_server.suggest import did_you_mean
+from widget_server.yaml_hints import LIST_ITEM_RUNS_ON, yaml_hint
 
 if TYPE_CHECKING:
     from widget_server.sites import Site
@@ -49,6 +52,16 @@ class ContentError:
 
     def __str__(self) -> str:
         return f"{display_path(self.path)}:{self.line}: {self.message}"
+
+
+class NoGlossary(Exception):
+    """Raised when there is no glossary folder at all: a list of file:line errors would invent
+    lines in files that are not there, so only the folder and what is wrong with it are said."""
+
+    def __init__(self, data_dir: Path, problem: str) -> None:
+        super().__init__(f"{display_path(data_dir)} {problem}")
+        self.data_dir = data_dir
+        self.problem = problem
 
 
 class GlossaryInvalid(Exception):
@@ -162,6 +175,7 @@ def load_glossary(data_dir: Path) -> Glossary:
     The term files of a large glossary are read in batches by a worker process per core (their
     YAML takes most of the time), and checked against each other once all have loaded.
     """
+    _require_folder(data_dir)
     errors: list[ContentError] = []
     categories = _load_categories(data_dir / "categories.yml", errors)
     # With a broken categories file every term's categories would look unknown: check them only
@@ -170,17 +184,21 @@ def load_glossary(data_dir: Path) -> Glossary:
     terms_dir = data_dir / "terms"
     terms: list[tuple[Term, _TermLines]] = []
     paths: list[Path] = []
+    others: list[ContentError] = []
     if not terms_dir.is_dir():
         errors.append(ContentError(terms_dir, 1, "missing folder of term files"))
     else:
         paths = sorted(terms_dir.glob("*.md"))
+        others = _not_term_files(terms_dir, paths)
+        errors += others
         batches = (paths[i : i + LOAD_BATCH] for i in range(0, len(paths), LOAD_BATCH))
         load = functools.partial(_load_terms, known_categories=known_categories)
         for loaded, batch_errors in map_batches(load, batches, worker_processes(len(paths))):
             terms += loaded
             errors += batch_errors
     # A term whose file does not load is reported on its own; the terms related to it are fine.
-    _check_related(terms, {path.stem for path in paths}, errors)
+    # So is a file not named .md: the terms related to `notes.txt` are not told `notes` is missing.
+    _check_related(terms, {path.stem for path in paths + [e.path for e in others]}, errors)
     _check_names_unique(terms, errors)
     # Imported here: sites.py reads its files with this module's machinery.
     from widget_server.sites import load_sites
@@ -193,11 +211,39 @@ def load_glossary(data_dir: Path) -> Glossary:
 
 def load_categories(data_dir: Path) -> list[Category]:
     """Only `categories.yml`; raise GlossaryInvalid if it is not valid."""
+    _require_folder(data_dir)
     errors: list[ContentError] = []
     categories = _load_categories(data_dir / "categories.yml", errors)
     if errors:
         raise GlossaryInvalid(errors)
     return categories
+
+
+def _require_folder(data_dir: Path) -> None:
+    """Raise NoGlossary unless `data_dir` is a folder with a glossary's files in it."""
+    if not data_dir.exists():
+        raise NoGlossary(data_dir, "does not exist")
+    if not data_dir.is_dir():
+        raise NoGlossary(data_dir, "is a file, not a folder")
+    if not any(data_dir.iterdir()):
+        raise NoGlossary(data_dir, "is an empty folder")
+    if not (data_dir / "categories.yml").exists() and not (data_dir / "terms").exists():
+        raise NoGlossary(data_dir, "is not a glossary folder: it holds neither categories.yml "
+                                   "nor terms/")
+
+
+def _not_term_files(terms_dir: Path, term_files: list[Path]) -> list[ContentError]:
+    """An error for each entry of `terms_dir` that is not a term file, which would otherwise be
+    skipped in silence; hidden ones (.DS_Store, an editor's swap file) are left alone."""
+    skipped = set(term_files)
+    return [
+        ContentError(path, 1, "is a folder; terms/ holds only term files, named <slug>.md"
+                     if path.is_dir() else
+                     f"{path.name!r} is not read: term files end in .md (rename it to "
+                     f"{path.stem}.md, or move it out of terms/)")
+        for path in sorted(terms_dir.iterdir())
+        if path not in skipped and not path.name.startswith(".")
+    ]
 
 
 # Reports one problem at a line of the file being read.
@@ -300,7 +346,8 @@ def _context(
     keys = {key.value: key for key, _ in node.value if key.tag == _STR_TAG}
     for key in sorted(set(data) - set(CONTEXT_KEYS), key=str):
         where = _front_matter_line(keys[key]) if key in keys else lines.key("context")
-        error(where, f"unknown context key {key!r} (known: {', '.join(CONTEXT_KEYS)})")
+        error(where, f"unknown context key {key!r} (known: {', '.join(CONTEXT_KEYS)})"
+                     f"{did_you_mean(str(key), CONTEXT_KEYS)}")
     parts = {
         key: _word_list(
             data.get(key), nodes.get(key),
@@ -415,7 +462,8 @@ def _load_term(
     unknown_keys = sorted(set(meta) - FRONT_MATTER_KEYS)
     for key in unknown_keys:
         known_keys = ", ".join(sorted(FRONT_MATTER_KEYS))
-        error(lines.key(key), f"unknown field {key!r} (known: {known_keys})")
+        error(lines.key(key), f"unknown field {key!r} (known: {known_keys})"
+                              f"{did_you_mean(key, FRONT_MATTER_KEYS)}")
 
     written_title = _text("title", meta.get("title"), lines.value_nodes.get("title"),
                           lines.key("title"), error)
@@ -434,7 +482,8 @@ def _load_term(
         if known_categories is not None and category not in known_categories:
             known = ", ".join(sorted(known_categories))
             error(lines.item("categories", index),
-                  f"unknown category {category!r} (known: {known})")
+                  f"unknown category {category!r} (known: {known})"
+                  f"{did_you_mean(category, known_categories)}")
 
     aliases = _string_list(meta, "aliases", "alias", lines, error)
     for index, alias in aliases:
@@ -530,7 +579,10 @@ def _parse_yaml(text: str, first_line: int, error: _Report) -> tuple[yaml.Node |
         line, problem = _yaml_error(exc, text, first_line, editor_lines)
         # A problem found at the end of the stream is marked on the line after the last one.
         last_line = first_line + text.rstrip("\n").count("\n")
-        error(min(line, last_line), f"YAML does not parse: {problem}")
+        line = min(line, last_line)
+        line_text = (split_lines(text)[line - first_line : line - first_line + 1] or [""])[0]
+        hint = yaml_hint(problem, str(getattr(exc, "context", None) or ""), line_text)
+        error(line, f"YAML does not parse: {problem}" + (f"; {hint}" if hint else ""))
         return None
     finally:
         loader.dispose()
@@ -609,11 +661,22 @@ def _string_list(
         error(lines.key(key), f"{key} must be a list, like [a, b]")
         return []
     items = []
+    # Only a block list (`- item` lines) can take in a misindented item.
+    block = not getattr(lines.value_nodes.get(key), "flow_style", True)
     for index, item in enumerate(value):
-        text = _text(what, item, lines.item_node(key, index), lines.item(key, index), error)
-        if text is not None:
+        node = lines.item_node(key, index)
+        text = _text(what, item, node, lines.item(key, index), error)
+        if text is not None and block and _runs_on(node, text):
+            error(lines.item(key, index), f"{what} {text!r} {LIST_ITEM_RUNS_ON}")
+        elif text is not None:
             items.append((index, text))
     return items
+
+
+def _runs_on(node: yaml.Node | None, text: str) -> bool:
+    """Whether a plain list item took in the next line's `- item`, indented deeper than it."""
+    return (isinstance(node, yaml.ScalarNode) and not node.style and " - " in text
+            and node.end_mark.line > node.start_mark.line)
 
 
 # What YAML reads instead of text when a value is not quoted: on, no -> a boolean; 1.10, 007 ->
@@ -639,7 +702,9 @@ def _text(what: str, value: Any, node: yaml.Node | None, line: int, error: _Repo
     if value is None and not written:
         return ""
     kind = next((kind for kinds, kind in _NOT_TEXT_KINDS if isinstance(value, kinds)), None)
-    if kind is None or not written:
+    if isinstance(value, dict) and len(value) == 1:  # `[Fees: late]` is a list of one mapping
+        error(line, f"{what} with ': ' in it must be in quotes, or YAML reads a field")
+    elif kind is None or not written:
         error(line, f"{what} must be plain text")
     else:
         error(line, f'{what} {written} is read as {kind}; put it in quotes: "{written}"')
@@ -667,7 +732,8 @@ def _parse_sections(body: str, first_line: int, path: Path, error: _Report) -> d
             close()
             current, chunk = heading.group(1), []
             if current not in SECTIONS:
-                error(number, f"unknown section {current!r} (known: {', '.join(SECTIONS)})")
+                error(number, f"unknown section {current!r} (known: {', '.join(SECTIONS)})"
+                              f"{did_you_mean(current, SECTIONS)}")
             elif current in starts:
                 error(number, f"section {current!r} appears twice")
             starts[current] = number
@@ -684,6 +750,11 @@ def _parse_sections(body: str, first_line: int, path: Path, error: _Report) -> d
     for name, text in sections.items():
         if not text:
             error(starts[name], f"section {name!r} is empty")
+        placeholder = placeholder_at(name, text)
+        if placeholder is not None:
+            error(content_lines[name] + text.count("\n", 0, placeholder),
+                  f"section {name!r} still holds the placeholder text that `new` wrote: "
+                  "replace it with the entry's own words")
         editor_lines = EditorLines(text, MARKDOWN_BREAKS)
         for offset in unsafe_link_lines(text):
             error(content_lines[name] + editor_lines(offset),
@@ -698,8 +769,8 @@ def _check_related(
     for term, lines in terms:
         for slug, line in zip(term.related, lines.related, strict=True):
             if slug not in slugs:
-                errors.append(ContentError(lines.path, line,
-                                           f"related term {slug!r} does not exist"))
+                errors.append(ContentError(lines.path, line, f"related term {slug!r} does not "
+                                           f"exist{did_you_mean(slug, slugs)}"))
             elif slug == term.slug:
                 errors.append(ContentError(lines.path, line,
                                            "a term cannot be related to itself"))

@@ -1,4 +1,4 @@
-"""`glossary-widget new`: a valid term file to start from."""
+"""`glossary-widget new`: a term file to start from, whose placeholder sentences `check` refuses."""
 
 from __future__ import annotations
 
@@ -11,25 +11,26 @@ import yaml
 
 from widget_server.content import SLUG_RE, GlossaryInvalid, Term, load_glossary
 from widget_server.names import name_problem
+from widget_server.placeholders import PLACEHOLDERS
 
-TEMPLATE = """\
+TEMPLATE = f"""\
 ---
-{front_matter}---
+{{front_matter}}---
 ## Definition
 
-What {title} means, in two to four plain sentences a non-specialist understands.
+{PLACEHOLDERS["Definition"]}
 
 ## Examples
 
-- A short, concrete situation where a reader meets {title}.
+- {PLACEHOLDERS["Examples"]}
 
 ## Misuse
 
-How {title} is used against consumers, patients or workers, and what to watch for.
+{PLACEHOLDERS["Misuse"]}
 
 ## Conclusion
 
-One paragraph that sums the entry up.
+{PLACEHOLDERS["Conclusion"]}
 """
 
 

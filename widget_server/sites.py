@@ -27,6 +27,7 @@ from widget_server.content import (
     _text,
     _value_nodes,
 )
+from widget_server.suggest import did_you_mean
 
 SITES_FOLDER = "sites"
 # Every field a site file may have; all but `name` and `origins` are optional.
@@ -222,7 +223,8 @@ def _load_site(
         return None, []
     reader = _FieldReader(node, data, error)
     for key in sorted(set(reader.values) - set(SITE_FIELDS), key=reader.line):
-        error(reader.line(key), f"unknown field {key!r} (known: {', '.join(SITE_FIELDS)})")
+        error(reader.line(key), f"unknown field {key!r} (known: {', '.join(SITE_FIELDS)})"
+                                f"{did_you_mean(str(key), SITE_FIELDS)}")
 
     name = reader.text("name")
     if not name:
@@ -241,7 +243,8 @@ def _load_site(
     categories = reader.strings("categories", "category")
     for line, category in categories:
         if known_categories is not None and category not in known_categories:
-            error(line, f"unknown category {category!r} (known: {', '.join(sorted(known_categories))})")
+            error(line, f"unknown category {category!r} (known: {', '.join(sorted(known_categories))})"
+                        f"{did_you_mean(category, known_categories)}")
     site = Site(
         id=path.stem,
         name=(name or "").strip(),

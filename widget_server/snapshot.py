@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from widget_server.assets import Assets
-from widget_server.content import Glossary, GlossaryInvalid, load_glossary
+from widget_server.content import Glossary, GlossaryInvalid, NoGlossary, load_glossary
 from widget_server.headers import entity_tag, file_headers, media_type
 from widget_server.site import render_site
 
@@ -59,7 +59,7 @@ class LiveSite:
         try:
             glossary = load_glossary(self.data_dir)
             snapshot = Snapshot.render(glossary, self.assets, self.base_url, self.feedback_url)
-        except GlossaryInvalid as invalid:
+        except (GlossaryInvalid, NoGlossary) as invalid:
             logger.error("glossary not reloaded; still serving the last good version:\n%s", invalid)
             return False
         except Exception:
