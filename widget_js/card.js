@@ -12,6 +12,11 @@ const CLOSE_MS = 300; // pointer gone from term and card: hide it
 const GAP_PX = 8;
 const CARD_ID = PREFIX + "-card";
 
+// What this page view has sent, so that reopening a card neither counts an open again nor
+// asks for a second vote: in memory only, forgotten with the page.
+const openCounted = new Set();
+const voted = new Set();
+
 function element(tag, className, text) {
   const node = document.createElement(tag);
   if (className) node.className = className;
@@ -87,7 +92,11 @@ function createCards(config, signal, write, turnOff) {
     render([element("p", "status", "Loading\u2026")]);
     show();
     load(slug).then(
-      (data) => term === highlight && render(content(data)),
+      (data) => {
+        if (term !== highlight) return;
+        render(content(data));
+        countOpen(slug);
+      },
       () => term === highlight && render([element("p", "status", "This definition could not be loaded.")]),
     );
   }
@@ -122,6 +131,73 @@ function createCards(config, signal, write, turnOff) {
   function render(nodes) {
     card.replaceChildren(...nodes);
     if (term) place();
+  }
+
+  /** A beacon the first time a term's card shows its content in this page view: it outlives the
+   * page, and as text/plain it is a CORS simple request. */
+  function countOpen(slug) {
+    if (!config.feedback || openCounted.has(slug)) return;
+    openCounted.add(slug);
+    navigator.sendBeacon(config.feedback + "events", JSON.stringify({ event: "open", term: slug }));
+  }
+
+  /**
+   * "Was this helpful? Yes No", then "Thanks" in a live region, and after "No" an optional
+   * comment, sent as a second post with the same vote (as on the entry pages). A failure says
+   * so, briefly, and leaves the page alone. Nothing is asked twice for a term in a page view.
+   */
+  function askFeedback(slug) {
+    const box = element("div", "feedback");
+    const status = element("p");
+    status.role = "status";
+    // A string body, no credentials, no custom header: a CORS simple request, with no preflight.
+    // A comment goes with the "No" it explains. Resolves to whether it was stored.
+    const post = (answer, thanks) =>
+      fetch(config.feedback + "feedback", {
+        method: "POST",
+        body: JSON.stringify({ term: slug, helpful: false, ...answer }),
+        credentials: "omit",
+        keepalive: true,
+      })
+        .then((response) => response.ok, () => false)
+        .then((sent) => {
+          status.textContent = sent ? thanks : "Could not send";
+          return sent;
+        });
+    // The card keeps focus while the control that had it goes away, so it stays open.
+    const replace = (node) => {
+      card.focus();
+      node.remove();
+    };
+    const form = element("form");
+    const field = element("input");
+    field.maxLength = 500;
+    const label = element("label", "", "What was missing or wrong? ");
+    label.append(field);
+    form.append(label, element("button", "", "Send"));
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const comment = field.value.trim();
+      replace(form);
+      if (comment) post({ comment }, "Thanks for telling us.");
+    });
+    const ask = element("p", "", "Was this helpful? ");
+    for (const helpful of [true, false]) {
+      const button = element("button", "", helpful ? "Yes" : "No");
+      button.addEventListener("click", () => {
+        voted.add(slug);
+        replace(ask);
+        post({ helpful }, "Thanks").then((sent) => {
+          if (!sent || helpful) return;
+          status.after(form);
+          field.focus();
+          place();
+        });
+      });
+      ask.append(button, " ");
+    }
+    box.append(ask, status);
+    return box;
   }
 
   function content(data) {
@@ -165,6 +241,7 @@ function createCards(config, signal, write, turnOff) {
     const off = element("button", "off", "Turn off highlights");
     off.addEventListener("click", turnOff);
     nodes.push(link(data.url, "Read the full entry \u2192"), off);
+    if (config.feedback && !voted.has(data.slug)) nodes.push(askFeedback(data.slug));
     return nodes;
   }
 
@@ -273,7 +350,7 @@ function createCards(config, signal, write, turnOff) {
 
   /** The card sits at the end of <body>: Tab goes from the term into the card, and out after it. */
   function tab(event) {
-    const links = [...card.querySelectorAll("a,.off")];
+    const links = [...card.querySelectorAll("a,button:not(.close),input")];
     const focused = shadow.activeElement;
     if (document.activeElement === term && !event.shiftKey && links.length) {
       event.preventDefault();

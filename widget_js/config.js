@@ -88,6 +88,8 @@ function readConfig(script, base, site) {
   setting("max", (value) => Number.isInteger(Number(value)) && Number(value) > 0, "must be a positive whole number", Number);
   setting("exclude", validSelector, "is not a valid selector");
   setting("theme", (value) => /^(light|dark|auto)$/.test(value), "must be light, dark or auto");
+  // "off": the card neither asks "Was this helpful?" nor counts opens (see card.js).
+  setting("feedback", (value) => /^(on|off)$/.test(value), "must be on or off");
   return config;
 }
 

@@ -16,7 +16,8 @@ async function fetchJson(url, ...signals) {
 async function loadSite(api, id, signal) {
   try {
     const site = await fetchJson(`${api}sites/${encodeURIComponent(id)}.json`, signal);
-    if (site.origins.includes(location.origin)) return site.settings;
+    // The site file's `feedback` (true or false), as the tag's data-feedback would give it.
+    if (site.origins.includes(location.origin)) return { ...site.settings, feedback: site.feedback ? "on" : "off" };
     warn(`data-site "${id}" is not registered for ${location.origin}`);
   } catch (error) {
     warn(`data-site "${id}" not loaded (${error.message})`);
@@ -34,6 +35,9 @@ async function loadIndex(script, signal) {
   // Absent (a categories.json from an older or a hand-made copy) means no origin is switched off.
   if (categories.disabled?.includes(originHash())) throw new Error("switched off for this site");
   const config = readConfig(script, base, site);
+  // From here on, where the card posts votes and opens: the API folder categories.json names
+  // when the glossary takes feedback, unless the tag or the site turned it off; else nothing.
+  config.feedback = config.feedback !== "off" && categories.feedback && new URL(categories.feedback, base).href;
   const known = categories.categories.map((c) => c.slug);
   // An unknown category is reported (`warn` returns nothing) and dropped.
   const chosen = config.categories?.filter(
