@@ -17,13 +17,6 @@ const CARD_ID = PREFIX + "-card";
 const openCounted = new Set();
 const voted = new Set();
 
-function element(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text) node.textContent = text;
-  return node;
-}
-
 function createCards(config, signal, write, turnOff) {
   const host = element("glossary-card", PREFIX);
   host.id = CARD_ID;
@@ -89,7 +82,7 @@ function createCards(config, signal, write, turnOff) {
     highlight.setAttribute("aria-controls", CARD_ID);
     card.dataset.glossaryCard = slug;
     card.ariaLabel = highlight.textContent; // its name until the title is in
-    render([element("p", "status", "Loading\u2026")]);
+    say("Loading\u2026");
     show();
     load(slug).then(
       (data) => {
@@ -97,7 +90,7 @@ function createCards(config, signal, write, turnOff) {
         render(content(data));
         countOpen(slug);
       },
-      () => term === highlight && render([element("p", "status", "This definition could not be loaded.")]),
+      () => term === highlight && say("This definition could not be loaded."),
     );
   }
 
@@ -132,6 +125,8 @@ function createCards(config, signal, write, turnOff) {
     card.replaceChildren(...nodes);
     if (term) place();
   }
+
+  const say = (status) => render([element("p", "status", status)]);
 
   /** A beacon the first time a term's card shows its content in this page view: it outlives the
    * page, and as text/plain it is a CORS simple request. */
@@ -215,21 +210,20 @@ function createCards(config, signal, write, turnOff) {
     closeButton.ariaLabel = "Close";
     closeButton.addEventListener("click", close);
 
-    const title = element("p", "title", data.title);
-    title.id = "title";
-    const warning = element("div", "warning");
-    warning.id = "warning";
+    // The parts the dialog's name and description refer to: their id is their class.
+    const part = (tag, name, text) => {
+      const node = element(tag, name, text);
+      node.id = name;
+      return node;
+    };
+    const warning = part("div", "warning");
     warning.role = "note";
-    const label = element("p", "label", "Watch out");
-    warning.append(label, element("p", "", data.misuse));
-
-    const definition = element("p", "definition", data.definition);
-    definition.id = "definition";
+    warning.append(element("p", "label", "Watch out"), element("p", "", data.misuse));
     const nodes = [
       closeButton,
       element("p", "categories", data.categories.map((c) => c.label).join(" \u00b7 ")),
-      title,
-      definition,
+      part("p", "title", data.title),
+      part("p", "definition", data.definition),
       warning,
     ];
     const related = data.related.slice(0, 3);
@@ -252,8 +246,7 @@ function createCards(config, signal, write, turnOff) {
   function place() {
     if (!term) return;
     const rect = term.getClientRects()[0] || term.getBoundingClientRect();
-    const width = document.documentElement.clientWidth;
-    const height = document.documentElement.clientHeight;
+    const { clientWidth: width, clientHeight: height } = document.documentElement;
     card.style.maxHeight = "";
     const cardWidth = card.offsetWidth;
     const cardHeight = card.offsetHeight;
@@ -358,7 +351,7 @@ function createCards(config, signal, write, turnOff) {
     } else if (event.shiftKey && focused === links[0]) {
       event.preventDefault();
       term.focus();
-    } else if (!event.shiftKey && focused === links[links.length - 1]) {
+    } else if (!event.shiftKey && focused === links.at(-1)) {
       event.preventDefault();
       const next = nextFocusable(term);
       close(false); // before focusing: `next` may be a term whose card opens on focus
