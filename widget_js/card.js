@@ -12,12 +12,10 @@ const CLOSE_MS = 300; // pointer gone from term and card: hide it
 const GAP_PX = 8;
 const CARD_ID = PREFIX + "-card";
 
-function element(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text) node.textContent = text;
-  return node;
-}
+// What this page view has sent, so that reopening a card neither counts an open again nor
+// asks for a second vote: in memory only, forgotten with the page.
+const openCounted = new Set();
+const voted = new Set();
 
 function createCards(config, signal, write, turnOff) {
   const host = element("glossary-card", PREFIX);
@@ -84,11 +82,15 @@ function createCards(config, signal, write, turnOff) {
     highlight.setAttribute("aria-controls", CARD_ID);
     card.dataset.glossaryCard = slug;
     card.ariaLabel = highlight.textContent; // its name until the title is in
-    render([element("p", "status", "Loading\u2026")]);
+    say("Loading\u2026");
     show();
     load(slug).then(
-      (data) => term === highlight && render(content(data)),
-      () => term === highlight && render([element("p", "status", "This definition could not be loaded.")]),
+      (data) => {
+        if (term !== highlight) return;
+        render(content(data));
+        countOpen(slug);
+      },
+      () => term === highlight && say("This definition could not be loaded."),
     );
   }
 
@@ -124,6 +126,75 @@ function createCards(config, signal, write, turnOff) {
     if (term) place();
   }
 
+  const say = (status) => render([element("p", "status", status)]);
+
+  /** A beacon the first time a term's card shows its content in this page view: it outlives the
+   * page, and as text/plain it is a CORS simple request. */
+  function countOpen(slug) {
+    if (!config.feedback || openCounted.has(slug)) return;
+    openCounted.add(slug);
+    navigator.sendBeacon(config.feedback + "events", JSON.stringify({ event: "open", term: slug }));
+  }
+
+  /**
+   * "Was this helpful? Yes No", then "Thanks" in a live region, and after "No" an optional
+   * comment, sent as a second post with the same vote (as on the entry pages). A failure says
+   * so, briefly, and leaves the page alone. Nothing is asked twice for a term in a page view.
+   */
+  function askFeedback(slug) {
+    const box = element("div", "feedback");
+    const status = element("p");
+    status.role = "status";
+    // A string body, no credentials, no custom header: a CORS simple request, with no preflight.
+    // A comment goes with the "No" it explains. Resolves to whether it was stored.
+    const post = (answer, thanks) =>
+      fetch(config.feedback + "feedback", {
+        method: "POST",
+        body: JSON.stringify({ term: slug, helpful: false, ...answer }),
+        credentials: "omit",
+        keepalive: true,
+      })
+        .then((response) => response.ok, () => false)
+        .then((sent) => {
+          status.textContent = sent ? thanks : "Could not send";
+          return sent;
+        });
+    // The card keeps focus while the control that had it goes away, so it stays open.
+    const replace = (node) => {
+      card.focus();
+      node.remove();
+    };
+    const form = element("form");
+    const field = element("input");
+    field.maxLength = 500;
+    const label = element("label", "", "What was missing or wrong? ");
+    label.append(field);
+    form.append(label, element("button", "", "Send"));
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const comment = field.value.trim();
+      replace(form);
+      if (comment) post({ comment }, "Thanks for telling us.");
+    });
+    const ask = element("p", "", "Was this helpful? ");
+    for (const helpful of [true, false]) {
+      const button = element("button", "", helpful ? "Yes" : "No");
+      button.addEventListener("click", () => {
+        voted.add(slug);
+        replace(ask);
+        post({ helpful }, "Thanks").then((sent) => {
+          if (!sent || helpful) return;
+          status.after(form);
+          field.focus();
+          place();
+        });
+      });
+      ask.append(button, " ");
+    }
+    box.append(ask, status);
+    return box;
+  }
+
   function content(data) {
     const link = (path, text) => {
       const a = element("a", "", text);
@@ -139,21 +210,20 @@ function createCards(config, signal, write, turnOff) {
     closeButton.ariaLabel = "Close";
     closeButton.addEventListener("click", close);
 
-    const title = element("p", "title", data.title);
-    title.id = "title";
-    const warning = element("div", "warning");
-    warning.id = "warning";
+    // The parts the dialog's name and description refer to: their id is their class.
+    const part = (tag, name, text) => {
+      const node = element(tag, name, text);
+      node.id = name;
+      return node;
+    };
+    const warning = part("div", "warning");
     warning.role = "note";
-    const label = element("p", "label", "Watch out");
-    warning.append(label, element("p", "", data.misuse));
-
-    const definition = element("p", "definition", data.definition);
-    definition.id = "definition";
+    warning.append(element("p", "label", "Watch out"), element("p", "", data.misuse));
     const nodes = [
       closeButton,
       element("p", "categories", data.categories.map((c) => c.label).join(" \u00b7 ")),
-      title,
-      definition,
+      part("p", "title", data.title),
+      part("p", "definition", data.definition),
       warning,
     ];
     const related = data.related.slice(0, 3);
@@ -165,6 +235,7 @@ function createCards(config, signal, write, turnOff) {
     const off = element("button", "off", "Turn off highlights");
     off.addEventListener("click", turnOff);
     nodes.push(link(data.url, "Read the full entry \u2192"), off);
+    if (config.feedback && !voted.has(data.slug)) nodes.push(askFeedback(data.slug));
     return nodes;
   }
 
@@ -175,8 +246,7 @@ function createCards(config, signal, write, turnOff) {
   function place() {
     if (!term) return;
     const rect = term.getClientRects()[0] || term.getBoundingClientRect();
-    const width = document.documentElement.clientWidth;
-    const height = document.documentElement.clientHeight;
+    const { clientWidth: width, clientHeight: height } = document.documentElement;
     card.style.maxHeight = "";
     const cardWidth = card.offsetWidth;
     const cardHeight = card.offsetHeight;
@@ -273,7 +343,7 @@ function createCards(config, signal, write, turnOff) {
 
   /** The card sits at the end of <body>: Tab goes from the term into the card, and out after it. */
   function tab(event) {
-    const links = [...card.querySelectorAll("a,.off")];
+    const links = [...card.querySelectorAll("a,button:not(.close),input")];
     const focused = shadow.activeElement;
     if (document.activeElement === term && !event.shiftKey && links.length) {
       event.preventDefault();
@@ -281,7 +351,7 @@ function createCards(config, signal, write, turnOff) {
     } else if (event.shiftKey && focused === links[0]) {
       event.preventDefault();
       term.focus();
-    } else if (!event.shiftKey && focused === links[links.length - 1]) {
+    } else if (!event.shiftKey && focused === links.at(-1)) {
       event.preventDefault();
       const next = nextFocusable(term);
       close(false); // before focusing: `next` may be a term whose card opens on focus

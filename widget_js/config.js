@@ -41,6 +41,14 @@ function validSelector(selector) {
   }
 }
 
+/** A new element of the widget's, its text set as text. */
+function element(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text) node.textContent = text;
+  return node;
+}
+
 /** The glossary's base URL: `data-api`, else the folder the script came from. */
 function baseUrl(script, value) {
   try {
@@ -84,10 +92,12 @@ function readConfig(script, base, site) {
     else warn(`data-${name} "${value}" ${problem}`);
   };
   setting("root", validSelector, "is not a valid selector");
-  setting("occurrences", (value) => value === "first" || value === "all", 'must be "first" or "all"');
+  setting("occurrences", (value) => /^(first|all)$/.test(value), 'must be "first" or "all"');
   setting("max", (value) => Number.isInteger(Number(value)) && Number(value) > 0, "must be a positive whole number", Number);
   setting("exclude", validSelector, "is not a valid selector");
   setting("theme", (value) => /^(light|dark|auto)$/.test(value), "must be light, dark or auto");
+  // "off": the card neither asks "Was this helpful?" nor counts opens (see card.js).
+  setting("feedback", (value) => /^(on|off)$/.test(value), "must be on or off");
   return config;
 }
 

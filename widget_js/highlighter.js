@@ -147,8 +147,7 @@ function createHighlighter(match, config, write) {
 function wrap(node, [start, end, slug]) {
   const after = node.splitText(end);
   const inner = node.splitText(start);
-  const highlight = document.createElement(TAG);
-  highlight.className = PREFIX + "-term";
+  const highlight = element(TAG, PREFIX + "-term");
   highlight.dataset.glossaryTerm = slug;
   highlight.tabIndex = 0;
   highlight.role = "button";

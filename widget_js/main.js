@@ -16,7 +16,8 @@ async function fetchJson(url, ...signals) {
 async function loadSite(api, id, signal) {
   try {
     const site = await fetchJson(`${api}sites/${encodeURIComponent(id)}.json`, signal);
-    if (site.origins.includes(location.origin)) return site.settings;
+    // The site file's `feedback` (true or false), as the tag's data-feedback would give it.
+    if (site.origins.includes(location.origin)) return { ...site.settings, feedback: site.feedback ? "on" : "off" };
     warn(`data-site "${id}" is not registered for ${location.origin}`);
   } catch (error) {
     warn(`data-site "${id}" not loaded (${error.message})`);
@@ -34,6 +35,9 @@ async function loadIndex(script, signal) {
   // Absent (a categories.json from an older or a hand-made copy) means no origin is switched off.
   if (categories.disabled?.includes(originHash())) throw new Error("switched off for this site");
   const config = readConfig(script, base, site);
+  // From here on, where the card posts votes and opens: the API folder categories.json names
+  // when the glossary takes feedback, unless the tag or the site turned it off; else nothing.
+  config.feedback = config.feedback !== "off" && categories.feedback && new URL(categories.feedback, base).href;
   const known = categories.categories.map((c) => c.slug);
   // An unknown category is reported (`warn` returns nothing) and dropped.
   const chosen = config.categories?.filter(
@@ -64,34 +68,18 @@ function whenDomReady() {
 }
 
 /**
- * Makes the widget's own `change` with `observer` disconnected, so that it queues no records at
- * all; returns the page's records that were pending. `observe` connects the observer again, even
- * if the change throws: that loses a scan, not the following of the page.
- */
-function unobserved(observer, observe, change) {
-  const pending = observer.takeRecords();
-  observer.disconnect();
-  try {
-    change();
-  } finally {
-    observe();
-  }
-  return pending;
-}
-
-/**
  * Highlights the page until `stop()`: loads the index, scans the roots, follows later content.
  * The settings and the matcher built from the index are kept in `kept`, so that switching
- * highlights off and on again in the same page view fetches and builds nothing. `quiet` runs a change of the widget's
- * own unseen by the toggles' observer.
+ * highlights off and on again in the same page view fetches and builds nothing. Later content
+ * comes from the one observer of the page, the toggles' (`page.follow`), and the widget's own
+ * changes are made unseen by it (`page.quiet`).
  */
-function highlight(script, kept, turnOff, quiet) {
+function highlight(script, kept, turnOff, page) {
   let config; // once the site's settings have loaded
   const stop = new AbortController();
   const clock = { ms: 0, cancelled: false };
   let setupMs = 0; // building the matcher, once: the scans' own `ms` leave it out
   const styles = new CSSStyleSheet();
-  let observer = null;
   let scanning = null; // the start-up, then each scan in turn
   let scanHighlights = null;
   let cards = null;
@@ -105,10 +93,6 @@ function highlight(script, kept, turnOff, quiet) {
     roots = found;
     rootSelector = config.root || DEFAULT_ROOTS.slice(0, DEFAULT_ROOTS.findIndex((s) => found[0].matches(s))).join();
   };
-  // The whole document, not only the roots: a single-page app may replace a root itself. (Text
-  // changes are observed too: asking for their old value asks for them.)
-  const observe = () =>
-    observer.observe(document.documentElement, { childList: true, subtree: true, characterDataOldValue: true });
   // Adopted once the index has loaded, a frame before the first highlights: on a long page the
   // browser then restyles the document (6-8 ms for 100,000 words) in that frame, not in the one
   // that lays out the first slice's highlights. Again before each change, should the page have
@@ -118,12 +102,11 @@ function highlight(script, kept, turnOff, quiet) {
       document.adoptedStyleSheets = [...document.adoptedStyleSheets, styles];
     }
   };
-  // The toggles' observer is kept `quiet` too: a long scan's writes would be thousands of records.
+  // Unseen: a long scan's writes would be thousands of records.
   const write = (change) =>
-    quiet(() => {
+    page.quiet(() => {
       adopt();
-      const hostRecords = unobserved(observer, observe, change);
-      if (hostRecords.length) onMutations(hostRecords);
+      change();
     });
 
   /** Scans after the scans before it; until the index has loaded, that means after loading. */
@@ -211,7 +194,7 @@ function highlight(script, kept, turnOff, quiet) {
   function destroy() {
     clock.cancelled = true;
     stop.abort();
-    observer?.disconnect();
+    page.follow(null);
     cards?.destroy();
     for (const highlight of document.querySelectorAll(HIGHLIGHT)) unwrap(highlight);
     document.adoptedStyleSheets = document.adoptedStyleSheets.filter((sheet) => sheet !== styles);
@@ -234,8 +217,7 @@ function highlight(script, kept, turnOff, quiet) {
       adopt();
       cards = createCards(config, stop.signal, write, turnOff);
       follow(findRoots(config));
-      observer = new MutationObserver(onMutations);
-      observe();
+      page.follow(onMutations);
       return scanNow(roots);
     })
     .catch(fail);
@@ -259,7 +241,7 @@ function start(script) {
     // Quietly: unwrapping a long page's highlights would be thousands of records for the toggles.
     toggles.quiet(() => {
       on = value;
-      if (on) widget ||= highlight(script, kept, () => turn(false), toggles.quiet);
+      if (on) widget ||= highlight(script, kept, () => turn(false), toggles);
       else {
         widget?.stop();
         widget = null;

@@ -31,6 +31,8 @@ function storeOff(off) {
  * Every element with data-glossary-toggle becomes a switch of the highlights: a <button> as it
  * is, any other element a role=button that Enter and Space activate. Toggles the page adds later
  * (a single-page app's footer) are found as they arrive. `flip` switches; `show(on)` labels them.
+ * Its observer of the page is the widget's only one: `follow(listener)` hands its records to the
+ * highlighting too, while that runs; `quiet(change)` makes a change of the widget's own unseen.
  */
 function createToggles(flip) {
   const stop = new AbortController();
@@ -69,21 +71,45 @@ function createToggles(flip) {
   // Only added elements are looked at, so the cost follows what the page adds; the labels' own
   // text is not an element, so labelling does not call this again. The highlights are written
   // `quiet`ly, unseen.
+  let following = null; // the highlighting's listener, while it runs
   const added = (node) => node.matches?.(TOGGLE) || node.querySelector?.(TOGGLE);
-  const noticed = (records) => records.some((record) => [...record.addedNodes].some(added)) && show(shown);
+  const noticed = (records) => {
+    if (records.length) following?.(records);
+    if (records.some((record) => [...record.addedNodes].some(added))) show(shown);
+  };
   const observer = new MutationObserver(noticed);
-  // From the end of parsing: the toggles found then are labelled at once.
+  // From the end of parsing: the toggles found then are labelled at once. The whole document,
+  // not only the roots: a single-page app may replace a root itself. (Text changes are observed
+  // too, for the highlighting: asking for their old value asks for them.)
   const watch = () =>
     stop.signal.aborted ||
     document.readyState === "loading" ||
-    observer.observe(document.documentElement, { childList: true, subtree: true });
-  /** Makes a change of the widget's own unseen by the observer (see `unobserved`). */
-  const quiet = (change) => noticed(unobserved(observer, watch, change));
+    observer.observe(document.documentElement, { childList: true, subtree: true, characterDataOldValue: true });
+  /**
+   * Makes the widget's own `change` with the observer disconnected, so that it queues no records
+   * at all; the page's records that were pending are handled after it. The observer connects
+   * again even if the change throws: that loses a scan, not the following of the page.
+   */
+  const quiet = (change) => {
+    const pending = observer.takeRecords();
+    observer.disconnect();
+    try {
+      change();
+    } finally {
+      watch();
+    }
+    noticed(pending);
+  };
   whenDomReady().then(() => stop.signal.aborted || quiet(() => show(shown)));
 
   return {
     show,
     quiet,
+    /** Hands later records to `listener` (none: null), from now on: those before are not its. */
+    follow(listener) {
+      noticed(observer.takeRecords());
+      following = listener;
+    },
     /** Puts every toggle back as the page made it. */
     destroy() {
       stop.abort();

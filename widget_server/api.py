@@ -32,9 +32,10 @@ NEAR_MARK = "+"
 NOT_MARK = "-"
 
 
-def api_files(glossary: Glossary) -> Iterator[tuple[str, bytes]]:
-    """Every API document, as (path below the glossary's base URL, bytes)."""
-    yield f"{API_PREFIX}categories.json", encode(categories_document(glossary))
+def api_files(glossary: Glossary, feedback_url: str | None = None) -> Iterator[tuple[str, bytes]]:
+    """Every API document, as (path below the glossary's base URL, bytes); `feedback_url` as in
+    `categories_document`."""
+    yield f"{API_PREFIX}categories.json", encode(categories_document(glossary, feedback_url))
     yield f"{API_PREFIX}terms.json", encode(terms_document(glossary))
     for term in glossary.terms:
         yield f"{API_PREFIX}terms/{term.slug}.json", encode(term_document(glossary, term))
@@ -51,8 +52,12 @@ def encode(document: Any) -> bytes:
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def categories_document(glossary: Glossary) -> dict[str, Any]:
-    return {
+def categories_document(glossary: Glossary, feedback_url: str | None = None) -> dict[str, Any]:
+    """The categories and the kill switch; with `feedback_url` (the base URL of the `serve` that
+    stores feedback, "" for this one; None for none), also `feedback`, the API folder the
+    widget's card posts votes and opens to, relative to the glossary's base URL: the file every
+    page view fetches anyway, so the widget learns it without a request of its own."""
+    document: dict[str, Any] = {
         "categories": [
             {
                 "slug": category.slug,
@@ -65,6 +70,9 @@ def categories_document(glossary: Glossary) -> dict[str, Any]:
         # The kill switch, in the file every page view fetches (see sites.origin_hash).
         "disabled": disabled_origin_hashes(glossary.sites),
     }
+    if feedback_url is not None:
+        document["feedback"] = f"{feedback_url}{API_PREFIX}"
+    return document
 
 
 def site_document(site: Site) -> dict[str, Any]:

@@ -400,13 +400,15 @@ def _object(properties: dict[str, Any]) -> dict[str, Any]:
 
 _SCHEMAS: dict[str, Any] = {
     "Error": _object({"error": _TEXT}),
-    "Categories": _object({
+    "Categories": {**_object({
         "categories": {"type": "array", "items": _object({
             "slug": _SLUG, "label": _TEXT, "description": _TEXT, "count": {"type": "integer", "minimum": 0},
         })},
         # The kill switch: 32-bit FNV-1a hashes of the switched-off origins (widget_server/sites.py).
         "disabled": {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 4294967295}},
-    }),
+        # Where the widget posts votes and opens, when the glossary takes feedback (api.py).
+        "feedback": _TEXT,
+    }), "required": ["categories", "disabled"]},
     "Site": _object({
         "id": _SLUG, "name": _TEXT, "origins": _TEXTS,
         "settings": {"type": "object", "additionalProperties": _TEXT},

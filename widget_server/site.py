@@ -20,7 +20,7 @@ def site_files(
     time so that the build can write each while the next renders."""
     return itertools.chain(
         assets.files.items(),
-        api_files(glossary),
+        api_files(glossary, feedback_url),
         [(OPENAPI_PATH, encode(openapi_document(glossary)))],
         page_files(glossary, assets, base_url, feedback_url),
         configure_files(glossary, assets, base_url),
