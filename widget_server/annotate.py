@@ -20,6 +20,7 @@ from __future__ import annotations
 import bisect
 import html
 import re
+import urllib.parse
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
@@ -84,6 +85,34 @@ class _Found:
     start: int
     end: int
     term: Term
+
+
+class NotText(ValueError):
+    """The input is not text: invalid UTF-8, or NUL bytes, which no HTML or Markdown holds."""
+
+
+def decode_input(data: bytes) -> str:
+    """The text of an input, or NotText saying where it stops being text."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise NotText(f"not UTF-8 text (invalid byte at {error.start})") from None
+    if "\0" in text:
+        raise NotText(f"not text (a NUL byte at {data.index(0)})")
+    return text
+
+
+def base_url_problem(base_url: str) -> str | None:
+    """Why `base_url` cannot start the absolute links to entry pages, if it cannot."""
+    parts = urllib.parse.urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return f"{base_url!r} is not an absolute http(s) URL, e.g. https://glossary.example.org/"
+    return None
+
+
+def annotate_text(source: str, markdown: bool, glossary: Glossary, options: Options) -> Annotation:
+    """The annotations of an HTML (or, with `markdown`, a Markdown) document or fragment."""
+    return (annotate_markdown if markdown else annotate_html)(source, glossary, options)
 
 
 def settings_for(glossary: Glossary, site_id: str | None, **given: object) -> Settings:
