@@ -18,6 +18,8 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from widget_server.admin import ADMIN_PATH, admin_page
+from widget_server.annotating import ANNOTATE_PATH, AnnotateEndpoint
+from widget_server.annotating import MAX_BODY as ANNOTATE_MAX_BODY
 from widget_server.assets import build_assets
 from widget_server.build import write_site
 from widget_server.clients import ClientKeys
@@ -73,6 +75,7 @@ def create_app(
     routes = [
         Route("/healthz", _healthz(site)),
         *(feedback_routes(site, writer, admin_password) if writer else []),
+        *annotate_routes(site),
         Route("/api/{path:path}", _api(site), methods=READ_METHODS),
         Route("/widget.js", static, methods=READ_METHODS),
         Route("/static/{path:path}", static, methods=READ_METHODS),
@@ -89,7 +92,7 @@ def create_app(
 
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(BodyLimit)],
+        middleware=[Middleware(BodyLimit, larger={f"/{ANNOTATE_PATH}": ANNOTATE_MAX_BODY})],
         lifespan=lifespan,
         exception_handlers={HTTPException: _http_error(site)},  # type: ignore[dict-item]
     )
@@ -126,6 +129,14 @@ def feedback_routes(site: LiveSite, writer: BatchWriter, admin_password: str | N
     if admin_password:
         routes.append(Route(ADMIN_PATH, admin_page(writer.store, site, admin_password)))
     return routes
+
+
+def annotate_routes(site: LiveSite) -> list[Route]:
+    """`POST api/v1/annotate` and its CORS preflight (a POST of text/html is not "simple"); one
+    route that also takes GET and HEAD, which the API's catch-all would answer 404, to refuse
+    them with a 405 that names POST and OPTIONS."""
+    endpoint = AnnotateEndpoint(site, ClientKeys())
+    return [Route(f"/{ANNOTATE_PATH}", endpoint.respond, methods=["GET", "POST", "OPTIONS"])]
 
 
 @contextlib.asynccontextmanager
