@@ -207,6 +207,14 @@ def test_markdown_prose_is_annotated_and_code_headings_links_are_not(glossary: G
     assert footnotes.count("[^1]") == 2
 
 
+def test_markdown_line_breaks_of_any_kind_keep_their_places(glossary: Glossary) -> None:
+    source = "# Policy\r\n\r\n- A premium\u2028here\r- and a policy.\r\n\r\nThe premium.\n"
+    options = Options(BASE, "footnotes", Settings(occurrences="all"))
+    output = annotate_markdown(source, glossary, options).apply(source)
+    assert output.startswith("# Policy\r\n\r\n- A premium[^1]\u2028here\r- and a policy[^2]."
+                             "\r\n\r\nThe premium[^1].\n\n## Glossary\n\n[^1]: ")
+
+
 def run(*args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(main, ["annotate", "--data", str(FIXTURES / "glossary"), *args])
     return result.exit_code, result.stdout, result.stderr

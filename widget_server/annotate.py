@@ -47,6 +47,7 @@ _MARKDOWN_MARKUP_RE = re.compile(
     r"|<[^<>\n]*>|\\.|&#?\w+;|[*_~]+",
     re.DOTALL,
 )
+_LINE_RE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+$")
 _MARKDOWN_SPECIAL_RE = re.compile(r"([\\`*_\[\]<>&#])")
 
 
@@ -226,14 +227,14 @@ class _HtmlMarkup:
         own = f' id="{prefix}-ref-{number}"' if repeat == 1 else ""
         return f'<sup><a href="#{prefix}-fn-{number}"{own}>{number}</a></sup>'
 
-    def notes(self, prefix: str, terms: list[Term], urls: list[str]) -> str:
+    def notes(self, prefix: str, notes: list[tuple[int, Term, str]]) -> str:
         items = "".join(
             f'<li id="{prefix}-fn-{number}"><p><a href="{html.escape(url)}"><strong>'
             f"{html.escape(term.title)}</strong></a>: "
             f"{html.escape(card_text(term.sections['Definition']))}</p>\n"
             f"<p><em>{MISUSE_LABEL}</em> {html.escape(card_text(term.sections['Misuse']))} "
             f'<a href="#{prefix}-ref-{number}" aria-label="Back to the text">&#8617;</a></p></li>\n'
-            for number, (term, url) in enumerate(zip(terms, urls, strict=True), start=1)
+            for number, term, url in notes
         )
         return f"\n<hr>\n<div>\n<h2>{GLOSSARY_HEADING}</h2>\n<ol>\n{items}</ol>\n</div>\n"
 
@@ -252,15 +253,15 @@ class _MarkdownMarkup:
     def reference(self, prefix: str, number: int, repeat: int) -> str:
         return f"[^{prefix}{number}]"
 
-    def notes(self, prefix: str, terms: list[Term], urls: list[str]) -> str:
-        notes = "".join(
+    def notes(self, prefix: str, notes: list[tuple[int, Term, str]]) -> str:
+        text = "".join(
             f"[^{prefix}{number}]: **[{_markdown_text(term.title)}](<{url}>)**: "
             f"{_markdown_text(card_text(term.sections['Definition']))} "
             f"*{MISUSE_LABEL}* {_markdown_text(card_text(term.sections['Misuse']))}\n\n"
-            for number, (term, url) in enumerate(zip(terms, urls, strict=True), start=1)
+            for number, term, url in notes
         )
         ending = "" if self.source.endswith("\n") or not self.source else "\n"
-        return f"{ending}\n## {GLOSSARY_HEADING}\n\n{notes.rstrip()}\n"
+        return f"{ending}\n## {GLOSSARY_HEADING}\n\n{text.rstrip()}\n"
 
 
 def _annotate(
@@ -288,8 +289,9 @@ def _annotate(
         if place.term.slug not in annotation.terms:
             annotation.terms.append(place.term.slug)
     if terms:
-        urls = [entry_url(options.base_url, term.slug) for term in terms]
-        annotation.insertions.append((end, markup.notes(prefix, terms, urls)))
+        notes = [(number, term, entry_url(options.base_url, term.slug))
+                 for number, term in enumerate(terms, start=1)]
+        annotation.insertions.append((end, markup.notes(prefix, notes)))
     return annotation
 
 
@@ -317,7 +319,8 @@ def _markdown_page(source: str) -> tuple[str, list[_Segment]]:
     """An HTML page of the Markdown's paragraphs, their prose as text and the rest of their
     inline markup in `code` (whose text counts as context but is never matched), and where
     each piece of prose is in the source."""
-    lines = source.splitlines(keepends=True)
+    # Lines as markdown-it counts them (its map): it reads \r\n, \r and \n as line breaks.
+    lines = _LINE_RE.findall(source)
     starts = [0]
     for line in lines:
         starts.append(starts[-1] + len(line))
@@ -334,7 +337,7 @@ def _markdown_page(source: str) -> tuple[str, list[_Segment]]:
             text = token.content[start:end]
             if prose:
                 segments += _contiguous(mapping, start, end, offset)
-                page.append(html.escape(text).replace("\r", "&#13;"))
+                page.append(html.escape(text))
             else:
                 page.append(f"<code>{html.escape(text)}</code>")
             offset += len(text)

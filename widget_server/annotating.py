@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
 from widget_server.annotate import (
     STYLES,
@@ -28,7 +29,7 @@ from widget_server.annotate import (
 from widget_server.body import BadLength, BodyTooLarge, read_body
 from widget_server.clients import ClientKeys
 from widget_server.errors import json_error
-from widget_server.feedback import ACCEPTED, PREFLIGHT, BadInput
+from widget_server.feedback import ACCEPTED, PREFLIGHT, BadInput, rate_limited
 from widget_server.snapshot import LiveSite
 
 ANNOTATE_PATH = "api/v1/annotate"
@@ -44,6 +45,11 @@ class AnnotateEndpoint:
     site: LiveSite
     keys: ClientKeys
 
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """An ASGI app rather than a request function, so that its route takes every method."""
+        response = await self.respond(Request(scope, receive))
+        await response(scope, receive, send)
+
     async def respond(self, request: Request) -> Response:
         if request.method == "OPTIONS":
             return Response(status_code=204, headers=PREFLIGHT)
@@ -56,7 +62,7 @@ class AnnotateEndpoint:
         try:
             media_type = _media_type(request.headers.get("content-type", ""))
             options = self._options(request)
-            self._admit(request)
+            rate_limited(self.keys, request, "requests")
             text = await _text_body(request)
         except BadInput as bad:
             return json_error(bad.status, str(bad), bad.headers)
@@ -91,15 +97,6 @@ class AnnotateEndpoint:
         if base_url_problem(base_url):
             raise BadInput(400, "the server's base URL is not an absolute http(s) URL")
         return Options(base_url, style, settings)
-
-    def _admit(self, request: Request) -> None:
-        ip = request.client.host if request.client else ""
-        key = self.keys.key(ip, request.headers.get("user-agent", ""))
-        retry = self.keys.retry_after(key)
-        if retry is not None:
-            message = f"more than {self.keys.limit} requests a minute; retry in {retry} s"
-            raise BadInput(429, message, {"Retry-After": str(retry)})
-
 
 def _media_type(content_type: str) -> str:
     """The body's media type, if it is one this endpoint takes, in UTF-8."""

@@ -132,11 +132,11 @@ def feedback_routes(site: LiveSite, writer: BatchWriter, admin_password: str | N
 
 
 def annotate_routes(site: LiveSite) -> list[Route]:
-    """`POST api/v1/annotate` and its CORS preflight (a POST of text/html is not "simple"); one
-    route that also takes GET and HEAD, which the API's catch-all would answer 404, to refuse
-    them with a 405 that names POST and OPTIONS."""
+    """`POST api/v1/annotate` and its CORS preflight (a POST of text/html is not "simple"). The
+    route takes every method and the endpoint refuses the others with a 405 that names POST and
+    OPTIONS: the API's catch-all would answer GET with a 404."""
     endpoint = AnnotateEndpoint(site, ClientKeys())
-    return [Route(f"/{ANNOTATE_PATH}", endpoint.respond, methods=["GET", "POST", "OPTIONS"])]
+    return [Route(f"/{ANNOTATE_PATH}", endpoint)]
 
 
 @contextlib.asynccontextmanager
