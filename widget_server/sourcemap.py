@@ -22,6 +22,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+# How many runs past the last node found the next one is looked for: text the tree has and the
+# scan does not (a `textarea`'s first line break, text a parser moved far) is given up on after
+# this many, so that a page of such nodes costs linear time, not quadratic. (Counted in runs
+# that are not blank, as the nodes looked for are, not in characters: a large inline script is
+# one run, an SVG sprite's white space none.)
+SEARCH_RUNS = 256
 RAW_TEXT = ("script", "style", "xmp", "iframe", "noembed", "noframes", "noscript")
 ESCAPABLE_RAW_TEXT = ("title", "textarea")
 _MARKUP_RE = re.compile(
@@ -51,6 +57,7 @@ class SourceText:
         self.text = ""
         self.run_starts: set[int] = set()
         self.run_ends: set[int] = set()
+        self._run_ends: list[int] = []  # of the runs that are not blank, in order
         self._pieces: list[Piece] = []
         self._decoded_starts: list[int] = []
         self.end_of_body: int | None = None
@@ -66,17 +73,22 @@ class SourceText:
             self._pieces += pieces
             length += len(run)
             self.run_ends.add(length)
+            if run.strip():
+                self._run_ends.append(length)
         self.text = "".join(parts)
         self._decoded_starts = [piece.decoded for piece in self._pieces]
 
     def find_node(self, text: str, cursor: int) -> int:
-        """Where a text node's `text` starts in the runs from `cursor` on, spanning whole runs;
-        -1 if nowhere."""
-        position = self.text.find(text, cursor)
+        """Where a text node's `text` starts in the runs from `cursor` on (within SEARCH_RUNS),
+        spanning whole runs; -1 if nowhere."""
+        runs = self._run_ends
+        last = bisect.bisect_right(runs, cursor) + SEARCH_RUNS
+        limit = runs[min(last, len(runs) - 1)] if runs else 0
+        position = self.text.find(text, cursor, limit)
         while position != -1:
             if position in self.run_starts and position + len(text) in self.run_ends:
                 return position
-            position = self.text.find(text, position + 1)
+            position = self.text.find(text, position + 1, limit)
         return -1
 
     def literal(self, start: int, end: int) -> int | None:
