@@ -119,12 +119,14 @@ def documented_methods(item: dict[str, Any]) -> set[str]:
 
 
 def example_request(operation: dict[str, Any]) -> dict[str, Any]:
-    """The operation's example body, as JSON in text/plain as pages send it, and credentials."""
+    """The operation's example body in its first media type (JSON in text/plain, as pages send
+    it, for the feedback endpoints), and credentials."""
     request: dict[str, Any] = {}
     if "requestBody" in operation:
-        example = operation["requestBody"]["content"]["text/plain"]["example"]
-        request["content"] = json.dumps(example)
-        request["headers"] = {"Content-Type": "text/plain"}
+        media, body = next(iter(operation["requestBody"]["content"].items()))
+        example = body["example"]
+        request["content"] = example if isinstance(example, str) else json.dumps(example)
+        request["headers"] = {"Content-Type": media}
     if "security" in operation:
         request["headers"] = CREDENTIALS
     return request

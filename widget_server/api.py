@@ -16,6 +16,8 @@ API_PREFIX = "api/v1/"
 FEEDBACK_PATH = f"{API_PREFIX}feedback"
 EVENTS_PATH = f"{API_PREFIX}events"
 MAX_WRITE_BODY = 2048
+ANNOTATE_PATH = f"{API_PREFIX}annotate"
+MAX_ANNOTATE_BODY = 1024 * 1024
 MAX_COMMENT = 500
 EVENTS = ("open",)
 # The CORS preflight's answer on the write endpoints: any origin may POST a JSON body.

@@ -18,7 +18,8 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from widget_server.admin import ADMIN_PATH, admin_page
-from widget_server.api import EVENTS_PATH, FEEDBACK_PATH
+from widget_server.annotating import AnnotateEndpoint
+from widget_server.api import ANNOTATE_PATH, EVENTS_PATH, FEEDBACK_PATH, MAX_ANNOTATE_BODY
 from widget_server.assets import build_assets
 from widget_server.build import write_site
 from widget_server.clients import ClientKeys
@@ -75,6 +76,7 @@ def create_app(
     routes = [
         Route("/healthz", _healthz(site)),
         *(feedback_routes(site, writer, admin_password) if writer else []),
+        *annotate_routes(site),
         Route("/api/{path:path}", _api(site, writes=writer is not None), methods=READ_METHODS),
         Route("/widget.js", static, methods=READ_METHODS),
         Route("/static/{path:path}", static, methods=READ_METHODS),
@@ -91,7 +93,7 @@ def create_app(
 
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(BodyLimit)],
+        middleware=[Middleware(BodyLimit, larger={f"/{ANNOTATE_PATH}": MAX_ANNOTATE_BODY})],
         lifespan=lifespan,
         exception_handlers={HTTPException: _http_error(site)},  # type: ignore[dict-item]
     )
@@ -129,6 +131,14 @@ def feedback_routes(site: LiveSite, writer: BatchWriter, admin_password: str | N
     if admin_password:
         routes.append(Route(ADMIN_PATH, admin_page(writer.store, site, admin_password)))
     return routes
+
+
+def annotate_routes(site: LiveSite) -> list[Route]:
+    """`POST api/v1/annotate` and its CORS preflight (a POST of text/html is not "simple"),
+    served without a feedback store: annotating writes nothing."""
+    endpoint = AnnotateEndpoint(site, ClientKeys())
+    return [Route(f"/{ANNOTATE_PATH}", _or_preflight(endpoint.annotate, endpoint.preflight),
+                  methods=WRITE_METHODS)]
 
 
 def _or_preflight(
@@ -180,8 +190,9 @@ def _healthz(site: LiveSite) -> Callable[[Request], Any]:
 
 
 def _api(site: LiveSite, writes: bool) -> Callable[[Request], Any]:
-    """The read API; with `writes`, a GET of a write endpoint is its 405, not this route's 404."""
-    write_paths = {FEEDBACK_PATH, EVENTS_PATH} if writes else set()
+    """The read API; a GET of a write endpoint (feedback and events only `writes`) is its 405,
+    not this route's 404."""
+    write_paths = {ANNOTATE_PATH, *((FEEDBACK_PATH, EVENTS_PATH) if writes else ())}
 
     async def api(request: Request) -> Response:
         snapshot = site.snapshot

@@ -390,6 +390,74 @@ def scan(data_dir: Path, paths: tuple[Path, ...], categories: str, occurrences: 
         sys.exit(1)
 
 
+@main.command()
+@DATA_OPTION
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write here instead of to standard output.")
+@click.option("--base-url", required=True,
+              help="Public URL of the glossary, e.g. https://glossary.example.org/: the links "
+              "to entry pages are absolute (required for both styles).")
+@click.option("--style", type=click.Choice(["footnotes", "links"]), default="footnotes",
+              show_default=True, help="Numbered notes in a Glossary section, or links.")
+@click.option("--categories", default="", help="Comma-separated category slugs (default: all).")
+@click.option("--site", "site_id", help="A registered site's id: its settings apply.")
+@click.option("--occurrences", type=click.Choice(["first", "all"]),
+              help="Each term once, or every time (default: the site's, else first).")
+@click.option("--max", "maximum", type=click.IntRange(min=1),
+              help="At most this many annotations (default: the site's, else 100).")
+@click.option("--markdown/--html", default=None,
+              help="The input's format (default: Markdown for .md and .markdown files).")
+@click.option("--feed", is_flag=True, help="SOURCE is an RSS or Atom feed: annotate each item.")
+def annotate(data_dir: Path, source: Path, output: Path | None, base_url: str, style: str,
+             categories: str, site_id: str | None, occurrences: str | None,
+             maximum: int | None, markdown: bool | None, feed: bool) -> None:
+    """Add the glossary to an HTML or Markdown file, or a feed, for readers without scripts.
+
+    Terms are picked by the widget's rules; only the annotations are added, the rest of the
+    file stays as it was.
+    """
+    from widget_server.annotate import (
+        NotText,
+        Options,
+        annotate_text,
+        base_url_problem,
+        decode_input,
+        settings_for,
+    )
+    from widget_server.feeds import annotate_feed
+
+    if problem := base_url_problem(base_url):
+        raise click.BadParameter(problem, param_hint="--base-url")
+    with content_errors_reported():
+        glossary = load_glossary(data_dir)
+    chosen = [slug.strip() for slug in categories.split(",") if slug.strip()]
+    _require_known(chosen, [c.slug for c in glossary.categories], "--categories")
+    try:
+        settings = settings_for(glossary, site_id, categories=tuple(chosen) or None,
+                                occurrences=occurrences, max=maximum)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--site") from None
+    try:
+        text = decode_input(source.read_bytes())
+    except (NotText, OSError) as error:
+        raise click.ClickException(f"{source}: {error}") from None
+    options = Options(base_url, style, settings)
+    if markdown is None:
+        markdown = source.suffix.lower() in (".md", ".markdown")
+    if feed:
+        result = annotate_feed(text, lambda item: annotate_text(item, False, glossary, options))
+        for problem in result.problems:
+            click.echo(f"{source}: {problem}", err=True)
+        annotated = result.text
+    else:
+        annotated = annotate_text(text, markdown, glossary, options).apply(text)
+    if output is None:
+        click.echo(annotated, nl=False)
+    else:
+        output.write_text(annotated, encoding="utf-8", newline="")
+
+
 def _require_known(chosen: tuple[str, ...] | list[str], known: list[str], option: str) -> None:
     unknown = [slug for slug in chosen if slug not in known]
     if unknown:

@@ -92,14 +92,7 @@ class FeedbackEndpoints:
             raise BadInput(400, str(bad)) from None
         if self.site.snapshot.glossary.term(term) is None:
             raise BadInput(404, "unknown term; the list of terms is at api/v1/terms.json")
-        # The client's address as uvicorn reports it: behind a trusted proxy, from its headers.
-        ip = request.client.host if request.client else ""
-        key = self.keys.key(ip, request.headers.get("user-agent", ""))
-        retry = self.keys.retry_after(key)
-        if retry is not None:
-            message = f"more than {self.keys.limit} posts a minute; retry in {retry} s"
-            raise BadInput(429, message, {"Retry-After": str(retry)})
-        return Write(today(), site, term), key
+        return Write(today(), site, term), rate_limited(self.keys, request, "posts")
 
     async def _store(self, write: Write) -> Response:
         try:
@@ -108,6 +101,18 @@ class FeedbackEndpoints:
             return json_error(503, "feedback is not being stored right now; try again later",
                               {"Retry-After": str(RETRY_UNAVAILABLE_S)})
         return Response(status_code=204, headers=ACCEPTED)
+
+
+def rate_limited(keys: ClientKeys, request: Request, what: str) -> bytes:
+    """The client's key for today, counting this request; BadInput (429) past the limit."""
+    # The client's address as uvicorn reports it: behind a trusted proxy, from its headers.
+    ip = request.client.host if request.client else ""
+    key = keys.key(ip, request.headers.get("user-agent", ""))
+    retry = keys.retry_after(key)
+    if retry is not None:
+        message = f"more than {keys.limit} {what} a minute; retry in {retry} s"
+        raise BadInput(429, message, {"Retry-After": str(retry)})
+    return key
 
 
 async def _json_body(request: Request) -> dict[str, Any]:

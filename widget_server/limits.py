@@ -9,6 +9,8 @@ a body may set a lower limit of their own.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from widget_server.errors import json_error
@@ -29,9 +31,13 @@ class BodyTooLarge(Exception):
 class BodyLimit:
     """ASGI middleware: a body over `max_bytes` gets a 413 JSON answer, never memory."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES, larger: Mapping[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        # The paths of endpoints that take more, each reading its body with its own limit.
+        self.larger = dict(larger or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -41,12 +47,15 @@ class BodyLimit:
         if length is None and not chunked:  # no body: a GET, as nearly every request is
             await self.app(scope, receive, send)
             return
-        if length is not None and length > self.max_bytes:
-            await self._refuse(scope, receive, send)
+        limit = self.larger.get(scope["path"], self.max_bytes)
+        if length is not None and length > limit:
+            await self._refuse(scope, receive, send, limit)
             return
-        await self._guarded(scope, receive, send, complete=length == 0 and not chunked)
+        await self._guarded(scope, receive, send, limit, complete=length == 0 and not chunked)
 
-    async def _guarded(self, scope: Scope, receive: Receive, send: Send, complete: bool) -> None:
+    async def _guarded(
+        self, scope: Scope, receive: Receive, send: Send, limit: int, complete: bool
+    ) -> None:
         received = 0
         started = False
 
@@ -56,7 +65,7 @@ class BodyLimit:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 complete = not message.get("more_body", False)
-                if received > self.max_bytes:
+                if received > limit:
                     raise BodyTooLarge
             return message
 
@@ -76,11 +85,11 @@ class BodyLimit:
         except BodyTooLarge:
             if started:
                 raise
-            await self._refuse(scope, receive, send)
+            await self._refuse(scope, receive, send, limit)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         response = json_error(
-            413, f"request body larger than {self.max_bytes} bytes",
+            413, f"request body larger than {limit} bytes",
             {"Connection": "close"},  # the rest of the body is never read
         )
         await response(scope, receive, send)

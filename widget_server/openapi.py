@@ -16,10 +16,12 @@ from typing import Any
 
 from widget_server import __version__
 from widget_server.api import (
+    ANNOTATE_PATH,
     API_PREFIX,
     EVENTS,
     EVENTS_PATH,
     FEEDBACK_PATH,
+    MAX_ANNOTATE_BODY,
     MAX_COMMENT,
     MAX_WRITE_BODY,
     WRITE_PREFLIGHT,
@@ -30,6 +32,7 @@ OPENAPI_PATH = f"{API_PREFIX}openapi.json"
 
 _JSON = "application/json"
 _HTML = "text/html"
+_MARKDOWN = "text/markdown"
 _TEXT = {"type": "string"}
 _TEXTS = {"type": "array", "items": _TEXT}
 _SLUG = {"type": "string", "pattern": SLUG_RE.pattern}
@@ -61,10 +64,53 @@ def openapi_document(glossary: Glossary) -> dict[str, Any]:
             **_page_paths(slug),
             **_write_paths(slug),
             "/admin/": _admin_path(),
+            **_annotate_paths(),
         },
         "components": {"schemas": _SCHEMAS, "responses": _RESPONSES, "headers": _HEADERS,
                        "parameters": _PARAMETERS, "securitySchemes": _SECURITY_SCHEMES},
     }
+
+
+def _annotate_paths() -> dict[str, Any]:
+    """The annotate endpoint (annotating.py); only `serve` answers it, not a static export."""
+    text_body = {media: {"schema": _TEXT} for media in (_HTML, _MARKDOWN)}
+    examples = {_HTML: "<p>The insurer raised the premium after the claim.</p>",
+                _MARKDOWN: "The insurer raised the *premium* after the claim.\n"}
+    request_body = {media: {"schema": _TEXT, "example": example}
+                    for media, example in examples.items()}
+    query = [
+        {"name": "style", "in": "query", "schema": {"enum": ["footnotes", "links"]}},
+        {"name": "occurrences", "in": "query", "schema": {"enum": ["first", "all"]}},
+        {"name": "max", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
+        {"name": "categories", "in": "query", "schema": _TEXT,
+         "description": "Comma-separated category slugs (default: all)."},
+        {"name": "site", "in": "query", "schema": _TEXT,
+         "description": "A registered site's id: its settings apply."},
+    ]
+    errors = {
+        "400": _error("A body that is not UTF-8 text, or a bad setting."),
+        "413": _error(f"A body over {MAX_ANNOTATE_BODY} bytes."),
+        "415": _error("A body that is not text/html or text/markdown in UTF-8."),
+        "429": _error("Past the rate limit.", headers={"Retry-After": {"schema": _TEXT}}),
+    }
+    return {f"/{ANNOTATE_PATH}": {
+        "post": {
+            "summary": "The body with the glossary's terms annotated (links or footnotes); "
+                       "only `glossary-widget serve` answers it, a static export has no server.",
+            "parameters": query,
+            "requestBody": {"required": True, "content": request_body},
+            "responses": {
+                "200": {"description": "The annotated HTML or Markdown.",
+                        "headers": {"Access-Control-Allow-Origin": _header_ref("AllowAnyOrigin")},
+                        "content": text_body},
+                **errors,
+            },
+        },
+        "options": {
+            "summary": "The CORS preflight: a POST of text/html is not a simple request.",
+            "responses": {"204": {"description": "POST is allowed from any origin."}},
+        },
+    }}
 
 
 def _api_paths(slug: str, category: str, site: str) -> dict[str, Any]:

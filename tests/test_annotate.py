@@ -1,0 +1,338 @@
+"""`glossary-widget annotate`: only the annotations are added, the rest stays byte-for-byte; the
+footnotes are plain, well-formed markup; bad input gets a clear error or is annotated as far as
+it parses. (The same terms in the same places as the widget: test_annotate_browser.py.)"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import EXAMPLES, FIXTURES
+
+from widget_server.annotate import Options, annotate_html, annotate_markdown
+from widget_server.cli import main
+from widget_server.content import Glossary, load_glossary
+from widget_server.highlights import Settings
+
+BASE = "https://glossary.example.org/"
+GLOSSARY_DATA = Path(__file__).resolve().parent.parent / "glossary_data"
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+        "track", "wbr"}
+REFERENCE_RE = re.compile(r'<sup><a href="#gw-fn-\d+"(?: id="gw-ref-\d+")?>\d+</a></sup>')
+NOTES_RE = re.compile(r"\n<hr>\n<div>\n<h2>Glossary</h2>\n<ol>\n.*?</ol>\n</div>\n", re.DOTALL)
+LINK_RE = re.compile(r'<a href="https://glossary\.example\.org/glossary/[a-z0-9-]+/" '
+                     r'title="[^"<>]*">([^<]*)</a>')
+
+
+@pytest.fixture(scope="module")
+def glossary() -> Glossary:
+    return load_glossary(FIXTURES / "glossary")
+
+
+@pytest.fixture(scope="module")
+def real_glossary() -> Glossary:
+    return load_glossary(GLOSSARY_DATA)
+
+
+def annotated(source: str, glossary: Glossary, style: str = "footnotes", **settings: object) -> str:
+    options = Options(BASE, style, Settings(**settings))  # type: ignore[arg-type]
+    return annotate_html(source, glossary, options).apply(source)
+
+
+def without_annotations(text: str) -> str:
+    """The output with the markup `annotate` adds taken out, by patterns written here."""
+    return LINK_RE.sub(r"\1", NOTES_RE.sub("", REFERENCE_RE.sub("", text)))
+
+
+class Elements(HTMLParser):
+    """An HTML validator's basic checks: every element closed in order, ids unique; and the
+    attributes of every element, to look for anything executable."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.open: list[str] = []
+        self.problems: list[str] = []
+        self.ids: list[str] = []
+        self.elements: list[tuple[str, dict[str, str]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {name: value or "" for name, value in attrs}
+        self.elements.append((tag, attributes))
+        if "id" in attributes:
+            self.ids.append(attributes["id"])
+        if tag not in VOID:
+            self.open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.open or self.open[-1] != tag:
+            self.problems.append(f"</{tag}> closes {self.open[-1:] or 'nothing'}")
+            return
+        self.open.pop()
+
+
+def check(text: str) -> Elements:
+    elements = Elements()
+    elements.feed(text)
+    elements.close()
+    return elements
+
+
+def test_the_example_article_round_trips_in_both_styles(real_glossary: Glossary) -> None:
+    source = (EXAMPLES / "blog-post.html").read_text(encoding="utf-8")
+    for style in ("links", "footnotes"):
+        for occurrences in ("first", "all"):
+            output = annotated(source, real_glossary, style, occurrences=occurrences)
+            assert output != source
+            assert without_annotations(output) == source, (style, occurrences)
+
+
+def test_footnotes_of_the_example_article_are_plain_well_formed_markup(
+    real_glossary: Glossary,
+) -> None:
+    source = (EXAMPLES / "blog-post.html").read_text(encoding="utf-8")
+    output = annotated(source, real_glossary, occurrences="all")
+    elements = check(output)
+    assert elements.problems == [] and elements.open == []
+    assert len(elements.ids) == len(set(elements.ids))
+    # Numbered in order of first appearance, a number per term, repeats pointing back to it.
+    numbers = [int(n) for n in re.findall(r'<sup><a href="#gw-fn-(\d+)"', output)]
+    firsts = list(dict.fromkeys(numbers))
+    assert firsts == list(range(1, len(firsts) + 1)) and len(numbers) > len(firsts)
+    # One Glossary section, at the end of the body, one item per term with absolute links.
+    assert output.count("<h2>Glossary</h2>") == 1
+    notes = NOTES_RE.search(output)
+    assert notes is not None and output[notes.end():].lstrip().startswith("</body>")
+    items = re.findall(r'<li id="gw-fn-(\d+)"><p><a href="([^"]+)">', notes.group())
+    assert [int(n) for n, _ in items] == firsts
+    assert all(url.startswith(f"{BASE}glossary/") for _, url in items)
+    assert output.count("How it is misused:") == len(firsts)
+    for number in firsts:  # each note links back to its first reference, and it exists
+        assert f'href="#gw-ref-{number}"' in notes.group()
+        assert f'id="gw-ref-{number}"' in output
+    # No class or style needed: the added markup has neither.
+    added = "".join(REFERENCE_RE.findall(output)) + notes.group()
+    assert "class=" not in added and "style" not in added
+
+
+def test_input_without_terms_comes_back_byte_identical(glossary: Glossary) -> None:
+    source = ("<!DOCTYPE html>\r\n<html><head><title>Premium</title></head>\r\n<body>\r\n"
+              "<p>Nothing&nbsp;to see &amp; no terms.</p>\r\n<p title=premium>Here either."
+              "<!-- premium --></p>\r\n</body></html>\r\n")
+    for style in ("links", "footnotes"):
+        assert annotated(source, glossary, style) == source
+
+
+def test_terms_in_attributes_comments_scripts_styles_and_skipped_elements_are_untouched(
+    glossary: Glossary,
+) -> None:
+    untouched = (
+        '<p title="premium" data-x="premium">x</p><!-- premium --><script>var premium = 1;'
+        '</script><style>.premium{}</style><h2>Premium</h2><a href="/">premium</a>'
+        "<code>premium</code><div data-glossary-skip>premium</div><noscript>premium</noscript>"
+    )
+    source = f"<!doctype html><body>{untouched}<p>The premium is due.</p></body>"
+    output = annotated(source, glossary, "links")
+    assert output.startswith(f"<!doctype html><body>{untouched}<p>The <a href=")
+    assert without_annotations(output) == source
+    assert "<script>var premium = 1;</script>" in output  # kept, not sanitised
+
+
+def test_a_match_across_a_character_reference_or_markup_is_skipped(glossary: Glossary) -> None:
+    for source in ("<p>The pre&#109;ium is due.</p>", "<p>The prem<!---->ium is due.</p>",
+                   "<p>A health savings\r\naccount.</p>"):
+        assert annotated(source, glossary, "links") == source
+    # What follows such a match is still found where it is.
+    output = annotated("<p>A pre&#109;ium, then a premium.</p>", glossary, "links",
+                       occurrences="all")
+    assert output.startswith("<p>A pre&#109;ium, then a <a href=")
+
+
+def test_ids_do_not_collide_with_the_documents(glossary: Glossary) -> None:
+    source = '<body><p id="gw-fn-1">The premium and the policy.</p></body>'
+    output = annotated(source, glossary)
+    assert 'href="#gw2-fn-1"' in output and output.count('id="gw-fn-1"') == 1
+    assert len(check(output).ids) == len(set(check(output).ids))
+
+
+def test_a_fragment_gets_its_notes_at_its_end(glossary: Glossary) -> None:
+    output = annotated("<p>The premium is due.</p>", glossary)
+    assert output.startswith('<p>The premium<sup><a href="#gw-fn-1" id="gw-ref-1">1</a></sup>')
+    assert output.endswith("</ol>\n</div>\n")
+
+
+def test_nothing_executable_is_added_whatever_the_glossary_says(tmp_path: Path) -> None:
+    data = tmp_path / "glossary"
+    shutil.copytree(FIXTURES / "glossary", data)
+    term = data / "terms" / "premium.md"
+    hostile = "A \"premium\" <img src=x onerror=alert(1)> & 'javascript:alert(1)' \" onmouseover=\"x"
+    term.write_text(term.read_text().replace("Test definition of Premium.", hostile))
+    glossary = load_glossary(data)
+    source = "<body><p>The premium is due.</p></body>"
+    for style in ("links", "footnotes"):
+        output = annotated(source, glossary, style)
+        elements = check(output)
+        assert [tag for tag, _ in elements.elements] == (
+            ["body", "p", "a"] if style == "links"
+            else ["body", "p", "sup", "a", "hr", "div", "h2", "ol", "li", "p", "a", "strong",
+                  "p", "em", "a"])
+        for _tag, attributes in elements.elements:
+            assert not any(name.startswith("on") for name in attributes)
+            assert not any(v.lower().startswith("javascript:") for v in attributes.values())
+
+
+def test_markdown_prose_is_annotated_and_code_headings_links_are_not(glossary: Glossary) -> None:
+    source = (
+        "# The premium\n\nYour *premium* and `premium` and [premium](https://x.example/) and "
+        "<b>premium</b>.\nA policy\\* here, and a premium again.\n\n> A premium quote.\n\n"
+        "```\npremium\n```\n\n    premium\n\n<div>premium</div>\n"
+    )
+    options = Options(BASE, "links", Settings(occurrences="all"))
+    output = annotate_markdown(source, glossary, options).apply(source)
+    link = re.compile(r'\[([^\]]+)\]\(<https://glossary\.example\.org/glossary/[a-z-]+/> "[^"]*"\)')
+    assert link.sub(r"\1", output) == source
+    # In emphasis and inline HTML too, as the widget in the rendered page.
+    assert re.findall(r"\[(\w+)\]\(<", output) == ["premium", "premium", "policy", "premium",
+                                                    "premium"]
+    footnotes = annotate_markdown(source, glossary, Options(BASE)).apply(source)
+    assert "Your *premium[^1]*" in footnotes and "A policy[^2]" in footnotes
+    assert footnotes.endswith("\n\n## Glossary\n\n[^1]: **[Premium](<https://glossary.example.org/"
+                              "glossary/premium/>)**: Test definition of Premium. It exists so "
+                              "the widget tests have a small, stable glossary. *How it is "
+                              "misused:* Test misuse of Premium. Shown in the card as the "
+                              "warning.\n\n[^2]: " + footnotes.split("[^2]: ", 1)[1])
+    assert footnotes.count("[^1]") == 2
+
+
+def test_markdown_line_breaks_of_any_kind_keep_their_places(glossary: Glossary) -> None:
+    source = "# Policy\r\n\r\n- A premium\u2028here\r- and a policy.\r\n\r\nThe premium.\n"
+    options = Options(BASE, "footnotes", Settings(occurrences="all"))
+    output = annotate_markdown(source, glossary, options).apply(source)
+    assert output.startswith("# Policy\r\n\r\n- A premium[^1]\u2028here\r- and a policy[^2]."
+                             "\r\n\r\nThe premium[^1].\n\n## Glossary\n\n[^1]: ")
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["annotate", "--data", str(FIXTURES / "glossary"), *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_the_command_writes_the_annotated_file(tmp_path: Path) -> None:
+    source = tmp_path / "in.html"
+    source.write_bytes(b"<p>The premium is due.</p>\r\n")
+    out = tmp_path / "out.html"
+    code, stdout, stderr = run(str(source), "-o", str(out), "--base-url", BASE, "--style", "links")
+    assert (code, stdout, stderr) == (0, "", "")
+    assert out.read_bytes().startswith(b'<p>The <a href="https://glossary.example.org/glossary/'
+                                       b'premium/" title="Test definition')
+    assert out.read_bytes().endswith(b">premium</a> is due.</p>\r\n")
+
+
+def test_the_command_needs_an_absolute_base_url(tmp_path: Path) -> None:
+    source = tmp_path / "in.html"
+    source.write_text("<p>premium</p>")
+    code, _, stderr = run(str(source))
+    assert code == 2 and "--base-url" in stderr
+    code, _, stderr = run(str(source), "--base-url", "/glossary/")
+    assert code == 2 and "not an absolute http(s) URL" in stderr
+
+
+def test_binary_input_is_refused_with_a_clear_error(tmp_path: Path) -> None:
+    for name, data, message in (("a.png", b"\x89PNG\r\n\x1a\n\xff\xd8", "not UTF-8 text"),
+                                ("b.html", b"<p>premium\x00</p>", "a NUL byte at 10")):
+        source = tmp_path / name
+        source.write_bytes(data)
+        code, stdout, stderr = run(str(source), "--base-url", BASE)
+        assert code == 1 and stdout == "" and message in stderr and name in stderr
+
+
+def test_a_huge_file_is_annotated(tmp_path: Path) -> None:
+    paragraph = "<p>The premium &amp; the policy, again and again.</p>\n"
+    source = tmp_path / "big.html"
+    source.write_text(f"<body>{paragraph * (2 * 1024 * 1024 // len(paragraph))}</body>")
+    code, stdout, _ = run(str(source), "--base-url", BASE, "--occurrences", "all", "--max", "1000")
+    assert code == 0 and stdout.count("<sup>") == 1000
+    assert without_annotations(stdout) == source.read_text()
+
+
+def test_malformed_html_is_annotated_as_far_as_it_parses(glossary: Glossary) -> None:
+    for source in (
+        "<p>A premium <b>and <i>a policy</p></b> < premium <div <p>premium",
+        "<table><tr>premium<td>a premium</td></table><p>policy",
+        "<p>premium</p><!-- never closed premium",
+        "</body></html><p>premium</p><script>premium",
+        "<p>x</p><plaintext><p>premium",
+    ):
+        for style in ("links", "footnotes"):
+            output = annotated(source, glossary, style, occurrences="all")
+            assert without_annotations(output) == source, source
+    output = annotated("<p>A premium <b>and <i>a policy</p></b>", glossary, "links")
+    assert output.count("<a href=") == 2
+
+
+def test_markdown_files_are_annotated_as_markdown(tmp_path: Path) -> None:
+    source = tmp_path / "post.md"
+    source.write_text("# Premium\n\nThe premium is due.\n")
+    code, stdout, _ = run(str(source), "--base-url", BASE)
+    assert code == 0
+    assert stdout.startswith("# Premium\n\nThe premium[^1] is due.\n\n## Glossary\n\n[^1]: ")
+
+
+FEED = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">
+<channel><title>The premium</title><description>About the premium</description>
+<item><title>Premium</title>
+<description>&lt;p&gt;The premium &amp;amp; the policy.&lt;/p&gt;</description>
+<content:encoded><![CDATA[<p>A premium &amp; a policy.</p>]]></content:encoded>
+</item>
+<item><title>Broken</title><description><p>raw premium</p></description></item>
+<item><title>Twice</title><description><![CDATA[<p>premium]]><![CDATA[</p>]]></description></item>
+<item><title>Last</title><description>premium</description></item>
+</channel></rss>
+"""
+
+
+def test_a_feed_is_annotated_item_by_item_and_broken_items_are_reported(tmp_path: Path) -> None:
+    source = tmp_path / "feed.xml"
+    source.write_text(FEED)
+    code, stdout, stderr = run(str(source), "--feed", "--base-url", BASE, "--style", "links")
+    assert code == 0
+    assert stderr.splitlines() == [
+        f"{source}: line 8: description: markup that is neither escaped nor in a CDATA section; "
+        "left as it was",
+        f"{source}: line 9: description: more than one CDATA section; left as it was",
+    ]
+    assert "<title>The premium</title><description>About the premium</description>" in stdout
+    assert ("<description>&lt;p&gt;The &lt;a href=\"https://glossary.example.org/glossary/premium/"
+            "\" title=\"Test definition") in stdout
+    assert "&gt;premium&lt;/a&gt; &amp;amp; the &lt;a href=" in stdout
+    assert '<![CDATA[<p>A <a href="https://glossary.example.org/glossary/premium/"' in stdout
+    assert '<description><a href="https://glossary.example.org/glossary/premium/"' not in stdout
+    assert "<description>&lt;a href=" in stdout  # the last item, escaped
+    unescaped = re.sub(r'&lt;a href="[^"]+" title="[^"]*"&gt;([^&]*)&lt;/a&gt;', r"\1", stdout)
+    assert LINK_RE.sub(r"\1", unescaped) == FEED
+
+
+def test_an_atom_feed_annotates_html_content_only(tmp_path: Path) -> None:
+    feed = ('<feed xmlns="http://www.w3.org/2005/Atom"><entry><title>premium</title>'
+            '<summary type="text">premium</summary>'
+            '<content type="html">&lt;p&gt;premium&lt;/p&gt;</content></entry></feed>')
+    source = tmp_path / "atom.xml"
+    source.write_text(feed)
+    code, stdout, stderr = run(str(source), "--feed", "--base-url", BASE)
+    assert (code, stderr) == (0, "")
+    assert stdout.startswith('<feed xmlns="http://www.w3.org/2005/Atom"><entry><title>premium'
+                             '</title><summary type="text">premium</summary><content type="html">'
+                             '&lt;p&gt;premium&lt;sup&gt;&lt;a href="#gw-fn-1" id="gw-ref-1"&gt;1')
+    assert stdout.endswith("&lt;/ol&gt;\n&lt;/div&gt;\n</content></entry></feed>")
+
+
+def test_an_unclosed_item_is_reported(tmp_path: Path) -> None:
+    source = tmp_path / "feed.xml"
+    source.write_text("<rss><channel>\n<item><description>premium</description>\n")
+    code, stdout, stderr = run(str(source), "--feed", "--base-url", BASE)
+    assert code == 0 and stdout == source.read_text()
+    assert stderr == f"{source}: line 2: <item> is not closed\n"

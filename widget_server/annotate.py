@@ -1,0 +1,396 @@
+"""Annotated HTML and Markdown for readers where no script runs: newsletters, feeds, AMP, print.
+
+The widget's own rules pick the terms (highlights.scan_page: roots, skip areas, first or all,
+max, context rules); the annotations are then spliced into the input as it was written
+(sourcemap.py), never into a re-serialised tree, so that everything else stays byte-for-byte
+and removing what was added gives the input back. Nothing added is executable: two styles of
+plain markup, every text in it escaped.
+
+- `links`: the term becomes `<a href="ENTRY" title="DEFINITION">term</a>`.
+- `footnotes`: the term is followed by `<sup><a href="#gw-fn-1" id="gw-ref-1">1</a></sup>`,
+  and an `<hr>` and a `<div>` with `<h2>Glossary</h2>` and an `<ol>` (definition, how the
+  practice is misused, a link to the entry) are added at the end of the body, or of a fragment:
+  markup that email clients render without classes or styles.
+
+Markdown gets the same in Markdown (README, "Annotating where scripts cannot run").
+"""
+
+from __future__ import annotations
+
+import bisect
+import html
+import re
+import urllib.parse
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+from markdown_it import MarkdownIt
+
+from widget_server.api import entry_path
+from widget_server.content import Glossary, Term
+from widget_server.highlights import Highlight, Settings, parse, scan_page
+from widget_server.markup import card_text
+from widget_server.matcher import glossary_matcher
+from widget_server.sourcemap import SourceText
+
+STYLES = ("footnotes", "links")
+ID_PREFIX = "gw"
+GLOSSARY_HEADING = "Glossary"
+MISUSE_LABEL = "How it is misused:"
+# What the Markdown of a paragraph writes around its prose: code spans, links and images
+# (reference, footnote and shortcut ones too), autolinks and inline HTML, backslash escapes,
+# character references, emphasis. The widget sees no prose there either (code, a), or a new
+# text node (em, strong): a name is never matched across one.
+_MARKDOWN_MARKUP_RE = re.compile(
+    r"(`+)(?:.*?[^`])?\1(?!`)|`+"
+    r"|!?\[(?:[^\[\]]|\[[^\[\]]*\])*\](?:\([^()]*(?:\([^()]*\)[^()]*)*\)|\[[^\]]*\])?"
+    r"|<[^<>\n]*>|\\.|&#?\w+;|[*_~]+",
+    re.DOTALL,
+)
+_LINE_RE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+$")
+_MARKDOWN_SPECIAL_RE = re.compile(r"([\\`*_\[\]<>&#])")
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to annotate: the widget's settings, the style and where the entry pages are."""
+
+    base_url: str
+    style: str = "footnotes"
+    settings: Settings = Settings()
+
+
+@dataclass
+class Annotation:
+    """What to insert where in the input, and the highlights that could not be written."""
+
+    insertions: list[tuple[int, str]] = field(default_factory=list)
+    terms: list[str] = field(default_factory=list)  # slugs, in order of first appearance
+    skipped: int = 0
+
+    def apply(self, source: str) -> str:
+        """`source` with the insertions (sorted; at one place, in the order they were made)."""
+        parts: list[str] = []
+        position = 0
+        for at, markup in sorted(self.insertions, key=lambda insertion: insertion[0]):
+            parts += [source[position:at], markup]
+            position = at
+        parts.append(source[position:])
+        return "".join(parts)
+
+
+@dataclass(frozen=True)
+class _Found:
+    """A highlight that is written as it is in the source, from `start` to `end`."""
+
+    start: int
+    end: int
+    term: Term
+
+
+class NotText(ValueError):
+    """The input is not text: invalid UTF-8, or NUL bytes, which no HTML or Markdown holds."""
+
+
+def decode_input(data: bytes) -> str:
+    """The text of an input, or NotText saying where it stops being text."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise NotText(f"not UTF-8 text (invalid byte at {error.start})") from None
+    if "\0" in text:
+        raise NotText(f"not text (a NUL byte at {data.index(0)})")
+    return text
+
+
+def base_url_problem(base_url: str) -> str | None:
+    """Why `base_url` cannot start the absolute links to entry pages, if it cannot."""
+    parts = urllib.parse.urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return f"{base_url!r} is not an absolute http(s) URL, e.g. https://glossary.example.org/"
+    return None
+
+
+def annotate_text(source: str, markdown: bool, glossary: Glossary, options: Options) -> Annotation:
+    """The annotations of an HTML (or, with `markdown`, a Markdown) document or fragment."""
+    return (annotate_markdown if markdown else annotate_html)(source, glossary, options)
+
+
+def settings_for(glossary: Glossary, site_id: str | None, **given: object) -> Settings:
+    """The settings of a registered site (`site_id`), overridden by those `given` (not None)."""
+    settings = Settings()
+    if site_id:
+        site = next((site for site in glossary.sites if site.id == site_id), None)
+        if site is None:
+            known = ", ".join(site.id for site in glossary.sites) or "none"
+            raise ValueError(f"unknown site {site_id!r} (known: {known})")
+        settings = Settings(
+            categories=site.categories or None,
+            occurrences=site.occurrences or "first",
+            max=site.max if site.max is not None else settings.max,
+            root=site.root, exclude=site.exclude,
+        )
+    return replace(settings, **{key: value for key, value in given.items() if value is not None})
+
+
+def annotate_html(source: str, glossary: Glossary, options: Options) -> Annotation:
+    """The annotations of an HTML document or fragment."""
+    matcher = glossary_matcher(glossary, options.settings.categories)
+    highlights = scan_page(source, matcher, options.settings).highlights
+    if not highlights:
+        return Annotation()
+    text = SourceText(source)
+    found, skipped = _in_source(text, highlights, glossary)
+    ids = {node.attributes.get("id") or "" for node in parse(source).css("[id]")}
+    end = text.end_of_body if text.end_of_body is not None else len(source)
+    annotation = _annotate(found, options, _free_prefix(ids), end, _HtmlMarkup())
+    annotation.skipped = skipped
+    return annotation
+
+
+def annotate_markdown(source: str, glossary: Glossary, options: Options) -> Annotation:
+    """The annotations of a Markdown document: in the prose of its paragraphs only (not in
+    headings, code, HTML blocks, link texts or URLs)."""
+    page, segments = _markdown_page(source)
+    matcher = glossary_matcher(glossary, options.settings.categories)
+    found: list[_Found] = []
+    skipped = 0
+    for highlight in scan_page(page, matcher, options.settings).highlights:
+        start = _markdown_source(segments, highlight.offset)
+        end = None if start is None else start + len(highlight.text)
+        term = glossary.term(highlight.match.slug)
+        if start is None or term is None or source[start:end] != highlight.text or (
+            _MARKDOWN_SPECIAL_RE.search(highlight.text)
+        ):
+            skipped += 1
+            continue
+        found.append(_Found(start, start + len(highlight.text), term))
+    labels = set(re.findall(r"\[\^([^\]\s]+)\]", source))
+    prefix = f"{ID_PREFIX}-" if any(label.isdigit() for label in labels) else ""
+    annotation = _annotate(found, options, prefix, len(source), _MarkdownMarkup(source))
+    annotation.skipped = skipped
+    return annotation
+
+
+def _in_source(
+    text: SourceText, highlights: list[Highlight], glossary: Glossary
+) -> tuple[list[_Found], int]:
+    """Where each highlight is in the source; the count of those that are not written there as
+    they are (across a character reference or markup, or in text the parser moved)."""
+    wanted = {highlight.node.mem_id for highlight in highlights}
+    root = highlights[0].node
+    while root.parent is not None:
+        root = root.parent
+    positions: dict[int, int] = {}
+    cursor = 0
+    for node in root.traverse(include_text=True):
+        data = (node.text_content or "") if node.is_text_node else ""
+        if not data.strip():
+            continue
+        position = text.find_node(data, cursor)
+        if position == -1:
+            continue
+        if node.mem_id in wanted:
+            positions[node.mem_id] = position
+        cursor = position + len(data)
+    found: list[_Found] = []
+    skipped = 0
+    for highlight in highlights:
+        position = positions.get(highlight.node.mem_id)
+        start = None if position is None else text.literal(
+            position + highlight.start, position + highlight.end)
+        term = glossary.term(highlight.match.slug)
+        if start is None or term is None:
+            skipped += 1
+            continue
+        found.append(_Found(start, start + len(highlight.text), term))
+    return found, skipped
+
+
+def _free_prefix(ids: set[str]) -> str:
+    """An id prefix that no id of the document starts with."""
+    prefix, number = ID_PREFIX, 1
+    while any(id_.startswith((f"{prefix}-fn-", f"{prefix}-ref-")) for id_ in ids):
+        number += 1
+        prefix = f"{ID_PREFIX}{number}"
+    return prefix
+
+
+class _HtmlMarkup:
+    """The markup the HTML styles add."""
+
+    def link(self, term: Term, url: str) -> tuple[str, str]:
+        definition = html.escape(card_text(term.sections["Definition"]))
+        return f'<a href="{html.escape(url)}" title="{definition}">', "</a>"
+
+    def reference(self, prefix: str, number: int, repeat: int) -> str:
+        own = f' id="{prefix}-ref-{number}"' if repeat == 1 else ""
+        return f'<sup><a href="#{prefix}-fn-{number}"{own}>{number}</a></sup>'
+
+    def notes(self, prefix: str, notes: list[tuple[int, Term, str]]) -> str:
+        items = "".join(
+            f'<li id="{prefix}-fn-{number}"><p><a href="{html.escape(url)}"><strong>'
+            f"{html.escape(term.title)}</strong></a>: "
+            f"{html.escape(card_text(term.sections['Definition']))}</p>\n"
+            f"<p><em>{MISUSE_LABEL}</em> {html.escape(card_text(term.sections['Misuse']))} "
+            f'<a href="#{prefix}-ref-{number}" aria-label="Back to the text">&#8617;</a></p></li>\n'
+            for number, term, url in notes
+        )
+        return f"\n<hr>\n<div>\n<h2>{GLOSSARY_HEADING}</h2>\n<ol>\n{items}</ol>\n</div>\n"
+
+
+class _MarkdownMarkup:
+    """The Markdown the styles add: links with titles, or footnote references and their
+    definitions under a Glossary heading at the end."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def link(self, term: Term, url: str) -> tuple[str, str]:
+        title = card_text(term.sections["Definition"]).replace("\\", "\\\\").replace('"', '\\"')
+        return "[", f'](<{url}> "{" ".join(title.split())}")'
+
+    def reference(self, prefix: str, number: int, repeat: int) -> str:
+        return f"[^{prefix}{number}]"
+
+    def notes(self, prefix: str, notes: list[tuple[int, Term, str]]) -> str:
+        text = "".join(
+            f"[^{prefix}{number}]: **[{_markdown_text(term.title)}](<{url}>)**: "
+            f"{_markdown_text(card_text(term.sections['Definition']))} "
+            f"*{MISUSE_LABEL}* {_markdown_text(card_text(term.sections['Misuse']))}\n\n"
+            for number, term, url in notes
+        )
+        ending = "" if self.source.endswith("\n") or not self.source else "\n"
+        return f"{ending}\n## {GLOSSARY_HEADING}\n\n{text.rstrip()}\n"
+
+
+def _annotate(
+    found: list[_Found], options: Options, prefix: str, end: int,
+    markup: _HtmlMarkup | _MarkdownMarkup,
+) -> Annotation:
+    """The insertions of a style for the highlights `found`; notes go at `end`."""
+    annotation = Annotation()
+    numbers: dict[str, int] = {}
+    repeats: dict[str, int] = {}
+    terms: list[Term] = []
+    for place in found:
+        url = entry_url(options.base_url, place.term.slug)
+        if options.style == "links":
+            opening, closing = markup.link(place.term, url)
+            annotation.insertions += [(place.start, opening), (place.end, closing)]
+        else:
+            if place.term.slug not in numbers:
+                numbers[place.term.slug] = len(numbers) + 1
+                terms.append(place.term)
+            repeats[place.term.slug] = repeats.get(place.term.slug, 0) + 1
+            number = numbers[place.term.slug]
+            annotation.insertions.append(
+                (place.end, markup.reference(prefix, number, repeats[place.term.slug])))
+        if place.term.slug not in annotation.terms:
+            annotation.terms.append(place.term.slug)
+    if terms:
+        notes = [(number, term, entry_url(options.base_url, term.slug))
+                 for number, term in enumerate(terms, start=1)]
+        annotation.insertions.append((end, markup.notes(prefix, notes)))
+    return annotation
+
+
+def entry_url(base_url: str, slug: str) -> str:
+    """The absolute URL of a term's entry page."""
+    return f"{base_url.rstrip('/')}/{entry_path(slug)}"
+
+
+def _markdown_text(text: str) -> str:
+    """Plain text as Markdown that shows it as it is, on one line."""
+    return _MARKDOWN_SPECIAL_RE.sub(r"\\\1", " ".join(text.split()))
+
+
+@dataclass(frozen=True)
+class _Segment:
+    """Prose of the Markdown at `source`, which is at `offset` in the text of the page built
+    from it (`_markdown_page`)."""
+
+    offset: int
+    source: int
+    length: int
+
+
+def _markdown_page(source: str) -> tuple[str, list[_Segment]]:
+    """An HTML page of the Markdown's paragraphs, their prose as text and the rest of their
+    inline markup in `code` (whose text counts as context but is never matched), and where
+    each piece of prose is in the source."""
+    # Lines as markdown-it counts them (its map): it reads \r\n, \r and \n as line breaks.
+    lines = _LINE_RE.findall(source)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    tokens = MarkdownIt("commonmark").parse(source)
+    page: list[str] = []
+    segments: list[_Segment] = []
+    offset = 0
+    for previous, token in zip(tokens, tokens[1:], strict=False):
+        if token.type != "inline" or previous.type != "paragraph_open" or not token.map:
+            continue
+        mapping = _content_mapping(token.content, lines, starts, token.map[0])
+        page.append("<p>")
+        for prose, start, end in _pieces(token.content):
+            text = token.content[start:end]
+            if prose:
+                segments += _contiguous(mapping, start, end, offset)
+                page.append(html.escape(text))
+            else:
+                page.append(f"<code>{html.escape(text)}</code>")
+            offset += len(text)
+        page.append("</p>")
+    return f"<!doctype html><html><body>{''.join(page)}</body></html>", segments
+
+
+def _pieces(content: str) -> Iterable[tuple[bool, int, int]]:
+    """(is prose, start, end) for the consecutive pieces of a paragraph's inline content."""
+    position = 0
+    for found in _MARKDOWN_MARKUP_RE.finditer(content):
+        if found.start() > position:
+            yield True, position, found.start()
+        yield False, found.start(), found.end()
+        position = found.end()
+    if position < len(content):
+        yield True, position, len(content)
+
+
+def _content_mapping(content: str, lines: list[str], starts: list[int], first: int) -> list[int]:
+    """For each character of a paragraph's inline content, where it is in the source (-1 where
+    markdown-it changed the line: such prose is left alone)."""
+    mapping: list[int] = []
+    for number, line in enumerate(content.split("\n")):
+        index = first + number
+        written = lines[index].rstrip("\r\n") if index < len(lines) else ""
+        at = written.find(line) if line else len(written)
+        if at == -1 or written[:at].strip(" \t>-+*.)0123456789"):
+            mapping += [-1] * (len(line) + 1)
+            continue
+        mapping += [starts[index] + at + i for i in range(len(line))]
+        mapping.append(-1)  # the line break, which markdown-it may have rewritten
+    return mapping
+
+
+def _contiguous(mapping: list[int], start: int, end: int, offset: int) -> list[_Segment]:
+    """The runs of content[start:end] that are written as they are, one after the other, in
+    the source; `offset` is where content[start] is in the page's text."""
+    segments: list[_Segment] = []
+    run: int | None = None
+    for index in range(start, end + 1):
+        written = index < end and mapping[index] != -1
+        if written and run is not None and mapping[index] == mapping[run] + index - run:
+            continue
+        if run is not None:
+            segments.append(_Segment(offset + run - start, mapping[run], index - run))
+        run = index if written else None
+    return segments
+
+
+def _markdown_source(segments: list[_Segment], offset: int) -> int | None:
+    """Where the page's text at `offset` is in the Markdown, if it is in one piece of prose."""
+    index = bisect.bisect_right([segment.offset for segment in segments], offset) - 1
+    if index < 0 or offset >= segments[index].offset + segments[index].length:
+        return None
+    return segments[index].source + offset - segments[index].offset

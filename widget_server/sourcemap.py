@@ -1,0 +1,151 @@
+"""Where the text a parser found is in the source: so that annotations are spliced into the
+partner's own bytes instead of a re-serialised tree.
+
+Lexbor (highlights.py) decides what the text nodes are, as a browser does; but neither it nor
+html5lib reports where a node came from (html5lib's tokenizer knows lines and columns only for
+its errors, after normalising line breaks). So this module scans the source for its text runs
+itself: the data between tags, comments and declarations; the content of the raw text elements
+(`script`, `style`, `noscript` as with scripting, ...) as it is; that of `title` and
+`textarea` with character references decoded. Each run is decoded into literal pieces (a
+character that is itself in the source) and replaced ones (a character reference, a `CRLF`
+the parser turns into `LF`). The parser's text nodes are then found in order in the decoded
+runs; a node that cannot be found at a run boundary (the parser moved it, as it moves text out
+of a table, or the scan read the markup differently) is left unmapped, and so is a match that
+is not wholly literal: such a highlight is skipped rather than broken.
+"""
+
+from __future__ import annotations
+
+import bisect
+import html
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+# How many runs past the last node found the next one is looked for: text the tree has and the
+# scan does not (a `textarea`'s first line break, text a parser moved far) is given up on after
+# this many, so that a page of such nodes costs linear time, not quadratic. (Counted in runs
+# that are not blank, as the nodes looked for are, not in characters: a large inline script is
+# one run, an SVG sprite's white space none.)
+SEARCH_RUNS = 256
+RAW_TEXT = ("script", "style", "xmp", "iframe", "noembed", "noframes", "noscript")
+ESCAPABLE_RAW_TEXT = ("title", "textarea")
+_MARKUP_RE = re.compile(
+    r"<!--.*?(?:-->|\Z)"  # a comment (an unclosed one runs to the end)
+    r"|<[!?].*?(?:>|\Z)"  # a doctype, CDATA or bogus comment
+    r"|</?([A-Za-z][^\t\n\f\r />]*)(?:[^>\"']|\"[^\"]*\"|'[^']*')*(?:>|\Z)",  # a tag
+    re.DOTALL,
+)
+# A character reference as html.unescape reads it, and the line breaks the parser normalises.
+_REPLACED_RE = re.compile(r"&(?:#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\t\n\f <&#;]{1,32};?)|\r\n?")
+
+
+@dataclass(frozen=True)
+class Piece:
+    """Decoded text at `decoded` that is the source's own characters from `source` on."""
+
+    decoded: int
+    source: int
+    length: int
+
+
+class SourceText:
+    """The decoded text runs of an HTML source, and where their literal characters are."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.text = ""
+        self.run_starts: set[int] = set()
+        self.run_ends: set[int] = set()
+        self._run_ends: list[int] = []  # of the runs that are not blank, in order
+        self._pieces: list[Piece] = []
+        self._decoded_starts: list[int] = []
+        self.end_of_body: int | None = None
+        parts: list[str] = []
+        length = 0
+        for start, end, decode in _runs(source, self):
+            if start == end:
+                continue
+            run, pieces = decode_run(source, start, end, length) if decode else (
+                source[start:end], [Piece(length, start, end - start)])
+            self.run_starts.add(length)
+            parts.append(run)
+            self._pieces += pieces
+            length += len(run)
+            self.run_ends.add(length)
+            if run.strip():
+                self._run_ends.append(length)
+        self.text = "".join(parts)
+        self._decoded_starts = [piece.decoded for piece in self._pieces]
+
+    def find_node(self, text: str, cursor: int) -> int:
+        """Where a text node's `text` starts in the runs from `cursor` on (within SEARCH_RUNS),
+        spanning whole runs; -1 if nowhere."""
+        runs = self._run_ends
+        last = bisect.bisect_right(runs, cursor) + SEARCH_RUNS
+        limit = runs[min(last, len(runs) - 1)] if runs else 0
+        position = self.text.find(text, cursor, limit)
+        while position != -1:
+            if position in self.run_starts and position + len(text) in self.run_ends:
+                return position
+            position = self.text.find(text, position + 1, limit)
+        return -1
+
+    def literal(self, start: int, end: int) -> int | None:
+        """Where the decoded text [start, end) is in the source, if it is written there as it
+        is (no character reference, no line break to normalise); else None."""
+        index = bisect.bisect_right(self._decoded_starts, start) - 1
+        if index < 0:
+            return None
+        piece = self._pieces[index]
+        if end > piece.decoded + piece.length:
+            return None
+        return piece.source + start - piece.decoded
+
+
+def decode_run(source: str, start: int, end: int, offset: int = 0) -> tuple[str, list[Piece]]:
+    """The text of source[start:end] with character references and line breaks as the parser
+    reads them, and its literal pieces (their decoded positions counted from `offset`)."""
+    parts: list[str] = []
+    pieces: list[Piece] = []
+    decoded = offset
+    position = start
+    for found in _REPLACED_RE.finditer(source, start, end):
+        if found.start() > position:
+            pieces.append(Piece(decoded, position, found.start() - position))
+            parts.append(source[position : found.start()])
+            decoded += found.start() - position
+        written = found.group()
+        replaced = "\n" if written.startswith("\r") else html.unescape(written)
+        parts.append(replaced)
+        decoded += len(replaced)
+        position = found.end()
+    if end > position:
+        pieces.append(Piece(decoded, position, end - position))
+        parts.append(source[position:end])
+    return "".join(parts), pieces
+
+
+def _runs(source: str, found: SourceText) -> Iterable[tuple[int, int, bool]]:
+    """(start, end, decode) for each text run of `source`; notes where `</body>` is."""
+    position = 0
+    while position < len(source):
+        tag = _MARKUP_RE.search(source, position)
+        if tag is None:
+            yield position, len(source), True
+            return
+        yield position, tag.start(), True
+        position = tag.end()
+        name = (tag.group(1) or "").lower()
+        if source.startswith("</", tag.start()):
+            if name == "body":
+                found.end_of_body = tag.start()
+            continue
+        if name == "plaintext":
+            yield position, len(source), False
+            return
+        if name in RAW_TEXT or name in ESCAPABLE_RAW_TEXT:
+            close = re.compile(rf"</{name}[\t\n\f\r />]", re.IGNORECASE).search(source, position)
+            end = close.start() if close else len(source)
+            yield position, end, name in ESCAPABLE_RAW_TEXT
+            position = end
