@@ -97,7 +97,13 @@ def postgres() -> Iterator[PostgresCluster]:
 @pytest.fixture(params=STORES)
 def store_settings(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, Any]:
     """A new, empty feedback store of each kind: create_app's `state_dir` or `database_url`."""
-    if request.param == "sqlite":
+    return new_store(request, request.param, tmp_path)
+
+
+def new_store(request: pytest.FixtureRequest, kind: str, tmp_path: Path) -> dict[str, Any]:
+    """A new, empty feedback store of `kind` (one of STORES) as create_app's settings; the
+    PostgreSQL one is a database of its own in the session's cluster."""
+    if kind == "sqlite":
         return {"state_dir": tmp_path / "state", "database_url": None}
     cluster = request.getfixturevalue("postgres")
     return {"state_dir": None, "database_url": cluster.create_database(f"test_{next(_databases)}")}

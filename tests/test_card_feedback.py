@@ -1,8 +1,8 @@
 """"Was this helpful?" in the widget's card, in Chromium, against the real server and a real
-SQLite store: votes and comments from a partner page on another origin, card opens counted once
-per term and page view, `data-feedback="off"` (on the tag or in a site file) and a glossary
-without a feedback endpoint sending nothing, failures said as such, the keyboard alone, axe in
-both themes."""
+store (SQLite; the end-to-end vote also PostgreSQL): votes and comments from a partner page on
+another origin, seen in `stats` and on /admin/, card opens counted once per term and page view,
+`data-feedback="off"` (on the tag or in a site file) and a glossary without a feedback endpoint
+sending nothing, failures said as such, the keyboard alone, axe in both themes."""
 
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from cardkit import CARD_PAGE_HTML, card, term
 from click.testing import CliRunner
-from conftest import FIXTURES, LiveServer, free_port
-from playwright.sync_api import Locator, Page, Request, expect
+from conftest import FIXTURES, STORES, LiveServer, free_port, new_store
+from playwright.sync_api import Browser, Locator, Page, Request, expect
 
 from widget_server.app import create_app
 from widget_server.build import build_site
@@ -32,6 +32,7 @@ from widget_server.cli import main
 pytestmark = pytest.mark.browser
 
 QUIET_SITE = "quiet-partner"
+PASSWORD = "card feedback"
 
 
 @dataclass
@@ -43,7 +44,7 @@ class Partner:
     pages: Path
     glossary: LiveServer
     data: Path
-    state: Path
+    store: dict[str, Any]  # create_app's state_dir or database_url
 
     def page(self, page: Page, name: str, attributes: str = "") -> Page:
         """Opens a copy of the card fixture page with the widget tag pointing at the glossary."""
@@ -57,9 +58,9 @@ class Partner:
         return page
 
     def stats(self) -> dict[str, Any]:
-        result = CliRunner().invoke(
-            main, ["stats", "--data", str(self.data), "--state", str(self.state), "--format", "json"]
-        )
+        where = (["--database-url", self.store["database_url"]] if self.store["database_url"]
+                 else ["--state", str(self.store["state_dir"])])
+        result = CliRunner().invoke(main, ["stats", "--data", str(self.data), *where, "--format", "json"])
         assert result.exit_code == 0, result.output
         return json.loads(result.output)
 
@@ -72,7 +73,13 @@ class Partner:
 
 
 @pytest.fixture
-def partner(tmp_path: Path) -> Iterator[Partner]:
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, Any]:
+    """SQLite, or the store a test names by parametrizing this fixture indirectly."""
+    return new_store(request, getattr(request, "param", "sqlite"), tmp_path)
+
+
+@pytest.fixture
+def partner(tmp_path: Path, store: dict[str, Any]) -> Iterator[Partner]:
     port = free_port()
     origin = f"http://localhost:{port}"
     # The fixture glossary, with a site registered on the partner's origin that has feedback off.
@@ -81,8 +88,7 @@ def partner(tmp_path: Path) -> Iterator[Partner]:
     (data / "sites" / f"{QUIET_SITE}.yml").write_text(
         f"name: Quiet Partner\norigins: ['{origin}']\nfeedback: off\n", encoding="utf-8"
     )
-    state = tmp_path / "state"
-    app = create_app(data, assets_dir=tmp_path / "assets", state_dir=state)
+    app = create_app(data, assets_dir=tmp_path / "assets", admin_password=PASSWORD, **store)
     pages = tmp_path / "pages"
     pages.mkdir()
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(pages))
@@ -90,7 +96,7 @@ def partner(tmp_path: Path) -> Iterator[Partner]:
     threading.Thread(target=static.serve_forever, daemon=True).start()
     try:
         with LiveServer(app) as glossary:
-            yield Partner(origin, pages, glossary, data, state)
+            yield Partner(origin, pages, glossary, data, store)
     finally:
         static.shutdown()
         static.server_close()
@@ -118,7 +124,10 @@ def eventually(read: Any, expected: Any, timeout_s: float = 10) -> None:
     assert value == expected
 
 
-def test_yes_and_no_with_a_comment_from_a_partner_page_reach_the_store(page: Page, partner: Partner) -> None:
+@pytest.mark.parametrize("store", STORES, indirect=True)
+def test_yes_and_no_with_a_comment_from_a_partner_page_reach_the_store(
+    page: Page, browser: Browser, partner: Partner
+) -> None:
     requests = posts(partner.page(page, "article.html"))
 
     premium = open_card(page, "premium")
@@ -152,6 +161,15 @@ def test_yes_and_no_with_a_comment_from_a_partner_page_reach_the_store(page: Pag
     ]
     assert all("text/plain" in r.headers["content-type"] for r in votes)
     assert all("cookie" not in r.headers for r in requests)
+
+    admin = browser.new_context(http_credentials={"username": "admin", "password": PASSWORD})
+    try:
+        report = admin.new_page()
+        report.goto(f"{partner.glossary.url}/admin/")
+        expect(report.locator(".admin-comments")).to_contain_text("Which <policy>? Car or home?")
+        expect(report.get_by_role("row").filter(has_text=partner.origin).first).to_be_visible()
+    finally:
+        admin.close()
 
 
 def test_a_card_opened_twice_counts_one_open_and_asks_for_one_vote(page: Page, partner: Partner) -> None:
