@@ -51,6 +51,7 @@ test-tools: browser
 ## Install test dependencies, a Chromium, nginx and PostgreSQL, then run the whole suite
 test: test-tools
 	$(BIN)/ruff check widget_server tests benchmarks
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 ## Run the property tests with many more examples, new ones each run (several minutes; not part
@@ -72,6 +73,7 @@ screenshots: browser
 
 lint: install-test
 	$(BIN)/ruff check widget_server tests benchmarks
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) site .pytest_cache

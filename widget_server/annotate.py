@@ -23,6 +23,7 @@ import re
 import urllib.parse
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from markdown_it import MarkdownIt
 
@@ -116,7 +117,7 @@ def annotate_text(source: str, markdown: bool, glossary: Glossary, options: Opti
     return (annotate_markdown if markdown else annotate_html)(source, glossary, options)
 
 
-def settings_for(glossary: Glossary, site_id: str | None, **given: object) -> Settings:
+def settings_for(glossary: Glossary, site_id: str | None, **given: Any) -> Settings:
     """The settings of a registered site (`site_id`), overridden by those `given` (not None)."""
     settings = Settings()
     if site_id:
@@ -196,9 +197,9 @@ def _in_source(
     found: list[_Found] = []
     skipped = 0
     for highlight in highlights:
-        position = positions.get(highlight.node.mem_id)
-        start = None if position is None else text.literal(
-            position + highlight.start, position + highlight.end)
+        at = positions.get(highlight.node.mem_id)
+        start = None if at is None else text.literal(
+            at + highlight.start, at + highlight.end)
         term = glossary.term(highlight.match.slug)
         if start is None or term is None:
             skipped += 1

@@ -95,7 +95,7 @@ def create_app(
         routes=routes,
         middleware=[Middleware(BodyLimit, larger={f"/{ANNOTATE_PATH}": MAX_ANNOTATE_BODY})],
         lifespan=lifespan,
-        exception_handlers={HTTPException: _http_error(site)},  # type: ignore[dict-item]
+        exception_handlers={HTTPException: _http_error(site)},
     )
     # Every path has a route (the last is a catch-all), except one with a line break, which `.`
     # in the routes' patterns does not match: a miss, not the redirect Starlette would try.

@@ -537,7 +537,7 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 _STR_TAG = "tag:yaml.org,2002:str"
 
 
-class _YamlLoader(_SafeLoader):  # type: ignore[misc]
+class _YamlLoader(_SafeLoader):
     """SafeLoader that keeps an impossible date (2024-02-30) as text instead of raising ValueError,
     so that the field's own check reports it with its line, and that notes every key a mapping
     gives twice, which YAML would silently settle by keeping the last value."""
@@ -546,7 +546,7 @@ class _YamlLoader(_SafeLoader):  # type: ignore[misc]
         super().__init__(stream)
         self.repeated_keys: list[tuple[yaml.Node, yaml.Node]] = []  # (first, again)
 
-    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:  # type: ignore[override]
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
         try:
             return super().construct_yaml_timestamp(node)
         except ValueError:
@@ -560,7 +560,7 @@ class _YamlLoader(_SafeLoader):  # type: ignore[misc]
                 first = seen.setdefault(key_node.value, key_node)
                 if first is not key_node:
                     self.repeated_keys.append((first, key_node))
-        return super().construct_mapping(node, deep)  # type: ignore[no-any-return]
+        return super().construct_mapping(node, deep)
 
 
 _YamlLoader.add_constructor("tag:yaml.org,2002:timestamp", _YamlLoader.construct_yaml_timestamp)
@@ -607,7 +607,7 @@ def _renumber_marks(root: yaml.Node, editor_lines: EditorLines) -> None:
         seen.add(id(node))
         mark = node.start_mark  # libyaml's marks cannot be changed: a new one replaces it
         node.start_mark = yaml.Mark(mark.name, mark.index, editor_lines(mark.line), mark.column,
-                                    None, None)
+                                    None, None)  # type: ignore[arg-type]  # no buffer, as libyaml's
         if isinstance(node, yaml.MappingNode):
             stack.extend(part for pair in node.value for part in pair)
         elif isinstance(node, yaml.SequenceNode):
@@ -827,8 +827,8 @@ def _yaml_error(
             return (first_line + editor_lines(problem_mark.line),
                     f"{problem} (in the list opened on line {opened})")
         return opened, f"{problem} ({context})"
-    if problem_mark or context_mark:
-        return first_line + editor_lines((problem_mark or context_mark).line), problem
+    if mark := problem_mark or context_mark:
+        return first_line + editor_lines(mark.line), problem
     if isinstance(exc, yaml.reader.ReaderError):
         # Where the refused character is: libyaml's position counts bytes, not characters.
         found = text.find(chr(exc.character)) if isinstance(exc.character, int) else -1

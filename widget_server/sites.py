@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -172,7 +172,7 @@ _Report = Callable[[int, str], None]
 
 
 def load_sites(
-    data_dir: Path, known_categories: set[str] | None, errors: list[ContentError]
+    data_dir: Path, known_categories: Collection[str] | None, errors: list[ContentError]
 ) -> tuple[Site, ...]:
     """The valid sites of `data_dir/sites/`, sorted by id; every problem goes to `errors`.
 
@@ -204,7 +204,7 @@ def load_sites(
 
 
 def _load_site(
-    path: Path, known_categories: set[str] | None, errors: list[ContentError]
+    path: Path, known_categories: Collection[str] | None, errors: list[ContentError]
 ) -> tuple[Site | None, list[int]]:
     """The site of one file and the line of each origin; None once its problems are reported."""
 

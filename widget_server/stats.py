@@ -120,9 +120,10 @@ def _filter(since: str, site: str | None, term: str | None) -> tuple[str, list[A
     return " AND ".join(clauses), parameters
 
 
-def _ints(values: list[Any]) -> tuple[int, ...]:
-    # PostgreSQL's SUM of a BIGINT is a NUMERIC (Decimal).
-    return tuple(int(value or 0) for value in values)
+def _ints(values: list[Any]) -> tuple[int, int, int]:
+    """Opens, yes and no as ints: PostgreSQL's SUM of a BIGINT is a NUMERIC (Decimal)."""
+    opens, yes, no = (int(value or 0) for value in values)
+    return opens, yes, no
 
 
 def _by_need(rows: list[Row]) -> list[Row]:

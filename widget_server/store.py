@@ -88,7 +88,8 @@ def aggregate(writes: Sequence[Write]) -> list[tuple[str, str, str, int, int, in
         counts[0] += write.opens
         counts[1] += write.helpful_yes
         counts[2] += write.helpful_no
-    return [(*key, *counts) for key, counts in sorted(totals.items()) if any(counts)]
+    return [(day, site, term, opens, yes, no)
+            for (day, site, term), (opens, yes, no) in sorted(totals.items()) if any((opens, yes, no))]
 
 
 def today() -> str:
