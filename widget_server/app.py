@@ -38,6 +38,7 @@ NOT_FOUND_PAGE = "404.html"
 SETTINGS_VARIABLE = "GLOSSARY_WIDGET_SETTINGS"
 READ_METHODS = ["GET", "HEAD"]
 WRITE_METHODS = ["POST", "OPTIONS"]
+METHOD_ORDER = [*READ_METHODS, *WRITE_METHODS]
 
 
 def create_app(
@@ -259,6 +260,8 @@ def _http_error(site: LiveSite) -> Callable[[Request, Exception], Any]:
         assert isinstance(exc, HTTPException)
         if request.url.path.startswith("/api/") or exc.status_code != 404:
             headers = dict(exc.headers or {})
+            if "Allow" in headers:  # a route's methods are a set: give them in one order
+                headers["Allow"] = ", ".join(m for m in METHOD_ORDER if m in headers["Allow"].split(", "))
             message = (
                 f"method not allowed; this path answers {headers.get('Allow', 'GET, HEAD')}"
                 if exc.status_code == 405
