@@ -12,7 +12,7 @@ import pytest
 from cardkit import card
 from conftest import LiveServer
 from playwright.sync_api import Page, Request, expect
-from widget_helpers import RECORD_PAGE, Console, highlights, open_ready, wait_ready
+from widget_helpers import Console, highlights, open_ready, wait_ready
 
 pytestmark = pytest.mark.browser
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -184,10 +184,9 @@ def test_disable_and_enable_from_a_script_switch_without_fetching_the_index_agai
 def test_switched_on_after_a_view_that_started_off_it_fetches_the_index(
     page: Page, fixture_server: LiveServer,
 ) -> None:
-    page.goto(fixture_server.url + PAGE)
+    open_ready(page, fixture_server.url + PAGE)  # its requests done before recording starts
     page.evaluate(f"localStorage.setItem('{OFF_KEY}', '1')")
     requests = api_requests(page)
-    page.add_init_script(RECORD_PAGE)
     page.reload()
     expect_toggles(page, OFF)
     page.wait_for_timeout(300)
