@@ -478,7 +478,7 @@ def run(config: AnnotateConfig, workdir: Path = DEFAULT_WORKDIR, browser: Any = 
         extra = [config.long_task_words] if count == config.terms else []
         stems = {words: write_pages(pages, terms, words) for words in {*measured, *extra}}
         log(f"annotate: {count} terms: starting the server")
-        app = create_app(data, examples_dir=pages, assets_dir=pages.parent / "assets")
+        app = create_app(data, examples_dir=pages)
         with LiveServer(app) as server:
             bench = Bench(browser, server, terms, config, mark_js)
             for words in measured:

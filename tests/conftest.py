@@ -65,7 +65,7 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 def glossary_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The bundled glossary with the example partner pages at /examples/."""
     app = create_app(
-        GLOSSARY_DATA, examples_dir=EXAMPLES, assets_dir=tmp_path_factory.mktemp("assets")
+        GLOSSARY_DATA, examples_dir=EXAMPLES
     )
     with LiveServer(app) as server:
         yield server
@@ -77,7 +77,6 @@ def fixture_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSer
     app = create_app(
         FIXTURES / "glossary",
         examples_dir=FIXTURES / "pages",
-        assets_dir=tmp_path_factory.mktemp("assets"),
     )
     with LiveServer(app) as server:
         yield server

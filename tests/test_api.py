@@ -33,7 +33,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Starlette:
     examples = tmp_path_factory.mktemp("examples")
     (examples / "page.html").write_text("<p>example</p>", encoding="utf-8")
     return create_app(
-        GLOSSARY_DATA, examples_dir=examples, assets_dir=tmp_path_factory.mktemp("assets")
+        GLOSSARY_DATA, examples_dir=examples
     )
 
 

@@ -40,7 +40,7 @@ def export(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
-    app = create_app(GLOSSARY_DATA, assets_dir=tmp_path_factory.mktemp("assets"))
+    app = create_app(GLOSSARY_DATA)
     return TestClient(app)
 
 

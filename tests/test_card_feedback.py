@@ -88,7 +88,7 @@ def partner(tmp_path: Path, store: dict[str, Any]) -> Iterator[Partner]:
     (data / "sites" / f"{QUIET_SITE}.yml").write_text(
         f"name: Quiet Partner\norigins: ['{origin}']\nfeedback: off\n", encoding="utf-8"
     )
-    app = create_app(data, assets_dir=tmp_path / "assets", admin_password=PASSWORD, **store)
+    app = create_app(data, admin_password=PASSWORD, **store)
     pages = tmp_path / "pages"
     pages.mkdir()
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(pages))

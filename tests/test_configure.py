@@ -244,7 +244,7 @@ STRICT_CSP = (
 def strict_csp_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The bundled glossary, its pages sent with STRICT_CSP. (Added by the server: Chromium
     refuses loopback requests from a page whose response Playwright's routing made.)"""
-    app = create_app(GLOSSARY_DATA, assets_dir=tmp_path_factory.mktemp("assets"))
+    app = create_app(GLOSSARY_DATA)
 
     async def with_csp(scope: Any, receive: Any, send: Any) -> None:
         async def send_with_csp(message: dict[str, Any]) -> None:

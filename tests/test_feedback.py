@@ -39,7 +39,7 @@ def store(store_settings: dict[str, Any]) -> Iterator[Store]:
 
 @pytest.fixture
 def client(store_settings: dict[str, Any], tmp_path: Path, store: Store) -> Iterator[TestClient]:
-    app = create_app(GLOSSARY, assets_dir=tmp_path / "assets", admin_password=PASSWORD, **store_settings)
+    app = create_app(GLOSSARY, admin_password=PASSWORD, **store_settings)
     with TestClient(app, headers={"Origin": PARTNER, "User-Agent": "reader"}) as test_client:
         yield test_client
 
@@ -220,7 +220,7 @@ def test_other_methods_on_a_write_endpoint_get_a_405_naming_both_of_its_methods(
 def test_concurrent_writes_are_committed_in_batches_and_all_counted(
     store_settings: dict[str, Any], tmp_path: Path, store: Store
 ) -> None:
-    app = create_app(GLOSSARY, assets_dir=tmp_path / "assets", **store_settings)
+    app = create_app(GLOSSARY, **store_settings)
     commits = []
 
     async def posts() -> list[int]:
@@ -330,14 +330,14 @@ def test_admin_shows_the_report_with_a_chart_and_escaped_comments(client: TestCl
 
 
 def test_without_a_password_admin_is_the_pages_404(store_settings: dict[str, Any], tmp_path: Path) -> None:
-    app = create_app(GLOSSARY, assets_dir=tmp_path / "assets", **store_settings)
+    app = create_app(GLOSSARY, **store_settings)
     with TestClient(app) as client:
         assert client.get("/admin/", auth=("admin", "")).status_code == 404
 
 
 def test_entry_pages_have_the_feedback_block_only_with_a_store(client: TestClient, tmp_path: Path) -> None:
     with_store = client.get("/glossary/premium/").text
-    app = create_app(GLOSSARY, assets_dir=tmp_path / "assets-none")
+    app = create_app(GLOSSARY)
     without = TestClient(app).get("/glossary/premium/").text
 
     assert 'data-endpoint="../../api/v1/feedback"' in with_store and 'data-term="premium"' in with_store

@@ -30,7 +30,7 @@ PASSWORD = "reader feedback"
 
 @pytest.fixture
 def server(store_settings: dict[str, Any], tmp_path: Path) -> Iterator[LiveServer]:
-    app = create_app(GLOSSARY, examples_dir=FIXTURES / "pages", assets_dir=tmp_path / "assets",
+    app = create_app(GLOSSARY, examples_dir=FIXTURES / "pages",
                      admin_password=PASSWORD, **store_settings)
     with LiveServer(app) as live:
         yield live

@@ -136,7 +136,7 @@ def test_a_store_outage_costs_503_on_writes_only_until_it_is_back(
     outage: tuple[dict[str, Any], Callable[[], None], Callable[[], None]], tmp_path: Path
 ) -> None:
     settings, stop_store, start_store = outage
-    app = create_app(GLOSSARY, assets_dir=tmp_path / "assets", **settings)
+    app = create_app(GLOSSARY, **settings)
     with LiveServer(app) as server:
         assert post(server.port, "/api/v1/feedback", VOTE, "before") == 204
         stop_store()

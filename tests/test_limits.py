@@ -208,7 +208,7 @@ def test_the_guard_counts_a_streamed_body_in_the_app_too() -> None:
 
 
 def test_the_app_refuses_a_body_over_the_limit_on_any_path(tmp_path: Path) -> None:
-    client = TestClient(create_app(FIXTURES / "glossary", assets_dir=tmp_path))
+    client = TestClient(create_app(FIXTURES / "glossary"))
 
     for path in ("/api/v1/terms.json", "/glossary/", "/widget.js", "/nothing"):
         response = client.post(path, content=b"x" * (MAX_BODY_BYTES + 1))

@@ -175,7 +175,7 @@ def test_a_server_without_store_or_password_answers_as_the_descriptions_say(
     write = document["paths"]["/api/v1/feedback"]["post"]["description"]
     assert "405" in write and "404" in write and "without" in write
     assert "404" in document["paths"]["/admin/"]["get"]["description"]
-    bare = TestClient(create_app(FIXTURES / "glossary", assets_dir=tmp_path / "assets"))
+    bare = TestClient(create_app(FIXTURES / "glossary"))
 
     for path in ("/api/v1/feedback", "/api/v1/events"):
         assert [bare.request(method, path).status_code for method in ("POST", "OPTIONS", "GET")] \

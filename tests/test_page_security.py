@@ -39,8 +39,7 @@ document.addEventListener("securitypolicyviolation", (event) => {
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    app = create_app(GLOSSARY_DATA, examples_dir=GLOSSARY_DATA.parent / "examples",
-                     assets_dir=tmp_path_factory.mktemp("assets"))
+    app = create_app(GLOSSARY_DATA, examples_dir=GLOSSARY_DATA.parent / "examples")
     with TestClient(app) as client:
         yield client
 
@@ -176,7 +175,7 @@ def test_the_feedback_block_and_the_admin_report_run_with_no_policy_violation(
 ) -> None:
     """With a feedback store: an entry page's vote (a fetch of our own API) and /admin/'s report
     (its chart included) stay within the pages' policy."""
-    app = create_app(GLOSSARY_DATA, assets_dir=tmp_path / "assets", state_dir=tmp_path / "state",
+    app = create_app(GLOSSARY_DATA, state_dir=tmp_path / "state",
                      admin_password=ADMIN_PASSWORD)
     with LiveServer(app) as server:
         context = browser.new_context(http_credentials={"username": "admin", "password": ADMIN_PASSWORD})

@@ -25,7 +25,7 @@ JSON_LD_RE = re.compile(r'<script type="application/ld\+json">(.*?)</script>', r
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    app = create_app(GLOSSARY_DATA, assets_dir=tmp_path_factory.mktemp("assets"))
+    app = create_app(GLOSSARY_DATA)
     with TestClient(app) as client:
         yield client
 
@@ -162,8 +162,7 @@ def test_redirect_keeps_the_query(client: TestClient) -> None:
 def test_links_that_cannot_be_relative_follow_the_base_url(tmp_path: Path) -> None:
     """The 404 page answers for any path and a snippet is shown on partners' pages: under a
     base URL with a path (a CDN folder), their links and stylesheet must lead there."""
-    app = create_app(GLOSSARY_DATA, base_url="https://cdn.example.net/glossary-widget",
-                     assets_dir=tmp_path)
+    app = create_app(GLOSSARY_DATA, base_url="https://cdn.example.net/glossary-widget")
     client = TestClient(app)
     stylesheet = app.state.site.assets.stylesheet
 
@@ -245,7 +244,7 @@ def evil_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient
     )
     (data / "terms").mkdir()
     (data / "terms" / "evil-fee.md").write_text(EVIL_TERM, encoding="utf-8")
-    app = create_app(data, assets_dir=tmp_path_factory.mktemp("assets"))
+    app = create_app(data)
     with TestClient(app) as client:
         yield client
 

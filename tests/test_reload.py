@@ -36,7 +36,7 @@ def data(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def app(data: Path, tmp_path: Path) -> Starlette:
-    return create_app(data, assets_dir=tmp_path / "assets")
+    return create_app(data)
 
 
 def site_of(app: Starlette) -> LiveSite:
@@ -126,7 +126,7 @@ def test_invalid_glossary_at_start_raises(data: Path, tmp_path: Path) -> None:
     (data / "terms" / "alpha.md").write_text("no front matter", "utf-8")
 
     with pytest.raises(GlossaryInvalid, match="alpha.md:1: missing YAML front matter"):
-        create_app(data, assets_dir=tmp_path / "assets")
+        create_app(data)
 
 
 def wait_for(condition: Callable[[], bool], seconds: float = 6.0) -> bool:
@@ -150,7 +150,7 @@ def edit_until(path: Path, text: str, condition: Callable[[], bool], seconds: fl
 
 
 def test_watcher_reloads_on_file_change(data: Path, tmp_path: Path) -> None:
-    app = create_app(data, reload=True, assets_dir=tmp_path / "assets")
+    app = create_app(data, reload=True)
 
     with TestClient(app) as client:  # runs the lifespan, which starts the watcher
         assert client.get("/api/v1/terms/alpha.json").json()["definition"] == "What it is."
@@ -169,7 +169,7 @@ def test_watcher_survives_an_unexpected_error(
 ) -> None:
     """A file vanishing mid-read (a `git checkout`) is not a content error, but must not end the
     watcher: it is logged, the last good version stays, and the next edit is picked up."""
-    app = create_app(data, reload=True, assets_dir=tmp_path / "assets")
+    app = create_app(data, reload=True)
     real_load = load_glossary
 
     def vanished(data_dir: Path) -> None:

@@ -18,7 +18,7 @@ from widget_server.assets import integrity
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
-    app = create_app(FIXTURES / "glossary", assets_dir=tmp_path_factory.mktemp("assets"))
+    app = create_app(FIXTURES / "glossary")
     return TestClient(app)
 
 
@@ -70,13 +70,32 @@ def test_a_byte_range_is_a_range_of_the_plain_file(client: TestClient, accept: s
     assert raw == whole[-5:]
 
 
-def test_widget_etag_survives_a_restart(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_head_request_gets_the_headers_of_the_get_and_no_body(client: TestClient) -> None:
+    got = client.get("/widget.js", headers={"Accept-Encoding": "br"})
+    head = client.head("/widget.js", headers={"Accept-Encoding": "br"})
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers == got.headers
+
+
+@pytest.mark.parametrize("value", ["bytes=0-1,5-6", "bytes=-", "items=0-5", "bytes=5-2"])
+def test_several_or_malformed_ranges_get_the_whole_file_or_a_416(client: TestClient, value: str) -> None:
+    """One range is answered; several, or one that is not a byte range, get the whole file; an
+    empty one (5-2) cannot be satisfied."""
+    whole = client.get("/widget.js", headers={"Accept-Encoding": "identity"}).content
+    response = client.get("/widget.js", headers={"Accept-Encoding": "identity", "Range": value})
+    if value == "bytes=5-2":
+        assert response.status_code == 416 and "error" in response.json()
+    else:
+        assert (response.status_code, response.content) == (200, whole)
+
+
+def test_widget_etag_survives_a_restart() -> None:
     """Partner pages revalidate the stable widget every five minutes: a deploy or a second
     worker with the same bytes must answer 304, not send the widget again."""
-    first = TestClient(create_app(FIXTURES / "glossary", assets_dir=tmp_path / "one"))
+    first = TestClient(create_app(FIXTURES / "glossary"))
     etag = first.get("/widget.js").headers["etag"]
-    time.sleep(1.1)  # files written in another second: another mtime
-    second = TestClient(create_app(FIXTURES / "glossary", assets_dir=tmp_path / "two"))
+    time.sleep(1.1)  # started in another second: another Last-Modified
+    second = TestClient(create_app(FIXTURES / "glossary"))
 
     assert second.get("/widget.js").headers["etag"] == etag
     assert second.get("/widget.js", headers={"If-None-Match": etag}).status_code == 304
@@ -163,7 +182,7 @@ def test_pinned_tag_with_a_wrong_hash_is_refused(page: Page, fixture_server: Liv
 
 def test_widget_is_served_below_a_mount_point(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """Mounted under a prefix, as an app inside another: the files keep their URLs below it."""
-    glossary = create_app(FIXTURES / "glossary", assets_dir=tmp_path)
+    glossary = create_app(FIXTURES / "glossary")
     client = TestClient(Starlette(routes=[Mount("/glossary-widget", app=glossary)]))
 
     widget = client.get("/glossary-widget/widget.js")
@@ -181,8 +200,7 @@ def examples_client(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
     (examples / "page.html").write_text("<p>a page</p>", encoding="utf-8")
     (examples / "folder").mkdir()
     (examples / "folder" / "index.html").write_text("<p>a folder</p>", encoding="utf-8")
-    app = create_app(FIXTURES / "glossary", examples_dir=examples,
-                     assets_dir=tmp_path_factory.mktemp("assets"))
+    app = create_app(FIXTURES / "glossary", examples_dir=examples)
     return TestClient(app, follow_redirects=False)
 
 

@@ -47,7 +47,7 @@ def test_python_matcher(vector: dict[str, Any]) -> None:
 
 @pytest.fixture(scope="module")
 def vectors_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    app = create_app(VECTORS_GLOSSARY, assets_dir=tmp_path_factory.mktemp("assets"))
+    app = create_app(VECTORS_GLOSSARY)
     with LiveServer(app) as server:
         yield server
 

@@ -377,8 +377,7 @@ def partner_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSer
     that tests write to its folder. (Served for real: Chromium's local network access checks
     would treat a page fulfilled by Playwright as public and block its requests to loopback.)"""
     pages = tmp_path_factory.mktemp("partner-pages")
-    app = create_app(FIXTURES / "glossary", examples_dir=pages,
-                     assets_dir=tmp_path_factory.mktemp("partner-assets"))
+    app = create_app(FIXTURES / "glossary", examples_dir=pages)
     with LiveServer(app) as server:
         server.pages = pages  # type: ignore[attr-defined]
         yield server

@@ -73,7 +73,7 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 @pytest.fixture(scope="module")
 def server(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    app = create_app(data_dir, assets_dir=tmp_path_factory.mktemp("assets"))
+    app = create_app(data_dir)
     with LiveServer(app) as live:
         yield live.url
 

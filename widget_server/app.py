@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -21,15 +20,15 @@ from widget_server.admin import ADMIN_PATH, admin_page
 from widget_server.annotating import AnnotateEndpoint
 from widget_server.api import ANNOTATE_PATH, EVENTS_PATH, FEEDBACK_PATH, MAX_ANNOTATE_BODY
 from widget_server.assets import build_assets
-from widget_server.build import write_site
 from widget_server.clients import ClientKeys
 from widget_server.content import Glossary
 from widget_server.errors import json_error
 from widget_server.feedback import FeedbackEndpoints
 from widget_server.headers import etag_matches
 from widget_server.limits import BodyLimit
+from widget_server.memoryfiles import MemoryFiles
 from widget_server.snapshot import LiveSite, Resource, Snapshot
-from widget_server.staticfiles import example_pages, static_files
+from widget_server.staticfiles import example_pages
 from widget_server.store import open_store
 from widget_server.writer import BatchWriter
 
@@ -47,16 +46,14 @@ def create_app(
     base_url: str = "",
     reload: bool = False,
     examples_dir: Path | None = None,
-    assets_dir: Path | None = None,
     state_dir: Path | None = None,
     database_url: str | None = None,
     admin_password: str | None = None,
 ) -> Starlette:
     """Build the app for the glossary in `data_dir`; raises GlossaryInvalid if it is not valid.
 
-    The widget and the stylesheet are built at start and written, precompressed, to
-    `assets_dir` (a temporary folder by default, removed with the app), from where WhiteNoise
-    serves them. With a `state_dir` (SQLite) or a `database_url` (PostgreSQL) the app takes
+    The widget, the stylesheet and our pages' scripts are built at start and served from
+    memory (memoryfiles.py). With a `state_dir` (SQLite) or a `database_url` (PostgreSQL) the app takes
     readers' feedback and the store is migrated here, at start (raises StoreError if it cannot
     be opened); `admin_password` then also serves /admin/.
     """
@@ -67,11 +64,7 @@ def create_app(
     def not_found() -> Response:
         return _not_found_page(site.snapshot)
 
-    # A temporary folder is removed when the app is (or at exit), not left behind at every start.
-    temporary = None if assets_dir else tempfile.TemporaryDirectory(prefix="glossary-widget-assets-")
-    assets_dir = assets_dir or Path(temporary.name)  # type: ignore[union-attr]
-    write_site(assets_dir, assets.files.items())
-    static = static_files(assets_dir, not_found)
+    static = MemoryFiles(assets.files, not_found)
 
     writer = BatchWriter(store) if store else None
     routes = [
@@ -103,7 +96,6 @@ def create_app(
     app.router.redirect_slashes = False
     app.state.site = site
     app.state.writer = writer
-    app.state.temporary_assets = temporary
     return app
 
 

@@ -1,0 +1,129 @@
+"""The built assets (the widget, the stylesheet, our pages' scripts), answered from memory.
+
+They are made in memory when the app starts (assets.py), so they are served from there, with
+their brotli and gzip copies made once at start by the export's own compressor: no folder to
+write, nothing to clean up, nothing that depends on a file's mtime. What a CDN or a browser
+expects from a static file is here: the coding by `Accept-Encoding` (refusals, `br;q=0`,
+respected), a strong ETag from the bytes (the same in every worker and after a restart) with
+weak and listed `If-None-Match`, `If-Modified-Since` against the start time, and one byte range
+of the plain file (a slice of a compressed copy cannot be decoded alone).
+"""
+
+from __future__ import annotations
+
+import email.utils
+import re
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from starlette.datastructures import Headers
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+
+from widget_server.compress import SiteCompressor
+from widget_server.errors import json_error
+from widget_server.headers import entity_tag, etag_matches, file_headers
+
+NotFound = Callable[[], Response]  # the 404 page
+MEDIA_TYPES = {".js": 'text/javascript; charset="utf-8"', ".css": 'text/css; charset="utf-8"'}
+# A coding the client refuses in Accept-Encoding: `br;q=0`, `gzip; q=0.000`.
+REFUSED = re.compile(r";\s*q\s*=\s*0(\.0*)?\s*$", re.IGNORECASE)  # RFC 9110: "q" in any case
+CODINGS = ("br", "gzip")  # in order of preference
+SUFFIX_CODINGS = {".br": "br", ".gz": "gzip"}  # the compressor names its copies by suffix
+RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+_COMPRESSOR = SiteCompressor(quiet=True)
+
+
+@dataclass(frozen=True)
+class MemoryFile:
+    """One asset: its bytes, its compressed copies by coding, and the headers of every answer."""
+
+    body: bytes
+    copies: Mapping[str, bytes]
+    headers: Mapping[str, str]
+
+    @classmethod
+    def of(cls, path: str, body: bytes, last_modified: str) -> MemoryFile:
+        copies = {SUFFIX_CODINGS[suffix]: copy for suffix, copy in _COMPRESSOR.variants(path, body)}
+        headers = {
+            "Content-Type": MEDIA_TYPES.get(path[path.rfind("."):], "application/octet-stream"),
+            **file_headers(path),
+            "ETag": entity_tag(body),
+            "Last-Modified": last_modified,
+            "Accept-Ranges": "bytes",
+        }
+        if copies:
+            headers["Vary"] = "Accept-Encoding"
+        return cls(body, copies, headers)
+
+
+class MemoryFiles:
+    """An ASGI app answering GET and HEAD for the files it holds (path below the base URL),
+    from the route's `path` parameter under `prefix`, or the route itself for a single file."""
+
+    def __init__(self, files: Mapping[str, bytes], not_found: NotFound) -> None:
+        started = email.utils.formatdate(time.time(), usegmt=True)
+        self.files = {path: MemoryFile.of(path, body, started) for path, body in files.items()}
+        self.started = email.utils.parsedate_to_datetime(started)
+        self.not_found = not_found
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.respond(scope)(scope, receive, send)
+
+    def respond(self, scope: Scope) -> Response:
+        path = scope["path_params"].get("path")
+        found = self.files.get("widget.js" if path is None else f"static/{path}")
+        if found is None:
+            return self.not_found()
+        request = Headers(scope=scope)
+        headers = dict(found.headers)
+        if self._unchanged(request, found):
+            return Response(status_code=304, headers={k: v for k, v in headers.items() if k != "Content-Type"})
+        if "range" in request:
+            return self._range(request["range"], found, headers)
+        coding = _coding(request.get("accept-encoding", ""), found.copies)
+        if coding:
+            headers["Content-Encoding"] = coding
+        body = found.copies[coding] if coding else found.body
+        return _with_length(Response(body if scope["method"] == "GET" else b"", headers=headers), len(body))
+
+    def _unchanged(self, request: Headers, found: MemoryFile) -> bool:
+        if "if-none-match" in request:
+            return etag_matches(request["if-none-match"], found.headers["ETag"])
+        since = request.get("if-modified-since")
+        try:
+            return since is not None and email.utils.parsedate_to_datetime(since) >= self.started
+        except (TypeError, ValueError):  # not a date: ignored, as RFC 9110 says
+            return False
+
+    @staticmethod
+    def _range(value: str, found: MemoryFile, headers: dict[str, str]) -> Response:
+        """One range of the plain bytes; several ranges, or a malformed one, get the whole file."""
+        size = len(found.body)
+        match = RANGE.fullmatch(value.strip())
+        if match is None or match.group(1) == match.group(2) == "":
+            return _with_length(Response(found.body, headers=headers), size)
+        first, last = match.groups()
+        start = int(first) if first else max(size - int(last), 0)
+        end = min(int(last), size - 1) if first and last else size - 1
+        if start >= size or start > end:
+            return json_error(416, "range not satisfiable; the file is shorter", {
+                "Content-Range": f"bytes */{size}",
+                **{k: v for k, v in headers.items() if k in ("Access-Control-Allow-Origin", "X-Content-Type-Options")},
+            })
+        headers["Content-Range"] = f"bytes {start}-{end}/{size}"
+        return _with_length(Response(found.body[start:end + 1], status_code=206, headers=headers), end + 1 - start)
+
+
+def _coding(accept_encoding: str, copies: Mapping[str, bytes]) -> str | None:
+    """The preferred coding the client accepts (a coding named with q=0 is refused) and we have."""
+    accepted = {part.split(";")[0].strip().lower() for part in accept_encoding.split(",")
+                if not REFUSED.search(part)}
+    return next((coding for coding in CODINGS if coding in accepted and coding in copies), None)
+
+
+def _with_length(response: Response, length: int) -> Response:
+    """A HEAD answer says the length the GET would send."""
+    response.headers["content-length"] = str(length)
+    return response
