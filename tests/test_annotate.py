@@ -15,8 +15,9 @@ from conftest import EXAMPLES, FIXTURES
 
 from widget_server.annotate import Options, annotate_html, annotate_markdown
 from widget_server.cli import main
-from widget_server.content import Glossary, load_glossary
+from widget_server.content import load_glossary
 from widget_server.highlights import Settings
+from widget_server.model import Glossary
 
 BASE = "https://glossary.example.org/"
 GLOSSARY_DATA = Path(__file__).resolve().parent.parent / "glossary_data"

@@ -12,15 +12,9 @@ from pathlib import Path
 import pytest
 
 from benchmarks import synthetic
-from widget_server.content import (
-    Category,
-    ContentError,
-    Glossary,
-    GlossaryInvalid,
-    Term,
-    load_glossary,
-    name_keys,
-)
+from widget_server.content import load_glossary
+from widget_server.model import Category, ContentError, Glossary, GlossaryInvalid, Term
+from widget_server.names import name_keys
 from widget_server.parallel import PARALLEL_TERMS
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,7 +12,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from widget_server.content import ContentError, GlossaryInvalid, load_glossary
+from widget_server.content import load_glossary
+from widget_server.model import ContentError, GlossaryInvalid
 
 CATEGORIES = "- slug: finance\n  label: Finance\n  description: Money matters.\n"
 VALID_TERM = "---\ntitle: Alpha\ncategories: [finance]\nupdated: 2024-05-01\n---\n" \

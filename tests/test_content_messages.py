@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from tests.test_content import BODY, errors_of, term, write_glossary
-from widget_server.content import NoGlossary, load_glossary
+from widget_server.content import load_glossary
+from widget_server.model import NoGlossary
 
 # (front matter between the `---` lines, the line reported, what the message must say)
 YAML_MISTAKES = {

@@ -9,8 +9,9 @@ import pytest
 from conftest import GLOSSARY_DATA, LiveServer
 from playwright.sync_api import Page
 
-from widget_server.content import Glossary, load_glossary
+from widget_server.content import load_glossary
 from widget_server.markup import plain_text
+from widget_server.model import Glossary
 
 # Everyday words that would light up unrelated articles if they were aliases.
 ORDINARY_WORDS = {

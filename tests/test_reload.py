@@ -12,7 +12,8 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from widget_server.app import create_app
-from widget_server.content import GlossaryInvalid, load_glossary
+from widget_server.content import load_glossary
+from widget_server.model import GlossaryInvalid
 from widget_server.snapshot import LiveSite
 
 CATEGORIES = "- slug: finance\n  label: Finance\n  description: Money matters.\n"

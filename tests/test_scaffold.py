@@ -11,8 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from widget_server.content import GlossaryInvalid, load_glossary
+from widget_server.content import load_glossary
 from widget_server.markup import plain_text
+from widget_server.model import GlossaryInvalid
 from widget_server.scaffold import ScaffoldError, new_term
 
 CATEGORIES = "- slug: finance\n  label: Finance\n  description: Money matters.\n"

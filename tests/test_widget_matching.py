@@ -25,9 +25,10 @@ from widget_helpers import (
     widget_tag,
 )
 
-from widget_server.content import Term, load_glossary
+from widget_server.content import load_glossary
 from widget_server.highlights import scan_page
 from widget_server.matcher import glossary_matcher
+from widget_server.model import Term
 from widget_server.names import name_forms
 
 # Per case: the highlights inside the element with that id, in document order.

@@ -28,10 +28,10 @@ from typing import Any
 from markdown_it import MarkdownIt
 
 from widget_server.api import entry_path
-from widget_server.content import Glossary, Term
 from widget_server.highlights import Highlight, Settings, parse, scan_page
 from widget_server.markup import card_text
 from widget_server.matcher import glossary_matcher
+from widget_server.model import Glossary, Term
 from widget_server.sourcemap import SourceText
 
 STYLES = ("footnotes", "links")

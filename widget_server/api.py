@@ -6,8 +6,8 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from widget_server.content import Glossary, Term
 from widget_server.markup import card_text
+from widget_server.model import Glossary, Term
 from widget_server.sites import Site, dataset_name, disabled_origin_hashes
 
 API_PREFIX = "api/v1/"

@@ -21,12 +21,12 @@ from widget_server.annotating import AnnotateEndpoint
 from widget_server.api import ANNOTATE_PATH, EVENTS_PATH, FEEDBACK_PATH, MAX_ANNOTATE_BODY
 from widget_server.assets import build_assets
 from widget_server.clients import ClientKeys
-from widget_server.content import Glossary
 from widget_server.errors import json_error
 from widget_server.feedback import FeedbackEndpoints
 from widget_server.headers import etag_matches
 from widget_server.limits import BodyLimit
 from widget_server.memoryfiles import MemoryFiles
+from widget_server.model import Glossary
 from widget_server.snapshot import LiveSite, Resource, Snapshot
 from widget_server.staticfiles import example_pages
 from widget_server.store import open_store

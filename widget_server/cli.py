@@ -15,7 +15,8 @@ from typing import IO, Any
 import click
 
 from widget_server import __version__
-from widget_server.content import GlossaryInvalid, NoGlossary, load_glossary
+from widget_server.content import load_glossary
+from widget_server.model import GlossaryInvalid, NoGlossary
 from widget_server.suggest import did_you_mean
 from widget_server.urls import BadUrl, folder_url, is_loopback
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from widget_server.assets import Assets, integrity, script_tag
-from widget_server.content import Glossary
+from widget_server.model import Glossary
 from widget_server.pages import render_page
 
 # Terms shown under each category as examples.

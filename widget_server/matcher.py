@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from widget_server.api import EXACT_MARK, NEAR_MARK, NEEDS_MARK, NOT_MARK, index_document
-from widget_server.content import Glossary
+from widget_server.model import Glossary
 from widget_server.names import (
     fold,
     next_word,

@@ -26,7 +26,7 @@ from widget_server.api import (
     MAX_WRITE_BODY,
     WRITE_PREFLIGHT,
 )
-from widget_server.content import SLUG_RE, Glossary
+from widget_server.model import SLUG_RE, Glossary
 
 OPENAPI_PATH = f"{API_PREFIX}openapi.json"
 

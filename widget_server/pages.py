@@ -9,8 +9,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from widget_server.api import entry_path
 from widget_server.assets import Assets
-from widget_server.content import SECTIONS, Glossary, Term
 from widget_server.markup import card_text, plain_text, render_html
+from widget_server.model import SECTIONS, Glossary, Term
 
 GLOSSARY_NAME = "Consumer Protection Glossary"
 

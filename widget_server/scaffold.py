@@ -9,7 +9,8 @@ from pathlib import Path
 
 import yaml
 
-from widget_server.content import SLUG_RE, GlossaryInvalid, Term, load_glossary
+from widget_server.content import load_glossary
+from widget_server.model import SLUG_RE, GlossaryInvalid, Term
 from widget_server.names import name_problem
 from widget_server.placeholders import PLACEHOLDERS
 

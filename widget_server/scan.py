@@ -16,9 +16,9 @@ from typing import Any
 
 from selectolax.lexbor import LexborNode
 
-from widget_server.content import Glossary, display_path
 from widget_server.highlights import DEFAULT_SETTINGS, Settings, block_of, scan_page
 from widget_server.matcher import glossary_matcher
+from widget_server.model import Glossary, display_path
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 TEXT_SUFFIXES = (".txt", ".md", ".text")

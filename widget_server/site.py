@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from widget_server.api import api_files, encode
 from widget_server.assets import Assets
 from widget_server.configure import configure_files
-from widget_server.content import Glossary
+from widget_server.model import Glossary
 from widget_server.openapi import OPENAPI_PATH, openapi_document
 from widget_server.pages import page_files
 

@@ -18,16 +18,9 @@ from typing import Any
 import cssselect
 import yaml
 
-from widget_server.content import (
-    SLUG_RE,
-    ContentError,
-    _line,
-    _parse_yaml,
-    _read_text,
-    _text,
-    _value_nodes,
-)
+from widget_server.model import SLUG_RE, ContentError
 from widget_server.suggest import did_you_mean
+from widget_server.yamlsource import node_line, parse_yaml, read_text, text_value, value_nodes
 
 SITES_FOLDER = "sites"
 # Every field a site file may have; all but `name` and `origins` are optional.
@@ -213,13 +206,13 @@ def _load_site(
 
     if not SLUG_RE.match(path.stem):
         error(1, f"file name {path.name!r} is not a valid site id (lowercase letters, digits, hyphens)")
-    text = _read_text(path, error)
-    parsed = _parse_yaml(text, 1, error) if text is not None else None
+    text = read_text(path, error)
+    parsed = parse_yaml(text, 1, error) if text is not None else None
     if parsed is None:
         return None, []
     node, data = parsed
     if not isinstance(node, yaml.MappingNode) or not isinstance(data, dict):
-        error(_line(node) if node else 1, "a site file is a mapping of fields (name: ..., origins: [...])")
+        error(node_line(node) if node else 1, "a site file is a mapping of fields (name: ..., origins: [...])")
         return None, []
     reader = _FieldReader(node, data, error)
     for key in sorted(set(reader.values) - set(SITE_FIELDS), key=reader.line):
@@ -267,8 +260,8 @@ class _FieldReader:
 
     def __init__(self, node: yaml.MappingNode, data: dict[Any, Any], error: _Report) -> None:
         self.values = {key: value for key, value in data.items() if isinstance(key, str)}
-        self.value_nodes = _value_nodes(node)
-        self.key_lines = {key.value: _line(key) for key, _ in node.value if isinstance(key, yaml.ScalarNode)}
+        self.value_nodes = value_nodes(node)
+        self.key_lines = {key.value: node_line(key) for key, _ in node.value if isinstance(key, yaml.ScalarNode)}
         self.error = error
 
     def line(self, key: str) -> int:
@@ -278,7 +271,7 @@ class _FieldReader:
         """The field's text; None when it is absent or reported."""
         if key not in self.values:
             return None
-        return _text(key, self.values[key], self.value_nodes.get(key), self.line(key), self.error)
+        return text_value(key, self.values[key], self.value_nodes.get(key), self.line(key), self.error)
 
     def strings(self, key: str, what: str) -> list[tuple[int, str]]:
         """The text items of list field `key`, each with its line."""
@@ -291,9 +284,9 @@ class _FieldReader:
             return []
         items = []
         for item, item_node in zip(value, node.value, strict=True):
-            text = _text(what, item, item_node, _line(item_node), self.error)
+            text = text_value(what, item, item_node, node_line(item_node), self.error)
             if text is not None:
-                items.append((_line(item_node), text.strip()))
+                items.append((node_line(item_node), text.strip()))
         return items
 
     def choice(self, key: str, choices: tuple[str, ...]) -> str | None:

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from widget_server.assets import Assets
-from widget_server.content import Glossary, GlossaryInvalid, NoGlossary, load_glossary
+from widget_server.content import load_glossary
 from widget_server.headers import entity_tag, file_headers, media_type
+from widget_server.model import Glossary, GlossaryInvalid, NoGlossary
 from widget_server.site import render_site
 
 logger = logging.getLogger("widget_server")

@@ -1,0 +1,359 @@
+"""One term file, `terms/<slug>.md`: YAML front matter, then `## Section` Markdown, read into a
+Term with every problem reported at its line. The checks across terms are content.py's."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import yaml
+
+from widget_server.lines import MARKDOWN_BREAKS, EditorLines, split_lines
+from widget_server.markup import unsafe_link_lines
+from widget_server.model import REQUIRED_SECTIONS, SECTIONS, SLUG_RE, ContentError, Context, Term
+from widget_server.names import contains_words, name_keys, name_problem, split_name
+from widget_server.placeholders import placeholder_at
+from widget_server.suggest import did_you_mean
+from widget_server.yaml_hints import LIST_ITEM_RUNS_ON
+from widget_server.yamlsource import STR_TAG, Report, node_line, parse_yaml, read_text, text_value, value_nodes
+
+FRONT_MATTER_KEYS = {
+    "title", "categories", "aliases", "case_sensitive", "related", "updated", "context"
+}
+CONTEXT_KEYS = ("needs", "near", "not")
+FRONT_MATTER_LINE = 2  # the file's line of the front matter's first line, after `---`
+
+
+@dataclass
+class _Lines:
+    """The front matter's key and value nodes by field: where each key and list item is, and how
+    it was written."""
+
+    key_nodes: dict[str, yaml.Node] = field(default_factory=dict)
+    value_nodes: dict[str, yaml.Node] = field(default_factory=dict)
+
+    def key(self, name: str) -> int:
+        node = self.key_nodes.get(name)
+        return _front_matter_line(node) if node else 1
+
+    def item_node(self, name: str, index: int) -> yaml.Node | None:
+        value = self.value_nodes.get(name)
+        if isinstance(value, yaml.SequenceNode) and index < len(value.value):
+            return value.value[index]
+        return None
+
+    def item(self, name: str, index: int) -> int:
+        node = self.item_node(name, index)
+        return _front_matter_line(node) if node else self.key(name)
+
+
+@dataclass(frozen=True)
+class TermLines:
+    """Where a loaded term's names and related terms are written, for the checks across terms
+    (kept instead of the YAML nodes, of which a large glossary would keep hundreds of thousands)."""
+
+    path: Path
+    title: int
+    aliases: tuple[int, ...]
+    related: tuple[int, ...]
+
+
+def load_terms(
+    paths: list[Path], known_categories: Mapping[str, tuple[str, ...]] | None
+) -> tuple[list[tuple[Term, TermLines]], list[ContentError]]:
+    """The terms of `paths` that load, and the errors of those that do not."""
+    errors: list[ContentError] = []
+    loaded = [_load_term(path, known_categories, errors) for path in paths]
+    return [term for term in loaded if term], errors
+
+
+def _load_term(
+    path: Path, known_categories: Mapping[str, tuple[str, ...]] | None, errors: list[ContentError]
+) -> tuple[Term, TermLines] | None:
+    slug = path.stem
+    lines = _Lines()
+    count_before = len(errors)
+
+    def error(line: int, message: str) -> None:
+        errors.append(ContentError(path, line, message))
+
+    if not SLUG_RE.match(slug):
+        error(1, f"file name {path.name!r} is not a valid slug "
+                 "(lowercase letters, digits, hyphens)")
+    text = read_text(path, error)
+    if text is None:
+        return None
+    parts = _split_front_matter(text)
+    if parts is None:
+        error(1, "missing YAML front matter (a '---' line, the fields, then another '---' line)")
+        return None
+    front, body, body_line = parts
+    meta = _parse_front_matter(front, lines, error)
+    if meta is None:
+        return None
+
+    unknown_keys = sorted(set(meta) - FRONT_MATTER_KEYS)
+    for key in unknown_keys:
+        known_keys = ", ".join(sorted(FRONT_MATTER_KEYS))
+        error(lines.key(key), f"unknown field {key!r} (known: {known_keys})"
+                              f"{did_you_mean(key, FRONT_MATTER_KEYS)}")
+
+    written_title = text_value("title", meta.get("title"), lines.value_nodes.get("title"),
+                          lines.key("title"), error)
+    title = (written_title or "").strip()
+    if written_title is not None and not title:
+        error(lines.key("title"), "missing title")
+    elif title and (problem := name_problem(title)):
+        error(lines.key("title"), f"title {title!r} {problem}")
+
+    categories = _string_list(meta, "categories", "category", lines, error)
+    if "categories" not in meta:
+        error(1, "missing categories")
+    elif not meta["categories"]:
+        error(lines.key("categories"), "categories must list at least one category")
+    for index, category in categories:
+        if known_categories is not None and category not in known_categories:
+            known = ", ".join(sorted(known_categories))
+            error(lines.item("categories", index),
+                  f"unknown category {category!r} (known: {known})"
+                  f"{did_you_mean(category, known_categories)}")
+
+    aliases = _string_list(meta, "aliases", "alias", lines, error)
+    for index, alias in aliases:
+        if not alias.strip():
+            error(lines.item("aliases", index), "empty alias")
+        elif problem := name_problem(alias.strip()):
+            error(lines.item("aliases", index), f"alias {alias!r} {problem}")
+
+    case_sensitive = meta.get("case_sensitive", False)
+    if not isinstance(case_sensitive, bool):
+        error(lines.key("case_sensitive"), "case_sensitive must be true or false")
+        case_sensitive = False
+
+    names = [title, *(a.strip() for _, a in aliases)]
+    defaults = None
+    if known_categories is not None:
+        defaults = [w for _, c in categories for w in known_categories.get(c, ())]
+    context = _context(meta, lines, names, defaults, error)
+
+    related = _string_list(meta, "related", "related term", lines, error)
+    updated = meta.get("updated")
+    if not isinstance(updated, datetime.date) or isinstance(updated, datetime.datetime):
+        error(lines.key("updated"), "updated must be a date written as YYYY-MM-DD")
+        updated = datetime.date(1970, 1, 1)
+
+    sections = _parse_sections(body, body_line, path, error)
+    if len(errors) > count_before:
+        return None
+    term = Term(
+        slug=slug,
+        title=title,
+        categories=tuple(c for _, c in categories),
+        aliases=tuple(a.strip() for _, a in aliases),
+        case_sensitive=case_sensitive,
+        related=tuple(r for _, r in related),
+        updated=updated,
+        sections=MappingProxyType(sections),
+        context=context,
+    )
+    return term, TermLines(
+        path=path,
+        title=lines.key("title"),
+        aliases=tuple(lines.item("aliases", index) for index, _ in aliases),
+        related=tuple(lines.item("related", index) for index, _ in related),
+    )
+
+
+def word_list(
+    value: Any, node: yaml.Node | None, line: int, line_of: Callable[[yaml.Node], int],
+    what: str, error: Report,
+) -> list[tuple[str, int]] | None:
+    """A list of context words or phrases (valid names, each once), each with its line; None
+    once reported. `line` is where to report a problem of the list itself, `line_of` the line
+    of a node."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not isinstance(node, yaml.SequenceNode):
+        error(line, f"{what} must be a list, like [a, b]")
+        return None
+    words: list[tuple[str, int]] = []
+    seen: dict[frozenset[str], str] = {}
+    for item, item_node in zip(value, node.value, strict=True):
+        text = text_value(what, item, item_node, line_of(item_node), error)
+        if text is None:
+            continue
+        word = text.strip()
+        if problem := name_problem(word):
+            error(line_of(item_node), f"{what} {text!r} {problem}")
+        elif (keys := name_keys(word)) in seen:
+            error(line_of(item_node), f"{what} {word!r} is listed twice (as {seen[keys]!r})")
+        else:
+            seen[keys] = word
+            words.append((word, line_of(item_node)))
+    return words
+
+
+def _context(
+    meta: dict[str, Any], lines: _Lines, names: list[str], defaults: list[str] | None,
+    error: Report,
+) -> Context:
+    """The term's `context` rules, each checked against its names (`defaults`: its categories'
+    context words, None when categories.yml did not load)."""
+    if meta.get("context") is None:
+        return Context()
+    node = lines.value_nodes.get("context")
+    if not isinstance(meta["context"], dict) or not isinstance(node, yaml.MappingNode):
+        error(lines.key("context"), "context must be a mapping of needs, near and not")
+        return Context()
+    data = meta["context"]
+    nodes = value_nodes(node)
+    keys = {key.value: key for key, _ in node.value if key.tag == STR_TAG}
+    for key in sorted(set(data) - set(CONTEXT_KEYS), key=str):
+        where = _front_matter_line(keys[key]) if key in keys else lines.key("context")
+        error(where, f"unknown context key {key!r} (known: {', '.join(CONTEXT_KEYS)})"
+                     f"{did_you_mean(str(key), CONTEXT_KEYS)}")
+    parts = {
+        key: word_list(
+            data.get(key), nodes.get(key),
+            _front_matter_line(keys[key]) if key in keys else lines.key("context"),
+            _front_matter_line, f"context {key}", error,
+        ) or []
+        for key in CONTEXT_KEYS
+    }
+    needs_line = _front_matter_line(keys["needs"]) if "needs" in keys else 0
+    for need, line in parts["needs"]:
+        if need not in names:
+            error(line, f"context needs {need!r} is not a name of this term "
+                  f"(names: {', '.join(repr(n) for n in names)})")
+    if parts["needs"] and not parts["near"] and defaults is not None and not defaults:
+        error(needs_line, "context needs names but gives no near words, and none of the "
+                          "term's categories has context words in categories.yml")
+    for phrase, where in parts["not"]:
+        inside = [name for name in names if contains_words(phrase, name)]
+        if not inside:
+            error(where, f"context not {phrase!r} contains no name of this term as whole words")
+        elif all(len(split_name(phrase)[0]) <= len(split_name(name)[0]) for name in inside):
+            error(where, f"context not {phrase!r} must have more words than the name it contains")
+    needs, near, refuse = (tuple(word for word, _ in parts[key]) for key in CONTEXT_KEYS)
+    return Context(needs, near, refuse)
+
+
+def _split_front_matter(text: str) -> tuple[str, str, int] | None:
+    """Split into (front matter, body, line number of the body's first line)."""
+    text = text.removeprefix("\ufeff")
+    all_lines = split_lines(text)
+    if not all_lines or all_lines[0].rstrip() != "---":
+        return None
+    for index, line in enumerate(all_lines[1:], start=1):
+        if line.rstrip() == "---":
+            return "".join(all_lines[1:index]), "".join(all_lines[index + 1 :]), index + 2
+    return None
+
+
+def _parse_front_matter(front: str, lines: _Lines, error: Report) -> dict[str, Any] | None:
+    parsed = parse_yaml(front, FRONT_MATTER_LINE, error)
+    if parsed is None:
+        return None
+    node, meta = parsed
+    if not isinstance(meta, dict) or not isinstance(node, yaml.MappingNode):
+        error(FRONT_MATTER_LINE,
+              "front matter must be a mapping of fields (title: ..., categories: [...])")
+        return None
+    for key_node, value_node in node.value:
+        if key_node.tag != STR_TAG:
+            error(_front_matter_line(key_node), "field names must be text, like title or aliases")
+        else:
+            lines.key_nodes[key_node.value] = key_node
+            lines.value_nodes[key_node.value] = value_node
+    return {key: value for key, value in meta.items() if isinstance(key, str)}
+
+
+def _string_list(
+    meta: dict[str, Any], key: str, what: str, lines: _Lines, error: Report
+) -> list[tuple[int, str]]:
+    """The text items of list field `key`, each with its index in the list (the others are
+    reported), so that a later problem with an item still finds its line."""
+    value = meta.get(key, [])
+    if value is None:
+        value = []
+    if not isinstance(value, list):
+        error(lines.key(key), f"{key} must be a list, like [a, b]")
+        return []
+    items = []
+    # Only a block list (`- item` lines) can take in a misindented item.
+    block = not getattr(lines.value_nodes.get(key), "flow_style", True)
+    for index, item in enumerate(value):
+        node = lines.item_node(key, index)
+        text = text_value(what, item, node, lines.item(key, index), error)
+        if text is not None and block and _runs_on(node, text):
+            error(lines.item(key, index), f"{what} {text!r} {LIST_ITEM_RUNS_ON}")
+        elif text is not None:
+            items.append((index, text))
+    return items
+
+
+def _runs_on(node: yaml.Node | None, text: str) -> bool:
+    """Whether a plain list item took in the next line's `- item`, indented deeper than it."""
+    return (isinstance(node, yaml.ScalarNode) and not node.style and " - " in text
+            and node.end_mark.line > node.start_mark.line)
+
+
+def _parse_sections(body: str, first_line: int, path: Path, error: Report) -> dict[str, str]:
+    sections: dict[str, str] = {}
+    starts: dict[str, int] = {}
+    content_lines: dict[str, int] = {}  # section name -> line of its first non-blank line
+    current: str | None = None
+    chunk: list[str] = []
+
+    def close() -> None:
+        if current is not None:
+            text = "".join(chunk)
+            sections[current] = text.strip()
+            # Blank lines under the heading are stripped; line numbers must still count them.
+            skipped = text[: len(text) - len(text.lstrip())].count("\n")
+            content_lines[current] = starts[current] + 1 + skipped
+
+    for number, line in enumerate(split_lines(body), start=first_line):
+        heading = re.match(r"^##\s+(.+?)\s*#*\s*$", line)
+        if heading:
+            close()
+            current, chunk = heading.group(1), []
+            if current not in SECTIONS:
+                error(number, f"unknown section {current!r} (known: {', '.join(SECTIONS)})"
+                              f"{did_you_mean(current, SECTIONS)}")
+            elif current in starts:
+                error(number, f"section {current!r} appears twice")
+            starts[current] = number
+        elif current is None:
+            if line.strip():
+                error(number, "text before the first '## Definition' heading")
+        else:
+            chunk.append(line)
+    close()
+
+    for name in REQUIRED_SECTIONS:
+        if name not in sections:
+            error(first_line, f"missing '## {name}' section")
+    for name, text in sections.items():
+        if not text:
+            error(starts[name], f"section {name!r} is empty")
+        placeholder = placeholder_at(name, text)
+        if placeholder is not None:
+            error(content_lines[name] + text.count("\n", 0, placeholder),
+                  f"section {name!r} still holds the placeholder text that `new` wrote: "
+                  "replace it with the entry's own words")
+        editor_lines = EditorLines(text, MARKDOWN_BREAKS)
+        for offset in unsafe_link_lines(text):
+            error(content_lines[name] + editor_lines(offset),
+                  f"link with an unsafe URL in section {name!r}")
+    return {name: sections[name] for name in SECTIONS if name in sections}
+
+
+def _front_matter_line(node: yaml.Node) -> int:
+    """The file's line of a node of the front matter."""
+    return FRONT_MATTER_LINE - 1 + node_line(node)
