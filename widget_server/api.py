@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from widget_server.markup import card_text
-from widget_server.model import Glossary, Term
-from widget_server.sites import Site, dataset_name, disabled_origin_hashes
+from widget_server.model import Glossary, Site, Term
+from widget_server.sites import dataset_name, disabled_origin_hashes
 
 API_PREFIX = "api/v1/"
 # The write endpoints' paths and limits (served by widget_server/feedback.py), here beside the

@@ -17,6 +17,7 @@ import click
 from widget_server import __version__
 from widget_server.content import load_glossary
 from widget_server.model import GlossaryInvalid, NoGlossary
+from widget_server.sites import describe
 from widget_server.suggest import did_you_mean
 from widget_server.urls import BadUrl, folder_url, is_loopback
 
@@ -310,8 +311,6 @@ def embed(ctx: click.Context, data_dir: Path, categories: str, pinned: bool, bas
 @DATA_OPTION
 def sites(data_dir: Path) -> None:
     """List the registered sites (glossary_data/sites/) with their settings."""
-    from widget_server.sites import describe
-
     with content_errors_reported():
         glossary = load_glossary(data_dir)
     if not glossary.sites:

@@ -10,12 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from widget_server.names import is_acronym, name_keys
-
-if TYPE_CHECKING:
-    from widget_server.sites import Site
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -104,6 +101,38 @@ class Term:
         because its lowercase form is often an ordinary word ("arm", "Apr").
         """
         return self.case_sensitive or is_acronym(name)
+
+
+@dataclass(frozen=True)
+class Site:
+    """One registered partner site; unset settings (None) fall back to the widget's defaults."""
+
+    id: str
+    name: str
+    origins: tuple[str, ...]
+    categories: tuple[str, ...] = ()
+    occurrences: str | None = None
+    max: int | None = None
+    root: str | None = None
+    exclude: str | None = None
+    theme: str | None = None
+    link_target: str | None = None
+    feedback: bool = True
+    enabled: bool = True
+
+    def attributes(self) -> dict[str, str]:
+        """The settings as the tag's data-* attributes would give them (attribute -> text), so
+        that the widget reads a site file and a tag with one code path and one set of checks."""
+        values = {
+            "data-categories": ",".join(self.categories),
+            "data-occurrences": self.occurrences,
+            "data-max": None if self.max is None else str(self.max),
+            "data-root": self.root,
+            "data-exclude": self.exclude,
+            "data-theme": self.theme,
+            "data-link-target": self.link_target,
+        }
+        return {name: value for name, value in values.items() if value}
 
 
 @dataclass(frozen=True)

@@ -11,14 +11,13 @@ from __future__ import annotations
 import re
 import urllib.parse
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import cssselect
 import yaml
 
-from widget_server.model import SLUG_RE, ContentError
+from widget_server.model import SLUG_RE, ContentError, Site
 from widget_server.suggest import did_you_mean
 from widget_server.yamlsource import node_line, parse_yaml, read_text, text_value, value_nodes
 
@@ -37,38 +36,6 @@ _HOST_RE = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)*[a-z0-9](?:[a-z0-
 # 32-bit FNV-1a, as `originHash` in widget_js/config.js.
 _FNV_OFFSET = 0x811C9DC5
 _FNV_PRIME = 0x01000193
-
-
-@dataclass(frozen=True)
-class Site:
-    """One registered partner site; unset settings (None) fall back to the widget's defaults."""
-
-    id: str
-    name: str
-    origins: tuple[str, ...]
-    categories: tuple[str, ...] = ()
-    occurrences: str | None = None
-    max: int | None = None
-    root: str | None = None
-    exclude: str | None = None
-    theme: str | None = None
-    link_target: str | None = None
-    feedback: bool = True
-    enabled: bool = True
-
-    def attributes(self) -> dict[str, str]:
-        """The settings as the tag's data-* attributes would give them (attribute -> text), so
-        that the widget reads a site file and a tag with one code path and one set of checks."""
-        values = {
-            "data-categories": ",".join(self.categories),
-            "data-occurrences": self.occurrences,
-            "data-max": None if self.max is None else str(self.max),
-            "data-root": self.root,
-            "data-exclude": self.exclude,
-            "data-theme": self.theme,
-            "data-link-target": self.link_target,
-        }
-        return {name: value for name, value in values.items() if value}
 
 
 def describe(site: Site) -> str:
