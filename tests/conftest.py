@@ -55,6 +55,18 @@ settings.register_profile("fuzz", max_examples=3000, deadline=None)
 settings.load_profile("test")
 
 
+# A test that uses any of these, directly or through its fixtures, runs Chromium.
+BROWSER_FIXTURES = {"browser", "context", "page"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that runs Chromium is marked `browser`, by what it uses rather than by hand:
+    `pytest -m "not browser"` is then the fast loop, and no browser test can slip into it."""
+    for item in items:
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     """Playwright's own Chromium where it is installed, else the system's (see the Makefile)."""
@@ -64,9 +76,7 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 @pytest.fixture(scope="session")
 def glossary_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The bundled glossary with the example partner pages at /examples/."""
-    app = create_app(
-        GLOSSARY_DATA, examples_dir=EXAMPLES
-    )
+    app = create_app(GLOSSARY_DATA, examples_dir=EXAMPLES)
     with LiveServer(app) as server:
         yield server
 

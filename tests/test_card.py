@@ -30,8 +30,6 @@ from cardkit import (
 )
 from playwright.sync_api import Page, expect
 
-pytestmark = pytest.mark.browser
-
 
 def test_card_shows_the_term_data_exactly_as_the_api_returned_it(
     page: Page, fixture_server

@@ -29,8 +29,6 @@ from widget_server.app import create_app
 from widget_server.build import build_site
 from widget_server.cli import main
 
-pytestmark = pytest.mark.browser
-
 QUIET_SITE = "quiet-partner"
 PASSWORD = "card feedback"
 

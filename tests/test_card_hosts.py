@@ -7,8 +7,6 @@ from axe_playwright_python.sync_playwright import Axe
 from cardkit import card, hover, open_page, rect, term_json, viewport
 from playwright.sync_api import ConsoleMessage, Page, expect
 
-pytestmark = pytest.mark.browser
-
 READ_MORE = "Read the full entry"
 NO_POPOVER = "delete HTMLElement.prototype.popover;"
 

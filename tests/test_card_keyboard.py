@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from cardkit import CLOSE_MS, OPEN_MS, card, hover, move_away, open_page, open_page_with_paused_clock, term
 from playwright.sync_api import Page, expect
-
-pytestmark = pytest.mark.browser
 
 
 def focused_text(page: Page) -> str:

@@ -6,8 +6,6 @@ import pytest
 from cardkit import card, open_page, open_variant, rect, term, viewport
 from playwright.sync_api import Page, expect
 
-pytestmark = pytest.mark.browser
-
 GAP = 8  # the widget's gap between term and card, and margin to the viewport edge
 MAX_WIDTH = 360
 

@@ -16,8 +16,6 @@ import pytest
 from cardkit import CLOSE_MS, OPEN_MS, card, centre, hover, move_away, open_page_with_paused_clock, term
 from playwright.sync_api import Browser, Page, expect
 
-pytestmark = pytest.mark.browser
-
 
 @pytest.fixture
 def desk(browser: Browser) -> Iterator[Page]:

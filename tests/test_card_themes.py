@@ -6,8 +6,6 @@ import pytest
 from cardkit import card, contrast, luminance, open_page, open_variant, term
 from playwright.sync_api import Page, expect
 
-pytestmark = pytest.mark.browser
-
 
 def read_colours(page: Page) -> dict[str, list[str]]:
     """Each kind of text in the open premium card: [its colour, the background it is on]."""

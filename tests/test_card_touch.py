@@ -24,8 +24,6 @@ from cardkit import (
 )
 from playwright.sync_api import Browser, Page, expect
 
-pytestmark = pytest.mark.browser
-
 
 @pytest.fixture
 def phone(browser: Browser) -> Iterator[Page]:

@@ -22,8 +22,6 @@ from widget_server.app import create_app
 from widget_server.build import build_site
 from widget_server.cli import main
 
-pytestmark = pytest.mark.browser
-
 GLOSSARY = FIXTURES / "glossary"
 PASSWORD = "reader feedback"
 

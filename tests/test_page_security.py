@@ -111,7 +111,6 @@ def open_recording(page: Page, url: str) -> list[str]:
     return problems
 
 
-@pytest.mark.browser
 @pytest.mark.parametrize("path", OUR_PAGES)
 def test_our_pages_load_with_no_policy_violation(
     page: Page, glossary_server: LiveServer, path: str
@@ -127,7 +126,6 @@ def test_our_pages_load_with_no_policy_violation(
         assert page.evaluate("document.styleSheets[0].cssRules.length") > 0
 
 
-@pytest.mark.browser
 def test_inline_script_and_style_in_a_page_of_ours_are_blocked(
     page: Page, glossary_server: LiveServer
 ) -> None:
@@ -151,7 +149,6 @@ def test_inline_script_and_style_in_a_page_of_ours_are_blocked(
     assert any("Content Security Policy" in p for p in problems)
 
 
-@pytest.mark.browser
 def test_a_page_of_ours_cannot_be_framed_by_another_site(
     page: Page, glossary_server: LiveServer
 ) -> None:
@@ -169,7 +166,6 @@ def test_a_page_of_ours_cannot_be_framed_by_another_site(
     assert glossary_server.url + ENTRY not in framed  # blocked: Chromium's error page instead
 
 
-@pytest.mark.browser
 def test_the_feedback_block_and_the_admin_report_run_with_no_policy_violation(
     browser: Browser, tmp_path: Path
 ) -> None:

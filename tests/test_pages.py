@@ -277,7 +277,6 @@ def test_api_keeps_content_as_plain_text(evil_client: TestClient) -> None:
     assert EVIL in document["definition"]  # text for textContent, never HTML
 
 
-@pytest.mark.browser
 def test_entry_page_in_chromium(page: Page, glossary_server: Any) -> None:
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))

@@ -13,8 +13,6 @@ import pytest
 from cardkit import card, hover, is_png, open_page, term
 from playwright.sync_api import Page, expect
 
-pytestmark = pytest.mark.browser
-
 SLUG = "workers-compensation"  # a term high on the article, with a typical card
 
 

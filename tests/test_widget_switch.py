@@ -14,7 +14,6 @@ from conftest import LiveServer
 from playwright.sync_api import Page, Request, expect
 from widget_helpers import Console, highlights, open_ready, wait_ready
 
-pytestmark = pytest.mark.browser
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 PAGE = "/examples/switch.html"
