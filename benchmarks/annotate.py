@@ -23,14 +23,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import (
-    BENCH_DIR,
-    DEFAULT_WORKDIR,
-    LiveServer,
-    chromium_launch_args,
-    median,
-    npm_package,
-)
+from benchmarks.common import BENCH_DIR, DEFAULT_WORKDIR, median, npm_package
 from benchmarks.synthetic import (
     SyntheticTerm,
     article_html,
@@ -38,6 +31,8 @@ from benchmarks.synthetic import (
     synthetic_terms,
     write_glossary,
 )
+from tests.support.chromium import chromium_launch_args
+from tests.support.server import LiveServer
 from widget_server.app import create_app
 from widget_server.assets import WIDGET_SOURCES, bundle_widget, widget_source_dir
 

@@ -30,9 +30,11 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import DEFAULT_WORKDIR, ROOT, debian_tool, free_port, median, ratio
-from benchmarks.postgres import PostgresCluster
+from benchmarks.common import DEFAULT_WORKDIR, ROOT, median, ratio
 from benchmarks.server import WRK_REPORT, Measured, serve_ours, split_cores, wrk_load
+from tests.support.postgres import PostgresCluster
+from tests.support.server import free_port
+from tests.support.tools import debian_tool
 from widget_server.content import load_glossary
 
 GLOSSARY_DATA = ROOT / "glossary_data"

@@ -31,15 +31,10 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import (
-    DEFAULT_WORKDIR,
-    ROOT,
-    debian_tool,
-    free_port,
-    median,
-    wait_for_http,
-)
+from benchmarks.common import DEFAULT_WORKDIR, ROOT, median
 from benchmarks.synthetic import SyntheticTerm, synthetic_terms, write_glossary
+from tests.support.server import free_port, wait_for_http
+from tests.support.tools import debian_tool
 from widget_server.build import build_site
 
 SERVERS = ("ours", "starlette", "nginx")

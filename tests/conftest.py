@@ -13,8 +13,9 @@ import pytest
 from hypothesis import settings
 
 # The benchmarks measure in the same browser and with the same loopback server as the tests.
-from benchmarks.common import LiveServer, chromium_launch_args, free_port
-from benchmarks.postgres import PostgresCluster
+from tests.support.chromium import chromium_launch_args
+from tests.support.postgres import PostgresCluster
+from tests.support.server import LiveServer, free_port
 from widget_server.app import create_app
 
 __all__ = ["LiveServer", "free_port"]  # imported by the test modules from here
@@ -98,7 +99,7 @@ _databases = itertools.count(1)
 
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[PostgresCluster]:
-    """A real PostgreSQL server for the session, deleted at the end (see benchmarks/postgres.py)."""
+    """A real PostgreSQL server for the session, deleted at the end (see tests/support/postgres.py)."""
     with PostgresCluster() as cluster:
         yield cluster
 

@@ -27,9 +27,10 @@ from playwright.sync_api import Page
 from benchmarks import run as bench_run
 from benchmarks.annotate import PAGE_JS, WIDGET_VARIANTS
 from benchmarks.ceiling import create_ceiling_app
-from benchmarks.common import LiveServer, ratio
+from benchmarks.common import ratio
 from benchmarks.report import Results, all_targets, headline, write_report
 from benchmarks.server import SERVERS, python_load
+from tests.support.server import LiveServer
 
 # Caches that running the tests writes anyway.
 NOT_CHECKED = {".git", ".venv", "__pycache__", ".pytest_cache", ".ruff_cache", "test-results"}

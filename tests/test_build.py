@@ -17,8 +17,9 @@ from click.testing import CliRunner, Result
 from conftest import FIXTURES, GLOSSARY_DATA, ROOT
 from starlette.testclient import TestClient
 
-from benchmarks.common import debian_tool, free_port, wait_for_http
 from benchmarks.synthetic import synthetic_terms, write_glossary
+from tests.support.server import free_port, wait_for_http
+from tests.support.tools import debian_tool
 from widget_server.app import create_app
 from widget_server.assets import integrity
 from widget_server.build import build_site

@@ -11,7 +11,6 @@ import http.server
 import json
 import shutil
 import threading
-import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from click.testing import CliRunner
 from conftest import FIXTURES, STORES, LiveServer, free_port, new_store
 from playwright.sync_api import Browser, Locator, Page, Request, expect
 
+from tests.support.server import wait_until
 from widget_server.app import create_app
 from widget_server.build import build_site
 from widget_server.cli import main
@@ -114,12 +114,9 @@ def open_card(page: Page, slug: str) -> Locator:
     return opened
 
 
-def eventually(read: Any, expected: Any, timeout_s: float = 10) -> None:
+def eventually(read: Any, expected: Any) -> None:
     """Waits until `read()` gives `expected` (a beacon lands after the page moves on)."""
-    deadline = time.monotonic() + timeout_s
-    while (value := read()) != expected and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert value == expected
+    wait_until(lambda: read() == expected, f"the store reading {expected!r}")
 
 
 @pytest.mark.parametrize("store", STORES, indirect=True)

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from conftest import FIXTURES, LiveServer, free_port
 
-from benchmarks.postgres import PostgresCluster
+from tests.support.postgres import PostgresCluster
 from widget_server.app import create_app
 from widget_server.store import SQLITE_FILE, open_store
 

@@ -22,7 +22,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from benchmarks.common import wait_for_http
+from tests.support.server import wait_for_http
 from widget_server.app import create_app
 from widget_server.limits import MAX_BODY_BYTES, MAX_HEADER_BYTES, MAX_HEADERS, MAX_REQUEST_TARGET_BYTES, BodyLimit
 from widget_server.protocol import GlossaryHttpProtocol

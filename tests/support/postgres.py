@@ -16,7 +16,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from benchmarks.common import free_port
+from tests.support.server import free_port
 
 SUPERUSER = "postgres"
 
