@@ -45,7 +45,8 @@ def load_glossary(data_dir: Path) -> Glossary:
     if not terms_dir.is_dir():
         errors.append(ContentError(terms_dir, 1, "missing folder of term files"))
     else:
-        paths = sorted(terms_dir.glob("*.md"))
+        # By slug, not by file name: "medicaid.md" sorts after "medicaid-estate-recovery.md".
+        paths = sorted(terms_dir.glob("*.md"), key=lambda path: path.stem)
         others = _not_term_files(terms_dir, paths)
         errors += others
         batches = (paths[i : i + LOAD_BATCH] for i in range(0, len(paths), LOAD_BATCH))
