@@ -764,6 +764,35 @@ def draw_chart(results: Results, axis: str, path: Path) -> None:
     plt.close(figure)
 
 
+# Figures measured once, by hand, while a design choice was made: `make bench` does not measure
+# them again, so each keeps the date and the commit that measured it. The docs link here rather
+# than quote figures.
+EARLIER_MEASUREMENTS = [
+    ["uvicorn with httptools and uvloop against its pure-Python defaults (`serve`)",
+     "about 3x the requests/s", "2026-12-01, 0326730"],
+    ["`serve --access-log` against no request log",
+     "about half the requests/s: formatting a line took longer than answering", "2026-12-02, 93bde7c"],
+    ["100,000-word page, `all`, all new highlights laid out in one frame (before slices ended at "
+     "32 text nodes)", "one frame of 100-190 ms on two slow cores", "2026-12-03, f6fa3e9"],
+    ["the same page, slices ending at 32 text nodes", "no frame over 50 ms; 20-35 ms each",
+     "2026-12-03, f6fa3e9"],
+    ["`python -m benchmarks.feedback`, SQLite, 1 worker (load average 10-14 on 2 cores)",
+     "4,132 accepted posts/s, p99 178 ms", "2026-12-06, e5a1106"],
+    ["the same, PostgreSQL, 2 workers", "5,533 accepted posts/s, p99 144 ms", "2026-12-06, e5a1106"],
+]
+
+
+def earlier_section() -> list[str]:
+    return [
+        "## Measured outside `make bench`",
+        "",
+        "Figures measured once while a design choice was made (details in the commit's message); "
+        "not measured again by this run.",
+        "",
+        *table(["what", "measured", "when, commit"], EARLIER_MEASUREMENTS),
+    ]
+
+
 def write_report(results: Results, out: Path) -> Path:
     """Writes RESULTS.md and the charts into `out`; returns the RESULTS.md path."""
     out.mkdir(parents=True, exist_ok=True)
@@ -774,7 +803,7 @@ def write_report(results: Results, out: Path) -> Path:
              + long_task_section(results) + scaling_section(results, charts)
              + profile_section(results) + server_section(results) + feedback_section(results)
              + size_section(results)
-             + method_section(results))
+             + method_section(results) + earlier_section())
     path = out / "RESULTS.md"
     path.write_text("\n".join(lines).rstrip() + "\n")
     return path

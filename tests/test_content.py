@@ -291,7 +291,7 @@ ERROR_CASES = {
         {"categories.yml": CATEGORIES + "- slug: 2024\n  label: New\n  description: New.\n"},
         "categories.yml", 7, 'category slug 2024 is read as a number; put it in quotes: "2024"',
     ),
-    # Context rules (README, "Context rules").
+    # Context rules (docs/editors.md, "Context rules").
     "context that is not a mapping": (
         {"gamma.md": term("Gamma", "context: [loan]\n")},
         "terms/gamma.md", 5, "context must be a mapping of needs, near and not",

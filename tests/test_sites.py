@@ -166,9 +166,10 @@ def test_embed_site_prints_the_tag_that_names_it() -> None:
 
 
 
-def test_the_readme_documents_every_field_with_a_valid_example(glossary_copy: Path) -> None:
-    readme = (GLOSSARY_DATA.parent / "README.md").read_text("utf-8")
-    section = readme[readme.index("### Registered sites and the kill switch"):]
+def test_the_docs_document_every_field_with_a_valid_example(glossary_copy: Path) -> None:
+    docs = GLOSSARY_DATA.parent / "docs"
+    editors = (docs / "editors.md").read_text("utf-8")
+    section = editors[editors.index("## Registered sites: `sites/*.yml`"):]
     example = section[section.index("```yaml\n") + 8 : section.index("```\n")]
     assert [line.split(":")[0] for line in example.splitlines() if not line.startswith(" ")] == list(
         SITE_FIELDS)
@@ -176,5 +177,7 @@ def test_the_readme_documents_every_field_with_a_valid_example(glossary_copy: Pa
         example.replace("news.example.com", "readme.example.com"), "utf-8")
     site = next(s for s in load_glossary(glossary_copy).sites if s.id == "readme-example")
     assert site.root == "main .story" and site.feedback and site.enabled
-    for usage in ("glossary-widget sites", "[--site SITE-ID]", "`data-site`"):
-        assert usage in readme
+    assert "glossary-widget sites" in editors
+    site_owners = (docs / "site-owners.md").read_text("utf-8")
+    for usage in ("[--site SITE-ID]", "`data-site`"):
+        assert usage in site_owners

@@ -1,8 +1,8 @@
 """Every test vector of tests/vectors/matching.json, through the Python matcher and through the
 widget in Chromium: the two implementations give the same highlights, at the same offsets.
 
-The vectors cover every matching rule of the README and the context rules; a vector added for
-one side runs on both.
+The vectors cover every matching rule of docs/site-owners.md and the context rules; a vector
+added for one side runs on both.
 """
 
 from __future__ import annotations

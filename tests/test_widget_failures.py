@@ -115,7 +115,7 @@ FAILURES: dict[str, tuple[Callable, Callable]] = {
     "index-entry-not-strings": (real, fulfill_json('{"terms": [["premium", 42]]}')),
     "index-entry-not-an-array": (real, fulfill_json('{"terms": [{"slug": "premium"}]}')),
     "index-entry-empty": (real, fulfill_json('{"terms": [["premium", "Premium"], []]}')),
-    # The category's context words, used by a name that needs context (README, "The API").
+    # The category's context words, used by a name that needs context (docs/api.md, "The matching index").
     "index-context-not-text": (real, fulfill_json(
         '{"context": ["insurer", 5], "terms": [["premium", "?Premium"]]}')),
     "index-context-a-number": (real, fulfill_json(

@@ -14,10 +14,10 @@ from conftest import LiveServer
 from playwright.sync_api import Page, Request, expect
 from widget_helpers import Console, highlights, open_ready, wait_ready
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+SITE_OWNERS_DOCS = Path(__file__).resolve().parent.parent / "docs" / "site-owners.md"
 
 PAGE = "/examples/switch.html"
-OFF_KEY = "glossary-widget:off"  # the key the README documents, written out here
+OFF_KEY = "glossary-widget:off"  # the key the docs document, written out here
 HIGHLIGHTED = [("policy", "policy"), ("premium", "premium"), ("data-broker", "data broker"),
                ("wage-theft", "wage theft")]
 ON, OFF = "Glossary highlights: on", "Glossary highlights: off"
@@ -287,8 +287,8 @@ def test_a_session_of_use_stores_nothing_but_the_one_key(page: Page, fixture_ser
     assert page.context.cookies() == []
 
 
-def test_the_readme_documents_the_key_the_toggle_and_the_api() -> None:
-    text = README.read_text(encoding="utf-8")
+def test_the_docs_document_the_key_the_toggle_and_the_api() -> None:
+    text = SITE_OWNERS_DOCS.read_text(encoding="utf-8")
     for documented in (f"`{OFF_KEY}`", "`data-glossary-toggle`", "`GlossaryWidget.enable()`",
                        "`GlossaryWidget.disable()`", '"Turn off highlights"', ON, OFF):
         assert documented in text, documented

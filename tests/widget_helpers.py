@@ -176,7 +176,7 @@ class Console:
         return self.of_type("error")
 
 
-# A plain static file server that adds the CORS header the README asks a CDN for, and nothing
+# A plain static file server that adds the CORS header docs/deploying.md asks a CDN for, and nothing
 # else (no ETag logic, no compression).
 CORS_SERVER = """
 import functools, http.server, sys

@@ -12,7 +12,8 @@ plain markup, every text in it escaped.
   practice is misused, a link to the entry) are added at the end of the body, or of a fragment:
   markup that email clients render without classes or styles.
 
-Markdown gets the same in Markdown (README, "Annotating where scripts cannot run").
+Markdown gets the same in Markdown (docs/site-owners.md, "Annotating where scripts
+cannot run").
 """
 
 from __future__ import annotations

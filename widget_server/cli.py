@@ -188,7 +188,7 @@ def serve(data_dir: Path, host: str, port: int, reload: bool, workers: int,
         click.echo(f"Feedback:  {app.state.writer.store}")
     if settings["admin_password"]:
         click.echo(f"Admin:     {origin}/admin/")
-    # TCP_NODELAY, and the limits on the request line and headers (README: Deploying).
+    # TCP_NODELAY, and the limits on the request line and headers (docs/api.md: Limits).
     protocol = "widget_server.protocol:GlossaryHttpProtocol"
     if workers == 1:
         uvicorn.run(app, host=host, port=port, log_level="info", access_log=access_log,

@@ -40,7 +40,7 @@ PHRASING = frozenset([
 
 @dataclass(frozen=True)
 class Settings:
-    """The script tag's settings (README, "Settings"); None means the widget's default."""
+    """The script tag's settings (docs/site-owners.md, "Settings"); None means the widget's default."""
 
     categories: tuple[str, ...] | None = None
     occurrences: str = "first"
@@ -158,8 +158,8 @@ def _inside(node: LexborNode | None, elements: set[int]) -> bool:
 
 
 def block_of(node: LexborNode) -> LexborNode:
-    """The nearest ancestor of a text node that is not a phrasing element (README, "Context
-    rules"): the paragraph, list item, cell or quote whose text gives the context."""
+    """The nearest ancestor of a text node that is not a phrasing element (docs/editors.md,
+    "Context rules"): the paragraph, list item, cell or quote whose text gives the context."""
     element = node.parent
     while element is not None and element.tag in PHRASING and element.parent is not None:
         element = element.parent

@@ -61,8 +61,9 @@ class Category:
 
 @dataclass(frozen=True)
 class Context:
-    """When the names of an ambiguous term count (README, "Context rules"): `needs` names only
-    with one of the `near` words in the same block; no name inside a `refuse` phrase (`not`)."""
+    """When the names of an ambiguous term count (docs/editors.md, "Context rules"): `needs`
+    names only with one of the `near` words in the same block; no name inside a `refuse` phrase
+    (`not`)."""
 
     needs: tuple[str, ...] = ()
     near: tuple[str, ...] = ()

@@ -387,7 +387,7 @@ def _error(description: str, **extra: Any) -> dict[str, Any]:
     return {"description": description, "content": {_JSON: {"schema": _schema_ref("Error")}}, **extra}
 
 
-# What any request may get whatever its path: the server's limits (README: Deploying) and methods.
+# What any request may get whatever its path: the server's limits (docs/api.md: Limits) and methods.
 _REQUEST_ERRORS = {
     "400": "BadRequest", "405": "MethodNotAllowed", "413": "BodyTooLarge",
     "414": "TargetTooLong", "431": "HeadersTooLarge",
