@@ -2,9 +2,11 @@
 //
 // One card, reused, in an open shadow root on a container at the end of <body>, so host CSS
 // cannot reach it; styled by a constructed stylesheet, so a strict CSP does not block it;
-// shown with the Popover API (top layer) where available, so no host z-index, overflow or
-// transform can hide it. Behaviour follows WCAG 1.4.13: dismissible (Escape), hoverable
-// (the pointer may move onto the card), persistent (open until dismissed or left).
+// shown with the Popover API (top layer; the widget starts only where it exists, see main.js),
+// so no host z-index, overflow or transform can hide it: it is open exactly while it matches
+// :popover-open. Behaviour follows WCAG 1.4.13: dismissible (Escape, a tap elsewhere; there is
+// no close button), hoverable (the pointer may move onto the card), persistent (open until
+// dismissed or left).
 
 const PREFETCH_MS = 100; // pointer at rest: start loading
 const OPEN_MS = 300; // pointer at rest: show the card

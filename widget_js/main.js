@@ -273,9 +273,10 @@ function start(script) {
 }
 
 // An element with id="GlossaryWidget" also shows up as window.GlossaryWidget: check for ours.
-// The newest features the widget needs are AbortSignal.any (Chrome 116, Firefox 124, Safari
-// 17.4) and CSS light-dark() (Chrome 123, Firefox 120, Safari 17.5): a browser with both has
-// everything else it uses. An older one is left as it is.
+// The newest features the widget needs are the Popover API (Chrome 114, Firefox 125, Safari 17),
+// for the card, and CSS light-dark() (Chrome 123, Firefox 120, Safari 17.5): a browser with both
+// has everything else it uses (AbortSignal.any: Chrome 116, Firefox 124, Safari 17.4). An older
+// one is left as it is.
 if (!window.GlossaryWidget?.version && "popover" in HTMLElement.prototype && CSS.supports("color", "light-dark(red,red)")) {
   try {
     start(document.currentScript);
