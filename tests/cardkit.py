@@ -125,21 +125,22 @@ def log_card_events(page: Page) -> None:
                 if (slug) log.push([performance.now(), `fetch ${slug[1]}`]);
                 return fetch.call(this, url, ...rest);
             };
-            // The card's container joins the page when a card is first shown.
+            // The card's container joins the page when a card is first shown. The card is open
+            // exactly when it matches :popover-open; its beforetoggle event fires synchronously
+            // inside showPopover/hidePopover (it does not bubble: listened for on the card).
             const find = () => document.querySelector("glossary-card")?.shadowRoot.querySelector(".card");
-            const stateOf = card => card.classList.contains("open") ? "open" : "closed";
-            let card = find(), state = card ? stateOf(card) : "closed";
-            const update = () => {
-                if (stateOf(card) !== state) log.push([performance.now(), (state = stateOf(card))]);
-            };
-            const watch = () => new MutationObserver(update)
-                .observe(card, {attributes: true, attributeFilter: ["class"]});
-            if (card) watch();
+            const watch = card => card.addEventListener("beforetoggle", e => {
+                log.push([performance.now(), e.newState]);
+            });
+            const card = find();
+            if (card) watch(card);
             else new MutationObserver((_, observer) => {
-                if (!(card = find())) return;
+                const card = find();
+                if (!card) return;
                 observer.disconnect();
-                watch();
-                update();
+                watch(card);
+                // Shown in the same task that added it, before this observer heard of it.
+                if (card.matches(":popover-open")) log.push([performance.now(), "open"]);
             }).observe(document.body, {childList: true});
         }"""
     )

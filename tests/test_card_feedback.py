@@ -176,7 +176,7 @@ def test_a_card_opened_twice_counts_one_open_and_asks_for_one_vote(page: Page, p
 
     again = open_card(page, "premium")
 
-    expect(again.locator(".related")).to_be_visible()
+    expect(again.get_by_role("link", name="Read the full entry")).to_be_visible()
     expect(again.get_by_role("button", name="Yes")).to_have_count(0)
     eventually(lambda: partner.counts("premium"), (1, 1, 0))
     assert [r.url.rsplit("/", 1)[1] for r in requests] == ["events", "feedback"]
@@ -187,7 +187,7 @@ def test_feedback_off_shows_no_buttons_and_sends_nothing(page: Page, partner: Pa
     requests = posts(partner.page(page, "quiet.html", attributes))
 
     opened = open_card(page, "premium")
-    expect(opened.locator(".related")).to_be_visible()  # the whole card is in
+    expect(opened.get_by_role("link", name="Read the full entry")).to_be_visible()  # the whole card is in
     expect(opened.get_by_role("button", name="Yes")).to_have_count(0)
     page.keyboard.press("Escape")
     expect(open_card(page, "policy").get_by_role("button", name="No")).to_have_count(0)
@@ -210,7 +210,7 @@ def test_a_glossary_without_a_feedback_endpoint_gets_no_buttons_and_no_beacon(
     page.goto(f"{fixture_server.url}/examples/card.html")
 
     opened = open_card(page, "premium")
-    expect(opened.locator(".related")).to_be_visible()
+    expect(opened.get_by_role("link", name="Read the full entry")).to_be_visible()
     expect(opened.get_by_role("button", name="Yes")).to_have_count(0)
     page.goto("about:blank")
 

@@ -20,7 +20,7 @@ SLUG = "workers-compensation"  # a term high on the article, with a typical card
 def test_screenshot_of_an_open_card(page: Page, glossary_server, scheme: str,
                                     tmp_path: Path) -> None:
     page.set_viewport_size({"width": 900, "height": 600})
-    page.emulate_media(color_scheme=scheme, reduced_motion="reduce")  # no fade-in half-way
+    page.emulate_media(color_scheme=scheme)
     open_page(page, glossary_server, "blog-post.html")
     highlight = term(page, SLUG)
     # Near the top, so that the whole card fits below the term in a 600 px high window.

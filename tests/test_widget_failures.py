@@ -193,7 +193,7 @@ def test_a_malformed_index_entry_is_reported_as_such(
 
 
 @pytest.mark.parametrize("missing", [
-    "delete AbortSignal.any",  # Firefox before 124, Safari before 17.4
+    "delete HTMLElement.prototype.popover",  # no Popover API: Firefox before 125, Safari before 17
     "CSS.supports = () => false",  # no light-dark(): Chrome before 123, Safari before 17.5
 ])
 def test_a_browser_without_what_the_widget_needs_is_left_alone(

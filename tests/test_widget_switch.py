@@ -230,7 +230,7 @@ def test_destroy_puts_the_page_and_its_toggles_back_as_they_were(
     # The page as parsed, before deferred scripts run (the widget labels toggles at once).
     page.add_init_script("""document.addEventListener("readystatechange", () => {
         window.__parsed = document.documentElement.outerHTML;
-        window.__bold = document.querySelector("#span-toggle b");
+        window.__toggles = [...document.querySelectorAll("[data-glossary-toggle]")].map((t) => t.outerHTML);
     }, {once: true});""")
     open_ready(page, fixture_server.url + PAGE)
     if state == "off":
@@ -240,7 +240,10 @@ def test_destroy_puts_the_page_and_its_toggles_back_as_they_were(
     page.evaluate("GlossaryWidget.destroy()")
 
     assert page.evaluate("document.documentElement.outerHTML") == page.evaluate("window.__parsed")
-    assert page.evaluate("document.querySelector('#span-toggle b') === window.__bold")  # the same node
+    # In place of each toggle, a copy of it as the page made it: its own content and attributes.
+    toggles = page.evaluate("[...document.querySelectorAll('[data-glossary-toggle]')].map((t) => t.outerHTML)")
+    assert toggles == page.evaluate("window.__toggles")
+    assert len(toggles) > 1 and any("<b>" in toggle for toggle in toggles)
     assert page.evaluate("'GlossaryWidget' in window") is False
     page.locator("#toggle").click()  # a plain button again
     page.wait_for_timeout(300)

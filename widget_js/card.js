@@ -2,9 +2,11 @@
 //
 // One card, reused, in an open shadow root on a container at the end of <body>, so host CSS
 // cannot reach it; styled by a constructed stylesheet, so a strict CSP does not block it;
-// shown with the Popover API (top layer) where available, so no host z-index, overflow or
-// transform can hide it. Behaviour follows WCAG 1.4.13: dismissible (Escape), hoverable
-// (the pointer may move onto the card), persistent (open until dismissed or left).
+// shown with the Popover API (top layer; the widget starts only where it exists, see main.js),
+// so no host z-index, overflow or transform can hide it: it is open exactly while it matches
+// :popover-open. Behaviour follows WCAG 1.4.13: dismissible (Escape, a tap elsewhere; there is
+// no close button), hoverable (the pointer may move onto the card), persistent (open until
+// dismissed or left).
 
 const PREFETCH_MS = 100; // pointer at rest: start loading
 const OPEN_MS = 300; // pointer at rest: show the card
@@ -31,14 +33,12 @@ function createCards(config, signal, write, turnOff) {
   card.setAttribute("aria-describedby", "definition warning");
   card.tabIndex = -1; // a click or tap on its text keeps focus in the card, so it stays open
   if (config.theme !== "auto") card.style.colorScheme = config.theme; // light-dark() follows it
-  const popover = "popover" in card;
-  if (popover) card.popover = "manual";
+  card.popover = "manual";
   shadow.append(card);
 
   const cache = new Map(); // slug -> Promise of the term's card data
-  const loading = new Map(); // slug -> AbortController, until settled; the shown card keeps its own
   let term = null; // the highlight whose card is open
-  let timers = [];
+  let timer = 0; // pointer at rest on a term: loading, then opening its card
   let closeTimer = 0;
   // The term whose card Escape (or a second tap) closed. WCAG 1.4.13 has that last for the
   // current hover or focus only, so it holds back just what follows from the card itself: the
@@ -46,28 +46,19 @@ function createCards(config, signal, write, turnOff) {
   // opens the card again, whatever happened before: no order of events can leave it stuck.
   let dismissed = null;
 
-  const clearTimers = () => {
-    timers.forEach(clearTimeout);
-    timers = [];
-  };
+  const clearTimers = () => clearTimeout(timer);
   const highlightOf = (node) => node?.closest?.(HIGHLIGHT);
-  const inCard = (node) => node === host || host.contains(node);
+  const inCard = (node) => host.contains(node); // the host itself too
 
+  // A request started by a pointer at rest is not aborted when the pointer moves on: it is small,
+  // and the card it caches may be wanted a moment later.
   function load(slug) {
     if (!cache.has(slug)) {
-      const controller = new AbortController();
-      loading.set(slug, controller);
-      const data = fetchJson(`${config.base}api/v1/terms/${encodeURIComponent(slug)}.json`, signal, controller.signal);
-      // A failed or cancelled request is not cached: the next attempt tries again.
-      data.catch(() => cache.delete(slug)).finally(() => loading.delete(slug));
+      const data = fetchJson(`${config.base}api/v1/terms/${encodeURIComponent(slug)}.json`, signal);
+      data.catch(() => cache.delete(slug)); // not cached when failed: the next attempt tries again
       cache.set(slug, data);
     }
     return cache.get(slug);
-  }
-
-  function cancelLoad(slug) {
-    const controller = loading.get(slug);
-    if (controller && slug !== card.dataset.glossaryCard) controller.abort();
   }
 
   function open(highlight) {
@@ -95,19 +86,18 @@ function createCards(config, signal, write, turnOff) {
   }
 
   // Pending timers are kept: they belong to the term the pointer rests on now. Focus in the
-  // card goes back to the term, unless Tab is taking it on (`focusTerm` false).
-  function close(focusTerm = true) {
+  // card goes back to the term.
+  function close() {
     clearTimeout(closeTimer);
     if (!term) return;
     term.ariaExpanded = "false";
     term.removeAttribute("aria-controls");
-    if (focusTerm && inCard(document.activeElement)) {
+    if (inCard(document.activeElement)) {
       dismissed = term; // focus returns to the term; that must not reopen the card
       term.focus();
     }
     term = null;
-    if (popover && card.matches(":popover-open")) card.hidePopover();
-    card.classList.remove("open");
+    card.togglePopover(false);
     delete card.dataset.glossaryCard;
   }
 
@@ -116,8 +106,7 @@ function createCards(config, signal, write, turnOff) {
     // page's layout is left untouched, so the scan can read it without forcing a new one.
     // Through `write`, so that the observer does not take it for new content to scan.
     if (!host.isConnected) write(() => document.body.append(host));
-    if (popover && !card.matches(":popover-open")) card.showPopover();
-    card.classList.add("open");
+    card.togglePopover(true);
     place();
   }
 
@@ -143,12 +132,23 @@ function createCards(config, signal, write, turnOff) {
    */
   function askFeedback(slug) {
     const box = element("div", "feedback");
+    const ask = element("p", "", "Was this helpful? ");
     const status = element("p");
     status.role = "status";
-    // A string body, no credentials, no custom header: a CORS simple request, with no preflight.
-    // A comment goes with the "No" it explains. Resolves to whether it was stored.
-    const post = (answer, thanks) =>
-      fetch(config.feedback + "feedback", {
+    const form = element("form");
+    const field = element("input");
+    field.maxLength = 500;
+    const label = element("label", "", "What was missing or wrong? ");
+    label.append(field);
+    form.append(label, element("button", "", "Send"));
+    // `asked` gives way to the status; the card keeps focus while the control that had it goes
+    // away, so it stays open. The answer goes as a string body, with no credentials and no
+    // custom header: a CORS simple request, with no preflight. A comment goes with the "No" it
+    // explains. Resolves to whether the answer was stored.
+    const reply = (asked, answer, thanks) => {
+      card.focus();
+      asked.remove();
+      return answer && fetch(config.feedback + "feedback", {
         method: "POST",
         body: JSON.stringify({ term: slug, helpful: false, ...answer }),
         credentials: "omit",
@@ -159,35 +159,21 @@ function createCards(config, signal, write, turnOff) {
           status.textContent = sent ? thanks : "Could not send";
           return sent;
         });
-    // The card keeps focus while the control that had it goes away, so it stays open.
-    const replace = (node) => {
-      card.focus();
-      node.remove();
     };
-    const form = element("form");
-    const field = element("input");
-    field.maxLength = 500;
-    const label = element("label", "", "What was missing or wrong? ");
-    label.append(field);
-    form.append(label, element("button", "", "Send"));
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       const comment = field.value.trim();
-      replace(form);
-      if (comment) post({ comment }, "Thanks for telling us.");
+      reply(form, comment && { comment }, "Thanks for telling us.");
     });
-    const ask = element("p", "", "Was this helpful? ");
     for (const helpful of [true, false]) {
       const button = element("button", "", helpful ? "Yes" : "No");
-      button.addEventListener("click", () => {
+      button.addEventListener("click", async () => {
         voted.add(slug);
-        replace(ask);
-        post({ helpful }, "Thanks").then((sent) => {
-          if (!sent || helpful) return;
+        if ((await reply(ask, { helpful }, "Thanks")) && !helpful) {
           status.after(form);
           field.focus();
           place();
-        });
+        }
       });
       ask.append(button, " ");
     }
@@ -196,20 +182,6 @@ function createCards(config, signal, write, turnOff) {
   }
 
   function content(data) {
-    const link = (path, text) => {
-      const a = element("a", "", text);
-      a.href = new URL(path, config.base).href;
-      if (config.linkTarget) {
-        a.target = config.linkTarget;
-        a.rel = "noopener";
-      }
-      return a;
-    };
-    const closeButton = element("button", "close", "\u00d7");
-    closeButton.tabIndex = -1; // Escape closes from the keyboard
-    closeButton.ariaLabel = "Close";
-    closeButton.addEventListener("click", close);
-
     // The parts the dialog's name and description refer to: their id is their class.
     const part = (tag, name, text) => {
       const node = element(tag, name, text);
@@ -219,22 +191,12 @@ function createCards(config, signal, write, turnOff) {
     const warning = part("div", "warning");
     warning.role = "note";
     warning.append(element("p", "label", "Watch out"), element("p", "", data.misuse));
-    const nodes = [
-      closeButton,
-      element("p", "categories", data.categories.map((c) => c.label).join(" \u00b7 ")),
-      part("p", "title", data.title),
-      part("p", "definition", data.definition),
-      warning,
-    ];
-    const related = data.related.slice(0, 3);
-    if (related.length) {
-      const list = element("p", "related", "Related: ");
-      related.forEach((r, i) => list.append(i ? ", " : "", link(`glossary/${r.slug}/`, r.title)));
-      nodes.push(list);
-    }
+    const entry = element("a", "", "Read the full entry \u2192");
+    entry.href = new URL(data.url, config.base).href;
+    entry.target = config.linkTarget; // "_blank" opens without `opener`, as browsers now do by default
     const off = element("button", "off", "Turn off highlights");
     off.addEventListener("click", turnOff);
-    nodes.push(link(data.url, "Read the full entry \u2192"), off);
+    const nodes = [part("p", "title", data.title), part("p", "definition", data.definition), warning, entry, off];
     if (config.feedback && !voted.has(data.slug)) nodes.push(askFeedback(data.slug));
     return nodes;
   }
@@ -279,8 +241,10 @@ function createCards(config, signal, write, turnOff) {
     if (highlight === term) return clearTimeout(closeTimer);
     if (highlight === dismissed && inCard(event.relatedTarget)) return;
     clearTimers();
-    const slug = highlight.dataset.glossaryTerm;
-    timers = [setTimeout(() => load(slug), PREFETCH_MS), setTimeout(() => open(highlight), OPEN_MS)];
+    timer = setTimeout(() => {
+      load(highlight.dataset.glossaryTerm);
+      timer = setTimeout(open, OPEN_MS - PREFETCH_MS, highlight);
+    }, PREFETCH_MS);
   });
 
   on(document, "pointerout", (event) => {
@@ -290,8 +254,7 @@ function createCards(config, signal, write, turnOff) {
     if (highlight === term) {
       if (!inCard(event.relatedTarget)) scheduleClose();
     } else {
-      clearTimers();
-      cancelLoad(highlight.dataset.glossaryTerm); // the pointer was only passing
+      clearTimers(); // the pointer was only passing
     }
   });
 
@@ -341,9 +304,10 @@ function createCards(config, signal, write, turnOff) {
     }
   }, { passive: false });
 
-  /** The card sits at the end of <body>: Tab goes from the term into the card, and out after it. */
+  /** The card sits at the end of <body>: Tab goes from the term into the card, and out after the
+   * term. */
   function tab(event) {
-    const links = [...card.querySelectorAll("a,button:not(.close),input")];
+    const links = [...card.querySelectorAll("a,button,input")];
     const focused = shadow.activeElement;
     if (document.activeElement === term && !event.shiftKey && links.length) {
       event.preventDefault();
@@ -352,10 +316,8 @@ function createCards(config, signal, write, turnOff) {
       event.preventDefault();
       term.focus();
     } else if (!event.shiftKey && focused === links.at(-1)) {
-      event.preventDefault();
-      const next = nextFocusable(term);
-      close(false); // before focusing: `next` may be a term whose card opens on focus
-      next?.focus();
+      // Focus goes back to the term (`close`), and the Tab moves on from there, as from the term.
+      close();
     }
   }
 
@@ -370,21 +332,4 @@ function createCards(config, signal, write, turnOff) {
       host.remove();
     },
   };
-}
-
-/** The first element after `from` in document order that Tab would reach. */
-function nextFocusable(from) {
-  const candidates = document.querySelectorAll(
-    "a[href],button,input,select,textarea,[tabindex],[contenteditable]:not([contenteditable=false])",
-  );
-  for (const candidate of candidates) {
-    if (
-      from.compareDocumentPosition(candidate) & Node.DOCUMENT_POSITION_FOLLOWING &&
-      !from.contains(candidate) && candidate.tabIndex >= 0 && !candidate.disabled &&
-      candidate.getClientRects().length && !candidate.closest("[inert]")
-    ) {
-      return candidate;
-    }
-  }
-  return null;
 }

@@ -54,7 +54,7 @@ function baseUrl(script, value) {
   try {
     if (value) return new URL(value.endsWith("/") ? value : value + "/", document.baseURI).href;
   } catch {
-    warn(`data-api "${value}" is not a URL`);
+    warn(`data-api "${value}" ignored`);
   }
   const src = new URL(script ? script.src : "widget.js", document.baseURI);
   // A pinned copy lives at static/widget.<hash>.js, one folder below the base.
@@ -84,20 +84,21 @@ function readConfig(script, base, site) {
   if (data.categories) {
     config.categories = data.categories.split(",").map((s) => s.trim()).filter(Boolean);
   }
-  // data-<name>: kept (converted) if `valid`, else reported with what is wrong with it.
-  const setting = (name, valid, problem, convert = String) => {
+  // data-<name>: kept (converted) if `valid`, else reported and ignored.
+  const setting = (name, valid, convert = String) => {
     const value = data[name];
     if (!value) return;
     if (valid(value)) config[name] = convert(value);
-    else warn(`data-${name} "${value}" ${problem}`);
+    else warn(`data-${name} "${value}" ignored`);
   };
-  setting("root", validSelector, "is not a valid selector");
-  setting("occurrences", (value) => /^(first|all)$/.test(value), 'must be "first" or "all"');
-  setting("max", (value) => Number.isInteger(Number(value)) && Number(value) > 0, "must be a positive whole number", Number);
-  setting("exclude", validSelector, "is not a valid selector");
-  setting("theme", (value) => /^(light|dark|auto)$/.test(value), "must be light, dark or auto");
+  const oneOf = (pattern) => (value) => pattern.test(value);
+  setting("root", validSelector);
+  setting("occurrences", oneOf(/^(first|all)$/));
+  setting("max", (value) => Number.isInteger(Number(value)) && Number(value) > 0, Number);
+  setting("exclude", validSelector);
+  setting("theme", oneOf(/^(light|dark|auto)$/));
   // "off": the card neither asks "Was this helpful?" nor counts opens (see card.js).
-  setting("feedback", (value) => /^(on|off)$/.test(value), "must be on or off");
+  setting("feedback", oneOf(/^(on|off)$/));
   return config;
 }
 

@@ -7,7 +7,7 @@ async function fetchJson(url, ...signals) {
     signal: AbortSignal.any([...signals, AbortSignal.timeout(FETCH_TIMEOUT_MS)]),
     credentials: "omit",
   });
-  if (!response.ok) throw new Error(`${url} answered ${response.status}`);
+  if (!response.ok) throw Error(`${url} answered ${response.status}`);
   return response.json();
 }
 
@@ -33,7 +33,7 @@ async function loadIndex(script, signal) {
   const id = script?.dataset.site;
   const [categories, site] = await Promise.all([fetchJson(api + "categories.json", signal), id && loadSite(api, id, signal)]);
   // Absent (a categories.json from an older or a hand-made copy) means no origin is switched off.
-  if (categories.disabled?.includes(originHash())) throw new Error("switched off for this site");
+  if (categories.disabled?.includes(originHash())) throw Error("switched off for this site");
   const config = readConfig(script, base, site);
   // From here on, where the card posts votes and opens: the API folder categories.json names
   // when the glossary takes feedback, unless the tag or the site turned it off; else nothing.
@@ -49,10 +49,10 @@ async function loadIndex(script, signal) {
   const texts = (list) => list?.every?.((s) => typeof s === "string");
   for (const index of indexes) {
     // The category's context words, for the names that need context, are text if given.
-    if (!texts(index.context ?? [])) throw new Error("bad index");
+    if (!texts(index.context ?? [])) throw Error("bad index");
     for (const entry of index.terms) {
       // [slug, name, aliases..., context rules...], all text.
-      if (!entry?.[1] || !texts(entry)) throw new Error("bad index");
+      if (!entry?.[1] || !texts(entry)) throw Error("bad index");
       entry.c = index.context;
       entries.set(entry[0], entry);
     }
@@ -273,10 +273,11 @@ function start(script) {
 }
 
 // An element with id="GlossaryWidget" also shows up as window.GlossaryWidget: check for ours.
-// The newest features the widget needs are AbortSignal.any (Chrome 116, Firefox 124, Safari
-// 17.4) and CSS light-dark() (Chrome 123, Firefox 120, Safari 17.5): a browser with both has
-// everything else it uses. An older one is left as it is.
-if (!window.GlossaryWidget?.version && "any" in AbortSignal && CSS.supports("color", "light-dark(red,red)")) {
+// The newest features the widget needs are the Popover API (Chrome 114, Firefox 125, Safari 17),
+// for the card, and CSS light-dark() (Chrome 123, Firefox 120, Safari 17.5): a browser with both
+// has everything else it uses (AbortSignal.any: Chrome 116, Firefox 124, Safari 17.4). An older
+// one is left as it is.
+if (!window.GlossaryWidget?.version && "popover" in HTMLElement.prototype && CSS.supports("color", "light-dark(red,red)")) {
   try {
     start(document.currentScript);
   } catch (error) {

@@ -7,25 +7,19 @@
 
 const OFF_KEY = PREFIX + ":off";
 const TOGGLE = "[data-glossary-toggle]";
-const TOGGLE_ATTRIBUTES = ["role", "tabindex", "aria-pressed"]; // what a toggle gets, put back by destroy()
 
-function storedOff() {
+/** `use(localStorage)`, or nothing where storage is blocked or throws: the page view then keeps
+ * the reader's choice (see `start`). */
+function withStorage(use) {
   try {
-    return localStorage.getItem(OFF_KEY) === "1";
-  } catch {
-    return false;
-  }
+    return use(localStorage);
+  } catch {}
 }
+
+const storedOff = () => withStorage((storage) => storage.getItem(OFF_KEY)) === "1";
 
 /** Switched on, the key is removed: nothing is left behind but an "off" the reader chose. */
-function storeOff(off) {
-  try {
-    if (off) localStorage.setItem(OFF_KEY, "1");
-    else localStorage.removeItem(OFF_KEY);
-  } catch {
-    // Blocked storage: the page view keeps the choice (see `start`).
-  }
-}
+const storeOff = (off) => withStorage((storage) => (off ? storage.setItem(OFF_KEY, "1") : storage.removeItem(OFF_KEY)));
 
 /**
  * Every element with data-glossary-toggle becomes a switch of the highlights: a <button> as it
@@ -36,15 +30,13 @@ function storeOff(off) {
  */
 function createToggles(flip) {
   const stop = new AbortController();
-  const saved = new Map(); // toggle -> [its own child nodes, TOGGLE_ATTRIBUTES' values]
+  const saved = new Map(); // toggle -> a copy of it as the page made it, for destroy()
   let shown = true;
 
   function show(on) {
     shown = on;
     for (const toggle of document.querySelectorAll(TOGGLE)) {
-      if (!saved.has(toggle)) {
-        saved.set(toggle, [[...toggle.childNodes], TOGGLE_ATTRIBUTES.map((name) => toggle.getAttribute(name))]);
-      }
+      if (!saved.has(toggle)) saved.set(toggle, toggle.cloneNode(true));
       if (toggle.localName !== "button") {
         toggle.role = "button";
         toggle.tabIndex = 0;
@@ -110,16 +102,11 @@ function createToggles(flip) {
       noticed(observer.takeRecords());
       following = listener;
     },
-    /** Puts every toggle back as the page made it. */
+    /** Puts back, in place of every toggle, a copy of it as the page made it. */
     destroy() {
       stop.abort();
       observer.disconnect();
-      for (const [toggle, [children, values]] of saved) {
-        toggle.replaceChildren(...children);
-        TOGGLE_ATTRIBUTES.forEach((name, i) =>
-          values[i] === null ? toggle.removeAttribute(name) : toggle.setAttribute(name, values[i]),
-        );
-      }
+      for (const [toggle, copy] of saved) toggle.replaceWith(copy);
     },
   };
 }
