@@ -50,6 +50,7 @@ class Row:
 
     number: int
     term: Term
+    slug_column: str  # where the slug came from: "slug", or "title" when made from it
 
 
 class ExportError(Exception):
@@ -71,7 +72,8 @@ def read_rows(data: bytes, file_format: str) -> tuple[list[Row], list[Problem]]:
     for number, record in records:
         term = _term(number, record, problems)
         if term is not None:
-            rows.append(Row(number, term))
+            given = isinstance(record.get("slug"), str) and record["slug"].strip()
+            rows.append(Row(number, term, "slug" if given else "title"))
     return rows, problems
 
 
