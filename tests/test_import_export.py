@@ -340,16 +340,23 @@ def test_a_bad_json_row_is_reported_at_its_row_and_column(
     assert files(starter) == before
 
 
-def test_undecodable_bytes_are_reported_at_their_row_and_column(starter: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("bom, row, where", [
+    ("", f"Fee Two,finance,Caf\xe9 prices.,{MISUSE},2026-01-01\n", "row 2, column definition"),
+    ("\ufeff", f"Fee Two,finance,Caf\xe9 prices.,{MISUSE},2026-01-01\n", "row 2, column definition"),
+    ("", "Fee Two,finance,D.,M.,2026-01-01\n\xc9t\xe9 Fee,finance,D.,M.,2026-01-01\n",
+     "row 3, column title"),
+], ids=["in a cell", "after a byte order mark", "first in its row"])
+def test_undecodable_bytes_are_reported_at_their_row_and_column(
+    starter: Path, tmp_path: Path, bom: str, row: str, where: str
+) -> None:
     source = tmp_path / "latin1.csv"
-    source.write_bytes(f"{HEADER}\nLate Fees Two,finance,Caf\xe9 prices.,{MISUSE},2026-01-01\n"
-                       .encode("latin-1"))
+    source.write_bytes(bom.encode("utf-8") + f"{HEADER}\n{row}".encode("latin-1"))
     before = files(starter)
 
     code, _, err = run("import", str(source), "--data", str(starter))
 
     assert code == 1
-    assert err.startswith(f"{source}: row 2, column definition: not UTF-8 text (byte 0xe9)")
+    assert err.startswith(f"{source}: {where}: not UTF-8 text (byte 0x")
     assert files(starter) == before
 
 

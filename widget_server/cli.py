@@ -382,6 +382,9 @@ def import_(data_dir: Path, source: Path, file_format: str | None, update: bool)
             imported = import_terms(data_dir, source, file_format, update)
     except ImportRefused as refused:
         raise ErrorListing(refused.lines, f"in {source}; nothing was written") from None
+    except OSError as error:  # a folder that cannot be written to, a full disk
+        raise click.ClickException(f"cannot import into {data_dir}: {error}; nothing was "
+                                   "written") from None
     count = len(imported.created) + len(imported.updated)
     click.echo(f"Imported {count} term{'s' if count != 1 else ''} into {data_dir / 'terms'}: "
                f"{len(imported.created)} new, {len(imported.updated)} updated")

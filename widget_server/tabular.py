@@ -20,14 +20,13 @@ from typing import Any
 
 from widget_server.model import SECTIONS, SLUG_RE, Context, Term, slugify
 from widget_server.suggest import did_you_mean
+from widget_server.termfile import CONTEXT_KEYS
+from widget_server.termwriter import context_fields
 
 # The columns, in the order export writes them.
 COLUMNS = ("slug", "title", "categories", "aliases", "definition", "examples", "misuse",
            "benefits", "conclusion", "related", "updated", "case_sensitive", "context")
 REQUIRED_COLUMNS = ("title", "categories", "definition", "misuse", "updated")
-LIST_COLUMNS = ("categories", "aliases", "related")
-CONTEXT_KEYS = ("needs", "near", "not")
-FORMATS = ("csv", "json")
 
 # A line that starts a Markdown list item: an Examples cell with one is Markdown as written.
 _LIST_ITEM_RE = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])(?:\s|$)")
@@ -79,12 +78,15 @@ def read_rows(data: bytes, file_format: str) -> tuple[list[Row], list[Problem]]:
 
 def _undecodable(data: bytes, error: UnicodeDecodeError, file_format: str) -> Problem:
     """Where the first byte that is not UTF-8 is: its CSV row and column, or its line."""
-    message = (f"not UTF-8 text (byte {data[error.start]:#04x}); save the file as UTF-8 "
+    # The error counts from after a byte order mark, which the codec drops first.
+    message = (f"not UTF-8 text (byte {error.object[error.start]:#04x}); save the file as UTF-8 "
                "(in a spreadsheet: CSV UTF-8)")
-    before = data[: error.start].decode("utf-8-sig")
+    before = bytes(error.object[: error.start]).decode("utf-8")
     if file_format == "csv":
         try:
-            parsed = list(csv.reader(io.StringIO(before, newline=""), delimiter=_delimiter(before)))
+            # A letter in place of the bad byte, so that the last row read is the one it is in.
+            parsed = list(csv.reader(io.StringIO(before + "x", newline=""),
+                                     delimiter=_delimiter(before)))
         except csv.Error:
             parsed = []
         if parsed:
@@ -356,9 +358,6 @@ def write_rows(terms: Iterable[Term], file_format: str) -> bytes:
 
 def _record(term: Term) -> dict[str, Any]:
     """The term as JSON values, by column."""
-    context = {key: list(words) for key, words in zip(
-        CONTEXT_KEYS, (term.context.needs, term.context.near, term.context.refuse), strict=True)
-        if words}
     return {
         "slug": term.slug,
         "title": term.title,
@@ -369,7 +368,7 @@ def _record(term: Term) -> dict[str, Any]:
         "related": list(term.related),
         "updated": term.updated.isoformat(),
         "case_sensitive": term.case_sensitive,
-        "context": context or None,
+        "context": context_fields(term.context) or None,
     }
 
 

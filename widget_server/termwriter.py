@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from widget_server.model import SECTIONS, Term
+from widget_server.model import SECTIONS, Context, Term
 
 _STR_TAG = "tag:yaml.org,2002:str"
 
@@ -43,10 +43,7 @@ def term_parts(term: Term) -> list[tuple[str, str]]:
         fields["aliases"] = list(term.aliases)
     if term.related:
         fields["related"] = list(term.related)
-    context = {key: list(words) for key, words in (
-        ("needs", term.context.needs), ("near", term.context.near), ("not", term.context.refuse))
-        if words}
-    if context:
+    if context := context_fields(term.context):
         fields["context"] = context
     fields["updated"] = term.updated
     # One part per field: a field's lines are its key's line and those indented under it.
@@ -64,6 +61,12 @@ def term_parts(term: Term) -> list[tuple[str, str]]:
         gap = "\n" if index < len(written) - 1 else ""
         parts.append((name.lower(), f"## {name}\n\n{text}\n{gap}" if text else f"## {name}\n{gap}"))
     return parts
+
+
+def context_fields(context: Context) -> dict[str, list[str]]:
+    """The context rules as the front matter writes them: needs, near and not, when given."""
+    fields = {"needs": context.needs, "near": context.near, "not": context.refuse}
+    return {key: list(words) for key, words in fields.items() if words}
 
 
 def term_text(term: Term) -> str:
