@@ -123,7 +123,7 @@ def store_location(data_dir: Path, state_dir: Path | None, database_url: str | N
 @click.group()
 @click.version_option(__version__, prog_name="glossary-widget")
 def main() -> None:
-    """Glossary Widget: check the glossary, serve it, or export it for a CDN."""
+    """Glossary Widget: check the glossary, serve it, build it for a CDN, import and export terms."""
 
 
 @main.command()
