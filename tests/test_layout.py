@@ -14,7 +14,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "widget_server"
 
 # The layers, lowest first. A module of a layer imports only from its own layer or lower ones.
 CONTENT = {"model", "names", "lines", "yamlsource", "yaml_hints", "termfile", "content", "sites",
-           "suggest", "placeholders", "markup", "parallel"}
+           "suggest", "placeholders", "markup", "parallel", "termwriter", "tabular"}
 SITE_BYTES = {"api", "pages", "assets", "site", "openapi", "configure", "headers", "matcher"}
 SERVER = {"app", "snapshot", "staticfiles", "memoryfiles", "feedback", "annotating", "admin"}
 EXPORT = {"build"}

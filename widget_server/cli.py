@@ -74,18 +74,25 @@ class NoGlossaryError(click.ClickException):
         )
 
 
-class ContentErrors(click.ClickException):
-    """Every validation error, one per line, then a count; exit status 1."""
+class ErrorListing(click.ClickException):
+    """Every error, one per line, then their count and `summary`; exit status 1."""
 
-    def __init__(self, invalid: GlossaryInvalid) -> None:
-        count = len(invalid.errors)
-        super().__init__(f"{invalid}\n{count} error{'s' if count != 1 else ''} in the glossary")
+    def __init__(self, lines: list[str], summary: str) -> None:
+        count = len(lines)
+        super().__init__("\n".join([*lines, f"{count} error{'s' if count != 1 else ''} {summary}"]))
 
     def format_message(self) -> str:
         return self.message
 
     def show(self, file: IO[Any] | None = None) -> None:
         click.echo(self.format_message(), err=True)
+
+
+class ContentErrors(ErrorListing):
+    """Every validation error of the glossary, with its file and line."""
+
+    def __init__(self, invalid: GlossaryInvalid) -> None:
+        super().__init__([str(error) for error in invalid.errors], "in the glossary")
 
 
 @contextlib.contextmanager
@@ -116,7 +123,7 @@ def store_location(data_dir: Path, state_dir: Path | None, database_url: str | N
 @click.group()
 @click.version_option(__version__, prog_name="glossary-widget")
 def main() -> None:
-    """Glossary Widget: check the glossary, serve it, or export it for a CDN."""
+    """Glossary Widget: check the glossary, serve it, build it for a CDN, import and export terms."""
 
 
 @main.command()
@@ -337,6 +344,74 @@ def new(data_dir: Path, title: str, categories: tuple[str, ...]) -> None:
     except ScaffoldError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Created {path}; fill in its sections, then run: glossary-widget check")
+
+
+TABLE_FORMATS = {".csv": "csv", ".tsv": "csv", ".json": "json"}
+
+
+def _table_format(given: str | None, path: Path | None, default: str | None, option: str) -> str:
+    """--format, else the one the file's extension names, else `default`."""
+    if given:
+        return given
+    if path is not None and path.suffix.lower() in TABLE_FORMATS:
+        return TABLE_FORMATS[path.suffix.lower()]
+    if default:
+        return default
+    raise click.BadParameter(f"cannot tell from the name {str(path)!r}: give --format csv or json",
+                             param_hint=option)
+
+
+@main.command("import")
+@DATA_OPTION
+@click.argument("source", metavar="FILE", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "file_format", type=click.Choice(["csv", "json"]),
+              help="The file's format (default: from its extension, .csv or .json).")
+@click.option("--update", is_flag=True, help="Replace the terms that exist (without it, a row "
+              "whose term exists is an error).")
+def import_(data_dir: Path, source: Path, file_format: str | None, update: bool) -> None:
+    """Write the terms of a CSV or JSON file (one row per term) as term files; all or none.
+
+    The glossary with the new files is checked as `check` does; when anything is wrong, every
+    problem is printed with its row and column, and nothing is written.
+    """
+    from widget_server.importer import ImportRefused, import_terms
+
+    file_format = _table_format(file_format, source, None, "--format")
+    try:
+        with content_errors_reported():
+            imported = import_terms(data_dir, source, file_format, update)
+    except ImportRefused as refused:
+        raise ErrorListing(refused.lines, f"in {source}; nothing was written") from None
+    except OSError as error:  # a folder that cannot be written to, a full disk
+        raise click.ClickException(f"cannot import into {data_dir}: {error}; nothing was "
+                                   "written") from None
+    count = len(imported.created) + len(imported.updated)
+    click.echo(f"Imported {count} term{'s' if count != 1 else ''} into {data_dir / 'terms'}: "
+               f"{len(imported.created)} new, {len(imported.updated)} updated")
+
+
+@main.command()
+@DATA_OPTION
+@click.option("--format", "file_format", type=click.Choice(["csv", "json"]),
+              help="csv (UTF-8 with a BOM, as spreadsheets open it) or json (default: from the "
+              "extension of -o, else csv).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write here instead of to standard output.")
+def export(data_dir: Path, file_format: str | None, output: Path | None) -> None:
+    """Write every term as one row of a CSV or JSON file, which import reads back."""
+    from widget_server.tabular import ExportError, write_rows
+
+    file_format = _table_format(file_format, output, "csv", "--format")
+    with content_errors_reported():
+        glossary = load_glossary(data_dir)
+    try:
+        data = write_rows(glossary.terms, file_format)
+    except ExportError as error:
+        raise click.ClickException(str(error)) from None
+    if output is None:
+        click.echo(data, nl=False)
+    else:
+        output.write_bytes(data)
 
 
 @main.command()

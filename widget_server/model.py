@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import functools
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,13 @@ from typing import Any
 from widget_server.names import is_acronym, name_keys
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def slugify(title: str) -> str:
+    """The slug `new` and `import` give a title: its ASCII letters and digits, lowercase."""
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
+
 
 SECTIONS = ("Definition", "Examples", "Misuse", "Benefits", "Conclusion")
 REQUIRED_SECTIONS = ("Definition", "Misuse")

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import datetime
 import re
-import unicodedata
 from pathlib import Path
 
-import yaml
-
 from widget_server.content import load_glossary
-from widget_server.model import SLUG_RE, GlossaryInvalid, Term
+from widget_server.model import SLUG_RE, GlossaryInvalid, Term, slugify
 from widget_server.names import name_problem
 from widget_server.placeholders import PLACEHOLDERS
+from widget_server.termwriter import front_matter
 
 TEMPLATE = f"""\
 ---
@@ -50,11 +48,6 @@ def markdown_text(text: str) -> str:
     return _MARKDOWN_PUNCTUATION_RE.sub(r"\\\1", " ".join(text.split()))
 
 
-def slugify(title: str) -> str:
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
-
-
 def new_term(data_dir: Path, title: str, categories: list[str], today: datetime.date) -> Path:
     """Write `terms/<slug>.md` for `title`; never overwrites an existing term."""
     title = title.strip()  # as `check` reads it
@@ -72,28 +65,11 @@ def new_term(data_dir: Path, title: str, categories: list[str], today: datetime.
         raise ScaffoldError(
             f"{title!r} matches the same text as a name of term {owner.slug!r} (terms/{owner.slug}.md)"
         )
-    front_matter = yaml.dump(
-        {"title": title, "categories": categories, "aliases": [], "related": [], "updated": today},
-        Dumper=_FrontMatterDumper, sort_keys=False, allow_unicode=True, default_flow_style=None,
-        width=1 << 20,  # one line per field
-    )
+    fields = {"title": title, "categories": categories, "aliases": [], "related": [], "updated": today}
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = TEMPLATE.format(front_matter=front_matter, title=markdown_text(title))
+    text = TEMPLATE.format(front_matter=front_matter(fields), title=markdown_text(title))
     path.write_text(text, encoding="utf-8")
     return path
-
-
-class _FrontMatterDumper(yaml.SafeDumper):
-    """Writes text with a character that is not printable (a line break, a control character)
-    in double quotes, where each is an escape: in PyYAML's other styles a `\\x85` or a line break
-    is folded into a space when the file is read."""
-
-    def represent_str(self, data: str) -> yaml.ScalarNode:
-        return self.represent_scalar(_STR_TAG, data, style=None if data.isprintable() else '"')
-
-
-_STR_TAG = "tag:yaml.org,2002:str"
-_FrontMatterDumper.add_representer(str, _FrontMatterDumper.represent_str)
 
 
 def _term_named(data_dir: Path, name: str) -> Term | None:
