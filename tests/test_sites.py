@@ -117,7 +117,6 @@ def test_api_publishes_enabled_sites_and_only_hashes_of_switched_off_origins() -
         "origins": ["https://news.example.com", "https://www.news.example.com"],
         "settings": {"categories": "healthcare,insurance", "occurrences": "all", "max": "40",
                      "exclude": ".comments, aside", "theme": "light", "linkTarget": "_blank"},
-        "feedback": True,
     }
     missing = client.get("/api/v1/sites/example-deals.json")
     assert missing.status_code == 404

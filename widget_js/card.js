@@ -294,32 +294,28 @@ function createCards(config, signal, write, turnOff) {
     }
   });
 
+  // Escape closes the card. Tab goes from the term into the card, and out of it after the term
+  // (the card sits at the end of <body>).
   on(document, "keydown", (event) => {
     if (!term) return;
     if (event.key === "Escape") {
       dismissed = term;
       close();
-    } else if (event.key === "Tab") {
-      tab(event);
     }
-  }, { passive: false });
-
-  /** The card sits at the end of <body>: Tab goes from the term into the card, and out after the
-   * term. */
-  function tab(event) {
-    const links = [...card.querySelectorAll("a,button,input")];
+    if (event.key !== "Tab") return;
+    const controls = [...card.querySelectorAll("a,button,input")];
     const focused = shadow.activeElement;
-    if (document.activeElement === term && !event.shiftKey && links.length) {
+    const forward = !event.shiftKey;
+    if (forward && document.activeElement === term && controls[0]) {
       event.preventDefault();
-      links[0].focus();
-    } else if (event.shiftKey && focused === links[0]) {
+      controls[0].focus();
+    } else if (!forward && focused === controls[0]) {
       event.preventDefault();
       term.focus();
-    } else if (!event.shiftKey && focused === links.at(-1)) {
-      // Focus goes back to the term (`close`), and the Tab moves on from there, as from the term.
-      close();
+    } else if (forward && focused === controls.at(-1)) {
+      close(); // focus goes back to the term, and the Tab moves on from there
     }
-  }
+  }, { passive: false });
 
   const reposition = () => term && requestAnimationFrame(place);
   on(window, "scroll", reposition);

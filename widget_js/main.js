@@ -16,8 +16,7 @@ async function fetchJson(url, ...signals) {
 async function loadSite(api, id, signal) {
   try {
     const site = await fetchJson(`${api}sites/${encodeURIComponent(id)}.json`, signal);
-    // The site file's `feedback` (true or false), as the tag's data-feedback would give it.
-    if (site.origins.includes(location.origin)) return { ...site.settings, feedback: site.feedback ? "on" : "off" };
+    if (site.origins.includes(location.origin)) return site.settings;
     warn(`data-site "${id}" is not registered for ${location.origin}`);
   } catch (error) {
     warn(`data-site "${id}" not loaded (${error.message})`);

@@ -86,7 +86,6 @@ def site_document(site: Site) -> dict[str, Any]:
         "name": site.name,
         "origins": list(site.origins),
         "settings": {dataset_name(name): value for name, value in site.attributes().items()},
-        "feedback": site.feedback,
     }
 
 

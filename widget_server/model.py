@@ -140,6 +140,7 @@ class Site:
             "data-exclude": self.exclude,
             "data-theme": self.theme,
             "data-link-target": self.link_target,
+            "data-feedback": None if self.feedback else "off",
         }
         return {name: value for name, value in values.items() if value}
 

@@ -458,7 +458,6 @@ _SCHEMAS: dict[str, Any] = {
     "Site": _object({
         "id": _SLUG, "name": _TEXT, "origins": _TEXTS,
         "settings": {"type": "object", "additionalProperties": _TEXT},
-        "feedback": {"type": "boolean"},
     }),
     "TermList": _object({"terms": {"type": "array", "items": _object({
         "slug": _SLUG, "title": _TEXT, "aliases": _TEXTS, "categories": {"type": "array", "items": _SLUG},
