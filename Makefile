@@ -51,6 +51,7 @@ test-tools: browser
 ## Install test dependencies, a Chromium, nginx and PostgreSQL, then run the whole suite
 test: test-tools
 	$(BIN)/ruff check widget_server tests benchmarks
+	$(BIN)/ruff format --check widget_server tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
@@ -73,6 +74,7 @@ screenshots: browser
 
 lint: install-test
 	$(BIN)/ruff check widget_server tests benchmarks
+	$(BIN)/ruff format --check widget_server tests benchmarks
 	$(BIN)/mypy
 
 clean:

@@ -76,8 +76,15 @@ class AnnotateConfig:
     def quick(cls) -> AnnotateConfig:
         """Tiny sizes for the smoke test: seconds, not minutes."""
         return cls(
-            terms=50, words=1000, term_scale=(20, 50), word_scale=(300, 1000),
-            long_task_words=1000, reps=1, scale_reps=1, limit_s=5.0, long_task_reps=1,
+            terms=50,
+            words=1000,
+            term_scale=(20, 50),
+            word_scale=(300, 1000),
+            long_task_words=1000,
+            reps=1,
+            scale_reps=1,
+            limit_s=5.0,
+            long_task_reps=1,
         )
 
 
@@ -224,8 +231,12 @@ def widget_run(browser: Any, url: str, method: str) -> Run:
         page.evaluate("ms => window.__bench.whenReady(ms)", WAIT_MS)
         ready = page.evaluate("({...window.__bench.ready})")
     return Run(
-        method=method, ms=ready["ms"], hits=ready["highlights"],
-        wall_ms=ready["at"] - since, terms_on_page=ready["terms"], prepare_ms=ready["setupMs"],
+        method=method,
+        ms=ready["ms"],
+        hits=ready["highlights"],
+        wall_ms=ready["at"] - since,
+        terms_on_page=ready["terms"],
+        prepare_ms=ready["setupMs"],
     )
 
 
@@ -245,8 +256,9 @@ def settled_page(browser: Any, url: str) -> Iterator[Any]:
         yield page
 
 
-def peer_run(browser: Any, url: str, method: str, terms: list[SyntheticTerm], limit_s: float,
-             mark_js: Path | None) -> Run:
+def peer_run(
+    browser: Any, url: str, method: str, terms: list[SyntheticTerm], limit_s: float, mark_js: Path | None
+) -> Run:
     names = [name for term in terms for name in term.names]
     with settled_page(browser, url) as page:
         if method in MARK_PEERS:
@@ -262,11 +274,16 @@ def peer_run(browser: Any, url: str, method: str, terms: list[SyntheticTerm], li
             args = [names, limit_s * 1000]
         else:
             args = []
-        result = page.evaluate(
-            "([method, args]) => window.benchPeers[method](...args)", [method, args]
-        )
-    return Run(method=method, ms=result["ms"], hits=result["hits"], finished=result["finished"],
-               done=result["done"], total=result["total"], prepare_ms=prepare_ms)
+        result = page.evaluate("([method, args]) => window.benchPeers[method](...args)", [method, args])
+    return Run(
+        method=method,
+        ms=result["ms"],
+        hits=result["hits"],
+        finished=result["finished"],
+        done=result["done"],
+        total=result["total"],
+        prepare_ms=prepare_ms,
+    )
 
 
 def long_task_run(browser: Any, url: str) -> tuple[list[float], list[float], float, float, int]:
@@ -274,9 +291,7 @@ def long_task_run(browser: Any, url: str) -> tuple[list[float], list[float], flo
     for the widget injected into a page that has finished loading and painting, so the page's own
     parsing and first layout are not counted against it."""
     with settled_page(browser, url) as page:
-        since = page.evaluate(
-            "data => window.__bench.inject('/widget.js', data)", WIDGET_VARIANTS["widget-all"]
-        )
+        since = page.evaluate("data => window.__bench.inject('/widget.js', data)", WIDGET_VARIANTS["widget-all"])
         page.evaluate("ms => window.__bench.whenReady(ms)", WAIT_MS)
         page.evaluate("window.__bench.settle(300)")  # the frames after the last slice count too
         bench = page.evaluate("({...window.__bench})")
@@ -387,8 +402,9 @@ def widget_location(frame: dict[str, Any]) -> str:
 class Bench:
     """Runs the measurements for one glossary size on its own live server."""
 
-    def __init__(self, browser: Any, server: LiveServer, terms: list[SyntheticTerm],
-                 config: AnnotateConfig, mark_js: Path | None) -> None:
+    def __init__(
+        self, browser: Any, server: LiveServer, terms: list[SyntheticTerm], config: AnnotateConfig, mark_js: Path | None
+    ) -> None:
         self.browser = browser
         self.server = server
         self.terms = terms
@@ -418,8 +434,7 @@ class Bench:
     def one(self, method: str, stem: str) -> Run:
         if method in WIDGET_VARIANTS:
             return widget_run(self.browser, self.url(stem), method)
-        return peer_run(self.browser, self.url(stem), method, self.terms,
-                        self.config.limit_s, self.mark_js)
+        return peer_run(self.browser, self.url(stem), method, self.terms, self.config.limit_s, self.mark_js)
 
     def long_tasks(self, stem: str, words: int) -> LongTasks:
         tasks: list[float] = []
@@ -434,9 +449,13 @@ class Bench:
             shifts.append(shift)
             scans.append(scan_ms)
         return LongTasks(
-            words=words, runs=self.config.long_task_reps, longest_ms=max(tasks, default=0.0),
-            long_tasks=sorted(tasks, reverse=True), long_frames=sorted(frames, reverse=True),
-            cls=max(shifts), scan_ms=median(scans),
+            words=words,
+            runs=self.config.long_task_reps,
+            longest_ms=max(tasks, default=0.0),
+            long_tasks=sorted(tasks, reverse=True),
+            long_frames=sorted(frames, reverse=True),
+            cls=max(shifts),
+            scan_ms=median(scans),
             highlights=highlights,
         )
 
@@ -449,8 +468,9 @@ def point_words(config: AnnotateConfig, count: int) -> list[int]:
     return sorted(words)
 
 
-def run(config: AnnotateConfig, workdir: Path = DEFAULT_WORKDIR, browser: Any = None,
-        log: Any = print) -> AnnotateResult:
+def run(
+    config: AnnotateConfig, workdir: Path = DEFAULT_WORKDIR, browser: Any = None, log: Any = print
+) -> AnnotateResult:
     """The whole highlighting benchmark; `browser` is a Playwright Browser, or None to launch
     the Chromium the tests use."""
     if browser is None:
@@ -485,16 +505,13 @@ def run(config: AnnotateConfig, workdir: Path = DEFAULT_WORKDIR, browser: Any = 
                 points.append(point)
                 if headline:
                     log("annotate: CPU profile of the widget")
-                    profile = profile_run(browser, bench.url(stem),
-                                          workdir / "widget.cpuprofile")
+                    profile = profile_run(browser, bench.url(stem), workdir / "widget.cpuprofile")
             if extra:
                 stem, real_words = stems[config.long_task_words]
                 log(f"annotate: long tasks and layout shift on {real_words} words")
                 long_tasks = bench.long_tasks(stem, real_words)
     assert long_tasks is not None
-    return AnnotateResult(
-        asdict(config), points, long_tasks, profile[0], peers_note, browser.version, profile[1]
-    )
+    return AnnotateResult(asdict(config), points, long_tasks, profile[0], peers_note, browser.version, profile[1])
 
 
 def fetch_mark_js(peers: bool) -> tuple[Path | None, str]:

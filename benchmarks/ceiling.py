@@ -53,13 +53,19 @@ def main(argv: list[str] | None = None) -> None:
     protocol = "widget_server.protocol:GlossaryHttpProtocol"
     if args.workers == 1:
         app = create_ceiling_app(json.loads(args.bodies))
-        uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=False,
-                    http=protocol)
+        uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=False, http=protocol)
         return
     os.environ[BODIES_VARIABLE] = args.bodies
-    uvicorn.run("benchmarks.ceiling:app_from_environment", factory=True,
-                host=args.host, port=args.port, workers=args.workers, log_level="info",
-                access_log=False, http=protocol)
+    uvicorn.run(
+        "benchmarks.ceiling:app_from_environment",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level="info",
+        access_log=False,
+        http=protocol,
+    )
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ CACHE = BENCH_DIR / ".cache"  # git-ignored
 DEFAULT_WORKDIR = CACHE / "work"
 NPM_DIR = CACHE / "npm"
 
+
 def median(values: Sequence[float]) -> float:
     return float(statistics.median(values)) if values else float("nan")
 
@@ -104,11 +105,12 @@ def npm_package(name: str, version: str, into: Path = NPM_DIR) -> Path:
     into.mkdir(parents=True, exist_ok=True)
     result = subprocess.run(
         ["npm", "pack", f"{name}@{version}", "--pack-destination", str(into), "--silent"],
-        check=True, capture_output=True, text=True, timeout=300,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     tarball = into / result.stdout.strip().splitlines()[-1]
     with tarfile.open(tarball) as archive:
         archive.extractall(folder, filter="data")
     return folder / "package"
-
-

@@ -124,8 +124,7 @@ def measure_store(store: str, config: FeedbackConfig, wrk: str, workdir: Path, l
     slugs = [term.slug for term in load_glossary(GLOSSARY_DATA).terms]
     cores, wrk_cores = split_cores(workers)
     full = post_script(workdir / "posts.lua", slugs, None)
-    paced = post_script(workdir / "paced-posts.lua", slugs,
-                        1000 * config.paced_connections / config.paced_rate)
+    paced = post_script(workdir / "paced-posts.lua", slugs, 1000 * config.paced_connections / config.paced_rate)
     reads = workdir / "reads.lua"
     reads.write_text(WRK_REPORT)
     port = free_port()
@@ -135,8 +134,9 @@ def measure_store(store: str, config: FeedbackConfig, wrk: str, workdir: Path, l
     def load(script: Path, url: str, connections: int) -> Measured:
         return wrk_load(wrk, script, url, {}, connections, config.duration_s, 1, wrk_cores)
 
-    with store_options(store, workdir) as options, serve_ours(
-        GLOSSARY_DATA, port, workers, workdir / f"feedback-{store}.log", cores, options
+    with (
+        store_options(store, workdir) as options,
+        serve_ours(GLOSSARY_DATA, port, workers, workdir / f"feedback-{store}.log", cores, options),
     ):
         log(f"feedback: {store}, {workers} worker(s)")
         load(full, base + "/", config.connections)  # warm-up: connections, pools, the WAL
@@ -144,14 +144,16 @@ def measure_store(store: str, config: FeedbackConfig, wrk: str, workdir: Path, l
         alone, together, background = [], [], []
         for _ in range(config.runs):
             alone.append(load(reads, read_url, config.connections))
-            writer = threading.Thread(target=lambda: background.append(
-                load(paced, base + "/", config.paced_connections)))
+            writer = threading.Thread(
+                target=lambda: background.append(load(paced, base + "/", config.paced_connections))
+            )
             writer.start()
             together.append(load(reads, read_url, config.connections))
             writer.join()
     accepted = [m.requests_per_s - m.errors / config.duration_s for m in posts]
     return StoreRow(
-        store=store, workers=workers,
+        store=store,
+        workers=workers,
         posts_per_s=median(accepted),
         post_p50_ms=median([m.p50_ms for m in posts]),
         post_p99_ms=median([m.p99_ms for m in posts]),
@@ -180,28 +182,40 @@ def targets(result: FeedbackResult) -> list[tuple[str, str, bool]]:
     found = []
     for row in result.rows:
         name = f"Feedback POST, {row.store}, {row.workers} worker(s), 64 connections"
-        found.append((f"{name}: at least {POST_TARGET_PER_S:,} accepted posts/s",
-                      f"{row.posts_per_s:,.0f} posts/s ({row.post_errors} refused)",
-                      row.posts_per_s >= POST_TARGET_PER_S))
-        found.append((f"{name}: p99 under {P99_TARGET_MS:.0f} ms", f"{row.post_p99_ms:.1f} ms",
-                      row.post_p99_ms < P99_TARGET_MS))
-        found.append((f"Read API, {row.store}: requests/s drop at most {READ_DROP_LIMIT:.0%} "
-                      f"while {row.paced_posts_per_s:,.0f} posts/s are written",
-                      f"{row.read_drop:.1%} ({row.reads_alone_per_s:,.0f} -> "
-                      f"{row.reads_with_writes_per_s:,.0f} requests/s)",
-                      row.read_drop <= READ_DROP_LIMIT))
+        found.append(
+            (
+                f"{name}: at least {POST_TARGET_PER_S:,} accepted posts/s",
+                f"{row.posts_per_s:,.0f} posts/s ({row.post_errors} refused)",
+                row.posts_per_s >= POST_TARGET_PER_S,
+            )
+        )
+        found.append(
+            (f"{name}: p99 under {P99_TARGET_MS:.0f} ms", f"{row.post_p99_ms:.1f} ms", row.post_p99_ms < P99_TARGET_MS)
+        )
+        found.append(
+            (
+                f"Read API, {row.store}: requests/s drop at most {READ_DROP_LIMIT:.0%} "
+                f"while {row.paced_posts_per_s:,.0f} posts/s are written",
+                f"{row.read_drop:.1%} ({row.reads_alone_per_s:,.0f} -> {row.reads_with_writes_per_s:,.0f} requests/s)",
+                row.read_drop <= READ_DROP_LIMIT,
+            )
+        )
     return found
 
 
 def table(result: FeedbackResult) -> list[str]:
-    lines = ["| store | workers | accepted posts/s | post p50 ms | post p99 ms | reads/s alone | "
-             "reads/s with writes | writes beside the reads | read p99 ms alone / with writes |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| store | workers | accepted posts/s | post p50 ms | post p99 ms | reads/s alone | "
+        "reads/s with writes | writes beside the reads | read p99 ms alone / with writes |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for r in result.rows:
-        lines.append(f"| {r.store} | {r.workers} | {r.posts_per_s:,.0f} | {r.post_p50_ms:.1f} | "
-                     f"{r.post_p99_ms:.1f} | {r.reads_alone_per_s:,.0f} | {r.reads_with_writes_per_s:,.0f} | "
-                     f"{r.paced_posts_per_s:,.0f}/s | {r.read_p99_alone_ms:.1f} / "
-                     f"{r.read_p99_with_writes_ms:.1f} |")
+        lines.append(
+            f"| {r.store} | {r.workers} | {r.posts_per_s:,.0f} | {r.post_p50_ms:.1f} | "
+            f"{r.post_p99_ms:.1f} | {r.reads_alone_per_s:,.0f} | {r.reads_with_writes_per_s:,.0f} | "
+            f"{r.paced_posts_per_s:,.0f}/s | {r.read_p99_alone_ms:.1f} / "
+            f"{r.read_p99_with_writes_ms:.1f} |"
+        )
     return lines + [f"\n**Note:** {note}" for note in result.notes]
 
 
@@ -209,14 +223,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="one-second runs, one of each")
     parser.add_argument("--no-install", action="store_true", help="never run apt-get")
-    parser.add_argument("--store", choices=tuple(STORES), action="append",
-                        help="only this store (repeatable; default: both)")
+    parser.add_argument(
+        "--store", choices=tuple(STORES), action="append", help="only this store (repeatable; default: both)"
+    )
     parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
     parser.add_argument("--json", type=Path, help="write the results here")
     args = parser.parse_args(argv)
     config = FeedbackConfig.quick() if args.quick else FeedbackConfig()
-    config = replace(config, install=config.install and not args.no_install,
-                     stores=tuple(args.store or config.stores))
+    config = replace(config, install=config.install and not args.no_install, stores=tuple(args.store or config.stores))
     result = run(config, args.workdir)
     print("\n".join(table(result)))
     for target, measured, met in targets(result):

@@ -71,24 +71,47 @@ class Results:
         """The inverse of dataclasses.asdict, for re-rendering a run's results.json."""
         a, s, z, m = data["annotate"], data["server"], data["size"], data["machine"]
         points = [
-            Point(p["terms"], p["words"], p["real_words"],
-                  {method: [Run(**r) for r in runs] for method, runs in p["runs"].items()})
+            Point(
+                p["terms"],
+                p["words"],
+                p["real_words"],
+                {method: [Run(**r) for r in runs] for method, runs in p["runs"].items()},
+            )
             for p in a["points"]
         ]
-        annotate = AnnotateResult(a["config"], points, LongTasks(**a["long_tasks"]),
-                                  [ProfileRow(**r) for r in a["profile"]], a["peers_note"],
-                                  a["chromium"],
-                                  [ProfileRow(**r) for r in a.get("profile_inclusive", [])])
-        server = ServerResult(s["config"], [Load(**load) for load in s["loads"]], s["loader"],
-                              s["notes"], s["nginx"])
+        annotate = AnnotateResult(
+            a["config"],
+            points,
+            LongTasks(**a["long_tasks"]),
+            [ProfileRow(**r) for r in a["profile"]],
+            a["peers_note"],
+            a["chromium"],
+            [ProfileRow(**r) for r in a.get("profile_inclusive", [])],
+        )
+        server = ServerResult(s["config"], [Load(**load) for load in s["loads"]], s["loader"], s["notes"], s["nginx"])
         build = Build(**{**z["build"], "stages": [tuple(st) for st in z["build"]["stages"]]})
-        size = SizeResult(z["config"], Bytes(**z["widget"]), [Bytes(**b) for b in z["indexes"]],
-                          [Bytes(**b) for b in z["peers"]], build, z["notes"])
+        size = SizeResult(
+            z["config"],
+            Bytes(**z["widget"]),
+            [Bytes(**b) for b in z["indexes"]],
+            [Bytes(**b) for b in z["peers"]],
+            build,
+            z["notes"],
+        )
         machine = Machine(**{**m, "load_start": tuple(m["load_start"])})
         f = data.get("feedback")
         feedback = FeedbackResult(f["config"], [StoreRow(**r) for r in f["rows"]], f["notes"]) if f else None
-        return cls(machine, annotate, server, size, data["seconds"], tuple(data["load_end"]),
-                   data["quick"], data.get("steal", float("nan")), feedback)
+        return cls(
+            machine,
+            annotate,
+            server,
+            size,
+            data["seconds"],
+            tuple(data["load_end"]),
+            data["quick"],
+            data.get("steal", float("nan")),
+            feedback,
+        )
 
 
 @dataclass(frozen=True)
@@ -172,8 +195,7 @@ def against_peer(point: Point, size: str, peer: str, label: str, limit: float) -
     return Target(
         f"{size}, `all`: at most {limit}x {label}",
         f"{times(whole)} ({ms(widget_total)} ms against {ms(peer_total)} ms, preparing and "
-        f"scanning); scans alone {times(alone)} ({ms(widget_scan)} against {ms(peer_scan)} ms); "
-        + ", ".join(verdicts),
+        f"scanning); scans alone {times(alone)} ({ms(widget_scan)} against {ms(peer_scan)} ms); " + ", ".join(verdicts),
         None if whole != whole else whole <= limit,
     )
 
@@ -197,34 +219,38 @@ def highlighting_targets(results: Results) -> list[Target]:
     targets = [
         against_peer(point, size, "markRegExp", "mark.js `markRegExp`", 0.75),
         against_peer(point, size, "floor", "the bare floor", FLOOR_RATIO),
-        Target(f"{size}, `first`: median scan at most 10 ms", f"{ms(first)} ms",
-               first <= 10),
+        Target(f"{size}, `first`: median scan at most 10 ms", f"{ms(first)} ms", first <= 10),
     ]
     exponent = word_exponent(results)
     words = scaling_points(results, "words")
     span = f"{words[-2].real_words:,} to {words[-1].real_words:,} words" if len(words) > 1 else ""
-    targets.append(Target(
-        "Scan time grows at most linearly in words (exponent at most 1.0, 0.1 allowed for noise)",
-        f"exponent {exponent:.2f} from {span}",
-        None if exponent != exponent else exponent <= 1.1,
-    ))
+    targets.append(
+        Target(
+            "Scan time grows at most linearly in words (exponent at most 1.0, 0.1 allowed for noise)",
+            f"exponent {exponent:.2f} from {span}",
+            None if exponent != exponent else exponent <= 1.1,
+        )
+    )
     by_terms = {p.terms: p.median_ms("widget-all") for p in scaling_points(results, "terms")}
     low, high = min(by_terms, default=0), max((t for t in by_terms if t <= 5000), default=0)
     growth = ratio(by_terms.get(high, float("nan")), by_terms.get(low, float("nan")))
-    targets.append(Target(
-        f"Nearly flat in terms: {high:,} against {low:,} terms at most 1.5x",
-        f"{times(growth)} ({ms(by_terms.get(high))} ms against {ms(by_terms.get(low))} ms)",
-        None if growth != growth else growth <= 1.5,
-    ))
+    targets.append(
+        Target(
+            f"Nearly flat in terms: {high:,} against {low:,} terms at most 1.5x",
+            f"{times(growth)} ({ms(by_terms.get(high))} ms against {ms(by_terms.get(low))} ms)",
+            None if growth != growth else growth <= 1.5,
+        )
+    )
     long = results.annotate.long_tasks
-    targets.append(Target(
-        f"{long.words:,} words, `all`: no long task (> 50 ms) caused by the widget",
-        f"{over_50_ms(long.long_tasks, 'long task')} (Long Tasks API); "
-        f"{over_50_ms(long.long_frames, 'frame')} (Long Animation Frames, rendering included)",
-        not long.long_tasks and not long.long_frames,
-    ))
-    targets.append(Target(f"{long.words:,} words, `all`: layout shift 0", f"{long.cls:.4f}",
-                          long.cls == 0))
+    targets.append(
+        Target(
+            f"{long.words:,} words, `all`: no long task (> 50 ms) caused by the widget",
+            f"{over_50_ms(long.long_tasks, 'long task')} (Long Tasks API); "
+            f"{over_50_ms(long.long_frames, 'frame')} (Long Animation Frames, rendering included)",
+            not long.long_tasks and not long.long_frames,
+        )
+    )
+    targets.append(Target(f"{long.words:,} words, `all`: layout shift 0", f"{long.cls:.4f}", long.cls == 0))
     return targets
 
 
@@ -238,41 +264,59 @@ def server_targets(results: Results) -> list[Target]:
                 ours = server.find("ours", workers, connections, row)
                 bare = server.find("starlette", workers, connections, row)
                 if ours and bare:
-                    ratios.append((ratio(ours.requests_per_s, bare.requests_per_s),
-                                   f"{row}, {connections} connections"))
+                    ratios.append(
+                        (ratio(ours.requests_per_s, bare.requests_per_s), f"{row}, {connections} connections")
+                    )
         worst = min(ratios, default=(float("nan"), ""))
-        targets.append(Target(
-            f"API JSON, {workers} worker(s): at least 0.8x bare Starlette requests/s",
-            f"lowest {times(worst[0])} ({worst[1]})",
-            None if worst[0] != worst[0] else worst[0] >= 0.8,
-        ))
+        targets.append(
+            Target(
+                f"API JSON, {workers} worker(s): at least 0.8x bare Starlette requests/s",
+                f"lowest {times(worst[0])} ({worst[1]})",
+                None if worst[0] != worst[0] else worst[0] >= 0.8,
+            )
+        )
         counts = server.config["connections"]
         connections = 64 if 64 in counts else max(counts)
 
         def worst_p99(name: str, workers: int = workers, connections: int = connections) -> float:
-            return max((load.p99_ms for load in server.loads if load.server == name
-                        and load.workers == workers and load.connections == connections
-                        and load.row in API_ROWS), default=float("nan"))
+            return max(
+                (
+                    load.p99_ms
+                    for load in server.loads
+                    if load.server == name
+                    and load.workers == workers
+                    and load.connections == connections
+                    and load.row in API_ROWS
+                ),
+                default=float("nan"),
+            )
 
         ours, ceiling = worst_p99("ours"), worst_p99("starlette")
-        targets.append(Target(
-            f"API JSON, {workers} worker(s): p99 under 25 ms at {connections} connections",
-            f"highest p99 {ms(ours)} ms (bare Starlette in the same runs: {ms(ceiling)} ms)",
-            None if ours != ours else ours < 25,
-        ))
+        targets.append(
+            Target(
+                f"API JSON, {workers} worker(s): p99 under 25 ms at {connections} connections",
+                f"highest p99 {ms(ours)} ms (bare Starlette in the same runs: {ms(ceiling)} ms)",
+                None if ours != ours else ours < 25,
+            )
+        )
     return targets
 
 
 def size_targets(results: Results) -> list[Target]:
     widget, build = results.size.widget, results.size.build
     return [
-        Target(f"Widget at most {WIDGET_BROTLI_BUDGET:,} bytes brotli", f"{widget.brotli:,} bytes",
-               widget.brotli <= WIDGET_BROTLI_BUDGET),
-        Target(f"Build of a {build.terms:,}-term glossary under {BUILD_BUDGET_S:.0f} s "
-               "(issue 5's target, shown here with the others)",
-               f"{build.median_s:.1f} s (median of {len(build.seconds)}; "
-               f"{build.files_written:,} files written){memory_build(build)}",
-               build.median_s < BUILD_BUDGET_S),
+        Target(
+            f"Widget at most {WIDGET_BROTLI_BUDGET:,} bytes brotli",
+            f"{widget.brotli:,} bytes",
+            widget.brotli <= WIDGET_BROTLI_BUDGET,
+        ),
+        Target(
+            f"Build of a {build.terms:,}-term glossary under {BUILD_BUDGET_S:.0f} s "
+            "(issue 5's target, shown here with the others)",
+            f"{build.median_s:.1f} s (median of {len(build.seconds)}; "
+            f"{build.files_written:,} files written){memory_build(build)}",
+            build.median_s < BUILD_BUDGET_S,
+        ),
     ]
 
 
@@ -316,16 +360,21 @@ def machine_section(results: Results) -> list[str]:
         f"Generated by `make bench` (`python -m benchmarks.run{' --quick' if results.quick else ''}`)"
         f" on {machine.date}; do not edit by hand. Sizes, method and caveats are below the tables.",
         "",
-        *table(["machine", ""], [
-            ["CPU", f"{machine.cpu}, {machine.cores} cores"],
-            ["System", machine.system],
-            ["Chromium", f"{results.annotate.chromium} (headless)"],
-            ["Python", machine.python],
-            ["Load average (1, 5, 15 min)", f"{load} at the start; {load_end} at the end (mostly this run's own)"],
-            ["CPU time taken by the host (steal)",
-             "not reported" if math.isnan(results.steal) else f"{results.steal:.1%} of the run"],
-            ["Run time", f"{results.seconds / 60:.1f} min"],
-        ]),
+        *table(
+            ["machine", ""],
+            [
+                ["CPU", f"{machine.cpu}, {machine.cores} cores"],
+                ["System", machine.system],
+                ["Chromium", f"{results.annotate.chromium} (headless)"],
+                ["Python", machine.python],
+                ["Load average (1, 5, 15 min)", f"{load} at the start; {load_end} at the end (mostly this run's own)"],
+                [
+                    "CPU time taken by the host (steal)",
+                    "not reported" if math.isnan(results.steal) else f"{results.steal:.1%} of the run",
+                ],
+                ["Run time", f"{results.seconds / 60:.1f} min"],
+            ],
+        ),
     ]
     lines += machine_speed_note(results)
     if results.busy:
@@ -369,18 +418,28 @@ def machine_speed_note(results: Results) -> list[str]:
 def targets_section(results: Results) -> list[str]:
     targets = all_targets(results)
     missed = [t for t in targets if t.met is False]
-    lines = ["## Targets", "", *table(
-        ["target (issue 7)", "measured", "result"],
-        ([t.text, t.measured, yes_no(t.met)] for t in targets),
-    )]
+    lines = [
+        "## Targets",
+        "",
+        *table(
+            ["target (issue 7)", "measured", "result"],
+            ([t.text, t.measured, yes_no(t.met)] for t in targets),
+        ),
+    ]
     if missed:
-        lines += [f"{len(missed)} of {len(targets)} targets missed. The widget's CPU profile "
-                  "(below, under *Where the widget's time goes*) shows where its time goes; "
-                  "the build's stages are under *Build*.", ""]
+        lines += [
+            f"{len(missed)} of {len(targets)} targets missed. The widget's CPU profile "
+            "(below, under *Where the widget's time goes*) shows where its time goes; "
+            "the build's stages are under *Build*.",
+            "",
+        ]
     if results.busy:
-        lines += ["These verdicts were measured on a busy machine: a time target missed by a "
-                  "small margin may be met on a quiet one, and one met by a small margin may "
-                  "not. Rerun `make bench` on a quiet machine before relying on them.", ""]
+        lines += [
+            "These verdicts were measured on a busy machine: a time target missed by a "
+            "small margin may be met on a quiet one, and one met by a small margin may "
+            "not. Rerun `make bench` on a quiet machine before relying on them.",
+            "",
+        ]
     return lines
 
 
@@ -395,17 +454,21 @@ def headline_section(results: Results) -> list[str]:
         walls = [r.wall_ms for r in runs if r.wall_ms is not None]
         prepared = point.median_prepare_ms(method)
         total = point.median_total_ms(method)
-        rows.append([
-            LABELS.get(method, method), run_cell(runs),
-            f"{ms(min(values))}–{ms(max(values))}" if finished else "",
-            str(len(runs)), f"{median([r.hits for r in runs]):,.0f}",
-            "" if math.isnan(prepared) else ms(prepared),
-            ms(total) if finished else "",
-            times(ratio(median(values), floor)) if finished else "",
-            times(ratio(total, floor_total)) if finished else "",
-            times(ratio(total, widget_total)) if finished else "",
-            ms(median(walls), 0) if walls else "",
-        ])
+        rows.append(
+            [
+                LABELS.get(method, method),
+                run_cell(runs),
+                f"{ms(min(values))}–{ms(max(values))}" if finished else "",
+                str(len(runs)),
+                f"{median([r.hits for r in runs]):,.0f}",
+                "" if math.isnan(prepared) else ms(prepared),
+                ms(total) if finished else "",
+                times(ratio(median(values), floor)) if finished else "",
+                times(ratio(total, floor_total)) if finished else "",
+                times(ratio(total, widget_total)) if finished else "",
+                ms(median(walls), 0) if walls else "",
+            ]
+        )
     return [
         f"## Highlighting: {point.real_words:,} words x {point.terms:,} terms",
         "",
@@ -420,9 +483,22 @@ def headline_section(results: Results) -> list[str]:
         "*Wall* is from adding the widget's tag to `glossary:ready`, including the download of "
         "its index files from the loopback server. *Hits* are the highlights made.",
         "",
-        *table(["method", "scan ms", "range", "runs", "hits", "prepare ms", "prepare + scan ms",
-                "x floor, scan", "x floor, prepare + scan", "x widget `all`, prepare + scan",
-                "wall ms"], rows),
+        *table(
+            [
+                "method",
+                "scan ms",
+                "range",
+                "runs",
+                "hits",
+                "prepare ms",
+                "prepare + scan ms",
+                "x floor, scan",
+                "x floor, prepare + scan",
+                "x widget `all`, prepare + scan",
+                "wall ms",
+            ],
+            rows,
+        ),
         *prepare_note(point),
     ]
 
@@ -452,13 +528,17 @@ def prepare_note(point: Point) -> list[str]:
         "*measured* column of the targets."
     )
     if widget > FLOOR_RATIO * floor:
-        note += (f" Scan alone, the widget takes {times(ratio(widget, floor))} the floor's time: "
-                 "its expression only finds where a name may begin, and script then reads the "
-                 "words there, applies the rules the floor has none of (case per term, plurals, "
-                 "skipped areas, `first` and `data-max`) and marks each highlight for the card.")
+        note += (
+            f" Scan alone, the widget takes {times(ratio(widget, floor))} the floor's time: "
+            "its expression only finds where a name may begin, and script then reads the "
+            "words there, applies the rules the floor has none of (case per term, plurals, "
+            "skipped areas, `first` and `data-max`) and marks each highlight for the card."
+        )
         if point.median_prepare_ms("floor") > widget_total:
-            note += (" Compiling that expression for the whole glossary, though, costs more main "
-                     "thread than the widget's matcher and scan together.")
+            note += (
+                " Compiling that expression for the whole glossary, though, costs more main "
+                "thread than the widget's matcher and scan together."
+            )
         note += " The profile below shows where the widget's time goes."
     return [note, ""]
 
@@ -494,23 +574,33 @@ def scaling_section(results: Results, charts: dict[str, str]) -> list[str]:
     lines = ["### Scaling", ""]
     for axis, chart in (("terms", charts["terms"]), ("words", charts["words"])):
         points = scaling_points(results, axis)
-        header = [f"method \\ {axis}"] + [
-            f"{(p.terms if axis == 'terms' else p.real_words):,}" for p in points
+        header = [f"method \\ {axis}"] + [f"{(p.terms if axis == 'terms' else p.real_words):,}" for p in points]
+        rows = [
+            [LABELS[m]] + [run_cell(p.runs.get(m, [])) for p in points]
+            for m in CHART_METHODS
+            if any(p.runs.get(m) for p in points)
         ]
-        rows = [[LABELS[m]] + [run_cell(p.runs.get(m, [])) for p in points]
-                for m in CHART_METHODS if any(p.runs.get(m) for p in points)]
-        rows.insert(1, ["this widget, `all`: wall ms, tag added to ready"] + [
-            ms(median([r.wall_ms for r in p.runs.get("widget-all", []) if r.wall_ms]), 0)
-            for p in points
-        ])
+        rows.insert(
+            1,
+            ["this widget, `all`: wall ms, tag added to ready"]
+            + [ms(median([r.wall_ms for r in p.runs.get("widget-all", []) if r.wall_ms]), 0) for p in points],
+        )
         for method in ("widget-all", "floor"):
             prepared = [p.median_prepare_ms(method) for p in points]
             if not all(map(math.isnan, prepared)):
                 rows.append([f"{LABELS[method]}: prepare ms"] + [ms(value) for value in prepared])
-        fixed = (f"{points[0].real_words:,} words" if axis == "terms" and points
-                 else f"{results.annotate.config['terms']:,} terms")
-        lines += [f"Scan time (ms) against {axis} ({fixed}):", "", *table(header, rows),
-                  f"![scan time against {axis}]({chart})", ""]
+        fixed = (
+            f"{points[0].real_words:,} words"
+            if axis == "terms" and points
+            else f"{results.annotate.config['terms']:,} terms"
+        )
+        lines += [
+            f"Scan time (ms) against {axis} ({fixed}):",
+            "",
+            *table(header, rows),
+            f"![scan time against {axis}]({chart})",
+            "",
+        ]
     return lines
 
 
@@ -528,8 +618,10 @@ def profile_section(results: Results) -> list[str]:
         "calls show as *native*), plus the browser's own work and garbage collection. "
         "Locations are lines in `widget_js/`.",
         "",
-        *table(["function", "location", "self ms", "share"],
-               ([r.function, r.location or "", ms(r.ms), f"{r.share:.0%}"] for r in rows)),
+        *table(
+            ["function", "location", "self ms", "share"],
+            ([r.function, r.location or "", ms(r.ms), f"{r.share:.0%}"] for r in rows),
+        ),
         *inclusive_lines(results),
     ]
 
@@ -545,8 +637,10 @@ def inclusive_lines(results: Results) -> list[str]:
         "`wrap` makes each highlight, at the end of a slice. The whole profile is "
         "`widget.cpuprofile` in the work folder (open it in Chrome DevTools, Performance panel).",
         "",
-        *table(["function", "location", "ms on the stack", "share"],
-               ([r.function, r.location, ms(r.ms), f"{r.share:.0%}"] for r in rows)),
+        *table(
+            ["function", "location", "ms on the stack", "share"],
+            ([r.function, r.location, ms(r.ms), f"{r.share:.0%}"] for r in rows),
+        ),
     ]
 
 
@@ -577,8 +671,7 @@ def server_section(results: Results) -> list[str]:
         for connections in server.config["connections"]:
             lines += [f"### {workers} worker(s), {connections} connections", ""]
             lines += table(
-                ["request", "bytes", "ours", "Starlette", "nginx", "ours / Starlette",
-                 "ours / nginx"],
+                ["request", "bytes", "ours", "Starlette", "nginx", "ours / Starlette", "ours / nginx"],
                 server_rows(server, workers, connections),
             )
     lines += nagle_note(server)
@@ -589,21 +682,27 @@ def server_rows(server: ServerResult, workers: int, connections: int) -> list[li
     rows = []
     names = dict.fromkeys(load.row for load in server.loads)
     for name in names:
-        found = {s: server.find(s, workers, connections, name) for s in ("ours", "starlette",
-                                                                          "nginx")}
+        found = {s: server.find(s, workers, connections, name) for s in ("ours", "starlette", "nginx")}
         cells = []
         for load in found.values():
-            cells.append("n/a" if load is None else
-                         f"{load.requests_per_s:,.0f} ({ms(load.p50_ms)} / {ms(load.p99_ms)})"
-                         + (f", {load.errors} errors" if load.errors else ""))
+            cells.append(
+                "n/a"
+                if load is None
+                else f"{load.requests_per_s:,.0f} ({ms(load.p50_ms)} / {ms(load.p99_ms)})"
+                + (f", {load.errors} errors" if load.errors else "")
+            )
         ours = found["ours"]
         rates = {s: (load.requests_per_s if load else float("nan")) for s, load in found.items()}
         sizes = "/".join(dict.fromkeys(str(load.body_bytes) for load in found.values() if load))
-        rows.append([
-            f"`{ours.path if ours else name}` ({name})", sizes, *cells,
-            times(ratio(rates["ours"], rates["starlette"])),
-            times(ratio(rates["ours"], rates["nginx"])),
-        ])
+        rows.append(
+            [
+                f"`{ours.path if ours else name}` ({name})",
+                sizes,
+                *cells,
+                times(ratio(rates["ours"], rates["starlette"])),
+                times(ratio(rates["ours"], rates["nginx"])),
+            ]
+        )
     return rows
 
 
@@ -611,8 +710,7 @@ def nagle_note(server: ServerResult) -> list[str]:
     """Explains a known uvicorn problem when its symptom shows: with several workers, every
     keep-alive request waits for the client's delayed ACK (about 40 ms on Linux)."""
     fewest = min(server.config["connections"])
-    uvicorn = [load for load in server.loads
-               if load.server in ("ours", "starlette") and load.connections == fewest]
+    uvicorn = [load for load in server.loads if load.server in ("ours", "starlette") and load.connections == fewest]
     many = median([load.p50_ms for load in uvicorn if load.workers > 1])
     one = median([load.p50_ms for load in uvicorn if load.workers == 1])
     if not (many >= 30 and many >= 3 * one):
@@ -632,17 +730,30 @@ def nagle_note(server: ServerResult) -> list[str]:
 def size_section(results: Results) -> list[str]:
     size = results.size
     widget = size.widget
-    rows = [[widget.name, f"{widget.raw:,}", f"{widget.minified or 0:,}", f"{widget.gzip:,}",
-             f"{widget.brotli:,}", "readable bundle / minified, with its CSS"]]
-    rows += [[p.name, "", f"{p.minified or p.raw:,}", f"{p.gzip:,}", f"{p.brotli:,}", p.note]
-             for p in size.peers]
+    rows = [
+        [
+            widget.name,
+            f"{widget.raw:,}",
+            f"{widget.minified or 0:,}",
+            f"{widget.gzip:,}",
+            f"{widget.brotli:,}",
+            "readable bundle / minified, with its CSS",
+        ]
+    ]
+    rows += [[p.name, "", f"{p.minified or p.raw:,}", f"{p.gzip:,}", f"{p.brotli:,}", p.note] for p in size.peers]
     if size.peers:
         total = size.peers
-        rows.append(["mark.js + tippy.js + Popper", "", f"{sum(p.raw for p in total):,}",
-                     f"{sum(p.gzip for p in total):,}", f"{sum(p.brotli for p in total):,}",
-                     "three files, each compressed"])
-    index_rows = [[i.name, i.note, f"{i.raw:,}", f"{i.gzip:,}", f"{i.brotli:,}"]
-                  for i in size.indexes]
+        rows.append(
+            [
+                "mark.js + tippy.js + Popper",
+                "",
+                f"{sum(p.raw for p in total):,}",
+                f"{sum(p.gzip for p in total):,}",
+                f"{sum(p.brotli for p in total):,}",
+                "three files, each compressed",
+            ]
+        )
+    index_rows = [[i.name, i.note, f"{i.raw:,}", f"{i.gzip:,}", f"{i.brotli:,}"] for i in size.indexes]
     build = size.build
     lines = [
         "## Sizes",
@@ -663,7 +774,8 @@ def size_section(results: Results) -> list[str]:
         f"work folder: {build.median_s:.1f} s median ({', '.join(f'{s:.1f}' for s in build.seconds)}"
         f" s), {build.site_files:,} site files, {build.files_written:,} files written with the "
         f".br and .gz copies, {build.raw_bytes:,} bytes raw, {build.brotli_bytes:,} brotli. "
-        + memory_build_note(build) + "Stages as `build_site` reports them (last run on disk):",
+        + memory_build_note(build)
+        + "Stages as `build_site` reports them (last run on disk):",
         "",
         *table(["stage", "seconds"], ([stage, f"{sec:.2f}"] for stage, sec in build.stages)),
     ]
@@ -674,8 +786,10 @@ def memory_build_note(build: Build) -> str:
     if math.isnan(build.memory_median_s):
         return ""
     runs = ", ".join(f"{s:.1f}" for s in build.memory_seconds)
-    return (f"The same builds into memory (/dev/shm): {build.memory_median_s:.1f} s median "
-            f"({runs} s); the difference is the file system's. ")
+    return (
+        f"The same builds into memory (/dev/shm): {build.memory_median_s:.1f} s median "
+        f"({runs} s); the difference is the file system's. "
+    )
 
 
 def method_section(results: Results) -> list[str]:
@@ -699,7 +813,7 @@ def method_section(results: Results) -> list[str]:
         "- The floor and `markRegExp` get the same expression, built, compiled and run three times "
         "on a short string before the scan, all timed as *prepare*: escaped names, "
         "longest first, `\\b` on both sides, flags `gi`. `mark()` with the array uses "
-        "`accuracy: \"exactly\"`, `separateWordSearch: false` and the other defaults; it is run "
+        '`accuracy: "exactly"`, `separateWordSearch: false` and the other defaults; it is run '
         "on consecutive slices of its own longest-first keyword order (the same work as one "
         f"call) so it can stop after {config['limit_s']:.0f} s. The naive baseline builds one "
         "case-insensitive expression per term and walks the text nodes until its first "
@@ -741,10 +855,15 @@ def draw_chart(results: Results, axis: str, path: Path) -> None:
             continue
         line = axes.plot(xs, ys, marker="o", label=LABELS[method].replace("`", ""))[0]
         if open_xs:
-            axes.plot(open_xs, open_ys, linestyle="none", marker="o", markerfacecolor="white",
-                      color=line.get_color(),
-                      label=f"{LABELS[method].replace('`', '')}: did not finish\n"
-                            "(open circle at the time limit)")
+            axes.plot(
+                open_xs,
+                open_ys,
+                linestyle="none",
+                marker="o",
+                markerfacecolor="white",
+                color=line.get_color(),
+                label=f"{LABELS[method].replace('`', '')}: did not finish\n(open circle at the time limit)",
+            )
     axes.set_xscale("log")
     axes.set_yscale("log")
     axes.set_xticks([p.terms if axis == "terms" else p.real_words for p in points])
@@ -754,8 +873,11 @@ def draw_chart(results: Results, axis: str, path: Path) -> None:
     axes.yaxis.set_major_formatter(number)
     axes.set_xlabel("glossary terms" if axis == "terms" else "article words")
     axes.set_ylabel("scan time, ms (log)")
-    fixed = (f"{points[0].real_words:,} words" if axis == "terms" and points
-             else f"{results.annotate.config['terms']:,} terms")
+    fixed = (
+        f"{points[0].real_words:,} words"
+        if axis == "terms" and points
+        else f"{results.annotate.config['terms']:,} terms"
+    )
     axes.set_title(f"Scan time against {axis} ({fixed}), headless Chromium")
     axes.grid(True, which="both", alpha=0.3)
     axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
@@ -768,16 +890,27 @@ def draw_chart(results: Results, axis: str, path: Path) -> None:
 # them again, so each keeps the date and the commit that measured it. The docs link here rather
 # than quote figures.
 EARLIER_MEASUREMENTS = [
-    ["uvicorn with httptools and uvloop against its pure-Python defaults (`serve`)",
-     "about 3x the requests/s", "2026-12-01, 0326730"],
-    ["`serve --access-log` against no request log",
-     "about half the requests/s: formatting a line took longer than answering", "2026-12-02, 93bde7c"],
-    ["100,000-word page, `all`, all new highlights laid out in one frame (before slices ended at "
-     "32 text nodes)", "one frame of 100-190 ms on two slow cores", "2026-12-03, f6fa3e9"],
-    ["the same page, slices ending at 32 text nodes", "no frame over 50 ms; 20-35 ms each",
-     "2026-12-03, f6fa3e9"],
-    ["`python -m benchmarks.feedback`, SQLite, 1 worker (load average 10-14 on 2 cores)",
-     "4,132 accepted posts/s, p99 178 ms", "2026-12-06, e5a1106"],
+    [
+        "uvicorn with httptools and uvloop against its pure-Python defaults (`serve`)",
+        "about 3x the requests/s",
+        "2026-12-01, 0326730",
+    ],
+    [
+        "`serve --access-log` against no request log",
+        "about half the requests/s: formatting a line took longer than answering",
+        "2026-12-02, 93bde7c",
+    ],
+    [
+        "100,000-word page, `all`, all new highlights laid out in one frame (before slices ended at 32 text nodes)",
+        "one frame of 100-190 ms on two slow cores",
+        "2026-12-03, f6fa3e9",
+    ],
+    ["the same page, slices ending at 32 text nodes", "no frame over 50 ms; 20-35 ms each", "2026-12-03, f6fa3e9"],
+    [
+        "`python -m benchmarks.feedback`, SQLite, 1 worker (load average 10-14 on 2 cores)",
+        "4,132 accepted posts/s, p99 178 ms",
+        "2026-12-06, e5a1106",
+    ],
     ["the same, PostgreSQL, 2 workers", "5,533 accepted posts/s, p99 144 ms", "2026-12-06, e5a1106"],
 ]
 
@@ -799,11 +932,19 @@ def write_report(results: Results, out: Path) -> Path:
     charts = {"words": "scan-vs-words.png", "terms": "scan-vs-terms.png"}
     for axis, name in charts.items():
         draw_chart(results, axis, out / name)
-    lines = (machine_section(results) + targets_section(results) + headline_section(results)
-             + long_task_section(results) + scaling_section(results, charts)
-             + profile_section(results) + server_section(results) + feedback_section(results)
-             + size_section(results)
-             + method_section(results) + earlier_section())
+    lines = (
+        machine_section(results)
+        + targets_section(results)
+        + headline_section(results)
+        + long_task_section(results)
+        + scaling_section(results, charts)
+        + profile_section(results)
+        + server_section(results)
+        + feedback_section(results)
+        + size_section(results)
+        + method_section(results)
+        + earlier_section()
+    )
     path = out / "RESULTS.md"
     path.write_text("\n".join(lines).rstrip() + "\n")
     return path

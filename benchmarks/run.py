@@ -24,8 +24,9 @@ from benchmarks.common import BENCH_DIR, DEFAULT_WORKDIR, Machine, cpu_ticks, st
 from benchmarks.report import Results, write_report
 
 
-def run_all(quick: bool, peers: bool, workdir: Path, install: bool = True, browser: Any = None,
-            log: Any = print) -> Results:
+def run_all(
+    quick: bool, peers: bool, workdir: Path, install: bool = True, browser: Any = None, log: Any = print
+) -> Results:
     """All the benchmarks; `browser` as for annotate.run (None launches Chromium)."""
     workdir.mkdir(parents=True, exist_ok=True)
     machine = Machine.describe()
@@ -37,13 +38,20 @@ def run_all(quick: bool, peers: bool, workdir: Path, install: bool = True, brows
     # Sizes first (no browser, no load), then the browser, then the servers under load.
     sizes = size.run(replace(size_config, peers=peers), workdir, log)
     highlighting = annotate.run(replace(annotate_config, peers=peers), workdir, browser, log)
-    servers = server.run(replace(server_config, install=install and server_config.install),
-                         workdir, log)
+    servers = server.run(replace(server_config, install=install and server_config.install), workdir, log)
     feedback_config = feedback.FeedbackConfig.quick() if quick else feedback.FeedbackConfig()
-    writes = feedback.run(replace(feedback_config, install=install and feedback_config.install),
-                          workdir, log)
-    return Results(machine, highlighting, servers, sizes, time.monotonic() - started,
-                   os.getloadavg(), quick, steal_share(ticks, cpu_ticks()), writes)
+    writes = feedback.run(replace(feedback_config, install=install and feedback_config.install), workdir, log)
+    return Results(
+        machine,
+        highlighting,
+        servers,
+        sizes,
+        time.monotonic() - started,
+        os.getloadavg(),
+        quick,
+        steal_share(ticks, cpu_ticks()),
+        writes,
+    )
 
 
 def default_out(quick: bool, args: argparse.Namespace) -> Path:
@@ -54,16 +62,24 @@ def default_out(quick: bool, args: argparse.Namespace) -> Path:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes, seconds")
-    parser.add_argument("--no-peers", action="store_true",
-                        help="do not fetch mark.js, tippy.js and Popper (no npm, no network)")
+    parser.add_argument(
+        "--no-peers", action="store_true", help="do not fetch mark.js, tippy.js and Popper (no npm, no network)"
+    )
     parser.add_argument("--no-install", action="store_true", help="never run apt-get")
-    parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR,
-                        help="generated glossaries, pages, exports and raw results")
-    parser.add_argument("--from-json", type=Path, metavar="RESULTS_JSON",
-                        help="measure nothing: re-render the report from a run's results.json")
-    parser.add_argument("--out", type=Path,
-                        help="where RESULTS.md and the charts go (default: benchmarks/ for a "
-                             "full run, the work folder for --quick)")
+    parser.add_argument(
+        "--workdir", type=Path, default=DEFAULT_WORKDIR, help="generated glossaries, pages, exports and raw results"
+    )
+    parser.add_argument(
+        "--from-json",
+        type=Path,
+        metavar="RESULTS_JSON",
+        help="measure nothing: re-render the report from a run's results.json",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="where RESULTS.md and the charts go (default: benchmarks/ for a full run, the work folder for --quick)",
+    )
     args = parser.parse_args(argv)
     if args.from_json:
         results = Results.from_json(json.loads(args.from_json.read_text()))
@@ -72,8 +88,11 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out or default_out(args.quick, args)
     load = os.getloadavg()[0]
     if load > 0.75 * (os.cpu_count() or 1):
-        print(f"warning: the 1-minute load average is {load:.2f}; absolute times will be "
-              "inflated (RESULTS.md will say so)", file=sys.stderr)
+        print(
+            f"warning: the 1-minute load average is {load:.2f}; absolute times will be "
+            "inflated (RESULTS.md will say so)",
+            file=sys.stderr,
+        )
     results = run_all(args.quick, not args.no_peers, args.workdir, not args.no_install)
     (args.workdir / "results.json").write_text(json.dumps(asdict(results), indent=1))
     path = write_report(results, out)

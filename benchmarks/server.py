@@ -100,8 +100,11 @@ class ServerResult:
 
     def find(self, server: str, workers: int, connections: int, row: str) -> Load | None:
         return next(
-            (load for load in self.loads if (load.server, load.workers, load.connections, load.row)
-             == (server, workers, connections, row)),
+            (
+                load
+                for load in self.loads
+                if (load.server, load.workers, load.connections, load.row) == (server, workers, connections, row)
+            ),
             None,
         )
 
@@ -149,14 +152,22 @@ def on_cores(cores: Cores, command: list[str]) -> list[str]:
     return command if cores is None else ["taskset", "-c", ",".join(map(str, sorted(cores))), *command]
 
 
-def wrk_load(wrk: str, script: Path, url: str, headers: dict[str, str], connections: int,
-             seconds: int, threads: int, cores: Cores) -> Measured:
-    command = [wrk, f"-t{min(threads, connections)}", f"-c{connections}", f"-d{seconds}s",
-               "-s", str(script)]
+def wrk_load(
+    wrk: str,
+    script: Path,
+    url: str,
+    headers: dict[str, str],
+    connections: int,
+    seconds: int,
+    threads: int,
+    cores: Cores,
+) -> Measured:
+    command = [wrk, f"-t{min(threads, connections)}", f"-c{connections}", f"-d{seconds}s", "-s", str(script)]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
-    output = subprocess.run(on_cores(cores, command + [url]), check=True, capture_output=True,
-                            text=True, timeout=seconds + 30).stdout
+    output = subprocess.run(
+        on_cores(cores, command + [url]), check=True, capture_output=True, text=True, timeout=seconds + 30
+    ).stdout
     line = next(line for line in output.splitlines() if line.startswith("BENCH "))
     requests, duration_us, *errors, p50_us, p99_us = (int(v) for v in line.split()[1:])
     return Measured(requests / (duration_us / 1e6), p50_us / 1000, p99_us / 1000, sum(errors))
@@ -216,18 +227,20 @@ class Loader:
                 if config.loader == "wrk":
                     raise SystemExit(how)
                 log(f"server: {how}; using the pure-Python load loop instead")
-                self.notes.append(f"{how}. The pure-Python load loop was used instead: it is "
-                                  "much weaker than wrk, so these figures understate every server.")
+                self.notes.append(
+                    f"{how}. The pure-Python load loop was used instead: it is "
+                    "much weaker than wrk, so these figures understate every server."
+                )
         self.name = "wrk" if self.wrk else "python"
         self.cores: Cores = None  # where wrk runs (see split_cores)
         self.script = workdir / "report.lua"
         self.script.write_text(WRK_REPORT)
 
-    def __call__(self, url: str, headers: dict[str, str], connections: int,
-                 seconds: int) -> Measured:
+    def __call__(self, url: str, headers: dict[str, str], connections: int, seconds: int) -> Measured:
         if self.wrk:
-            return wrk_load(self.wrk, self.script, url, headers, connections, seconds,
-                            self.config.wrk_threads, self.cores)
+            return wrk_load(
+                self.wrk, self.script, url, headers, connections, seconds, self.config.wrk_threads, self.cores
+            )
         return python_load(url, headers, connections, seconds)
 
 
@@ -239,8 +252,9 @@ def started(command: list[str], log_path: Path, ready: Any, cores: Cores) -> Ite
     """Runs `command` (and the workers it starts) on `cores`, in its own process group, until
     the block ends; `ready()` waits for it."""
     with log_path.open("ab") as log:
-        process = subprocess.Popen(on_cores(cores, command), cwd=ROOT, stdout=subprocess.DEVNULL,
-                                   stderr=log, start_new_session=True)
+        process = subprocess.Popen(
+            on_cores(cores, command), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True
+        )
     try:
         ready(process)
         yield
@@ -283,21 +297,38 @@ def glossary_widget_command() -> list[str]:
     return [sys.executable, "-c", "from widget_server.cli import main; main()"]
 
 
-def serve_ours(data: Path, port: int, workers: int, log_path: Path, cores: Cores,
-               options: list[str] | None = None) -> Any:
+def serve_ours(
+    data: Path, port: int, workers: int, log_path: Path, cores: Cores, options: list[str] | None = None
+) -> Any:
     """`glossary-widget serve` with `options` (by default: no feedback, as the reads are measured)."""
     command = glossary_widget_command() + [
-        "serve", "--data", str(data), "--host", "127.0.0.1", "--port", str(port),
-        "--workers", str(workers), *(options if options is not None else ["--no-feedback"]),
+        "serve",
+        "--data",
+        str(data),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        *(options if options is not None else ["--no-feedback"]),
     ]
     ready = uvicorn_ready(f"http://127.0.0.1:{port}/healthz", log_path, workers)
     return started(command, log_path, ready, cores)
 
 
-def serve_ceiling(bodies: dict[str, list[Any]], port: int, workers: int, log_path: Path,
-                  cores: Cores) -> Any:
-    command = [sys.executable, "-m", "benchmarks.ceiling", "--port", str(port),
-               "--workers", str(workers), "--bodies", json.dumps(bodies)]
+def serve_ceiling(bodies: dict[str, list[Any]], port: int, workers: int, log_path: Path, cores: Cores) -> Any:
+    command = [
+        sys.executable,
+        "-m",
+        "benchmarks.ceiling",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--bodies",
+        json.dumps(bodies),
+    ]
     ready = uvicorn_ready(f"http://127.0.0.1:{port}/", log_path, workers)
     return started(command, log_path, ready, cores)
 
@@ -306,16 +337,18 @@ def nginx_conf(site: Path, folder: Path, port: int, workers: int) -> str:
     """A minimal nginx.conf: the headers of examples/deploy/nginx.conf, on loopback, with its
     pid, logs and temporary files in `folder`. No brotli_static (not in Debian's nginx)."""
     headers = "\n".join(
-        f"        add_header {header} always;" for header in (
-            "X-Content-Type-Options nosniff", "Access-Control-Allow-Origin *",
-            "Cross-Origin-Resource-Policy cross-origin", "Vary Accept-Encoding",
+        f"        add_header {header} always;"
+        for header in (
+            "X-Content-Type-Options nosniff",
+            "Access-Control-Allow-Origin *",
+            "Cross-Origin-Resource-Policy cross-origin",
+            "Vary Accept-Encoding",
         )
     )
     # As root, nginx would run its workers as `nobody`, who may not read a private temp folder.
     user = "user root;\n" if os.geteuid() == 0 else ""
     temp = "\n".join(
-        f"    {kind}_temp_path {folder / kind};"
-        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+        f"    {kind}_temp_path {folder / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
     )
     return f"""{user}worker_processes {workers};
 daemon off;
@@ -353,8 +386,7 @@ http {{
 """
 
 
-def serve_nginx(nginx: str, site: Path, folder: Path, port: int, workers: int,
-                cores: Cores) -> Any:
+def serve_nginx(nginx: str, site: Path, folder: Path, port: int, workers: int, cores: Cores) -> Any:
     folder.mkdir(parents=True, exist_ok=True)
     conf = folder / "nginx.conf"
     conf.write_text(nginx_conf(site, folder, port, workers))
@@ -424,8 +456,7 @@ class Bench:
             sizes = {server: probe(base, row)[0] for server, base in bases.items()}
             if self.config.warmup_s:
                 for base in bases.values():
-                    self.loader(base + row.path, row.headers, max(self.config.connections),
-                                self.config.warmup_s)
+                    self.loader(base + row.path, row.headers, max(self.config.connections), self.config.warmup_s)
             for connections in self.config.connections:
                 runs: dict[str, list[Measured]] = {server: [] for server in bases}
                 servers = list(bases)
@@ -433,18 +464,30 @@ class Bench:
                     # Each run starts with the next server: none always runs right after another.
                     turn = run % len(servers)
                     for server in servers[turn:] + servers[:turn]:
-                        runs[server].append(self.loader(bases[server] + row.path, row.headers,
-                                                        connections, self.config.duration_s))
+                        runs[server].append(
+                            self.loader(bases[server] + row.path, row.headers, connections, self.config.duration_s)
+                        )
                 for server, measured in runs.items():
                     figure = median_of(measured)
-                    self.log(f"server: {server} x{workers} c{connections} {row.name}: "
-                             f"{figure.requests_per_s:,.0f} req/s, p99 {figure.p99_ms:.1f} ms")
-                    self.loads.append(Load(
-                        server=server, workers=workers, connections=connections, row=row.name,
-                        path=row.path, requests_per_s=figure.requests_per_s,
-                        p50_ms=figure.p50_ms, p99_ms=figure.p99_ms, errors=figure.errors,
-                        body_bytes=sizes[server], loader=self.loader.name,
-                    ))
+                    self.log(
+                        f"server: {server} x{workers} c{connections} {row.name}: "
+                        f"{figure.requests_per_s:,.0f} req/s, p99 {figure.p99_ms:.1f} ms"
+                    )
+                    self.loads.append(
+                        Load(
+                            server=server,
+                            workers=workers,
+                            connections=connections,
+                            row=row.name,
+                            path=row.path,
+                            requests_per_s=figure.requests_per_s,
+                            p50_ms=figure.p50_ms,
+                            p99_ms=figure.p99_ms,
+                            errors=figure.errors,
+                            body_bytes=sizes[server],
+                            loader=self.loader.name,
+                        )
+                    )
 
 
 def median_of(runs: list[Measured]) -> Measured:
@@ -474,16 +517,23 @@ def run(config: ServerConfig, workdir: Path = DEFAULT_WORKDIR, log: Any = print)
         cores, loader.cores = split_cores(workers)
         # All three run at once (an idle server takes no CPU), so that they can take turns.
         with contextlib.ExitStack() as servers:
-            bases = {server: f"http://127.0.0.1:{free_port()}"
-                     for server in ("ours", "starlette", *(("nginx",) if nginx else ()))}
-            servers.enter_context(serve_ours(data, port_of(bases["ours"]), workers,
-                                             logs / f"ours-{workers}.log", cores))
+            bases = {
+                server: f"http://127.0.0.1:{free_port()}"
+                for server in ("ours", "starlette", *(("nginx",) if nginx else ()))
+            }
+            servers.enter_context(
+                serve_ours(data, port_of(bases["ours"]), workers, logs / f"ours-{workers}.log", cores)
+            )
             bodies = {row.path: list(probe(bases["ours"], row)) for row in rows}
-            servers.enter_context(serve_ceiling(bodies, port_of(bases["starlette"]), workers,
-                                                logs / f"starlette-{workers}.log", cores))
+            servers.enter_context(
+                serve_ceiling(bodies, port_of(bases["starlette"]), workers, logs / f"starlette-{workers}.log", cores)
+            )
             if nginx:
-                servers.enter_context(serve_nginx(nginx, site, workdir / "server" / f"nginx-{workers}",
-                                                  port_of(bases["nginx"]), workers, cores))
+                servers.enter_context(
+                    serve_nginx(
+                        nginx, site, workdir / "server" / f"nginx-{workers}", port_of(bases["nginx"]), workers, cores
+                    )
+                )
             bench.load_all(bases, workers)
     version = nginx_version(nginx) if nginx else f"not installed ({nginx_how})"
     return ServerResult(asdict(config), bench.loads, loader.name, notes, version)

@@ -97,8 +97,9 @@ def gzip_size(body: bytes) -> int:
 def widget_bytes() -> Bytes:
     readable = bundle_widget(widget_source_dir()).encode()
     minified = build_assets().files[WIDGET_PATH]
-    return Bytes("widget.js", raw=len(readable), minified=len(minified),
-                 gzip=gzip_size(minified), brotli=brotli_size(minified))
+    return Bytes(
+        "widget.js", raw=len(readable), minified=len(minified), gzip=gzip_size(minified), brotli=brotli_size(minified)
+    )
 
 
 def index_bytes(workdir: Path, count: int) -> list[Bytes]:
@@ -111,8 +112,9 @@ def index_bytes(workdir: Path, count: int) -> list[Bytes]:
         if path.startswith(INDEX_PREFIX):
             terms = len(json.loads(body)["terms"])
             name = path.removeprefix(INDEX_PREFIX)
-            rows.append(Bytes(name, raw=len(body), gzip=gzip_size(body), brotli=brotli_size(body),
-                              note=f"{terms} terms"))
+            rows.append(
+                Bytes(name, raw=len(body), gzip=gzip_size(body), brotli=brotli_size(body), note=f"{terms} terms")
+            )
     return rows
 
 
@@ -122,8 +124,16 @@ def peer_bytes(enabled: bool) -> tuple[list[Bytes], list[str]]:
     rows = []
     for name, version, path in PEERS:
         body = (npm_package(name, version) / path).read_bytes()
-        rows.append(Bytes(f"{name} {version}", raw=len(body), minified=len(body),
-                          gzip=gzip_size(body), brotli=brotli_size(body), note=path))
+        rows.append(
+            Bytes(
+                f"{name} {version}",
+                raw=len(body),
+                minified=len(body),
+                gzip=gzip_size(body),
+                brotli=brotli_size(body),
+                note=path,
+            )
+        )
     return rows, []
 
 
@@ -157,10 +167,18 @@ def build_time(workdir: Path, count: int, reps: int) -> Build:
     for out in outs:
         shutil.rmtree(out)  # tens of thousands of files, of no further use
     in_memory = [round(timed_build(data, out)[1], 3) for out in memory_outs(reps)]
-    return Build(terms=count, seconds=[round(s, 3) for s in seconds], median_s=median(seconds),
-                 files_written=written, site_files=summary.files, raw_bytes=summary.raw_bytes,
-                 brotli_bytes=summary.brotli_bytes, stages=stages, memory_seconds=in_memory,
-                 memory_median_s=median(in_memory))
+    return Build(
+        terms=count,
+        seconds=[round(s, 3) for s in seconds],
+        median_s=median(seconds),
+        files_written=written,
+        site_files=summary.files,
+        raw_bytes=summary.raw_bytes,
+        brotli_bytes=summary.brotli_bytes,
+        stages=stages,
+        memory_seconds=in_memory,
+        memory_median_s=median(in_memory),
+    )
 
 
 def memory_outs(reps: int) -> Iterator[Path]:
@@ -185,8 +203,7 @@ def timed_build(data: Path, out: Path) -> tuple[BuildSummary, float, list[tuple[
     summary = build_site(data, out, progress=progress)
     end = time.perf_counter()
     ends = [t for _, t in marks[1:]] + [end]
-    stages = [(message, round(stop - begin, 3))
-              for (message, begin), stop in zip(marks, ends, strict=True)]
+    stages = [(message, round(stop - begin, 3)) for (message, begin), stop in zip(marks, ends, strict=True)]
     return summary, end - start, stages
 
 

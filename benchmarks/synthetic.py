@@ -83,10 +83,7 @@ def write_glossary(root: Path, terms: list[SyntheticTerm]) -> Path:
     """Write `terms` as a glossary folder under `root`; returns the folder."""
     (root / "terms").mkdir(parents=True, exist_ok=True)
     (root / "categories.yml").write_text(
-        "".join(
-            f"- slug: {c}\n  label: {c.title()}\n  description: Synthetic {c} terms.\n"
-            for c in CATEGORIES
-        )
+        "".join(f"- slug: {c}\n  label: {c.title()}\n  description: Synthetic {c} terms.\n" for c in CATEGORIES)
     )
     for i, term in enumerate(terms):
         (root / "terms" / f"{term.slug}.md").write_text(_term_file(term, terms[(i + 1) % len(terms)]))
@@ -161,9 +158,7 @@ class _ArticleWriter:
         return " ".join(self.rng.choice(FILLER) for _ in range(length)).capitalize()
 
 
-def article_html(
-    terms: list[SyntheticTerm], words: int, seed: int = 11, density: float = 0.03
-) -> str:
+def article_html(terms: list[SyntheticTerm], words: int, seed: int = 11, density: float = 0.03) -> str:
     """An article body of about `words` words in headings, paragraphs and lists, with links and
     inline markup, where about `density` of the words belong to glossary terms.
 
@@ -178,9 +173,7 @@ def article_html(
         if kind < 0.06:
             blocks.append(f"<h2>{writer.heading(rng.randint(3, 7))}</h2>")
         elif kind < 0.16:
-            items = "".join(
-                f"<li>{writer.sentence(rng.randint(6, 16))}</li>" for _ in range(rng.randint(3, 6))
-            )
+            items = "".join(f"<li>{writer.sentence(rng.randint(6, 16))}</li>" for _ in range(rng.randint(3, 6)))
             blocks.append(f"<ul>{items}</ul>")
         else:
             sentences = (writer.sentence(rng.randint(8, 26)) for _ in range(rng.randint(2, 5)))

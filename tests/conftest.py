@@ -35,7 +35,9 @@ def find_realworld_pages() -> Path:
     checkouts = [ROOT]
     origin = subprocess.run(
         ["git", "-C", str(ROOT), "config", "--get", "remote.origin.url"],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     ).stdout.strip()
     if origin and Path(origin).is_dir():
         checkouts.append(Path(origin).resolve())

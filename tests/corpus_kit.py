@@ -35,9 +35,7 @@ def passage_nodes(passage: dict[str, Any]) -> list[str]:
     body = tree.body
     if body is None:
         return []
-    return [
-        node.text_content or "" for node in body.traverse(include_text=True) if node.is_text_node
-    ]
+    return [node.text_content or "" for node in body.traverse(include_text=True) if node.is_text_node]
 
 
 def passage_text(passage: dict[str, Any]) -> str:
@@ -53,9 +51,7 @@ def occurrence(nodes: list[str], wanted: str, nth: int) -> int:
         start = 0
         while (found := text.find(wanted, start)) >= 0:
             end = found + len(wanted)
-            if (found == 0 or not is_word(text[found - 1])) and (
-                end == len(text) or not is_word(text[end])
-            ):
+            if (found == 0 or not is_word(text[found - 1])) and (end == len(text) or not is_word(text[end])):
                 seen += 1
                 if seen == nth:
                     return offset + found
@@ -99,6 +95,7 @@ class Score:
 
     def report(self) -> str:
         """Every wrong highlight and every miss, with the words around it, then the figures."""
+
         def around(item: Found) -> str:
             text = self.contexts.get(item[0], "")
             start = max(0, item[2] - 50)
@@ -110,12 +107,13 @@ class Score:
         lines += [f"  {i[0]} {i[1]}: …{around(i)}…" for i in self.false_positives]
         lines += [f"not highlighted ({len(self.misses)}):"]
         lines += [f"  {i[0]} {i[1]}: …{around(i)}…" for i in self.misses]
-        lines += [f"precision {self.precision:.3f} (target {PRECISION_TARGET}), "
-                  f"recall {self.recall:.3f} (target {RECALL_TARGET}), "
-                  f"{len(self.found)} highlights, {len(self.expected)} expected"]
+        lines += [
+            f"precision {self.precision:.3f} (target {PRECISION_TARGET}), "
+            f"recall {self.recall:.3f} (target {RECALL_TARGET}), "
+            f"{len(self.found)} highlights, {len(self.expected)} expected"
+        ]
         return "\n".join(lines)
 
 
 def score(passages: list[dict[str, Any]], found: set[Found]) -> Score:
-    return Score(labelled(passages, "expect"), found,
-                 {p["id"]: passage_text(p) for p in passages})
+    return Score(labelled(passages, "expect"), found, {p["id"]: passage_text(p) for p in passages})

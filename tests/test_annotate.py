@@ -21,12 +21,13 @@ from widget_server.model import Glossary
 
 BASE = "https://glossary.example.org/"
 GLOSSARY_DATA = Path(__file__).resolve().parent.parent / "glossary_data"
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-        "track", "wbr"}
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 REFERENCE_RE = re.compile(r'<sup><a href="#gw-fn-\d+"(?: id="gw-ref-\d+")?>\d+</a></sup>')
 NOTES_RE = re.compile(r"\n<hr>\n<div>\n<h2>Glossary</h2>\n<ol>\n.*?</ol>\n</div>\n", re.DOTALL)
-LINK_RE = re.compile(r'<a href="https://glossary\.example\.org/glossary/[a-z0-9-]+/" '
-                     r'title="[^"<>]*">([^<]*)</a>')
+LINK_RE = re.compile(
+    r'<a href="https://glossary\.example\.org/glossary/[a-z0-9-]+/" '
+    r'title="[^"<>]*">([^<]*)</a>'
+)
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +107,7 @@ def test_footnotes_of_the_example_article_are_plain_well_formed_markup(
     # One Glossary section, at the end of the body, one item per term with absolute links.
     assert output.count("<h2>Glossary</h2>") == 1
     notes = NOTES_RE.search(output)
-    assert notes is not None and output[notes.end():].lstrip().startswith("</body>")
+    assert notes is not None and output[notes.end() :].lstrip().startswith("</body>")
     items = re.findall(r'<li id="gw-fn-(\d+)"><p><a href="([^"]+)">', notes.group())
     assert [int(n) for n, _ in items] == firsts
     assert all(url.startswith(f"{BASE}glossary/") for _, url in items)
@@ -120,9 +121,11 @@ def test_footnotes_of_the_example_article_are_plain_well_formed_markup(
 
 
 def test_input_without_terms_comes_back_byte_identical(glossary: Glossary) -> None:
-    source = ("<!DOCTYPE html>\r\n<html><head><title>Premium</title></head>\r\n<body>\r\n"
-              "<p>Nothing&nbsp;to see &amp; no terms.</p>\r\n<p title=premium>Here either."
-              "<!-- premium --></p>\r\n</body></html>\r\n")
+    source = (
+        "<!DOCTYPE html>\r\n<html><head><title>Premium</title></head>\r\n<body>\r\n"
+        "<p>Nothing&nbsp;to see &amp; no terms.</p>\r\n<p title=premium>Here either."
+        "<!-- premium --></p>\r\n</body></html>\r\n"
+    )
     for style in ("links", "footnotes"):
         assert annotated(source, glossary, style) == source
 
@@ -143,12 +146,14 @@ def test_terms_in_attributes_comments_scripts_styles_and_skipped_elements_are_un
 
 
 def test_a_match_across_a_character_reference_or_markup_is_skipped(glossary: Glossary) -> None:
-    for source in ("<p>The pre&#109;ium is due.</p>", "<p>The prem<!---->ium is due.</p>",
-                   "<p>A health savings\r\naccount.</p>"):
+    for source in (
+        "<p>The pre&#109;ium is due.</p>",
+        "<p>The prem<!---->ium is due.</p>",
+        "<p>A health savings\r\naccount.</p>",
+    ):
         assert annotated(source, glossary, "links") == source
     # What follows such a match is still found where it is.
-    output = annotated("<p>A pre&#109;ium, then a premium.</p>", glossary, "links",
-                       occurrences="all")
+    output = annotated("<p>A pre&#109;ium, then a premium.</p>", glossary, "links", occurrences="all")
     assert output.startswith("<p>A pre&#109;ium, then a <a href=")
 
 
@@ -169,7 +174,7 @@ def test_nothing_executable_is_added_whatever_the_glossary_says(tmp_path: Path) 
     data = tmp_path / "glossary"
     shutil.copytree(FIXTURES / "glossary", data)
     term = data / "terms" / "premium.md"
-    hostile = "A \"premium\" <img src=x onerror=alert(1)> & 'javascript:alert(1)' \" onmouseover=\"x"
+    hostile = 'A "premium" <img src=x onerror=alert(1)> & \'javascript:alert(1)\' " onmouseover="x'
     term.write_text(term.read_text().replace("Test definition of Premium.", hostile))
     glossary = load_glossary(data)
     source = "<body><p>The premium is due.</p></body>"
@@ -177,9 +182,10 @@ def test_nothing_executable_is_added_whatever_the_glossary_says(tmp_path: Path) 
         output = annotated(source, glossary, style)
         elements = check(output)
         assert [tag for tag, _ in elements.elements] == (
-            ["body", "p", "a"] if style == "links"
-            else ["body", "p", "sup", "a", "hr", "div", "h2", "ol", "li", "p", "a", "strong",
-                  "p", "em", "a"])
+            ["body", "p", "a"]
+            if style == "links"
+            else ["body", "p", "sup", "a", "hr", "div", "h2", "ol", "li", "p", "a", "strong", "p", "em", "a"]
+        )
         for _tag, attributes in elements.elements:
             assert not any(name.startswith("on") for name in attributes)
             assert not any(v.lower().startswith("javascript:") for v in attributes.values())
@@ -196,15 +202,16 @@ def test_markdown_prose_is_annotated_and_code_headings_links_are_not(glossary: G
     link = re.compile(r'\[([^\]]+)\]\(<https://glossary\.example\.org/glossary/[a-z-]+/> "[^"]*"\)')
     assert link.sub(r"\1", output) == source
     # In emphasis and inline HTML too, as the widget in the rendered page.
-    assert re.findall(r"\[(\w+)\]\(<", output) == ["premium", "premium", "policy", "premium",
-                                                    "premium"]
+    assert re.findall(r"\[(\w+)\]\(<", output) == ["premium", "premium", "policy", "premium", "premium"]
     footnotes = annotate_markdown(source, glossary, Options(BASE)).apply(source)
     assert "Your *premium[^1]*" in footnotes and "A policy[^2]" in footnotes
-    assert footnotes.endswith("\n\n## Glossary\n\n[^1]: **[Premium](<https://glossary.example.org/"
-                              "glossary/premium/>)**: Test definition of Premium. It exists so "
-                              "the widget tests have a small, stable glossary. *How it is "
-                              "misused:* Test misuse of Premium. Shown in the card as the "
-                              "warning.\n\n[^2]: " + footnotes.split("[^2]: ", 1)[1])
+    assert footnotes.endswith(
+        "\n\n## Glossary\n\n[^1]: **[Premium](<https://glossary.example.org/"
+        "glossary/premium/>)**: Test definition of Premium. It exists so "
+        "the widget tests have a small, stable glossary. *How it is "
+        "misused:* Test misuse of Premium. Shown in the card as the "
+        "warning.\n\n[^2]: " + footnotes.split("[^2]: ", 1)[1]
+    )
     assert footnotes.count("[^1]") == 2
 
 
@@ -212,8 +219,10 @@ def test_markdown_line_breaks_of_any_kind_keep_their_places(glossary: Glossary) 
     source = "# Policy\r\n\r\n- A premium\u2028here\r- and a policy.\r\n\r\nThe premium.\n"
     options = Options(BASE, "footnotes", Settings(occurrences="all"))
     output = annotate_markdown(source, glossary, options).apply(source)
-    assert output.startswith("# Policy\r\n\r\n- A premium[^1]\u2028here\r- and a policy[^2]."
-                             "\r\n\r\nThe premium[^1].\n\n## Glossary\n\n[^1]: ")
+    assert output.startswith(
+        "# Policy\r\n\r\n- A premium[^1]\u2028here\r- and a policy[^2]."
+        "\r\n\r\nThe premium[^1].\n\n## Glossary\n\n[^1]: "
+    )
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -227,8 +236,9 @@ def test_the_command_writes_the_annotated_file(tmp_path: Path) -> None:
     out = tmp_path / "out.html"
     code, stdout, stderr = run(str(source), "-o", str(out), "--base-url", BASE, "--style", "links")
     assert (code, stdout, stderr) == (0, "", "")
-    assert out.read_bytes().startswith(b'<p>The <a href="https://glossary.example.org/glossary/'
-                                       b'premium/" title="Test definition')
+    assert out.read_bytes().startswith(
+        b'<p>The <a href="https://glossary.example.org/glossary/premium/" title="Test definition'
+    )
     assert out.read_bytes().endswith(b">premium</a> is due.</p>\r\n")
 
 
@@ -242,8 +252,10 @@ def test_the_command_needs_an_absolute_base_url(tmp_path: Path) -> None:
 
 
 def test_binary_input_is_refused_with_a_clear_error(tmp_path: Path) -> None:
-    for name, data, message in (("a.png", b"\x89PNG\r\n\x1a\n\xff\xd8", "not UTF-8 text"),
-                                ("b.html", b"<p>premium\x00</p>", "a NUL byte at 10")):
+    for name, data, message in (
+        ("a.png", b"\x89PNG\r\n\x1a\n\xff\xd8", "not UTF-8 text"),
+        ("b.html", b"<p>premium\x00</p>", "a NUL byte at 10"),
+    ):
         source = tmp_path / name
         source.write_bytes(data)
         code, stdout, stderr = run(str(source), "--base-url", BASE)
@@ -302,13 +314,13 @@ def test_a_feed_is_annotated_item_by_item_and_broken_items_are_reported(tmp_path
     code, stdout, stderr = run(str(source), "--feed", "--base-url", BASE, "--style", "links")
     assert code == 0
     assert stderr.splitlines() == [
-        f"{source}: line 8: description: markup that is neither escaped nor in a CDATA section; "
-        "left as it was",
+        f"{source}: line 8: description: markup that is neither escaped nor in a CDATA section; left as it was",
         f"{source}: line 9: description: more than one CDATA section; left as it was",
     ]
     assert "<title>The premium</title><description>About the premium</description>" in stdout
-    assert ("<description>&lt;p&gt;The &lt;a href=\"https://glossary.example.org/glossary/premium/"
-            "\" title=\"Test definition") in stdout
+    assert (
+        '<description>&lt;p&gt;The &lt;a href="https://glossary.example.org/glossary/premium/" title="Test definition'
+    ) in stdout
     assert "&gt;premium&lt;/a&gt; &amp;amp; the &lt;a href=" in stdout
     assert '<![CDATA[<p>A <a href="https://glossary.example.org/glossary/premium/"' in stdout
     assert '<description><a href="https://glossary.example.org/glossary/premium/"' not in stdout
@@ -318,16 +330,20 @@ def test_a_feed_is_annotated_item_by_item_and_broken_items_are_reported(tmp_path
 
 
 def test_an_atom_feed_annotates_html_content_only(tmp_path: Path) -> None:
-    feed = ('<feed xmlns="http://www.w3.org/2005/Atom"><entry><title>premium</title>'
-            '<summary type="text">premium</summary>'
-            '<content type="html">&lt;p&gt;premium&lt;/p&gt;</content></entry></feed>')
+    feed = (
+        '<feed xmlns="http://www.w3.org/2005/Atom"><entry><title>premium</title>'
+        '<summary type="text">premium</summary>'
+        '<content type="html">&lt;p&gt;premium&lt;/p&gt;</content></entry></feed>'
+    )
     source = tmp_path / "atom.xml"
     source.write_text(feed)
     code, stdout, stderr = run(str(source), "--feed", "--base-url", BASE)
     assert (code, stderr) == (0, "")
-    assert stdout.startswith('<feed xmlns="http://www.w3.org/2005/Atom"><entry><title>premium'
-                             '</title><summary type="text">premium</summary><content type="html">'
-                             '&lt;p&gt;premium&lt;sup&gt;&lt;a href="#gw-fn-1" id="gw-ref-1"&gt;1')
+    assert stdout.startswith(
+        '<feed xmlns="http://www.w3.org/2005/Atom"><entry><title>premium'
+        '</title><summary type="text">premium</summary><content type="html">'
+        '&lt;p&gt;premium&lt;sup&gt;&lt;a href="#gw-fn-1" id="gw-ref-1"&gt;1'
+    )
     assert stdout.endswith("&lt;/ol&gt;\n&lt;/div&gt;\n</content></entry></feed>")
 
 

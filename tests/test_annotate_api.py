@@ -27,12 +27,12 @@ def test_html_in_annotated_html_out(client: TestClient) -> None:
     assert response.text == (
         '<p>The <a href="https://glossary.example.org/glossary/premium/" title="Test definition of '
         'Premium. It exists so the widget tests have a small, stable glossary.">premium</a> is '
-        "due.</p>\r\n<script>premium()</script>")
+        "due.</p>\r\n<script>premium()</script>"
+    )
 
 
 def test_markdown_in_annotated_markdown_out(client: TestClient) -> None:
-    response = client.post(PATH, content=b"The premium and the policy.\n",
-                           headers={"content-type": "text/markdown"})
+    response = client.post(PATH, content=b"The premium and the policy.\n", headers={"content-type": "text/markdown"})
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/markdown; charset=utf-8"
     assert response.text.startswith("The premium[^1] and the policy[^2].\n\n## Glossary\n\n[^1]: ")
@@ -54,22 +54,29 @@ def test_without_a_base_url_entry_links_point_at_this_server() -> None:
     assert 'href="http://testserver/glossary/premium/"' in response.text
 
 
-@pytest.mark.parametrize(("query", "headers", "body", "status", "message"), [
-    ("", {"content-type": "application/json"}, b"{}", 415, "text/html or text/markdown"),
-    ("", {}, b"<p>premium</p>", 415, "text/html or text/markdown"),
-    ("", {"content-type": "text/html; charset=latin-1"}, b"<p>premium</p>", 415, "UTF-8"),
-    ("", HTML, b"\x89PNG\r\n\x1a\n\xff", 400, "not UTF-8 text"),
-    ("", HTML, b"<p>premium\x00</p>", 400, "NUL byte"),
-    ("", HTML, b"<p>" + b"premium " * (300 * 1024) + b"</p>", 413, "larger than 1048576 bytes"),
-    ("?style=bold", HTML, b"<p>premium</p>", 400, "style: must be one of footnotes, links"),
-    ("?occurrences=some", HTML, b"<p>premium</p>", 400, "occurrences"),
-    ("?max=0", HTML, b"<p>premium</p>", 400, "max: must be a whole number"),
-    ("?max=x", HTML, b"<p>premium</p>", 400, "max: must be a whole number"),
-    ("?categories=astrology", HTML, b"<p>premium</p>", 400, "categories: unknown astrology"),
-    ("?site=nobody", HTML, b"<p>premium</p>", 400, "site: unknown site 'nobody'"),
-])
+@pytest.mark.parametrize(
+    ("query", "headers", "body", "status", "message"),
+    [
+        ("", {"content-type": "application/json"}, b"{}", 415, "text/html or text/markdown"),
+        ("", {}, b"<p>premium</p>", 415, "text/html or text/markdown"),
+        ("", {"content-type": "text/html; charset=latin-1"}, b"<p>premium</p>", 415, "UTF-8"),
+        ("", HTML, b"\x89PNG\r\n\x1a\n\xff", 400, "not UTF-8 text"),
+        ("", HTML, b"<p>premium\x00</p>", 400, "NUL byte"),
+        ("", HTML, b"<p>" + b"premium " * (300 * 1024) + b"</p>", 413, "larger than 1048576 bytes"),
+        ("?style=bold", HTML, b"<p>premium</p>", 400, "style: must be one of footnotes, links"),
+        ("?occurrences=some", HTML, b"<p>premium</p>", 400, "occurrences"),
+        ("?max=0", HTML, b"<p>premium</p>", 400, "max: must be a whole number"),
+        ("?max=x", HTML, b"<p>premium</p>", 400, "max: must be a whole number"),
+        ("?categories=astrology", HTML, b"<p>premium</p>", 400, "categories: unknown astrology"),
+        ("?site=nobody", HTML, b"<p>premium</p>", 400, "site: unknown site 'nobody'"),
+    ],
+)
 def test_bad_requests_get_a_json_error(
-    client: TestClient, query: str, headers: dict[str, str], body: bytes, status: int,
+    client: TestClient,
+    query: str,
+    headers: dict[str, str],
+    body: bytes,
+    status: int,
     message: str,
 ) -> None:
     response = client.post(f"{PATH}{query}", content=body, headers=headers)
@@ -95,10 +102,14 @@ def test_malformed_html_is_annotated_not_refused(client: TestClient) -> None:
 
 
 def test_the_cors_preflight_allows_posts_of_html(client: TestClient) -> None:
-    response = client.options(PATH, headers={
-        "origin": "https://news.example.org", "access-control-request-method": "POST",
-        "access-control-request-headers": "content-type",
-    })
+    response = client.options(
+        PATH,
+        headers={
+            "origin": "https://news.example.org",
+            "access-control-request-method": "POST",
+            "access-control-request-headers": "content-type",
+        },
+    )
     assert response.status_code == 204
     assert response.headers["access-control-allow-origin"] == "*"
     assert "POST" in response.headers["access-control-allow-methods"]
@@ -113,8 +124,7 @@ def test_other_methods_are_refused(client: TestClient) -> None:
 
 
 def test_past_the_rate_limit_a_client_waits(client: TestClient) -> None:
-    statuses = [client.post(PATH, content=b"<p>premium</p>", headers=HTML).status_code
-                for _ in range(31)]
+    statuses = [client.post(PATH, content=b"<p>premium</p>", headers=HTML).status_code for _ in range(31)]
     assert statuses == [200] * 30 + [429]
     response = client.post(PATH, content=b"<p>premium</p>", headers=HTML)
     assert int(response.headers["retry-after"]) >= 1

@@ -47,9 +47,7 @@ def widget_marks(page: Page, server: LiveServer, occurrences: str) -> list[tuple
     return [tuple(row) for row in page.evaluate(MARKS_JS, ["glossary-term", "gw-none"])]
 
 
-def annotated_marks(
-    page: Page, server: LiveServer, style: str, occurrences: str
-) -> list[list[Any]]:
+def annotated_marks(page: Page, server: LiveServer, style: str, occurrences: str) -> list[list[Any]]:
     source = (EXAMPLES / "blog-post.html").read_text(encoding="utf-8")
     options = Options(server.url, style, Settings(occurrences=occurrences))
     annotated = annotate_html(source, load_glossary(GLOSSARY_DATA), options).apply(source)
@@ -70,9 +68,7 @@ def annotated_marks(
 
 
 @pytest.mark.parametrize("occurrences", ["first", "all"])
-def test_links_are_where_the_widget_highlights(
-    page: Page, glossary_server: LiveServer, occurrences: str
-) -> None:
+def test_links_are_where_the_widget_highlights(page: Page, glossary_server: LiveServer, occurrences: str) -> None:
     expected = widget_marks(page, glossary_server, occurrences)
     assert len(expected) >= 20
     found = annotated_marks(page, glossary_server, "links", occurrences)
@@ -86,4 +82,5 @@ def test_footnote_references_follow_the_terms_the_widget_highlights(
     expected = widget_marks(page, glossary_server, occurrences)
     found = annotated_marks(page, glossary_server, "footnotes", occurrences)
     assert [(slug, offset) for slug, _, offset in found] == [
-        (slug, offset + len(text)) for slug, text, offset in expected]
+        (slug, offset + len(text)) for slug, text, offset in expected
+    ]

@@ -32,9 +32,7 @@ ELLIPSIS = "\u2026"
 def app(tmp_path_factory: pytest.TempPathFactory) -> Starlette:
     examples = tmp_path_factory.mktemp("examples")
     (examples / "page.html").write_text("<p>example</p>", encoding="utf-8")
-    return create_app(
-        GLOSSARY_DATA, examples_dir=examples
-    )
+    return create_app(GLOSSARY_DATA, examples_dir=examples)
 
 
 @pytest.fixture(scope="module")
@@ -70,9 +68,7 @@ def test_categories(client: TestClient, terms: list[dict[str, Any]]) -> None:
     # `disabled`, the kill switch's hashed origins, is tested in tests/test_sites.py.
     assert list(response.json()) == ["categories", "disabled"]
     assert [c["slug"] for c in categories] == CATEGORY_SLUGS
-    assert [c["label"] for c in categories] == [
-        "Insurance", "Finance", "Healthcare", "Employment Law", "Privacy"
-    ]
+    assert [c["label"] for c in categories] == ["Insurance", "Finance", "Healthcare", "Employment Law", "Privacy"]
     for category in categories:
         assert set(category) == {"slug", "label", "description", "count"}
         assert category["description"].strip()
@@ -94,8 +90,11 @@ def test_terms_list(client: TestClient, terms: list[dict[str, Any]]) -> None:
         assert isinstance(entry["case_sensitive"], bool)
     apr = next(t for t in terms if t["slug"] == "annual-percentage-rate")
     assert apr == {
-        "slug": "annual-percentage-rate", "title": "Annual Percentage Rate", "aliases": ["APR"],
-        "categories": ["finance"], "case_sensitive": False,
+        "slug": "annual-percentage-rate",
+        "title": "Annual Percentage Rate",
+        "aliases": ["APR"],
+        "categories": ["finance"],
+        "case_sensitive": False,
     }
 
 
@@ -110,15 +109,20 @@ def test_every_term_document(client: TestClient, terms: list[dict[str, Any]]) ->
         assert response.status_code == 200, slug
         document = response.json()
         assert list(document) == [
-            "slug", "title", "categories", "aliases", "definition", "misuse", "related", "url",
+            "slug",
+            "title",
+            "categories",
+            "aliases",
+            "definition",
+            "misuse",
+            "related",
+            "url",
             "updated",
         ]
         assert document["slug"] == slug
         assert document["title"] == entry["title"]
         assert document["aliases"] == entry["aliases"]
-        assert document["categories"] == [
-            {"slug": c, "label": labels[c]} for c in entry["categories"]
-        ]
+        assert document["categories"] == [{"slug": c, "label": labels[c]} for c in entry["categories"]]
         assert document["url"] == f"glossary/{slug}/"
         datetime.date.fromisoformat(document["updated"])
         for related in document["related"]:
@@ -142,9 +146,7 @@ def test_term_document_of_neuromuscular_re_education(client: TestClient) -> None
 
     assert document["title"] == "Neuromuscular Re-education"
     assert document["categories"] == [{"slug": "healthcare", "label": "Healthcare"}]
-    assert [r["slug"] for r in document["related"]] == [
-        "rehabilitation-program", "physical-therapy"
-    ]
+    assert [r["slug"] for r in document["related"]] == ["rehabilitation-program", "physical-therapy"]
     assert document["definition"].startswith("Neuromuscular re-education is a type of therapy")
     assert "<" not in document["definition"] + document["misuse"]
 
@@ -195,18 +197,36 @@ def test_index_carries_context_rules_compactly() -> None:
     assert "context" not in healthcare  # no term of it uses the category's words
     assert entries["policy"] == ["policy", "Policy"]
     assert entries["premium"] == [
-        "premium", "?Premium", "insurance premium",
-        "-premium carmaker", "-premium bonds", "-a premium of",
+        "premium",
+        "?Premium",
+        "insurance premium",
+        "-premium carmaker",
+        "-premium bonds",
+        "-a premium of",
     ]
     assert entries["adjustable-rate-mortgage"] == [
-        "adjustable-rate-mortgage", "Adjustable-Rate Mortgage", "=?ARM", "-ARM processor",
+        "adjustable-rate-mortgage",
+        "Adjustable-Rate Mortgage",
+        "=?ARM",
+        "-ARM processor",
     ]
     assert entries["deductible"] == [
-        "deductible", "?Deductible", "+insurer", "+out of pocket", "-tax deductible",
+        "deductible",
+        "?Deductible",
+        "+insurer",
+        "+out of pocket",
+        "-tax deductible",
     ]
     exclusion = [
-        "exclusion", "?Exclusion", "+insurer", "+policyholder", "+coverage", "+health plan",
-        "+patient", "+hospital", "-social exclusion",
+        "exclusion",
+        "?Exclusion",
+        "+insurer",
+        "+policyholder",
+        "+coverage",
+        "+health plan",
+        "+patient",
+        "+hospital",
+        "-social exclusion",
     ]
     assert [r for r in insurance["terms"] if r[0] == "exclusion"] == [exclusion]
     assert [r for r in healthcare["terms"] if r[0] == "exclusion"] == [exclusion]
@@ -255,14 +275,17 @@ def etag_of(client: TestClient, path: str) -> str:
     return client.get(path).headers["etag"]
 
 
-@pytest.mark.parametrize("if_none_match", [
-    "{etag}",
-    '"0123456789abcdef", {etag}',
-    '{etag},"0123456789abcdef"',
-    "W/{etag}",
-    '"x", W/{etag}, "y"',
-    "*",
-])
+@pytest.mark.parametrize(
+    "if_none_match",
+    [
+        "{etag}",
+        '"0123456789abcdef", {etag}',
+        '{etag},"0123456789abcdef"',
+        "W/{etag}",
+        '"x", W/{etag}, "y"',
+        "*",
+    ],
+)
 @pytest.mark.parametrize("path", ["/api/v1/terms.json", "/api/v1/index/finance.json"])
 def test_not_modified(client: TestClient, path: str, if_none_match: str) -> None:
     etag = etag_of(client, path)
@@ -305,15 +328,18 @@ def assert_json_error(response: Any, status: int) -> str:
     return body["error"]
 
 
-@pytest.mark.parametrize("path", [
-    "/api/v1/terms/no-such-term.json",
-    "/api/v1/terms/annual-percentage-rate",
-    "/api/v1/terms/ANNUAL-PERCENTAGE-RATE.json",
-    "/api/v1/terms/.json",
-    "/api/v1/nothing.json",
-    "/api/v2/terms.json",
-    "/api/",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/terms/no-such-term.json",
+        "/api/v1/terms/annual-percentage-rate",
+        "/api/v1/terms/ANNUAL-PERCENTAGE-RATE.json",
+        "/api/v1/terms/.json",
+        "/api/v1/nothing.json",
+        "/api/v2/terms.json",
+        "/api/",
+    ],
+)
 def test_unknown_api_path_is_404_json(client: TestClient, path: str) -> None:
     assert_json_error(client.get(path), 404)
 
@@ -348,14 +374,22 @@ def test_head_has_the_headers_of_get(client: TestClient) -> None:
 # Malformed input: driven through the ASGI interface so that the exact bytes reach the app.
 
 
-def call_asgi(app: Starlette, raw_path: bytes, query: bytes = b"", decode: str = "replace"
-              ) -> tuple[int, dict[str, str], bytes]:
+def call_asgi(
+    app: Starlette, raw_path: bytes, query: bytes = b"", decode: str = "replace"
+) -> tuple[int, dict[str, str], bytes]:
     """GET `raw_path` as a server would hand it over: `path` percent-decoded, then UTF-8 decoded
     with `decode` errors (uvicorn replaces; a server may also keep the bytes as surrogates)."""
     scope = {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
-        "scheme": "http", "server": ("testserver", 80), "client": ("127.0.0.1", 50000),
-        "root_path": "", "raw_path": raw_path, "query_string": query,
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "server": ("testserver", 80),
+        "client": ("127.0.0.1", 50000),
+        "root_path": "",
+        "raw_path": raw_path,
+        "query_string": query,
         "path": unquote_to_bytes(raw_path).decode("utf-8", decode),
         "headers": [(b"host", b"testserver")],
     }
@@ -379,10 +413,21 @@ def call_asgi(app: Starlette, raw_path: bytes, query: bytes = b"", decode: str =
 
 LONG = b"a" * 10_000
 MALFORMED_PATHS = [
-    *(prefix + tail for prefix in (b"/api/v1/", b"/api/v1/terms/", b"/api/v1/index/", b"/glossary/",
-                                   b"/snippets/", b"/static/", b"/widget.js/", b"/examples/", b"/")
-      for tail in (b"%ff%fe", b"%", b"%zz", b"%00", b"\xff\xfe", b"%c3%28.json", b"\xc3(",
-                   b"a%0A/", b"a%0Ab.json")),  # a line break: no route's pattern matches
+    *(
+        prefix + tail
+        for prefix in (
+            b"/api/v1/",
+            b"/api/v1/terms/",
+            b"/api/v1/index/",
+            b"/glossary/",
+            b"/snippets/",
+            b"/static/",
+            b"/widget.js/",
+            b"/examples/",
+            b"/",
+        )
+        for tail in (b"%ff%fe", b"%", b"%zz", b"%00", b"\xff\xfe", b"%c3%28.json", b"\xc3(", b"a%0A/", b"a%0Ab.json")
+    ),  # a line break: no route's pattern matches
     b"/api/v1/terms/%2e%2e%2f%2e%2e%2fcategories.json",
     b"/api/v1/terms/..%2fcategories.json",
     b"/api/v1/terms/../categories.json",
@@ -418,12 +463,10 @@ def test_malformed_paths_are_4xx(app: Starlette, raw_path: bytes, decode: str) -
 
 
 @pytest.mark.parametrize("query", [b"%ff%fe=%zz", b"\xff\xfe", b"a=%00&&=&%", b"x=" + LONG])
-@pytest.mark.parametrize("path", [
-    b"/api/v1/nothing.json", b"/glossary/nothing/", b"/static/nothing", b"/examples/nothing.html"
-])
-def test_malformed_query_on_a_missing_path_is_4xx(
-    app: Starlette, path: bytes, query: bytes
-) -> None:
+@pytest.mark.parametrize(
+    "path", [b"/api/v1/nothing.json", b"/glossary/nothing/", b"/static/nothing", b"/examples/nothing.html"]
+)
+def test_malformed_query_on_a_missing_path_is_4xx(app: Starlette, path: bytes, query: bytes) -> None:
     status, headers, body = call_asgi(app, path, query)
 
     assert 400 <= status < 500
@@ -432,8 +475,9 @@ def test_malformed_query_on_a_missing_path_is_4xx(
 
 
 @pytest.mark.parametrize("query", [b"%ff%fe=%zz", b"a=%00&&=&%", b"x=" + LONG])
-@pytest.mark.parametrize("path", [b"/api/v1/terms.json", b"/glossary/", b"/widget.js",
-                                  b"/examples/page.html", b"/healthz"])
+@pytest.mark.parametrize(
+    "path", [b"/api/v1/terms.json", b"/glossary/", b"/widget.js", b"/examples/page.html", b"/healthz"]
+)
 def test_query_string_on_a_real_path_is_ignored(app: Starlette, path: bytes, query: bytes) -> None:
     status, _, body = call_asgi(app, path, query)
 
@@ -448,14 +492,21 @@ def test_non_ascii_query_bytes_are_never_5xx(app: Starlette, path: bytes) -> Non
     assert status < 500
 
 
-@pytest.mark.parametrize("target", [
-    b"/api/v1/%ff%fe.json", b"/api/v1/terms/%.json", b"/api/v1/terms/%zz.json",
-    b"/api/v1/terms/%00.json", b"/api/v1/terms/../../etc/passwd", b"/api/v1/" + LONG,
-    b"/api/v1/\xff\xfe.json", b"/static/%ff", b"/glossary/\xff/",
-])
-def test_real_server_answers_malformed_requests_with_4xx(
-    glossary_server: Any, target: bytes
-) -> None:
+@pytest.mark.parametrize(
+    "target",
+    [
+        b"/api/v1/%ff%fe.json",
+        b"/api/v1/terms/%.json",
+        b"/api/v1/terms/%zz.json",
+        b"/api/v1/terms/%00.json",
+        b"/api/v1/terms/../../etc/passwd",
+        b"/api/v1/" + LONG,
+        b"/api/v1/\xff\xfe.json",
+        b"/static/%ff",
+        b"/glossary/\xff/",
+    ],
+)
+def test_real_server_answers_malformed_requests_with_4xx(glossary_server: Any, target: bytes) -> None:
     """The same through uvicorn, over a socket, with the request line exactly as written."""
     with socket.create_connection(("127.0.0.1", glossary_server.port), timeout=10) as connection:
         connection.sendall(b"GET " + target + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")

@@ -66,12 +66,12 @@ class Smoke:
 def smoke(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Smoke]:
     before = repository_files()
     workdir = tmp_path_factory.mktemp("bench")
-    results = bench_run.run_all(quick=True, peers=False, workdir=workdir, install=False,
-                                browser=browser, log=lambda message: None)
+    results = bench_run.run_all(
+        quick=True, peers=False, workdir=workdir, install=False, browser=browser, log=lambda message: None
+    )
     report = write_report(results, workdir / "report")
     after = repository_files()
-    changed = sorted(path for path in before.keys() | after.keys()
-                     if before.get(path) != after.get(path))
+    changed = sorted(path for path in before.keys() | after.keys() if before.get(path) != after.get(path))
     yield Smoke(results, report, changed)
 
 
@@ -203,6 +203,7 @@ def test_the_report_can_be_rendered_again_from_results_json(smoke: Smoke, tmp_pa
 
 def test_only_other_work_at_the_start_marks_the_run_as_busy(smoke: Smoke, tmp_path: Path) -> None:
     """The load at the end of a run is its own (browser, servers, wrk), not a sign of other work."""
+
     def report(load_start: float, load_end: float) -> str:
         machine = replace(smoke.results.machine, load_start=(load_start, 0.0, 0.0))
         results = replace(smoke.results, machine=machine, load_end=(load_end, 0.0, 0.0))

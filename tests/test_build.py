@@ -46,11 +46,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
 
 
 def tree(root: Path) -> dict[str, bytes]:
-    return {
-        str(path.relative_to(root)): path.read_bytes()
-        for path in sorted(root.rglob("*"))
-        if path.is_file()
-    }
+    return {str(path.relative_to(root)): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}
 
 
 def url_of(path: str) -> str:
@@ -58,11 +54,12 @@ def url_of(path: str) -> str:
     return "/" + path.removesuffix("index.html")
 
 
-def test_every_exported_file_is_byte_for_byte_what_the_server_answers(
-    export: Path, client: TestClient
-) -> None:
-    files = {path: body for path, body in tree(export).items()
-             if not path.endswith((".br", ".gz")) and path not in ("manifest.json", "404.html")}
+def test_every_exported_file_is_byte_for_byte_what_the_server_answers(export: Path, client: TestClient) -> None:
+    files = {
+        path: body
+        for path, body in tree(export).items()
+        if not path.endswith((".br", ".gz")) and path not in ("manifest.json", "404.html")
+    }
     assert len([p for p in files if p.startswith("api/v1/terms/")]) >= 120
     for path, body in files.items():
         response = client.get(url_of(path), headers={"Accept-Encoding": "identity"})
@@ -74,9 +71,14 @@ def test_export_has_the_documented_layout(export: Path) -> None:
     manifest = json.loads((export / "manifest.json").read_bytes())
     pinned = manifest["widget"]["pinned"]
     for path in (
-        "widget.js", pinned, "api/v1/categories.json", "api/v1/terms.json",
-        "api/v1/terms/physical-therapy.json", "api/v1/index/healthcare.json",
-        "glossary/index.html", "glossary/physical-therapy/index.html",
+        "widget.js",
+        pinned,
+        "api/v1/categories.json",
+        "api/v1/terms.json",
+        "api/v1/terms/physical-therapy.json",
+        "api/v1/index/healthcare.json",
+        "glossary/index.html",
+        "glossary/physical-therapy/index.html",
         "snippets/physical-therapy.html",
     ):
         assert (export / path).is_file(), path
@@ -124,14 +126,24 @@ def nginx(export: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tu
         process.wait(timeout=10)
 
 
-@pytest.mark.parametrize("path", [
-    "/", "/glossary", "/glossary/", "/glossary/physical-therapy", "/glossary/physical-therapy/",
-    "/api/v1/terms/physical-therapy.json", "/api/v1/terms/nope.json", "/api/v1/index/nope.json",
-    "/api/v1/", "/api/v1", "/nope", "/widget.js",
-])
-def test_example_nginx_config_answers_like_the_server(
-    nginx: tuple[str, int], client: TestClient, path: str
-) -> None:
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/glossary",
+        "/glossary/",
+        "/glossary/physical-therapy",
+        "/glossary/physical-therapy/",
+        "/api/v1/terms/physical-therapy.json",
+        "/api/v1/terms/nope.json",
+        "/api/v1/index/nope.json",
+        "/api/v1/",
+        "/api/v1",
+        "/nope",
+        "/widget.js",
+    ],
+)
+def test_example_nginx_config_answers_like_the_server(nginx: tuple[str, int], client: TestClient, path: str) -> None:
     """Same status, redirect target, type and bytes; a JSON error for API misses."""
     connection = http.client.HTTPConnection(*nginx, timeout=10)
     connection.request("GET", path, headers={"Accept-Encoding": "identity"})
@@ -153,14 +165,22 @@ def test_example_nginx_config_answers_like_the_server(
         assert body == expected.content
 
 
-SECURITY_HEADERS = ("Content-Security-Policy", "X-Frame-Options", "Referrer-Policy",
-                    "Permissions-Policy")
+SECURITY_HEADERS = ("Content-Security-Policy", "X-Frame-Options", "Referrer-Policy", "Permissions-Policy")
 
 
-@pytest.mark.parametrize("path", [
-    "/glossary/", "/glossary/physical-therapy/", "/nope", "/glossary/nope/",
-    "/snippets/physical-therapy.html", "/api/v1/terms.json", "/api/v1/nope.json", "/widget.js",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/glossary/",
+        "/glossary/physical-therapy/",
+        "/nope",
+        "/glossary/nope/",
+        "/snippets/physical-therapy.html",
+        "/api/v1/terms.json",
+        "/api/v1/nope.json",
+        "/widget.js",
+    ],
+)
 def test_example_nginx_config_sends_the_servers_security_headers(
     nginx: tuple[str, int], client: TestClient, path: str
 ) -> None:
@@ -224,8 +244,14 @@ def test_a_large_export_written_by_worker_processes_is_the_one_written_alone(tmp
 
     def built(how: str) -> tuple[int, dict[str, bytes]]:
         out = tmp_path / how
-        done = subprocess.run([sys.executable, "-c", BUILD_IN_A_FRESH_PROCESS, data, out, how],
-                              cwd=ROOT, capture_output=True, text=True, timeout=120, check=True)
+        done = subprocess.run(
+            [sys.executable, "-c", BUILD_IN_A_FRESH_PROCESS, data, out, how],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
         return int(done.stdout), tree(out)
 
     workers, parallel = built("parallel")
@@ -370,9 +396,7 @@ def test_build_replaces_an_earlier_build_from_the_command_line(tmp_path: Path) -
 
 
 def test_build_prints_a_summary_with_the_widget_size(tmp_path: Path) -> None:
-    result = CliRunner().invoke(
-        main, ["build", "--data", str(FIXTURES / "glossary"), "--out", str(tmp_path / "site")]
-    )
+    result = CliRunner().invoke(main, ["build", "--data", str(FIXTURES / "glossary"), "--out", str(tmp_path / "site")])
     assert result.exit_code == 0, result.output
     assert "files" in result.output and "bytes brotli" in result.output
     assert "widget.js" in result.output
@@ -384,11 +408,11 @@ def test_build_prints_a_summary_with_the_widget_size(tmp_path: Path) -> None:
 
 
 def test_embed_prints_stable_and_pinned_tags(client: TestClient) -> None:
-    stable = CliRunner().invoke(main, ["embed", "--categories", "healthcare,insurance",
-                                       "--base-url", "https://glossary.example.org"])
+    stable = CliRunner().invoke(
+        main, ["embed", "--categories", "healthcare,insurance", "--base-url", "https://glossary.example.org"]
+    )
     assert stable.output.strip() == (
-        '<script src="https://glossary.example.org/widget.js" '
-        'data-categories="healthcare,insurance" defer></script>'
+        '<script src="https://glossary.example.org/widget.js" data-categories="healthcare,insurance" defer></script>'
     )
     pinned = CliRunner().invoke(main, ["embed", "--pinned", "--base-url", "https://g.example/"])
     widget = client.app.state.site.assets  # type: ignore[attr-defined]

@@ -31,9 +31,7 @@ from cardkit import (
 from playwright.sync_api import Page, expect
 
 
-def test_card_shows_the_term_data_exactly_as_the_api_returned_it(
-    page: Page, fixture_server
-) -> None:
+def test_card_shows_the_term_data_exactly_as_the_api_returned_it(page: Page, fixture_server) -> None:
     open_page(page, fixture_server)
     data = term_json(fixture_server, page, "premium")
 
@@ -59,9 +57,7 @@ def test_card_shows_the_term_data_exactly_as_the_api_returned_it(
 
 
 @pytest.mark.parametrize("dwell", [0, PREFETCH_MS - 1], ids=["in-no-time", "just-under-the-prefetch-delay"])
-def test_a_pointer_passing_over_a_term_opens_nothing_and_loads_nothing(
-    page: Page, fixture_server, dwell: int
-) -> None:
+def test_a_pointer_passing_over_a_term_opens_nothing_and_loads_nothing(page: Page, fixture_server, dwell: int) -> None:
     open_page_with_paused_clock(page, fixture_server)
     log_card_events(page)
     requests = record_term_requests(page)
@@ -86,9 +82,7 @@ def test_a_pointer_passing_over_a_term_opens_nothing_and_loads_nothing(
     assert requests == ["data-broker"]
 
 
-def test_a_resting_pointer_loads_the_data_at_100_ms_and_opens_the_card_at_300_ms(
-    page: Page, fixture_server
-) -> None:
+def test_a_resting_pointer_loads_the_data_at_100_ms_and_opens_the_card_at_300_ms(page: Page, fixture_server) -> None:
     open_page_with_paused_clock(page, fixture_server)
     log_card_events(page)
     premium = term(page, "premium")
@@ -108,9 +102,7 @@ def test_a_resting_pointer_loads_the_data_at_100_ms_and_opens_the_card_at_300_ms
     assert card_events(page) == ["pointerover term", "fetch premium", "open"]
 
 
-def test_moving_onto_the_card_keeps_it_open_and_leaving_both_closes_it(
-    page: Page, fixture_server
-) -> None:
+def test_moving_onto_the_card_keeps_it_open_and_leaving_both_closes_it(page: Page, fixture_server) -> None:
     open_page_with_paused_clock(page, fixture_server)
     premium = card(page, "premium")
     rest_on(page, term(page, "premium"))
@@ -134,9 +126,7 @@ def test_moving_onto_the_card_keeps_it_open_and_leaving_both_closes_it(
     assert card_events(page) == ["pointerout term", "pointerover card", "pointerout card", "closed"]
 
 
-def test_leaving_the_term_closes_the_card_unless_the_pointer_comes_back(
-    page: Page, fixture_server
-) -> None:
+def test_leaving_the_term_closes_the_card_unless_the_pointer_comes_back(page: Page, fixture_server) -> None:
     open_page_with_paused_clock(page, fixture_server)
     premium = card(page, "premium")
     rest_on(page, term(page, "premium"))
@@ -213,9 +203,7 @@ def test_term_data_is_fetched_once_per_page(page: Page, fixture_server) -> None:
     assert requests == ["premium"]
 
 
-def test_a_request_started_at_rest_completes_and_serves_the_next_rest(
-    page: Page, fixture_server
-) -> None:
+def test_a_request_started_at_rest_completes_and_serves_the_next_rest(page: Page, fixture_server) -> None:
     """The pointer leaves after the data was asked for but before the card opened: no card, and
     the request is not aborted (it is small and may be wanted a moment later), so resting on the
     term again opens the card from it, with no second request."""
@@ -244,12 +232,17 @@ def test_a_pointer_passing_another_highlight_of_the_open_term_does_not_cancel_it
     """With `all` occurrences, a card opened by focus is still loading when the pointer passes
     another highlight of the same term: that must not abort the request the card waits for."""
     held = hold_term_requests(page)
-    page.route(f"{fixture_server.url}/examples/twice.html", lambda route: route.fulfill(
-        content_type="text/html",
-        body=("<!doctype html><html lang=en><body><article><p>The premium is due.</p>"
-              '<p style="margin-top:200px">Pay the premium monthly.</p></article>'
-              '<script src="/widget.js" data-occurrences="all" defer></script></body></html>'),
-    ))
+    page.route(
+        f"{fixture_server.url}/examples/twice.html",
+        lambda route: route.fulfill(
+            content_type="text/html",
+            body=(
+                "<!doctype html><html lang=en><body><article><p>The premium is due.</p>"
+                '<p style="margin-top:200px">Pay the premium monthly.</p></article>'
+                '<script src="/widget.js" data-occurrences="all" defer></script></body></html>'
+            ),
+        ),
+    )
     open_page(page, fixture_server, "twice.html")
     first, second = term(page, "premium").first, term(page, "premium").last
     first.focus()
@@ -304,9 +297,7 @@ def test_failed_data_shows_a_short_quiet_message(page: Page, fixture_server) -> 
     expect(premium.locator(".definition")).to_be_visible()
 
 
-def test_escape_dismisses_a_card_opened_by_hover_until_the_pointer_comes_back(
-    page: Page, fixture_server
-) -> None:
+def test_escape_dismisses_a_card_opened_by_hover_until_the_pointer_comes_back(page: Page, fixture_server) -> None:
     open_page_with_paused_clock(page, fixture_server)
     rest_on(page, term(page, "premium"))
     expect(card(page, "premium")).to_be_visible()

@@ -1,4 +1,4 @@
-""""Was this helpful?" in the widget's card, in Chromium, against the real server and a real
+""" "Was this helpful?" in the widget's card, in Chromium, against the real server and a real
 store (SQLite; the end-to-end vote also PostgreSQL): votes and comments from a partner page on
 another origin, seen in `stats` and on /admin/, card opens counted once per term and page view,
 `data-feedback="off"` (on the tag or in a site file) and a glossary without a feedback endpoint
@@ -56,8 +56,11 @@ class Partner:
         return page
 
     def stats(self) -> dict[str, Any]:
-        where = (["--database-url", self.store["database_url"]] if self.store["database_url"]
-                 else ["--state", str(self.store["state_dir"])])
+        where = (
+            ["--database-url", self.store["database_url"]]
+            if self.store["database_url"]
+            else ["--state", str(self.store["state_dir"])]
+        )
         result = CliRunner().invoke(main, ["stats", "--data", str(self.data), *where, "--format", "json"])
         assert result.exit_code == 0, result.output
         return json.loads(result.output)
@@ -66,8 +69,7 @@ class Partner:
         """(opens, yes, no) of `slug`, from this partner's origin."""
         rows = [row for row in self.stats()["term_sites"] if row["term"] == slug]
         assert all(row["site"] == self.origin for row in rows)
-        return (sum(r["opens"] for r in rows), sum(r["helpful_yes"] for r in rows),
-                sum(r["helpful_no"] for r in rows))
+        return (sum(r["opens"] for r in rows), sum(r["helpful_yes"] for r in rows), sum(r["helpful_no"] for r in rows))
 
 
 @pytest.fixture
@@ -280,9 +282,7 @@ def test_the_keyboard_alone_votes_no_and_comments(page: Page, partner: Partner) 
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_axe_finds_no_violations_on_the_card_with_the_feedback_block(
-    page: Page, partner: Partner, scheme: str
-) -> None:
+def test_axe_finds_no_violations_on_the_card_with_the_feedback_block(page: Page, partner: Partner, scheme: str) -> None:
     page.emulate_media(color_scheme=scheme)
     partner.page(page, "article.html")
     opened = open_card(page, "premium")

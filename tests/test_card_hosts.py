@@ -72,14 +72,10 @@ def test_the_card_survives_a_hostile_host_page(page: Page, glossary_server) -> N
     assert style["color"] != "rgb(255, 0, 0)", style
     assert style["position"] == "fixed" and style["radius"] == "10px", style
     assert style["link"] == "underline", style
-    expect(shown.locator(".definition")).to_have_text(
-        term_json(glossary_server, page, slug)["definition"]
-    )
+    expect(shown.locator(".definition")).to_have_text(term_json(glossary_server, page, slug)["definition"])
 
 
-def test_a_card_from_the_clipping_container_is_not_clipped_with_it(
-    page: Page, glossary_server
-) -> None:
+def test_a_card_from_the_clipping_container_is_not_clipped_with_it(page: Page, glossary_server) -> None:
     """The last term sits at the bottom of the `overflow: hidden`, transformed article; its
     (long) card reaches outside the article and stays inside the viewport."""
     open_page(page, glossary_server, "hostile.html")
@@ -94,8 +90,10 @@ def test_a_card_from_the_clipping_container_is_not_clipped_with_it(
     view = viewport(page)
     assert box["top"] >= 0 and box["bottom"] <= view["height"], (box, view)
     inside = (
-        box["left"] >= container["left"] and box["right"] <= container["right"]
-        and box["top"] >= container["top"] and box["bottom"] <= container["bottom"]
+        box["left"] >= container["left"]
+        and box["right"] <= container["right"]
+        and box["top"] >= container["top"]
+        and box["bottom"] <= container["bottom"]
     )
     assert not inside, "this test needs a card that reaches outside the article"
     assert_on_top(page, box)

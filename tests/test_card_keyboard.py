@@ -39,9 +39,7 @@ def tab_to_premium(page: Page) -> None:
     expect(card(page, "premium").get_by_role("link", name="Read the full entry")).to_be_visible()  # loaded
 
 
-def test_the_highlight_is_a_button_with_a_name_and_the_card_a_named_dialog(
-    page: Page, fixture_server
-) -> None:
+def test_the_highlight_is_a_button_with_a_name_and_the_card_a_named_dialog(page: Page, fixture_server) -> None:
     open_page(page, fixture_server)
     highlight = page.get_by_role("button", name="premium", exact=True)
     expect(highlight).to_have_attribute("aria-expanded", "false")
@@ -60,9 +58,7 @@ def test_the_highlight_is_a_button_with_a_name_and_the_card_a_named_dialog(
     expect(dialog).to_have_accessible_description(re.compile(r"^Test definition of Premium\. .*Watch out"))
 
 
-def test_focus_opens_the_card_and_escape_closes_it_without_moving_focus(
-    page: Page, fixture_server
-) -> None:
+def test_focus_opens_the_card_and_escape_closes_it_without_moving_focus(page: Page, fixture_server) -> None:
     open_page_with_paused_clock(page, fixture_server)
     tab_to_premium(page)
     expect(card(page, "premium")).to_be_visible()
@@ -77,9 +73,7 @@ def test_focus_opens_the_card_and_escape_closes_it_without_moving_focus(
     expect(card(page)).to_have_count(0)
 
 
-def test_a_card_opened_by_focus_stays_open_when_the_pointer_passes_by(
-    page: Page, fixture_server
-) -> None:
+def test_a_card_opened_by_focus_stays_open_when_the_pointer_passes_by(page: Page, fixture_server) -> None:
     """WCAG 1.4.13 persistent: the mouse passing over the term or the card and away does not
     close a card the keyboard opened; focus moving away does."""
     open_page_with_paused_clock(page, fixture_server)
@@ -170,9 +164,7 @@ def test_shift_tab_goes_back_from_the_card_to_the_term(page: Page, fixture_serve
     expect(card(page)).to_have_count(0)
 
 
-def test_shift_tab_from_the_element_after_the_term_reopens_its_card(
-    page: Page, fixture_server
-) -> None:
+def test_shift_tab_from_the_element_after_the_term_reopens_its_card(page: Page, fixture_server) -> None:
     open_page(page, fixture_server)
     page.locator("#after").focus()
 
@@ -182,9 +174,7 @@ def test_shift_tab_from_the_element_after_the_term_reopens_its_card(
     expect(card(page, "premium")).to_be_visible()
 
 
-def test_escape_inside_the_card_closes_it_and_returns_focus_to_the_term(
-    page: Page, fixture_server
-) -> None:
+def test_escape_inside_the_card_closes_it_and_returns_focus_to_the_term(page: Page, fixture_server) -> None:
     open_page(page, fixture_server)
     tab_to_premium(page)
     page.keyboard.press("Tab")

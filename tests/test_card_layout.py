@@ -48,9 +48,7 @@ def test_the_card_flips_above_a_term_near_the_bottom_edge(page: Page, fixture_se
     assert_inside_viewport(page, box)
 
 
-def test_a_card_taller_than_the_room_on_either_side_scrolls_inside_the_viewport(
-    page: Page, fixture_server
-) -> None:
+def test_a_card_taller_than_the_room_on_either_side_scrolls_inside_the_viewport(page: Page, fixture_server) -> None:
     page.set_viewport_size({"width": 800, "height": 400})
     open_page(page, fixture_server)
     term(page, "wage-theft").evaluate("el => el.scrollIntoView({block: 'center'})")
@@ -100,9 +98,7 @@ def test_the_card_is_at_most_about_360_px_wide(page: Page, fixture_server) -> No
 
 
 @pytest.mark.parametrize("slug", ["premium", "aca", "tax"])
-def test_on_a_narrow_screen_the_card_fits_the_screen_width(
-    page: Page, fixture_server, slug: str
-) -> None:
+def test_on_a_narrow_screen_the_card_fits_the_screen_width(page: Page, fixture_server, slug: str) -> None:
     page.set_viewport_size({"width": 360, "height": 640})
     open_page(page, fixture_server)
 
@@ -152,9 +148,7 @@ def test_the_card_follows_the_term_when_the_window_is_resized(page: Page, fixtur
 # ---- the links ----------------------------------------------------------------------------
 
 
-def test_the_link_opens_in_the_same_tab_by_default_and_leads_to_the_entry_page(
-    page: Page, fixture_server
-) -> None:
+def test_the_link_opens_in_the_same_tab_by_default_and_leads_to_the_entry_page(page: Page, fixture_server) -> None:
     open_page(page, fixture_server)
     open_card(page, "premium")
     entry = card(page, "premium").get_by_role("link", name="Read the full entry")
@@ -169,9 +163,7 @@ def test_the_link_opens_in_the_same_tab_by_default_and_leads_to_the_entry_page(
     expect(page.get_by_role("heading", level=1)).to_have_text("Premium")
 
 
-def test_data_link_target_blank_opens_the_entry_in_a_new_tab_without_opener(
-    page: Page, fixture_server
-) -> None:
+def test_data_link_target_blank_opens_the_entry_in_a_new_tab_without_opener(page: Page, fixture_server) -> None:
     open_variant(page, fixture_server, 'data-link-target="_blank"')
     open_card(page, "premium")
     entry = card(page, "premium").get_by_role("link", name="Read the full entry")

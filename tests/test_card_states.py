@@ -114,9 +114,7 @@ def test_the_card_follows_the_readers_hover_focus_and_taps(desk: Page, fixture_s
     expect_card(desk, slug, " ".join(done) + " and a wait")
 
 
-def test_after_any_two_actions_on_a_card_a_new_hover_focus_or_tap_opens_it(
-    desk: Page, fixture_server
-) -> None:
+def test_after_any_two_actions_on_a_card_a_new_hover_focus_or_tap_opens_it(desk: Page, fixture_server) -> None:
     """A card the pointer rests on (the issue's start), then every pair of steps, one after the
     other on one page (so that what each sequence leaves behind meets the next): once the pointer
     and focus have left the term, a new hover, focus or tap opens its card; it is never stuck."""

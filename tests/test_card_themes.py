@@ -37,9 +37,7 @@ def background(colours: dict[str, list[str]]) -> float:
     return luminance(colours["text"][1])
 
 
-def test_light_and_dark_themes_differ_and_both_have_enough_contrast(
-    page: Page, fixture_server
-) -> None:
+def test_light_and_dark_themes_differ_and_both_have_enough_contrast(page: Page, fixture_server) -> None:
     open_variant(page, fixture_server, 'data-theme="light"')
     light = read_colours(page)
     open_variant(page, fixture_server, 'data-theme="dark"')
@@ -52,9 +50,7 @@ def test_light_and_dark_themes_differ_and_both_have_enough_contrast(
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_the_default_theme_follows_prefers_color_scheme(
-    page: Page, fixture_server, scheme: str
-) -> None:
+def test_the_default_theme_follows_prefers_color_scheme(page: Page, fixture_server, scheme: str) -> None:
     page.emulate_media(color_scheme=scheme)
     open_page(page, fixture_server)
 
@@ -65,9 +61,7 @@ def test_the_default_theme_follows_prefers_color_scheme(
 
 
 @pytest.mark.parametrize(("theme", "scheme"), [("light", "dark"), ("dark", "light")])
-def test_an_explicit_theme_wins_over_the_system_setting(
-    page: Page, fixture_server, theme: str, scheme: str
-) -> None:
+def test_an_explicit_theme_wins_over_the_system_setting(page: Page, fixture_server, theme: str, scheme: str) -> None:
     page.emulate_media(color_scheme=scheme)
     open_variant(page, fixture_server, f'data-theme="{theme}"')
 

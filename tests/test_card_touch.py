@@ -27,9 +27,7 @@ from playwright.sync_api import Browser, Page, expect
 
 @pytest.fixture
 def phone(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(
-        has_touch=True, is_mobile=True, viewport={"width": 390, "height": 740}
-    )
+    context = browser.new_context(has_touch=True, is_mobile=True, viewport={"width": 390, "height": 740})
     yield context.new_page()
     context.close()
 
@@ -87,9 +85,7 @@ def test_a_tap_elsewhere_closes_the_card_the_reader_tapped_into(phone: Page, fix
     expect(card(phone)).to_have_count(0)
 
 
-def test_a_second_tap_on_the_same_term_closes_the_card_and_a_third_reopens_it(
-    phone: Page, fixture_server
-) -> None:
+def test_a_second_tap_on_the_same_term_closes_the_card_and_a_third_reopens_it(phone: Page, fixture_server) -> None:
     open_page_with_paused_clock(phone, fixture_server)
     requests = record_term_requests(phone)
     premium = term(phone, "premium")

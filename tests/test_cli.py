@@ -49,23 +49,20 @@ def test_check_bundled_glossary(tmp_path: Path) -> None:
     assert out == f"ok: {len(glossary.terms)} terms ({counts}); 2 sites (1 switched off)\n"
     assert re.fullmatch(
         r"ok: \d+ terms \(insurance \d+, finance \d+, healthcare \d+, employment-law \d+, "
-        r"privacy \d+\); 2 sites \(1 switched off\)\n", out
+        r"privacy \d+\); 2 sites \(1 switched off\)\n",
+        out,
     )
 
 
 def test_check_broken_glossary_prints_every_error(tmp_path: Path) -> None:
-    (tmp_path / "categories.yml").write_text(
-        "- slug: finance\n  label: Finance\n  description: Money.\n", "utf-8"
-    )
+    (tmp_path / "categories.yml").write_text("- slug: finance\n  label: Finance\n  description: Money.\n", "utf-8")
     terms = tmp_path / "terms"
     terms.mkdir()
     front = "---\ntitle: {}\ncategories: [{}]\nupdated: 2024-05-01\n---\n"
     (terms / "alpha.md").write_text(front.format("Alpha", "finance") + BODY, "utf-8")
     (terms / "beta.md").write_text(front.format("Beta", "helthcare") + BODY, "utf-8")
     (terms / "gamma.md").write_text(front.format("alpha", "finance") + BODY, "utf-8")
-    (terms / "delta.md").write_text(
-        front.format("Delta", "finance") + BODY + "[x](javascript:alert(1))\n", "utf-8"
-    )
+    (terms / "delta.md").write_text(front.format("Delta", "finance") + BODY + "[x](javascript:alert(1))\n", "utf-8")
 
     code, out, err = run("check", "--data", str(tmp_path))
 
@@ -79,9 +76,7 @@ def test_check_broken_glossary_prints_every_error(tmp_path: Path) -> None:
     ]
 
 
-def test_check_paths_are_relative_to_the_working_directory(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_check_paths_are_relative_to_the_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     shutil.copytree(GLOSSARY_DATA, tmp_path / "glossary_data")
     (tmp_path / "glossary_data" / "terms" / "Bad Name.md").write_text("", "utf-8")
     monkeypatch.chdir(tmp_path)
@@ -96,9 +91,7 @@ def test_check_paths_are_relative_to_the_working_directory(
 def test_new_creates_a_term_that_check_accepts(glossary_copy: Path) -> None:
     before = load_glossary(glossary_copy)
 
-    code, out, err = run(
-        "new", "Some Title", "--category", "healthcare", "--data", str(glossary_copy)
-    )
+    code, out, err = run("new", "Some Title", "--category", "healthcare", "--data", str(glossary_copy))
 
     assert code == 0, err
     created = glossary_copy / "terms" / "some-title.md"
@@ -122,8 +115,14 @@ def test_new_creates_a_term_that_check_accepts(glossary_copy: Path) -> None:
 
 def test_new_with_several_categories_and_punctuation(glossary_copy: Path) -> None:
     code, _, err = run(
-        "new", "Fees: Über-Late", "--category", "finance", "--category", "privacy",
-        "--data", str(glossary_copy),
+        "new",
+        "Fees: Über-Late",
+        "--category",
+        "finance",
+        "--category",
+        "privacy",
+        "--data",
+        str(glossary_copy),
     )
 
     assert code == 0, err
@@ -137,8 +136,7 @@ def test_new_refuses_to_overwrite(glossary_copy: Path) -> None:
     existing = glossary_copy / "terms" / "physical-therapy.md"
     original = existing.read_bytes()
 
-    code, _, err = run("new", "Physical Therapy", "--category", "healthcare",
-                       "--data", str(glossary_copy))
+    code, _, err = run("new", "Physical Therapy", "--category", "healthcare", "--data", str(glossary_copy))
 
     assert code == 1
     assert "already exists" in err
@@ -160,8 +158,7 @@ def test_new_twice_refuses_the_second_time(glossary_copy: Path) -> None:
 
 
 def test_new_refuses_a_name_another_term_has(glossary_copy: Path) -> None:
-    code, _, err = run("new", "Variable Rate Mortgage", "--category", "finance",
-                       "--data", str(glossary_copy))
+    code, _, err = run("new", "Variable Rate Mortgage", "--category", "finance", "--data", str(glossary_copy))
 
     assert code == 1
     assert "matches the same text as a name of term 'adjustable-rate-mortgage'" in err
@@ -169,8 +166,7 @@ def test_new_refuses_a_name_another_term_has(glossary_copy: Path) -> None:
 
 
 def test_new_refuses_the_plural_of_another_terms_name(glossary_copy: Path) -> None:
-    code, _, err = run("new", "Actual  cash values", "--category", "insurance",
-                       "--data", str(glossary_copy))
+    code, _, err = run("new", "Actual  cash values", "--category", "insurance", "--data", str(glossary_copy))
 
     assert code == 1
     assert "matches the same text as a name of term 'actual-cash-value'" in err
@@ -201,16 +197,19 @@ def test_new_requires_a_category(glossary_copy: Path) -> None:
     assert not (glossary_copy / "terms" / "some-title.md").exists()
 
 
-@pytest.mark.parametrize(("args", "mentions"), [
-    ((), ["check", "serve", "new", "init", "build", "sites", "embed", "--version"]),
-    (("init",), ["[DIR]", "starter glossary", "glossary_data"]),
-    (("check",), ["--data", "file and line"]),
-    (("serve",), ["--data", "--host", "--port", "--reload", "--examples", "127.0.0.1", "8000"]),
-    (("new",), ["TITLE", "--category", "--data"]),
-    (("build",), ["--out", "--data", "--base-url"]),
-    (("embed",), ["--site", "--pinned", "--categories", "--base-url"]),
-    (("sites",), ["--data", "registered sites"]),
-])
+@pytest.mark.parametrize(
+    ("args", "mentions"),
+    [
+        ((), ["check", "serve", "new", "init", "build", "sites", "embed", "--version"]),
+        (("init",), ["[DIR]", "starter glossary", "glossary_data"]),
+        (("check",), ["--data", "file and line"]),
+        (("serve",), ["--data", "--host", "--port", "--reload", "--examples", "127.0.0.1", "8000"]),
+        (("new",), ["TITLE", "--category", "--data"]),
+        (("build",), ["--out", "--data", "--base-url"]),
+        (("embed",), ["--site", "--pinned", "--categories", "--base-url"]),
+        (("sites",), ["--data", "registered sites"]),
+    ],
+)
 def test_help(args: tuple[str, ...], mentions: list[str]) -> None:
     code, out, _ = run(*args, "--help")
 
@@ -227,15 +226,19 @@ def test_version() -> None:
     assert out.startswith("glossary-widget, version ")
 
 
-def test_worker_processes_get_the_settings_serve_was_given(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_worker_processes_get_the_settings_serve_was_given(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """`serve --workers N` starts uvicorn workers that rebuild the app from the environment."""
     from widget_server.app import SETTINGS_VARIABLE, create_app_from_environment
 
-    settings = {"data_dir": str(FIXTURE_GLOSSARY), "base_url": "https://g.example/", "reload": False,
-                "examples_dir": None, "state_dir": str(tmp_path), "database_url": None,
-                "admin_password": "s3cret"}
+    settings = {
+        "data_dir": str(FIXTURE_GLOSSARY),
+        "base_url": "https://g.example/",
+        "reload": False,
+        "examples_dir": None,
+        "state_dir": str(tmp_path),
+        "database_url": None,
+        "admin_password": "s3cret",
+    }
     monkeypatch.setenv(SETTINGS_VARIABLE, json.dumps(settings))
 
     app = create_app_from_environment()
@@ -255,8 +258,19 @@ def served_output(*options: str) -> str:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     state = tempfile.mkdtemp(prefix="glossary-state-")  # not beside the fixtures, in the checkout
-    command = [sys.executable, "-m", "widget_server", "serve", "--data", str(FIXTURE_GLOSSARY),
-               "--port", str(port), "--state", state, *options]
+    command = [
+        sys.executable,
+        "-m",
+        "widget_server",
+        "serve",
+        "--data",
+        str(FIXTURE_GLOSSARY),
+        "--port",
+        str(port),
+        "--state",
+        state,
+        *options,
+    ]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         deadline = time.monotonic() + 30

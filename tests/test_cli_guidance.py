@@ -42,26 +42,39 @@ def free_port() -> int:
 # --base-url
 
 
-@pytest.mark.parametrize("command", [
-    ["serve", "--data", str(FIXTURE_GLOSSARY)],
-    ["build", "--data", str(FIXTURE_GLOSSARY), "--out", "never-written"],
-    ["embed", "--data", str(FIXTURE_GLOSSARY)],
-])
-@pytest.mark.parametrize("url", ["glossary.example.org", "/glossary/", "ftp://g.example/",
-                                 "https://", "https://g.example/?v=1"])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["serve", "--data", str(FIXTURE_GLOSSARY)],
+        ["build", "--data", str(FIXTURE_GLOSSARY), "--out", "never-written"],
+        ["embed", "--data", str(FIXTURE_GLOSSARY)],
+    ],
+)
+@pytest.mark.parametrize(
+    "url", ["glossary.example.org", "/glossary/", "ftp://g.example/", "https://", "https://g.example/?v=1"]
+)
 def test_base_url_must_be_an_absolute_http_url(command: list[str], url: str) -> None:
     code, out, err = run(*command, "--base-url", url)
 
     assert code == 2
     assert out == ""
-    assert (f"Invalid value for '--base-url': {url!r} is not an absolute http(s) URL such as "
-            "https://glossary.example.org/") in err
+    assert (
+        f"Invalid value for '--base-url': {url!r} is not an absolute http(s) URL such as https://glossary.example.org/"
+    ) in err
     assert not Path("never-written").exists()
 
 
 def test_build_adds_the_trailing_slash_to_the_base_url(tmp_path: Path) -> None:
-    code, _, err = run("build", "--data", str(FIXTURE_GLOSSARY), "--out", str(tmp_path / "site"),
-                       "--base-url", "https://g.example/words", "--quiet")
+    code, _, err = run(
+        "build",
+        "--data",
+        str(FIXTURE_GLOSSARY),
+        "--out",
+        str(tmp_path / "site"),
+        "--base-url",
+        "https://g.example/words",
+        "--quiet",
+    )
 
     assert code == 0, err
     page = (tmp_path / "site" / "glossary" / "premium" / "index.html").read_text("utf-8")
@@ -82,17 +95,16 @@ def test_embed_warns_on_stderr_for_a_loopback_base_url() -> None:
 
 @pytest.mark.parametrize("url", ["http://localhost:8000", "http://[::1]:8000/", "http://127.3.2.1/"])
 def test_embed_warns_for_every_loopback_address(url: str) -> None:
-    assert "only this computer can reach" in run("embed", "--data", str(FIXTURE_GLOSSARY),
-                                                 "--base-url", url)[2]
+    assert "only this computer can reach" in run("embed", "--data", str(FIXTURE_GLOSSARY), "--base-url", url)[2]
 
 
 def test_embed_with_a_public_base_url_says_nothing_else() -> None:
-    code, out, err = run("embed", "--data", str(FIXTURE_GLOSSARY), "--base-url",
-                         "https://g.example", "--categories", "finance")
+    code, out, err = run(
+        "embed", "--data", str(FIXTURE_GLOSSARY), "--base-url", "https://g.example", "--categories", "finance"
+    )
 
     assert code == 0
-    assert out == ('<script src="https://g.example/widget.js" data-categories="finance" defer>'
-                   "</script>\n")
+    assert out == ('<script src="https://g.example/widget.js" data-categories="finance" defer></script>\n')
     assert err == ""
 
 
@@ -129,8 +141,10 @@ def test_embed_without_a_folder_checks_categories_at_the_base_url(exported_gloss
 
     assert code == 2
     assert out == ""
-    assert ("Invalid value for --categories: unknown finanse (known: insurance, finance, "
-            "healthcare, employment-law, privacy); did you mean 'finance'?") in err
+    assert (
+        "Invalid value for --categories: unknown finanse (known: insurance, finance, "
+        "healthcare, employment-law, privacy); did you mean 'finance'?"
+    ) in err
 
 
 @pytest.mark.usefixtures("no_glossary_here")
@@ -164,13 +178,18 @@ def test_embed_without_a_folder_needs_one_for_a_site() -> None:
 # No glossary folder, and init
 
 
-@pytest.mark.parametrize(("make", "says", "init"), [
-    (lambda folder: None, "glossary_data does not exist", True),
-    (lambda folder: folder.mkdir(), "glossary_data is an empty folder", True),
-    (lambda folder: folder.write_text("", "utf-8"), "glossary_data is a file, not a folder", False),
-])
-@pytest.mark.parametrize("command", [["check"], ["serve"], ["build", "--out", "site"], ["sites"],
-                                     ["new", "Late Fee", "--category", "finance"]])
+@pytest.mark.parametrize(
+    ("make", "says", "init"),
+    [
+        (lambda folder: None, "glossary_data does not exist", True),
+        (lambda folder: folder.mkdir(), "glossary_data is an empty folder", True),
+        (lambda folder: folder.write_text("", "utf-8"), "glossary_data is a file, not a folder", False),
+    ],
+)
+@pytest.mark.parametrize(
+    "command",
+    [["check"], ["serve"], ["build", "--out", "site"], ["sites"], ["new", "Late Fee", "--category", "finance"]],
+)
 def test_no_glossary_folder_says_where_it_looked(  # type: ignore[no-untyped-def]
     no_glossary_here: Path, command: list[str], make, says: str, init: bool
 ) -> None:
@@ -193,8 +212,7 @@ def test_init_writes_a_glossary_that_check_accepts(no_glossary_here: Path) -> No
     code, out, err = run("init")
 
     assert code == 0, err
-    assert out == ("Created glossary_data with 3 example terms; edit them, then run: "
-                   "glossary-widget check\n")
+    assert out == ("Created glossary_data with 3 example terms; edit them, then run: glossary-widget check\n")
     assert run("check") == (0, "ok: 3 terms (finance 2, insurance 2)\n", "")
     glossary = load_glossary(no_glossary_here / "glossary_data")
     assert [t.slug for t in glossary.terms] == ["deductible", "grace-period", "late-fee"]
@@ -241,18 +259,18 @@ def test_serve_on_a_busy_port_fails_before_printing_urls(tmp_path: Path) -> None
         taken.listen()
         port = taken.getsockname()[1]
 
-        code, out, err = run("serve", "--data", str(FIXTURE_GLOSSARY), "--port", str(port),
-                             "--no-feedback")
+        code, out, err = run("serve", "--data", str(FIXTURE_GLOSSARY), "--port", str(port), "--no-feedback")
 
     assert code == 1
     assert out == ""
-    assert err == (f"Error: port {port} on 127.0.0.1 is already in use (another serve?); stop "
-                   "what listens there, or choose another port with --port\n")
+    assert err == (
+        f"Error: port {port} on 127.0.0.1 is already in use (another serve?); stop "
+        "what listens there, or choose another port with --port\n"
+    )
 
 
 def test_serve_on_an_address_it_cannot_have_says_why() -> None:
-    code, out, err = run("serve", "--data", str(FIXTURE_GLOSSARY), "--host", "192.0.2.1",
-                         "--no-feedback")
+    code, out, err = run("serve", "--data", str(FIXTURE_GLOSSARY), "--host", "192.0.2.1", "--no-feedback")
 
     assert (code, out) == (1, "")
     assert err == "Error: cannot listen on 192.0.2.1:8000: Cannot assign requested address\n"
@@ -262,13 +280,24 @@ def test_serve_reload_logs_each_good_reload_with_the_time(tmp_path: Path) -> Non
     data = Path(shutil.copytree(FIXTURE_GLOSSARY, tmp_path / "data"))
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "widget_server", "serve", "--data", str(data), "--port", str(port),
-         "--reload", "--no-feedback"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "widget_server",
+            "serve",
+            "--data",
+            str(data),
+            "--port",
+            str(port),
+            "--reload",
+            "--no-feedback",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout or ()],
-                     daemon=True).start()
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout or ()], daemon=True).start()
 
     def line_matching(pattern: str, edit: Callable[[], object] = lambda: None) -> str:
         """The next line logged that matches; `edit` is made again every half second meanwhile,
@@ -291,11 +320,15 @@ def test_serve_reload_logs_each_good_reload_with_the_time(tmp_path: Path) -> Non
         line_matching("Uvicorn running on")
         urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5).close()
         late_fee = data / "terms" / "late-fee.md"
-        reloaded = line_matching("glossary reloaded", lambda: late_fee.write_text(
-            "---\ntitle: Late Fee\ncategories: [finance]\nupdated: 2026-01-01\n---\n"
-            "## Definition\n\nA charge.\n\n## Misuse\n\nToo high.\n", "utf-8"))
-        refused = line_matching("glossary not reloaded",
-                                lambda: late_fee.write_text("---\ntitle: [\n---\n", "utf-8"))
+        reloaded = line_matching(
+            "glossary reloaded",
+            lambda: late_fee.write_text(
+                "---\ntitle: Late Fee\ncategories: [finance]\nupdated: 2026-01-01\n---\n"
+                "## Definition\n\nA charge.\n\n## Misuse\n\nToo high.\n",
+                "utf-8",
+            ),
+        )
+        refused = line_matching("glossary not reloaded", lambda: late_fee.write_text("---\ntitle: [\n---\n", "utf-8"))
     finally:
         process.terminate()
         process.wait(timeout=15)

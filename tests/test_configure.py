@@ -57,9 +57,7 @@ def settle(page: Page) -> None:
     expect(page.locator("#highlights-summary")).not_to_have_text("Loading the preview…")
 
 
-def test_changing_categories_changes_the_preview_and_the_tag(
-    page: Page, glossary_server: LiveServer
-) -> None:
+def test_changing_categories_changes_the_preview_and_the_tag(page: Page, glossary_server: LiveServer) -> None:
     open_configurator(page, glossary_server)
     expect(page.locator("#tag")).to_have_text(f'<script src="{glossary_server.url}/widget.js" defer></script>')
     before = preview_highlights(page)
@@ -71,7 +69,8 @@ def test_changing_categories_changes_the_preview_and_the_tag(
 
     expect(page.locator("#tag")).to_have_text(
         f'<script src="{glossary_server.url}/widget.js" '
-        'data-categories="insurance,healthcare,employment-law" defer></script>')
+        'data-categories="insurance,healthcare,employment-law" defer></script>'
+    )
     after = preview_highlights(page)
     assert after and not {"payday-loan", "data-broker", "credit-score"} & {slug for slug, _ in after}
     assert {"premium", "deductible"} <= {slug for slug, _ in after}
@@ -83,15 +82,15 @@ def test_changing_categories_changes_the_preview_and_the_tag(
 def test_the_list_says_which_name_matched(page: Page, glossary_server: LiveServer) -> None:
     open_configurator(page, glossary_server)
     listed = page.locator("#highlights li").all_inner_texts()
-    assert "Annual Percentage Rate: “APR” (its alias \"APR\")" in listed
-    assert "Out-of-Network: “out of network” (its alias \"out of network\")" in listed
+    assert 'Annual Percentage Rate: “APR” (its alias "APR")' in listed
+    assert 'Out-of-Network: “out of network” (its alias "out of network")' in listed
     assert "Premium: “premiums” (plural of its title)" in listed
 
 
 def test_pasted_markup_is_shown_as_text(page: Page, glossary_server: LiveServer) -> None:
     open_configurator(page, glossary_server)
     pasted = (
-        '<img src=x onerror="parent.document.title=\'owned\'"><b>Bold</b> claim about a deductible.'
+        "<img src=x onerror=\"parent.document.title='owned'\"><b>Bold</b> claim about a deductible."
         "\n\nA second paragraph on the premium your insurer charges."
     )
     page.fill("#text", pasted)
@@ -99,7 +98,7 @@ def test_pasted_markup_is_shown_as_text(page: Page, glossary_server: LiveServer)
 
     frame = preview(page)
     assert frame.eval_on_selector_all("#article p", "ps => ps.map(p => p.textContent)") == [
-        '<img src=x onerror="parent.document.title=\'owned\'"><b>Bold</b> claim about a deductible.',
+        "<img src=x onerror=\"parent.document.title='owned'\"><b>Bold</b> claim about a deductible.",
         "A second paragraph on the premium your insurer charges.",
     ]
     assert frame.locator("img, b").count() == 0
@@ -128,8 +127,9 @@ def test_the_copied_tag_on_a_fresh_page_behaves_as_previewed(
 
     fresh = context.new_page()
     fresh.add_init_script(RECORD_PAGE)
-    url = serve_html(fresh, f"{glossary_server.url}/fresh.html",
-                     html_page(f"<main><article>{article}</article></main>{tag}"))
+    url = serve_html(
+        fresh, f"{glossary_server.url}/fresh.html", html_page(f"<main><article>{article}</article></main>{tag}")
+    )
     fresh.goto(url)
     wait_ready(fresh)
     assert highlights(fresh) == previewed
@@ -207,7 +207,7 @@ def test_without_javascript_the_page_shows_the_default_tag() -> None:
     client = TestClient(create_app(GLOSSARY_DATA, base_url="https://glossary.example.org/"))
     page = client.get("/configure/")
     assert page.status_code == 200
-    assert '&lt;script src=&#34;https://glossary.example.org/widget.js&#34; defer&gt;&lt;/script&gt;' in page.text
+    assert "&lt;script src=&#34;https://glossary.example.org/widget.js&#34; defer&gt;&lt;/script&gt;" in page.text
     assert re.search(r"<script(?![^>]*\bsrc=)", page.text) is None, "an inline script"
     assert "style=" not in page.text and "<style" not in page.text
     preview_page = client.get("/configure/preview.html")

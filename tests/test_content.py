@@ -69,274 +69,402 @@ def located(root: Path, file: str) -> str:
 ERROR_CASES = {
     "yaml does not parse": (
         {"gamma.md": "---\ntitle: Gamma\ncategories: [finance]\nrelated: x: y\n---\n" + BODY},
-        "terms/gamma.md", 4, "YAML does not parse: mapping values are not allowed",
+        "terms/gamma.md",
+        4,
+        "YAML does not parse: mapping values are not allowed",
     ),
     "yaml list never closed, at the line that opens it": (
         {"gamma.md": term("Gamma", "aliases: [G, Gee\nrelated: [alpha]\n")},
-        "terms/gamma.md", 5, "YAML does not parse: did not find expected ',' or ']'",
+        "terms/gamma.md",
+        5,
+        "YAML does not parse: did not find expected ',' or ']'",
     ),
     "yaml quote never closed, at the line that opens it": (
         {"gamma.md": term("Gamma", 'aliases: ["G\nrelated: [alpha]\n')},
-        "terms/gamma.md", 5, "YAML does not parse: found unexpected end of stream",
+        "terms/gamma.md",
+        5,
+        "YAML does not parse: found unexpected end of stream",
     ),
     "yaml field name without a colon, at its line": (
         {"gamma.md": term("Gamma", "aliases\nrelated: [alpha]\n")},
-        "terms/gamma.md", 5, "YAML does not parse: could not find expected ':'",
+        "terms/gamma.md",
+        5,
+        "YAML does not parse: could not find expected ':'",
     ),
     "yaml list item badly indented, at the item": (
         {"gamma.md": term("Gamma", "aliases:\n  - G\n - Gee\n")},
-        "terms/gamma.md", 7, "YAML does not parse: did not find expected key",
+        "terms/gamma.md",
+        7,
+        "YAML does not parse: did not find expected key",
     ),
     "yaml bad item in a list over several lines, at the item": (
         {"gamma.md": term("Gamma", "aliases: [\n  G,\n  Gee: a: b,\n  Geez,\n]\n")},
-        "terms/gamma.md", 7, "YAML does not parse: did not find expected ',' or ']' (in the list opened on line 5)",
+        "terms/gamma.md",
+        7,
+        "YAML does not parse: did not find expected ',' or ']' (in the list opened on line 5)",
     ),
     "yaml control character after other scripts, at its line": (
         {"gamma.md": term("Gamma", "aliases: [\u00e9t\u00e9, \u00c9t\u00e9s, \u4e2d\u6587]\nrelated: [alpha\x07]\n")},
-        "terms/gamma.md", 6, "YAML does not parse: unacceptable character #x0007",
+        "terms/gamma.md",
+        6,
+        "YAML does not parse: unacceptable character #x0007",
     ),
     "yaml control character, at its line": (
         {"gamma.md": term("Gamma", "aliases: [G\x07]\n")},
-        "terms/gamma.md", 5, "YAML does not parse: unacceptable character #x0007",
+        "terms/gamma.md",
+        5,
+        "YAML does not parse: unacceptable character #x0007",
     ),
     "field given twice": (
         {"gamma.md": term("Gamma", "aliases: [G]\nrelated: [alpha]\naliases: [Gee]\n")},
-        "terms/gamma.md", 7, "field 'aliases' is given twice (first on line 5)",
+        "terms/gamma.md",
+        7,
+        "field 'aliases' is given twice (first on line 5)",
     ),
     "field given twice, as YAML reads keys": (
         {"gamma.md": term("Gamma", "case_sensitive: true\n'case_sensitive': false\n")},
-        "terms/gamma.md", 6, "field 'case_sensitive' is given twice (first on line 5)",
+        "terms/gamma.md",
+        6,
+        "field 'case_sensitive' is given twice (first on line 5)",
     ),
     "title that YAML reads as a number": (
         {"gamma.md": term("1.10")},
-        "terms/gamma.md", 2, 'title 1.10 is read as a number; put it in quotes: "1.10"',
+        "terms/gamma.md",
+        2,
+        'title 1.10 is read as a number; put it in quotes: "1.10"',
     ),
     "category that YAML reads as a boolean": (
         {"gamma.md": term("Gamma").replace("[finance]", "[finance, no]")},
-        "terms/gamma.md", 3, 'category no is read as true or false; put it in quotes: "no"',
+        "terms/gamma.md",
+        3,
+        'category no is read as true or false; put it in quotes: "no"',
     ),
     "related slug that YAML reads as a date": (
         {"gamma.md": term("Gamma", "related:\n  - alpha\n  - 2024-05-01\n")},
-        "terms/gamma.md", 7, 'related term 2024-05-01 is read as a date; put it in quotes: "2024-',
+        "terms/gamma.md",
+        7,
+        'related term 2024-05-01 is read as a date; put it in quotes: "2024-',
     ),
     "alias that YAML reads as null": (
         {"gamma.md": term("Gamma", "aliases: [G, ~]\n")},
-        "terms/gamma.md", 5, 'alias ~ is read as null (no value); put it in quotes: "~"',
+        "terms/gamma.md",
+        5,
+        'alias ~ is read as null (no value); put it in quotes: "~"',
     ),
     "alias that is a list": (
         {"gamma.md": term("Gamma", "aliases: [[G]]\n")},
-        "terms/gamma.md", 5, "alias must be plain text",
+        "terms/gamma.md",
+        5,
+        "alias must be plain text",
     ),
     "title that does not end with a letter or digit": (
         {"gamma.md": term('"401(k)"')},
-        "terms/gamma.md", 2, "title '401(k)' must start and end with a letter or digit",
+        "terms/gamma.md",
+        2,
+        "title '401(k)' must start and end with a letter or digit",
     ),
     "alias with a control character, written as an escape": (
         {"gamma.md": term("Gamma", 'aliases: ["pay\\0day"]\n')},
-        "terms/gamma.md", 5, "alias 'pay\\x00day' must not contain control characters",
+        "terms/gamma.md",
+        5,
+        "alias 'pay\\x00day' must not contain control characters",
     ),
     "missing title": (
         {"gamma.md": "---\ncategories: [finance]\nupdated: 2024-05-01\n---\n" + BODY},
-        "terms/gamma.md", 1, "missing title",
+        "terms/gamma.md",
+        1,
+        "missing title",
     ),
     "blank title": (
-        {"gamma.md": term('"  "')}, "terms/gamma.md", 2, "missing title",
+        {"gamma.md": term('"  "')},
+        "terms/gamma.md",
+        2,
+        "missing title",
     ),
     "missing definition": (
         {"gamma.md": term("Gamma", body="## Misuse\n\nAbused.\n")},
-        "terms/gamma.md", 6, "missing '## Definition' section",
+        "terms/gamma.md",
+        6,
+        "missing '## Definition' section",
     ),
     "missing misuse": (
         {"gamma.md": term("Gamma", body="## Definition\n\nWhat.\n\n## Examples\n\n- One.\n")},
-        "terms/gamma.md", 6, "missing '## Misuse' section",
+        "terms/gamma.md",
+        6,
+        "missing '## Misuse' section",
     ),
     "unknown category": (
-        {"gamma.md": "---\ntitle: Gamma\ncategories:\n  - finance\n  - helthcare\n"
-                     "updated: 2024-05-01\n---\n" + BODY},
-        "terms/gamma.md", 5, "unknown category 'helthcare' (known: finance, healthcare)",
+        {"gamma.md": "---\ntitle: Gamma\ncategories:\n  - finance\n  - helthcare\nupdated: 2024-05-01\n---\n" + BODY},
+        "terms/gamma.md",
+        5,
+        "unknown category 'helthcare' (known: finance, healthcare)",
     ),
     "related slug that does not exist": (
         {"gamma.md": term("Gamma", "related:\n  - alpha\n  - no-such-term\n")},
-        "terms/gamma.md", 7, "related term 'no-such-term' does not exist",
+        "terms/gamma.md",
+        7,
+        "related term 'no-such-term' does not exist",
     ),
     "related to a term whose file does not load": (
-        {"gamma.md": term("Gamma", "related: [alpha, delta]\n"),
-         "delta.md": term("Delta", "colour: red\n")},
-        "terms/delta.md", 5, "unknown field 'colour'",
+        {"gamma.md": term("Gamma", "related: [alpha, delta]\n"), "delta.md": term("Delta", "colour: red\n")},
+        "terms/delta.md",
+        5,
+        "unknown field 'colour'",
     ),
     "related to itself": (
         {"gamma.md": term("Gamma", "related: [gamma]\n")},
-        "terms/gamma.md", 5, "a term cannot be related to itself",
+        "terms/gamma.md",
+        5,
+        "a term cannot be related to itself",
     ),
     "title claimed twice, other case": (
         {"gamma.md": term("ALPHA")},
-        "terms/gamma.md", 2, "name 'ALPHA' matches the same text as 'Alpha' of term 'alpha'",
+        "terms/gamma.md",
+        2,
+        "name 'ALPHA' matches the same text as 'Alpha' of term 'alpha'",
     ),
     "alias claimed by another term's title": (
         {"gamma.md": term("Gamma", "aliases:\n  - g\n  - beta\n")},
-        "terms/gamma.md", 7, "name 'beta' matches the same text as 'Beta' of term 'beta'",
+        "terms/gamma.md",
+        7,
+        "name 'beta' matches the same text as 'Beta' of term 'beta'",
     ),
     "alias claimed by another term's alias": (
         {"gamma.md": term("Gamma", "aliases: [alpha RATE]\n")},
-        "terms/gamma.md", 5,
+        "terms/gamma.md",
+        5,
         "name 'alpha RATE' matches the same text as 'Alpha Rate' of term 'alpha'",
     ),
     "alias that is the plural of another term's alias": (
         {"gamma.md": term("Gamma", "aliases: [Alpha Rates]\n")},
-        "terms/gamma.md", 5,
+        "terms/gamma.md",
+        5,
         "name 'Alpha Rates' matches the same text as 'Alpha Rate' of term 'alpha'",
     ),
     "alias with other white space than another term's alias": (
         {"gamma.md": term("Gamma", 'aliases: ["alpha \\t rate"]\n')},
-        "terms/gamma.md", 5, "name 'alpha \\t rate' matches the same text as 'Alpha Rate'",
+        "terms/gamma.md",
+        5,
+        "name 'alpha \\t rate' matches the same text as 'Alpha Rate'",
     ),
     "title whose plural is another term's title": (
         {"gamma.md": term("Alphas")},
-        "terms/gamma.md", 2, "name 'Alphas' matches the same text as 'Alpha' of term 'alpha'",
+        "terms/gamma.md",
+        2,
+        "name 'Alphas' matches the same text as 'Alpha' of term 'alpha'",
     ),
     "empty alias": (
         {"gamma.md": term("Gamma", 'aliases:\n  - ok\n  - ""\n')},
-        "terms/gamma.md", 7, "empty alias",
+        "terms/gamma.md",
+        7,
+        "empty alias",
     ),
     "empty alias, bare list item": (
         {"gamma.md": term("Gamma", "aliases:\n  -\n  - ok\n")},
-        "terms/gamma.md", 6, "empty alias",
+        "terms/gamma.md",
+        6,
+        "empty alias",
     ),
     "file name that is not a slug": (
         {"Gamma_Term.md": term("Gamma")},
-        "terms/Gamma_Term.md", 1, "file name 'Gamma_Term.md' is not a valid slug",
+        "terms/Gamma_Term.md",
+        1,
+        "file name 'Gamma_Term.md' is not a valid slug",
     ),
     "javascript link, after a blank line and within a paragraph": (
-        {"gamma.md": term("Gamma", body="## Definition\n\nWhat it is.\n\n## Misuse\n\n"
-                                        "First line.\nSee [this](javascript:alert(1)).\n")},
-        "terms/gamma.md", 13, "link with an unsafe URL in section 'Misuse'",
+        {
+            "gamma.md": term(
+                "Gamma",
+                body="## Definition\n\nWhat it is.\n\n## Misuse\n\nFirst line.\nSee [this](javascript:alert(1)).\n",
+            )
+        },
+        "terms/gamma.md",
+        13,
+        "link with an unsafe URL in section 'Misuse'",
     ),
     "javascript link, upper case, as an autolink": (
-        {"gamma.md": term("Gamma", body="## Definition\n\n<JavaScript:alert(1)>\n\n"
-                                        "## Misuse\n\nAbused.\n")},
-        "terms/gamma.md", 8, "link with an unsafe URL in section 'Definition'",
+        {"gamma.md": term("Gamma", body="## Definition\n\n<JavaScript:alert(1)>\n\n## Misuse\n\nAbused.\n")},
+        "terms/gamma.md",
+        8,
+        "link with an unsafe URL in section 'Definition'",
     ),
     "file link": (
         {"gamma.md": term("Gamma", body=BODY + "See [the file](file:///etc/passwd).\n")},
-        "terms/gamma.md", 13, "link with an unsafe URL in section 'Misuse'",
+        "terms/gamma.md",
+        13,
+        "link with an unsafe URL in section 'Misuse'",
     ),
     "javascript image in a list": (
-        {"gamma.md": term("Gamma", body="## Definition\n\nWhat.\n\n## Examples\n\n- One.\n"
-                                        "- Two ![x](javascript:alert(1))\n\n"
-                                        "## Misuse\n\nAbused.\n")},
-        "terms/gamma.md", 13, "link with an unsafe URL in section 'Examples'",
+        {
+            "gamma.md": term(
+                "Gamma",
+                body="## Definition\n\nWhat.\n\n## Examples\n\n- One.\n"
+                "- Two ![x](javascript:alert(1))\n\n"
+                "## Misuse\n\nAbused.\n",
+            )
+        },
+        "terms/gamma.md",
+        13,
+        "link with an unsafe URL in section 'Examples'",
     ),
     "unknown front-matter field": (
         {"gamma.md": term("Gamma", "colour: red\n")},
-        "terms/gamma.md", 5, "unknown field 'colour' (known: aliases, case_sensitive,",
+        "terms/gamma.md",
+        5,
+        "unknown field 'colour' (known: aliases, case_sensitive,",
     ),
     "unknown section": (
         {"gamma.md": term("Gamma", body=BODY + "\n## History\n\nOld.\n")},
-        "terms/gamma.md", 14, "unknown section 'History' (known: Definition, Examples,",
+        "terms/gamma.md",
+        14,
+        "unknown section 'History' (known: Definition, Examples,",
     ),
     "section twice": (
         {"gamma.md": term("Gamma", body=BODY + "\n## Misuse\n\nAgain.\n")},
-        "terms/gamma.md", 14, "section 'Misuse' appears twice",
+        "terms/gamma.md",
+        14,
+        "section 'Misuse' appears twice",
     ),
     "empty section": (
         {"gamma.md": term("Gamma", body="## Definition\n\n## Misuse\n\nAbused.\n")},
-        "terms/gamma.md", 6, "section 'Definition' is empty",
+        "terms/gamma.md",
+        6,
+        "section 'Definition' is empty",
     ),
     "text before the first section": (
         {"gamma.md": term("Gamma", body="Intro.\n" + BODY)},
-        "terms/gamma.md", 6, "text before the first '## Definition' heading",
+        "terms/gamma.md",
+        6,
+        "text before the first '## Definition' heading",
     ),
     "updated that is not a date": (
         {"gamma.md": "---\ntitle: Gamma\ncategories: [finance]\nupdated: last week\n---\n" + BODY},
-        "terms/gamma.md", 4, "updated must be a date written as YYYY-MM-DD",
+        "terms/gamma.md",
+        4,
+        "updated must be a date written as YYYY-MM-DD",
     ),
     "updated that is an impossible date": (
         {"gamma.md": "---\ntitle: Gamma\ncategories: [finance]\nupdated: 2024-02-30\n---\n" + BODY},
-        "terms/gamma.md", 4, "updated must be a date written as YYYY-MM-DD",
+        "terms/gamma.md",
+        4,
+        "updated must be a date written as YYYY-MM-DD",
     ),
     "updated missing": (
         {"gamma.md": "---\ntitle: Gamma\ncategories: [finance]\n---\n" + BODY},
-        "terms/gamma.md", 1, "updated must be a date written as YYYY-MM-DD",
+        "terms/gamma.md",
+        1,
+        "updated must be a date written as YYYY-MM-DD",
     ),
     "case_sensitive not a boolean": (
         {"gamma.md": term("Gamma", "case_sensitive: maybe\n")},
-        "terms/gamma.md", 5, "case_sensitive must be true or false",
+        "terms/gamma.md",
+        5,
+        "case_sensitive must be true or false",
     ),
     "missing front matter": (
-        {"gamma.md": BODY}, "terms/gamma.md", 1, "missing YAML front matter",
+        {"gamma.md": BODY},
+        "terms/gamma.md",
+        1,
+        "missing YAML front matter",
     ),
     "front matter never closed": (
         {"gamma.md": "---\ntitle: Gamma\n" + BODY},
-        "terms/gamma.md", 1, "missing YAML front matter",
+        "terms/gamma.md",
+        1,
+        "missing YAML front matter",
     ),
     "categories.yml does not parse": (
         {"categories.yml": CATEGORIES + "- slug: privacy\n  label: Privacy: data\n"},
-        "categories.yml", 8, "YAML does not parse: mapping values are not allowed",
+        "categories.yml",
+        8,
+        "YAML does not parse: mapping values are not allowed",
     ),
     "category without a label": (
         {"categories.yml": CATEGORIES + "- slug: privacy\n  description: Data.\n"},
-        "categories.yml", 7, "each category needs slug, label and description",
+        "categories.yml",
+        7,
+        "each category needs slug, label and description",
     ),
     "category with a field given twice": (
-        {"categories.yml": CATEGORIES + "- slug: privacy\n  label: Privacy\n  label: Data\n"
-                                        "  description: Data.\n"},
-        "categories.yml", 9, "field 'label' is given twice (first on line 8)",
+        {"categories.yml": CATEGORIES + "- slug: privacy\n  label: Privacy\n  label: Data\n  description: Data.\n"},
+        "categories.yml",
+        9,
+        "field 'label' is given twice (first on line 8)",
     ),
     "category label that YAML reads as a boolean": (
         {"categories.yml": CATEGORIES + "- slug: privacy\n  label: Yes\n  description: Data.\n"},
-        "categories.yml", 8,
+        "categories.yml",
+        8,
         'category label Yes is read as true or false; put it in quotes: "Yes"',
     ),
     "category slug that YAML reads as a number": (
         {"categories.yml": CATEGORIES + "- slug: 2024\n  label: New\n  description: New.\n"},
-        "categories.yml", 7, 'category slug 2024 is read as a number; put it in quotes: "2024"',
+        "categories.yml",
+        7,
+        'category slug 2024 is read as a number; put it in quotes: "2024"',
     ),
     # Context rules (docs/editors.md, "Context rules").
     "context that is not a mapping": (
         {"gamma.md": term("Gamma", "context: [loan]\n")},
-        "terms/gamma.md", 5, "context must be a mapping of needs, near and not",
+        "terms/gamma.md",
+        5,
+        "context must be a mapping of needs, near and not",
     ),
     "context key that is not needs, near or not": (
         {"gamma.md": term("Gamma", "context:\n  near: [loan]\n  nedds: [Gamma]\n")},
-        "terms/gamma.md", 7, "unknown context key 'nedds' (known: needs, near, not)",
+        "terms/gamma.md",
+        7,
+        "unknown context key 'nedds' (known: needs, near, not)",
     ),
     "context needs that is not a name of the term": (
-        {"gamma.md": term("Gamma", "aliases: [Gamma Rate]\ncontext:\n  needs: [Gama]\n"
-                                   "  near: [loan]\n")},
-        "terms/gamma.md", 7,
+        {"gamma.md": term("Gamma", "aliases: [Gamma Rate]\ncontext:\n  needs: [Gama]\n  near: [loan]\n")},
+        "terms/gamma.md",
+        7,
         "context needs 'Gama' is not a name of this term (names: 'Gamma', 'Gamma Rate')",
     ),
     "context needs without near words, own or the categories'": (
         {"gamma.md": term("Gamma", "context:\n  needs: [Gamma]\n")},
-        "terms/gamma.md", 6, "context needs names but gives no near words",
+        "terms/gamma.md",
+        6,
+        "context needs names but gives no near words",
     ),
     "context near word that is not a valid name": (
         {"gamma.md": term("Gamma", "context:\n  needs: [Gamma]\n  near: [loan, '-x']\n")},
-        "terms/gamma.md", 7, "context near '-x' must start and end with a letter or digit",
+        "terms/gamma.md",
+        7,
+        "context near '-x' must start and end with a letter or digit",
     ),
     "context near word given twice": (
         {"gamma.md": term("Gamma", "context:\n  needs: [Gamma]\n  near: [loan, LOAN]\n")},
-        "terms/gamma.md", 7, "context near 'LOAN' is listed twice (as 'loan')",
+        "terms/gamma.md",
+        7,
+        "context near 'LOAN' is listed twice (as 'loan')",
     ),
     "context not phrase without a name of the term": (
         {"gamma.md": term("Gamma", "context:\n  not:\n    - gamma ray\n    - beta blocker\n")},
-        "terms/gamma.md", 8, "context not 'beta blocker' contains no name of this term",
+        "terms/gamma.md",
+        8,
+        "context not 'beta blocker' contains no name of this term",
     ),
     "context not phrase no longer than the name": (
         {"gamma.md": term("Gamma", "context:\n  not: [GAMMAS]\n")},
-        "terms/gamma.md", 6, "context not 'GAMMAS' must have more words than the name it contains",
+        "terms/gamma.md",
+        6,
+        "context not 'GAMMAS' must have more words than the name it contains",
     ),
     "category context word that is not a valid name": (
-        {"categories.yml": CATEGORIES + "- slug: privacy\n  label: Privacy\n"
-                           "  description: Data.\n  context: [data, '!x']\n"},
-        "categories.yml", 10, "category context '!x' must start and end with a letter or digit",
+        {
+            "categories.yml": CATEGORIES + "- slug: privacy\n  label: Privacy\n"
+            "  description: Data.\n  context: [data, '!x']\n"
+        },
+        "categories.yml",
+        10,
+        "category context '!x' must start and end with a letter or digit",
     ),
 }
 
 
-@pytest.mark.parametrize(
-    ("files", "where", "line", "message"), ERROR_CASES.values(), ids=list(ERROR_CASES)
-)
+@pytest.mark.parametrize(("files", "where", "line", "message"), ERROR_CASES.values(), ids=list(ERROR_CASES))
 def test_each_error_names_file_and_line(
     tmp_path: Path, files: dict[str, str], where: str, line: int, message: str
 ) -> None:
@@ -365,19 +493,28 @@ def error_lines(root: Path) -> dict[str, int]:
 
 @pytest.mark.parametrize("char", YAML_LINE_BREAKS, ids=ascii)
 def test_a_line_break_of_yaml_in_front_matter_moves_no_line(tmp_path: Path, char: str) -> None:
-    write_glossary(tmp_path, {"alpha.md": (
-        f'---\ntitle: "Al{char}pha"\naliases: ["A{char}B", "{char}"]\ncategories: [finance]\n'
-        f"# {char}{char}\nupdated: 2024-05-01\nextra: 1\ntitle: Again\n---\n"
-    ) + BODY})
+    write_glossary(
+        tmp_path,
+        {
+            "alpha.md": (
+                f'---\ntitle: "Al{char}pha"\naliases: ["A{char}B", "{char}"]\ncategories: [finance]\n'
+                f"# {char}{char}\nupdated: 2024-05-01\nextra: 1\ntitle: Again\n---\n"
+            )
+            + BODY
+        },
+    )
 
     assert error_lines(tmp_path) == {"empty alias": 3, "unknown field ": 7, "field ": 8}
 
 
 @pytest.mark.parametrize("char", YAML_LINE_BREAKS, ids=ascii)
-@pytest.mark.parametrize(("broken", "line"), [
-    ("categories: [finance\nupdated: 2024-05-01\n", 4),  # reported where the [ opens
-    ("categories: [finance]\nupdated: x: y\n", 5),
-])
+@pytest.mark.parametrize(
+    ("broken", "line"),
+    [
+        ("categories: [finance\nupdated: 2024-05-01\n", 4),  # reported where the [ opens
+        ("categories: [finance]\nupdated: x: y\n", 5),
+    ],
+)
 def test_yaml_errors_after_a_line_break_of_yaml_are_at_their_line(
     tmp_path: Path, char: str, broken: str, line: int
 ) -> None:
@@ -413,9 +550,7 @@ def test_no_other_line_separator_in_the_body_moves_a_line(tmp_path: Path, char: 
 
 
 @pytest.mark.parametrize("categories", ["[", "- [", "- slug: x\n  label: [\n\n"])
-def test_yaml_that_ends_too_soon_is_reported_at_a_line_of_the_file(
-    tmp_path: Path, categories: str
-) -> None:
+def test_yaml_that_ends_too_soon_is_reported_at_a_line_of_the_file(tmp_path: Path, categories: str) -> None:
     """YAML marks a problem at the end of the text on the line after the last: the loader
     reports the last line that holds text instead (found by the loader fuzz)."""
     write_glossary(tmp_path, {"alpha.md": term("Alpha")}, categories)
@@ -427,12 +562,15 @@ def test_yaml_that_ends_too_soon_is_reported_at_a_line_of_the_file(
 
 
 def test_errors_are_collected_across_files(tmp_path: Path) -> None:
-    write_glossary(tmp_path, {
-        "alpha.md": term("Alpha"),
-        "bad-category.md": term("Gamma", body=BODY).replace("[finance]", "[helthcare]"),
-        "no-misuse.md": term("Delta", body="## Definition\n\nWhat.\n"),
-        "unsafe.md": term("Epsilon", body=BODY + "[x](javascript:void(0))\n"),
-    })
+    write_glossary(
+        tmp_path,
+        {
+            "alpha.md": term("Alpha"),
+            "bad-category.md": term("Gamma", body=BODY).replace("[finance]", "[helthcare]"),
+            "no-misuse.md": term("Delta", body="## Definition\n\nWhat.\n"),
+            "unsafe.md": term("Epsilon", body=BODY + "[x](javascript:void(0))\n"),
+        },
+    )
 
     errors = errors_of(tmp_path)
 
@@ -445,14 +583,20 @@ def test_errors_are_collected_across_files(tmp_path: Path) -> None:
 
 
 def test_several_errors_in_one_file_are_all_reported(tmp_path: Path) -> None:
-    write_glossary(tmp_path, {
-        "gamma.md": "---\ncategories: [nope]\nupdated: soon\nextra: 1\n---\n## Misuse\n\nAbused.\n",
-    })
+    write_glossary(
+        tmp_path,
+        {
+            "gamma.md": "---\ncategories: [nope]\nupdated: soon\nextra: 1\n---\n## Misuse\n\nAbused.\n",
+        },
+    )
 
     messages = {str(e).split(": ", 1)[1] for e in errors_of(tmp_path)}
 
-    assert {"missing title", "updated must be a date written as YYYY-MM-DD",
-            "missing '## Definition' section"} <= messages
+    assert {
+        "missing title",
+        "updated must be a date written as YYYY-MM-DD",
+        "missing '## Definition' section",
+    } <= messages
     assert any(m.startswith("unknown category 'nope'") for m in messages)
     assert any(m.startswith("unknown field 'extra'") for m in messages)
 
@@ -473,8 +617,7 @@ def test_every_name_yaml_would_change_is_reported(tmp_path: Path) -> None:
     assert [str(e) for e in errors_of(tmp_path)] == [
         f"{located(tmp_path, 'terms/gamma.md')}:{line}: alias {written} is read as {kind}; "
         f'put it in quotes: "{written}"'
-        for line, written, kind in [(7, "on", "true or false"), (8, "1.10", "a number"),
-                                    (9, "007", "a number")]
+        for line, written, kind in [(7, "on", "true or false"), (8, "1.10", "a number"), (9, "007", "a number")]
     ]
 
 
@@ -487,21 +630,26 @@ def test_quoted_names_keep_their_text(tmp_path: Path) -> None:
     assert gamma.names == ("1.10", "on", "007")
 
 
-@pytest.mark.parametrize(("content", "line", "message"), [
-    ("---\ntitle: Gamma\n# caf\xe9\n".encode("latin-1"), 3,
-     "not UTF-8 text (invalid continuation byte: byte 0xe9); save the file as UTF-8"),
-    ("---\ntitle: Gamma\n".encode("utf-16"), 1,
-     "not UTF-8 text (invalid start byte: byte 0xff); save the file as UTF-8"),
-])
-def test_a_term_file_that_is_not_utf8_is_an_error(
-    tmp_path: Path, content: bytes, line: int, message: str
-) -> None:
+@pytest.mark.parametrize(
+    ("content", "line", "message"),
+    [
+        (
+            "---\ntitle: Gamma\n# caf\xe9\n".encode("latin-1"),
+            3,
+            "not UTF-8 text (invalid continuation byte: byte 0xe9); save the file as UTF-8",
+        ),
+        (
+            "---\ntitle: Gamma\n".encode("utf-16"),
+            1,
+            "not UTF-8 text (invalid start byte: byte 0xff); save the file as UTF-8",
+        ),
+    ],
+)
+def test_a_term_file_that_is_not_utf8_is_an_error(tmp_path: Path, content: bytes, line: int, message: str) -> None:
     write_glossary(tmp_path, {"alpha.md": term("Alpha")})
     (tmp_path / "terms" / "gamma.md").write_bytes(content)
 
-    assert [str(e) for e in errors_of(tmp_path)] == [
-        f"{located(tmp_path, 'terms/gamma.md')}:{line}: {message}"
-    ]
+    assert [str(e) for e in errors_of(tmp_path)] == [f"{located(tmp_path, 'terms/gamma.md')}:{line}: {message}"]
 
 
 def test_categories_that_are_not_utf8_are_an_error(tmp_path: Path) -> None:
@@ -520,9 +668,7 @@ def test_a_folder_in_place_of_a_file_is_an_error(tmp_path: Path, folder: str) ->
     (tmp_path / folder).unlink(missing_ok=True)
     (tmp_path / folder).mkdir()
 
-    assert [str(e) for e in errors_of(tmp_path)] == [
-        f"{located(tmp_path, folder)}:1: is a folder, not a file"
-    ]
+    assert [str(e) for e in errors_of(tmp_path)] == [f"{located(tmp_path, folder)}:1: is a folder, not a file"]
 
 
 # (a name of term alpha, whether alpha is case-sensitive, a name of term gamma, whether they
@@ -551,9 +697,13 @@ def test_names_of_two_terms_must_not_match_the_same_text(
     tmp_path: Path, alpha: str, case_sensitive: bool, gamma: str, same: bool
 ) -> None:
     flag = "case_sensitive: true\n" if case_sensitive else ""
-    write_glossary(tmp_path, {
-        "alpha.md": term(f'"{alpha}"', flag), "gamma.md": term("Gamma", f'aliases: ["{gamma}"]\n'),
-    })
+    write_glossary(
+        tmp_path,
+        {
+            "alpha.md": term(f'"{alpha}"', flag),
+            "gamma.md": term("Gamma", f'aliases: ["{gamma}"]\n'),
+        },
+    )
 
     if same:
         assert [str(e) for e in errors_of(tmp_path)] == [
@@ -564,22 +714,23 @@ def test_names_of_two_terms_must_not_match_the_same_text(
         assert load_glossary(tmp_path).term("gamma") is not None
 
 
-@pytest.mark.parametrize(("name", "case_sensitive", "keys"), [
-    ("Premium", False, {"premium", "premiums"}),
-    ("Class  Action", False, {"class action", "class actions"}),
-    ("Policy", False, {"policy", "policies"}),
-    ("Day", False, {"day", "days"}),
-    ("Type Y", False, {"type y", "type ys"}),  # a one-letter last word: no "-ies"
-    ("Sales Tax", False, {"sales tax", "sales taxes"}),
-    ("APR", False, {"apr", "aprs"}),
-    ("ABS", False, {"abs", "abss"}),  # the widget keeps an acronym's case: ABS -> ABSs
-    ("Workers\u2019 Comp\u2011Plan", False, {"workers' comp-plan", "workers' comp-plans"}),
-    ("HIPAA", True, {"hipaa"}),
-    ("İzmir", False, {"izmir", "izmirs"}),
-])
-def test_name_keys_read_names_as_the_widget_does(
-    name: str, case_sensitive: bool, keys: set[str]
-) -> None:
+@pytest.mark.parametrize(
+    ("name", "case_sensitive", "keys"),
+    [
+        ("Premium", False, {"premium", "premiums"}),
+        ("Class  Action", False, {"class action", "class actions"}),
+        ("Policy", False, {"policy", "policies"}),
+        ("Day", False, {"day", "days"}),
+        ("Type Y", False, {"type y", "type ys"}),  # a one-letter last word: no "-ies"
+        ("Sales Tax", False, {"sales tax", "sales taxes"}),
+        ("APR", False, {"apr", "aprs"}),
+        ("ABS", False, {"abs", "abss"}),  # the widget keeps an acronym's case: ABS -> ABSs
+        ("Workers\u2019 Comp\u2011Plan", False, {"workers' comp-plan", "workers' comp-plans"}),
+        ("HIPAA", True, {"hipaa"}),
+        ("İzmir", False, {"izmir", "izmirs"}),
+    ],
+)
+def test_name_keys_read_names_as_the_widget_does(name: str, case_sensitive: bool, keys: set[str]) -> None:
     assert name_keys(name, case_sensitive) == keys
 
 
@@ -595,14 +746,10 @@ def test_missing_categories_and_terms_folder_are_errors(tmp_path: Path) -> None:
     (tmp_path / "README.md").write_text("Not a glossary yet.\n", "utf-8")
     (tmp_path / "terms").write_text("", "utf-8")  # a file where the folder should be
 
-    assert [(e.path.name, e.line) for e in errors_of(tmp_path)] == [
-        ("categories.yml", 1), ("terms", 1)
-    ]
+    assert [(e.path.name, e.line) for e in errors_of(tmp_path)] == [("categories.yml", 1), ("terms", 1)]
 
 
-def test_error_message_is_relative_to_the_working_directory(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_error_message_is_relative_to_the_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write_glossary(tmp_path / "data", {"gamma.md": term("Gamma", "colour: red\n")})
     monkeypatch.chdir(tmp_path)
 
@@ -610,10 +757,13 @@ def test_error_message_is_relative_to_the_working_directory(
 
 
 def test_valid_small_glossary_loads(tmp_path: Path) -> None:
-    write_glossary(tmp_path, {
-        "beta.md": term("Beta", "aliases: [B-rate]\nrelated: [alpha]\ncase_sensitive: true\n"),
-        "alpha.md": term("Alpha", body=BODY + "\n## Benefits\n\nGood.\n\n## Examples\n\n- One.\n"),
-    })
+    write_glossary(
+        tmp_path,
+        {
+            "beta.md": term("Beta", "aliases: [B-rate]\nrelated: [alpha]\ncase_sensitive: true\n"),
+            "alpha.md": term("Alpha", body=BODY + "\n## Benefits\n\nGood.\n\n## Examples\n\n- One.\n"),
+        },
+    )
 
     glossary = load_glossary(tmp_path)
 
@@ -621,9 +771,7 @@ def test_valid_small_glossary_loads(tmp_path: Path) -> None:
     assert [t.slug for t in glossary.terms] == ["alpha", "beta"]
     beta = glossary.term("beta")
     assert beta is not None
-    assert (beta.title, beta.aliases, beta.related, beta.case_sensitive) == (
-        "Beta", ("B-rate",), ("alpha",), True
-    )
+    assert (beta.title, beta.aliases, beta.related, beta.case_sensitive) == ("Beta", ("B-rate",), ("alpha",), True)
     assert beta.updated == datetime.date(2024, 5, 1)
     alpha = glossary.term("alpha")
     assert alpha is not None
@@ -637,12 +785,8 @@ def test_bundled_glossary_is_valid() -> None:
     glossary = load_glossary(GLOSSARY_DATA)
 
     assert len(glossary.terms) >= 120
-    assert [c.slug for c in glossary.categories] == [
-        "insurance", "finance", "healthcare", "employment-law", "privacy"
-    ]
-    assert [c.label for c in glossary.categories] == [
-        "Insurance", "Finance", "Healthcare", "Employment Law", "Privacy"
-    ]
+    assert [c.slug for c in glossary.categories] == ["insurance", "finance", "healthcare", "employment-law", "privacy"]
+    assert [c.label for c in glossary.categories] == ["Insurance", "Finance", "Healthcare", "Employment Law", "Privacy"]
     for category in glossary.categories:
         assert len(glossary.terms_in(category.slug)) >= 5, category.slug
     for slug in ("neuromuscular-re-education", "rehabilitation-program", "physical-therapy"):
@@ -652,22 +796,31 @@ def test_bundled_glossary_is_valid() -> None:
 
 def make_term(title: str, aliases: tuple[str, ...] = (), case_sensitive: bool = False) -> Term:
     return Term(
-        slug="x", title=title, categories=("finance",), aliases=aliases,
-        case_sensitive=case_sensitive, related=(), updated=datetime.date(2024, 1, 1), sections={},
+        slug="x",
+        title=title,
+        categories=("finance",),
+        aliases=aliases,
+        case_sensitive=case_sensitive,
+        related=(),
+        updated=datetime.date(2024, 1, 1),
+        sections={},
     )
 
 
-@pytest.mark.parametrize(("name", "exact"), [
-    ("APR", True),
-    ("EOB", True),
-    ("COBRA", True),
-    ("401(k)", False),
-    ("Annual Percentage Rate", False),
-    ("apr", False),
-    ("Apr", False),
-    ("FICO score", False),
-    ("A", False),  # a single capital letter is a word, not an acronym
-])
+@pytest.mark.parametrize(
+    ("name", "exact"),
+    [
+        ("APR", True),
+        ("EOB", True),
+        ("COBRA", True),
+        ("401(k)", False),
+        ("Annual Percentage Rate", False),
+        ("apr", False),
+        ("Apr", False),
+        ("FICO score", False),
+        ("A", False),  # a single capital letter is a word, not an acronym
+    ],
+)
 def test_matches_exactly_for_acronym_aliases(name: str, exact: bool) -> None:
     assert make_term("Annual Percentage Rate", aliases=(name,)).matches_exactly(name) is exact
 
@@ -733,8 +886,14 @@ def test_a_large_glossary_loaded_by_worker_processes_is_the_one_loaded_alone(
     synthetic.write_glossary(data, synthetic.synthetic_terms(PARALLEL_TERMS))
 
     def loaded(how: str) -> list:
-        done = subprocess.run([sys.executable, "-c", LOAD_IN_A_FRESH_PROCESS, data, how],
-                              cwd=ROOT, capture_output=True, text=True, timeout=120, check=True)
+        done = subprocess.run(
+            [sys.executable, "-c", LOAD_IN_A_FRESH_PROCESS, data, how],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
         return json.loads(done.stdout)  # type: ignore[no-any-return]
 
     workers, terms = loaded("parallel")
@@ -745,26 +904,36 @@ def test_a_large_glossary_loaded_by_worker_processes_is_the_one_loaded_alone(
     first, last = data / "terms/term-00000.md", data / f"terms/term-{PARALLEL_TERMS - 1:05}.md"
     title = (data / "terms/term-00001.md").read_text().split("\n")[1]  # title: "..."
     first.write_text(first.read_text().replace("categories: [", "categories: [nowhere, "))
-    last.write_text(last.read_text().replace("aliases: []", f"aliases: [{title[7:]}]")
-                    .replace("related: [", "related: [term-99999, "))
+    last.write_text(
+        last.read_text()
+        .replace("aliases: []", f"aliases: [{title[7:]}]")
+        .replace("related: [", "related: [term-99999, ")
+    )
     workers, errors = loaded("parallel")
     assert loaded("alone") == [0, errors]
     assert len(errors) == 3
-    assert errors[0].endswith("term-00000.md:3: unknown category 'nowhere' "
-                              "(known: employment-law, finance, healthcare, insurance, privacy)")
+    assert errors[0].endswith(
+        "term-00000.md:3: unknown category 'nowhere' (known: employment-law, finance, healthcare, insurance, privacy)"
+    )
     assert "term-99999" in errors[1] and "matches the same text" in errors[2]
 
 
 def test_context_rules_load_with_category_defaults(tmp_path: Path) -> None:
-    categories = CATEGORIES.replace("  description: Money matters.\n",
-                                    "  description: Money matters.\n  context: [loan, lender]\n")
-    write_glossary(tmp_path, {
-        "arm.md": term("Adjustable-Rate Mortgage", "aliases: [ARM]\ncontext:\n  needs: [ARM]\n"
-                       "  not: [ARM processor, ARM chips]\n"),
-        "premium.md": term("Premium", "context:\n  needs: [Premium]\n  near: [insurer]\n"
-                           "  not: [premium bonds]\n"),
-        "claim.md": term("Denied Claim", "context:\n  not: [denied claims that]\n"),
-    }, categories)
+    categories = CATEGORIES.replace(
+        "  description: Money matters.\n", "  description: Money matters.\n  context: [loan, lender]\n"
+    )
+    write_glossary(
+        tmp_path,
+        {
+            "arm.md": term(
+                "Adjustable-Rate Mortgage",
+                "aliases: [ARM]\ncontext:\n  needs: [ARM]\n  not: [ARM processor, ARM chips]\n",
+            ),
+            "premium.md": term("Premium", "context:\n  needs: [Premium]\n  near: [insurer]\n  not: [premium bonds]\n"),
+            "claim.md": term("Denied Claim", "context:\n  not: [denied claims that]\n"),
+        },
+        categories,
+    )
 
     glossary = load_glossary(tmp_path)
 

@@ -16,8 +16,10 @@ from widget_server.content import load_glossary
 from widget_server.model import ContentError, GlossaryInvalid
 
 CATEGORIES = "- slug: finance\n  label: Finance\n  description: Money matters.\n"
-VALID_TERM = "---\ntitle: Alpha\ncategories: [finance]\nupdated: 2024-05-01\n---\n" \
-             "## Definition\n\nWhat it is.\n\n## Misuse\n\nHow it is abused.\n"
+VALID_TERM = (
+    "---\ntitle: Alpha\ncategories: [finance]\nupdated: 2024-05-01\n---\n"
+    "## Definition\n\nWhat it is.\n\n## Misuse\n\nHow it is abused.\n"
+)
 
 # What str.splitlines() or YAML read as line breaks, and editors do not; and the syntax of
 # YAML and Markdown.
@@ -31,7 +33,7 @@ RANDOM_TEXT = st.text(st.one_of(st.sampled_from(SEPARATORS + SYNTAX + "\n\r"), A
 YAML_PRINTABLE_RE = re.compile("[\t\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 YAML_FILLER = st.text(
     st.one_of(st.sampled_from("\x85\u2028\u2029 "), ANY_CHARACTER).filter(
-        lambda c: YAML_PRINTABLE_RE.fullmatch(c) is not None and c not in "\"\\"
+        lambda c: YAML_PRINTABLE_RE.fullmatch(c) is not None and c not in '"\\'
     ),
     max_size=12,
 )
@@ -44,17 +46,26 @@ MARKDOWN_FILLER = st.text(
 
 YAML_DATA = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.dates() | RANDOM_TEXT,
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.sampled_from(["title", "categories", "aliases", "related", "updated",
-                                       "case_sensitive", "other"]) | RANDOM_TEXT, children, max_size=5),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(["title", "categories", "aliases", "related", "updated", "case_sensitive", "other"])
+            | RANDOM_TEXT,
+            children,
+            max_size=5,
+        )
+    ),
     max_leaves=12,
 )
 
 
 @st.composite
 def random_yaml(draw: st.DrawFn) -> str:
-    return yaml.dump(draw(YAML_DATA), allow_unicode=draw(st.booleans()),
-                     default_flow_style=draw(st.sampled_from([None, True, False])))
+    return yaml.dump(
+        draw(YAML_DATA),
+        allow_unicode=draw(st.booleans()),
+        default_flow_style=draw(st.sampled_from([None, True, False])),
+    )
 
 
 @st.composite
@@ -62,8 +73,11 @@ def random_markdown(draw: st.DrawFn) -> str:
     blocks = st.one_of(
         st.sampled_from(["## Definition", "## Misuse", "## Examples", "## Other", "#", "---"]),
         st.builds(lambda t: f"- {t}", RANDOM_TEXT),
-        st.builds(lambda t, u: f"[{t}]({u})", RANDOM_TEXT,
-                  st.sampled_from(["javascript:x", "data:x", " JavaScript:x", "https://x", ""])),
+        st.builds(
+            lambda t, u: f"[{t}]({u})",
+            RANDOM_TEXT,
+            st.sampled_from(["javascript:x", "data:x", " JavaScript:x", "https://x", ""]),
+        ),
         RANDOM_TEXT,
     )
     return "\n".join(draw(st.lists(blocks, max_size=8)))
@@ -73,8 +87,7 @@ def random_markdown(draw: st.DrawFn) -> str:
 def random_term_files(draw: st.DrawFn) -> str:
     front = draw(st.one_of(RANDOM_TEXT, random_yaml()))
     body = draw(st.one_of(RANDOM_TEXT, random_markdown()))
-    return draw(st.sampled_from([f"---\n{front}\n---\n{body}", f"---\n{front}---\n{body}",
-                                 front + body]))
+    return draw(st.sampled_from([f"---\n{front}\n---\n{body}", f"---\n{front}---\n{body}", front + body]))
 
 
 def load_errors(files: dict[str, bytes]) -> list[ContentError]:
@@ -151,8 +164,7 @@ def located_term_files(draw: st.DrawFn) -> TermFile:
     file.add("categories:")
     for _ in range(draw(st.integers(1, 3))):
         unknown = draw(st.booleans())
-        file.add(f"  - {'helthcare' if unknown else 'finance'}",
-                 "unknown category" if unknown else None)
+        file.add(f"  - {'helthcare' if unknown else 'finance'}", "unknown category" if unknown else None)
     file.add("aliases:")
     for index in range(draw(st.integers(0, 3))):
         file.add(f'  - "Beta{index} {draw(YAML_FILLER)} Zeta"')

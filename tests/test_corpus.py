@@ -56,12 +56,12 @@ def python_highlights(passages: list[dict[str, Any]]) -> set[Found]:
 @pytest.fixture(scope="module")
 def widget_found(browser: Browser, glossary_server: LiveServer) -> Iterator[set[Found]]:
     """The widget's highlights on one page holding every passage, each its own root."""
-    body = "".join(
-        f'<div data-passage="{passage["id"]}">{passage["html"]}</div>' for passage in PASSAGES
-    )
+    body = "".join(f'<div data-passage="{passage["id"]}">{passage["html"]}</div>' for passage in PASSAGES)
     tag = widget_tag(root="[data-passage]", occurrences="all", max=str(MAX))
-    page_html = (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Corpus'
-                 f'</title><link rel="icon" href="data:,"></head><body>{body}{tag}</body></html>')
+    page_html = (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Corpus'
+        f'</title><link rel="icon" href="data:,"></head><body>{body}{tag}</body></html>'
+    )
     context = browser.new_context()
     try:
         page: Page = context.new_page()
@@ -91,6 +91,6 @@ def test_widget_on_the_corpus(widget_found: set[Found]) -> None:
 
 def test_widget_and_python_matcher_agree_on_the_corpus(widget_found: set[Found]) -> None:
     python = python_highlights(PASSAGES)
-    assert sorted(widget_found - python) == [] and sorted(python - widget_found) == [], (
-        json.dumps({"widget only": sorted(widget_found - python),
-                    "python only": sorted(python - widget_found)}, ensure_ascii=False))
+    assert sorted(widget_found - python) == [] and sorted(python - widget_found) == [], json.dumps(
+        {"widget only": sorted(widget_found - python), "python only": sorted(python - widget_found)}, ensure_ascii=False
+    )

@@ -45,12 +45,17 @@ def commands() -> dict[str, click.Command]:
     """Every command by how it is typed; the group itself has options too (`--version`)."""
     assert isinstance(main, click.Group)
     return {"glossary-widget": main} | {
-        f"glossary-widget {name}": command for name, command in sorted(main.commands.items())}
+        f"glossary-widget {name}": command for name, command in sorted(main.commands.items())
+    }
 
 
 def option_names(command: click.Command) -> list[str]:
-    return [name for param in command.params if isinstance(param, click.Option)
-            for name in (*param.opts, *param.secondary_opts)]
+    return [
+        name
+        for param in command.params
+        if isinstance(param, click.Option)
+        for name in (*param.opts, *param.secondary_opts)
+    ]
 
 
 def pages_naming(command: str) -> list[str]:
@@ -68,7 +73,8 @@ def test_every_option_is_documented_with_its_command() -> None:
     `glossary-widget stats`, not merely somewhere."""
     pages = docs()
     missing = [
-        f"{command} {option}" for command, click_command in commands().items()
+        f"{command} {option}"
+        for command, click_command in commands().items()
         for option in option_names(click_command)
         if not any(mentions(pages[page], re.escape(option)) for page in pages_naming(command))
     ]
@@ -79,8 +85,11 @@ def test_every_option_is_documented_with_its_command() -> None:
 
 
 def table_rows(text: str) -> list[list[str]]:
-    return [[cell.strip() for cell in line.strip().strip("|").split("|")]
-            for line in text.splitlines() if line.startswith("|")]
+    return [
+        [cell.strip() for cell in line.strip().strip("|").split("|")]
+        for line in text.splitlines()
+        if line.startswith("|")
+    ]
 
 
 def test_every_api_path_and_method_is_in_the_api_docs() -> None:
@@ -94,8 +103,11 @@ def test_every_api_path_and_method_is_in_the_api_docs() -> None:
         if row is None:
             missing.append(f"{path} (no table row)")
             continue
-        missing += [f"{method.upper()} {path} (not in its row)" for method in sorted(HTTP_METHODS & set(item))
-                    if f"`{method.upper()}`" not in " ".join(row)]
+        missing += [
+            f"{method.upper()} {path} (not in its row)"
+            for method in sorted(HTTP_METHODS & set(item))
+            if f"`{method.upper()}`" not in " ".join(row)
+        ]
     assert not missing, f"API paths and methods missing from docs/api.md: {', '.join(missing)}"
 
 
@@ -120,8 +132,13 @@ def widget_attributes() -> set[str]:
 
 def test_the_attribute_collector_sees_the_tags_settings() -> None:
     """Otherwise the next test could pass by finding nothing: each way of reading one is seen."""
-    assert {"data-glossary-toggle", "data-glossary-term", "data-api", "data-link-target",
-            "data-max"} <= widget_attributes()
+    assert {
+        "data-glossary-toggle",
+        "data-glossary-term",
+        "data-api",
+        "data-link-target",
+        "data-max",
+    } <= widget_attributes()
 
 
 def test_every_data_attribute_the_widget_reads_is_in_the_site_owners_docs() -> None:

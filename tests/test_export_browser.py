@@ -21,18 +21,14 @@ def export_host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`python -m http.server` over a folder holding the export at /cdn/ and an article page."""
     root = tmp_path_factory.mktemp("static-host")
     build_site(FIXTURES / "glossary", root / "cdn")
-    (root / "article.html").write_text(
-        PAGE.replace("WIDGET_SRC", "/cdn/widget.js").replace("WIDGET_API", "/cdn/")
-    )
+    (root / "article.html").write_text(PAGE.replace("WIDGET_SRC", "/cdn/widget.js").replace("WIDGET_API", "/cdn/"))
     yield from static_server(root, free_port(), cors=False)
 
 
 def highlights_on(page: Page, url: str) -> list[tuple[str, str]]:
     page.goto(url)
     page.wait_for_function("document.querySelectorAll('glossary-term').length >= 10")
-    return page.eval_on_selector_all(
-        "glossary-term", "els => els.map(e => [e.dataset.glossaryTerm, e.textContent])"
-    )
+    return page.eval_on_selector_all("glossary-term", "els => els.map(e => [e.dataset.glossaryTerm, e.textContent])")
 
 
 def open_card_text(page: Page, slug: str) -> str:
@@ -46,10 +42,13 @@ def open_card_text(page: Page, slug: str) -> str:
 def test_export_gives_the_same_highlights_and_cards_as_the_server(
     page: Page, export_host: str, fixture_server: LiveServer
 ) -> None:
-    page.route(f"{fixture_server.url}/article.html", lambda route: route.fulfill(
-        content_type="text/html",
-        body=PAGE.replace("WIDGET_SRC", "/widget.js").replace("WIDGET_API", "/"),
-    ))
+    page.route(
+        f"{fixture_server.url}/article.html",
+        lambda route: route.fulfill(
+            content_type="text/html",
+            body=PAGE.replace("WIDGET_SRC", "/widget.js").replace("WIDGET_API", "/"),
+        ),
+    )
     from_server = highlights_on(page, f"{fixture_server.url}/article.html")
     server_card = open_card_text(page, "premium")
 
@@ -76,5 +75,3 @@ def test_export_folder_is_self_contained(export_host: str) -> None:
     for path in ("widget.js", manifest["widget"]["pinned"], "api/v1/index/finance.json"):
         with urllib.request.urlopen(f"{export_host}/cdn/{path}") as response:
             assert response.status == 200
-
-

@@ -50,8 +50,12 @@ def post(client: TestClient, body: Any, path: str = "api/v1/feedback", **headers
 
 
 def counts(store: Store) -> list[tuple[Any, ...]]:
-    return [tuple(int(v) if isinstance(v, int) else v for v in row) for row in store.query(
-        "SELECT day, site, term, opens, helpful_yes, helpful_no FROM term_day ORDER BY site, term")]
+    return [
+        tuple(int(v) if isinstance(v, int) else v for v in row)
+        for row in store.query(
+            "SELECT day, site, term, opens, helpful_yes, helpful_no FROM term_day ORDER BY site, term"
+        )
+    ]
 
 
 def comments(store: Store) -> list[tuple[Any, ...]]:
@@ -73,9 +77,7 @@ def test_a_vote_and_an_open_are_counted_per_day_site_and_term(client: TestClient
     assert comments(store) == []
 
 
-def test_a_comment_is_kept_as_one_line_of_text_with_its_term_site_and_day(
-    client: TestClient, store: Store
-) -> None:
+def test_a_comment_is_kept_as_one_line_of_text_with_its_term_site_and_day(client: TestClient, store: Store) -> None:
     assert post(client, {"term": "premium", "helpful": False}).status_code == 204
     # The page's second post (the comment after "No") adds the text, not a second vote.
     answer = post(client, {"term": "premium", "helpful": False, "comment": "  Which\nfees?\t<b>x</b> "})
@@ -93,14 +95,17 @@ def test_a_reader_counts_once_per_term_and_day(client: TestClient, store: Store)
     assert counts(store) == [(today(), PARTNER, "premium", 0, 1, 0)]
 
 
-@pytest.mark.parametrize(("origin", "site"), [
-    ("https://News.Example.org:443", PARTNER),
-    ("http://localhost:8080", "http://localhost:8080"),
-    ("http://[::1]:80", "http://[::1]"),
-    ("https://news.example.org/politics/story?id=7#x", PARTNER),  # no path or query is kept
-    ("null", NO_ORIGIN),
-    (None, NO_ORIGIN),
-])
+@pytest.mark.parametrize(
+    ("origin", "site"),
+    [
+        ("https://News.Example.org:443", PARTNER),
+        ("http://localhost:8080", "http://localhost:8080"),
+        ("http://[::1]:80", "http://[::1]"),
+        ("https://news.example.org/politics/story?id=7#x", PARTNER),  # no path or query is kept
+        ("null", NO_ORIGIN),
+        (None, NO_ORIGIN),
+    ],
+)
 def test_the_site_is_the_origin_reduced_to_scheme_host_and_port(
     client: TestClient, store: Store, origin: str | None, site: str
 ) -> None:
@@ -127,8 +132,13 @@ BAD_INPUT = [
     ("helpful a number", {"term": "premium", "helpful": 1}, {}, 400, "helpful: must be a boolean"),
     ("comment not a string", {**VOTE, "comment": ["x"]}, {}, 400, "comment: must be a string"),
     ("comment too long", {**VOTE, "comment": "é" * 501}, {}, 400, "comment: at most 500"),
-    ("comment a lone surrogate", '{"term": "premium", "helpful": false, "comment": "\\ud800"}', {}, 400,
-     "comment: not valid"),
+    (
+        "comment a lone surrogate",
+        '{"term": "premium", "helpful": false, "comment": "\\ud800"}',
+        {},
+        400,
+        "comment: not valid",
+    ),
     ("unknown term", {"term": "no-such-term", "helpful": True}, {}, 404, "unknown term"),
     ("garbage Origin", VOTE, {"Origin": "https://exa mple.org"}, 400, "Origin"),
     ("Origin of another scheme", VOTE, {"Origin": "javascript:alert(1)"}, 400, "Origin"),
@@ -137,8 +147,9 @@ BAD_INPUT = [
 ]
 
 
-@pytest.mark.parametrize(("body", "headers", "status", "message"),
-                         [case[1:] for case in BAD_INPUT], ids=[case[0] for case in BAD_INPUT])
+@pytest.mark.parametrize(
+    ("body", "headers", "status", "message"), [case[1:] for case in BAD_INPUT], ids=[case[0] for case in BAD_INPUT]
+)
 def test_bad_input_gets_a_json_4xx_and_stores_nothing(
     client: TestClient, store: Store, body: Any, headers: dict[str, str], status: int, message: str
 ) -> None:
@@ -150,15 +161,16 @@ def test_bad_input_gets_a_json_4xx_and_stores_nothing(
     assert counts(store) == [] and comments(store) == []
 
 
-@pytest.mark.parametrize(("body", "message"), [
-    ({"term": "premium"}, "event: missing"),
-    ({"event": "click", "term": "premium"}, "event: must be one of open"),
-    ({"event": "open"}, "term: missing"),
-    ({"event": "open", "term": "nope"}, "unknown term"),
-])
-def test_bad_events_get_a_json_4xx_and_store_nothing(
-    client: TestClient, store: Store, body: Any, message: str
-) -> None:
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"term": "premium"}, "event: missing"),
+        ({"event": "click", "term": "premium"}, "event: must be one of open"),
+        ({"event": "open"}, "term: missing"),
+        ({"event": "open", "term": "nope"}, "unknown term"),
+    ],
+)
+def test_bad_events_get_a_json_4xx_and_store_nothing(client: TestClient, store: Store, body: Any, message: str) -> None:
     answer = post(client, body, "api/v1/events")
 
     assert 400 <= answer.status_code < 500 and message in answer.json()["error"]
@@ -192,9 +204,13 @@ def test_past_30_posts_a_minute_a_client_gets_429_with_retry_after(client: TestC
 
 @pytest.mark.parametrize("path", ["api/v1/feedback", "api/v1/events"])
 def test_a_preflight_is_answered_for_clients_that_send_one(client: TestClient, path: str) -> None:
-    answer = client.options(f"/{path}", headers={
-        "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type",
-    })
+    answer = client.options(
+        f"/{path}",
+        headers={
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
 
     assert answer.status_code == 204
     assert answer.headers["access-control-allow-origin"] == "*"
@@ -230,11 +246,16 @@ def test_concurrent_writes_are_committed_in_batches_and_all_counted(
             writer_store.apply = lambda writes: (commits.append(len(writes)), apply(writes))[1]
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
-                answers = await asyncio.gather(*(
-                    http.post("/api/v1/events", content='{"event":"open","term":"premium"}',
-                              headers={"User-Agent": f"reader {n}", "Origin": PARTNER})
-                    for n in range(300)
-                ))
+                answers = await asyncio.gather(
+                    *(
+                        http.post(
+                            "/api/v1/events",
+                            content='{"event":"open","term":"premium"}',
+                            headers={"User-Agent": f"reader {n}", "Origin": PARTNER},
+                        )
+                        for n in range(300)
+                    )
+                )
         return [answer.status_code for answer in answers]
 
     # In a thread of its own: Playwright's sync API leaves an event loop running in this one.
@@ -262,8 +283,11 @@ def test_a_store_with_a_newer_schema_is_refused_by_name(store: Store, store_sett
 
 
 def test_the_migrate_command_creates_the_tables(store_settings: dict[str, Any], tmp_path: Path) -> None:
-    options = (["--database-url", store_settings["database_url"]] if store_settings["database_url"]
-               else ["--state", str(tmp_path / "new-state")])
+    options = (
+        ["--database-url", store_settings["database_url"]]
+        if store_settings["database_url"]
+        else ["--state", str(tmp_path / "new-state")]
+    )
     result = CliRunner().invoke(main, ["migrate", "--data", str(GLOSSARY), *options])
 
     assert result.exit_code == 0, result.output
@@ -273,13 +297,18 @@ def test_the_migrate_command_creates_the_tables(store_settings: dict[str, Any], 
 def test_stats_lists_the_terms_that_need_a_rewrite_first(
     client: TestClient, store: Store, store_settings: dict[str, Any]
 ) -> None:
-    store.apply([
-        Write(today(), PARTNER, "data-broker", opens=40, helpful_yes=9),
-        Write(today(), PARTNER, "premium", opens=30, helpful_yes=1, helpful_no=3, comment="What fees?"),
-        Write(today(), "https://other.example", "premium", opens=5),
-    ])
-    options = (["--database-url", store_settings["database_url"]] if store_settings["database_url"]
-               else ["--state", str(store_settings["state_dir"])])
+    store.apply(
+        [
+            Write(today(), PARTNER, "data-broker", opens=40, helpful_yes=9),
+            Write(today(), PARTNER, "premium", opens=30, helpful_yes=1, helpful_no=3, comment="What fees?"),
+            Write(today(), "https://other.example", "premium", opens=5),
+        ]
+    )
+    options = (
+        ["--database-url", store_settings["database_url"]]
+        if store_settings["database_url"]
+        else ["--state", str(store_settings["state_dir"])]
+    )
 
     def stats(*arguments: str) -> str:
         result = CliRunner().invoke(main, ["stats", "--data", str(GLOSSARY), *options, *arguments])
@@ -294,7 +323,9 @@ def test_stats_lists_the_terms_that_need_a_rewrite_first(
     assert table.index("premium ") < table.index("data-broker ")
     assert "What fees?" in table
     assert [(t["term"], t["opens"], t["helpful_yes"], t["helpful_no"]) for t in as_json["terms"]] == [
-        ("premium", 35, 1, 3), ("data-broker", 40, 9, 0)]
+        ("premium", 35, 1, 3),
+        ("data-broker", 40, 9, 0),
+    ]
     assert as_json["terms"][0]["helpful_share"] == 0.25
     assert as_json["comments"] == [{"day": today(), "site": PARTNER, "term": "premium", "text": "What fees?"}]
     assert [t["opens"] for t in one_site["terms"]] == [5]
@@ -326,7 +357,7 @@ def test_admin_shows_the_report_with_a_chart_and_escaped_comments(client: TestCl
     assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
     assert "<svg" in page.text and 'fill="url(#hatch)"' in page.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text and "<script>alert" not in page.text
-    assert f"<td class=\"site\">{PARTNER}</td><td>1</td><td>0</td><td>1</td><td>0%</td>" in page.text
+    assert f'<td class="site">{PARTNER}</td><td>1</td><td>0</td><td>1</td><td>0%</td>' in page.text
 
 
 def test_without_a_password_admin_is_the_pages_404(store_settings: dict[str, Any], tmp_path: Path) -> None:
@@ -354,8 +385,10 @@ def test_an_export_without_feedback_url_has_no_feedback_block(tmp_path: Path) ->
 
 
 def test_build_refuses_a_feedback_url_that_is_not_http(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["build", "--data", str(GLOSSARY), "--out", str(tmp_path / "site"),
-                                       "--feedback-url", "glossary.example.org"])
+    result = CliRunner().invoke(
+        main,
+        ["build", "--data", str(GLOSSARY), "--out", str(tmp_path / "site"), "--feedback-url", "glossary.example.org"],
+    )
 
     assert result.exit_code == 1 and "--feedback-url" in result.output
     assert not (tmp_path / "site").exists()

@@ -1,4 +1,4 @@
-""""Was this helpful?" in Chromium, against both stores: a reader votes and comments on an entry
+""" "Was this helpful?" in Chromium, against both stores: a reader votes and comments on an entry
 page (served, and exported with `build --feedback-url`), the answer shows up in `stats` and on
 /admin/; a partner page posts cross-origin; axe finds nothing in either theme."""
 
@@ -28,15 +28,17 @@ PASSWORD = "reader feedback"
 
 @pytest.fixture
 def server(store_settings: dict[str, Any], tmp_path: Path) -> Iterator[LiveServer]:
-    app = create_app(GLOSSARY, examples_dir=FIXTURES / "pages",
-                     admin_password=PASSWORD, **store_settings)
+    app = create_app(GLOSSARY, examples_dir=FIXTURES / "pages", admin_password=PASSWORD, **store_settings)
     with LiveServer(app) as live:
         yield live
 
 
 def stats(store_settings: dict[str, Any]) -> dict[str, Any]:
-    options = (["--database-url", store_settings["database_url"]] if store_settings["database_url"]
-               else ["--state", str(store_settings["state_dir"])])
+    options = (
+        ["--database-url", store_settings["database_url"]]
+        if store_settings["database_url"]
+        else ["--state", str(store_settings["state_dir"])]
+    )
     result = CliRunner().invoke(main, ["stats", "--data", str(GLOSSARY), *options, "--format", "json"])
     assert result.exit_code == 0, result.output
     return json.loads(result.output)
@@ -99,12 +101,15 @@ def test_a_partner_page_posts_cross_origin_without_a_preflight(
     page.on("request", lambda request: preflights.append(request) if request.method == "OPTIONS" else None)
     page.goto(f"{partner}/examples/card.html")
 
-    statuses = page.evaluate("""async (endpoint) => {
+    statuses = page.evaluate(
+        """async (endpoint) => {
         const post = (path, body) => fetch(endpoint + path, {method: "POST", credentials: "omit",
             headers: {"Content-Type": "text/plain"}, body: JSON.stringify(body)}).then((r) => r.status);
         return [await post("api/v1/events", {event: "open", term: "premium"}),
                 await post("api/v1/feedback", {term: "premium", helpful: true})];
-    }""", f"{server.url}/")
+    }""",
+        f"{server.url}/",
+    )
 
     assert statuses == [204, 204]
     assert preflights == []
@@ -146,4 +151,3 @@ def test_an_exported_entry_page_posts_to_the_server_named_by_feedback_url(
 
     (row,) = stats(store_settings)["term_sites"]
     assert (row["site"], row["helpful_yes"]) == (f"http://127.0.0.1:{static.server_port}", 1)
-

@@ -48,10 +48,12 @@ def post(port: int, path: str, body: str, reader: str, timeout: float = 30) -> i
 
 
 def serve(settings: dict[str, Any], port: int) -> subprocess.Popen[bytes]:
-    store = (["--database-url", settings["database_url"]] if settings["database_url"]
-             else ["--state", str(settings["state_dir"])])
-    command = [sys.executable, "-m", "widget_server", "serve", "--data", str(GLOSSARY),
-               "--port", str(port), *store]
+    store = (
+        ["--database-url", settings["database_url"]]
+        if settings["database_url"]
+        else ["--state", str(settings["state_dir"])]
+    )
+    command = [sys.executable, "-m", "widget_server", "serve", "--data", str(GLOSSARY), "--port", str(port), *store]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
     while True:
@@ -74,8 +76,12 @@ def test_no_acknowledged_write_is_lost_when_the_server_is_killed(store_settings:
             sent[index] += 1
             try:
                 # One User-Agent per post: each is a new reader, so none is rate-limited.
-                connection.request("POST", "/api/v1/events", OPEN,
-                                   {"Content-Type": "text/plain", "User-Agent": f"r{index}-{sent[index]}"})
+                connection.request(
+                    "POST",
+                    "/api/v1/events",
+                    OPEN,
+                    {"Content-Type": "text/plain", "User-Agent": f"r{index}-{sent[index]}"},
+                )
                 response = connection.getresponse()
                 response.read()
                 status = response.status
@@ -107,8 +113,9 @@ def test_no_acknowledged_write_is_lost_when_the_server_is_killed(store_settings:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def outage(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[dict[str, Any], Callable[[], None],
-                                                                                  Callable[[], None]]]:
+def outage(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[dict[str, Any], Callable[[], None], Callable[[], None]]]:
     """(store settings, make the store unavailable, bring it back), for each kind of store.
 
     PostgreSQL is stopped (a cluster of the test's own: the session's is shared). SQLite cannot
@@ -143,8 +150,7 @@ def test_a_store_outage_costs_503_on_writes_only_until_it_is_back(
 
         # A write waits for the store (up to its time-out) while reads go on being answered.
         pending: list[int] = []
-        writer = threading.Thread(target=lambda: pending.append(
-            post(server.port, "/api/v1/events", OPEN, "during")))
+        writer = threading.Thread(target=lambda: pending.append(post(server.port, "/api/v1/events", OPEN, "during")))
         writer.start()
         for path in ["/api/v1/terms.json", "/glossary/premium/", "/widget.js", "/healthz"]:
             connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)

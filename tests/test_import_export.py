@@ -48,8 +48,7 @@ def starter(tmp_path: Path) -> Path:
 
 def files(data: Path) -> dict[str, bytes]:
     """Every file of the glossary folder, hidden ones included, with its bytes."""
-    return {str(path.relative_to(data)): path.read_bytes() for path in sorted(data.rglob("*"))
-            if path.is_file()}
+    return {str(path.relative_to(data)): path.read_bytes() for path in sorted(data.rglob("*")) if path.is_file()}
 
 
 def equal_terms(a: tuple[Term, ...], b: tuple[Term, ...]) -> bool:
@@ -108,11 +107,18 @@ def test_export_csv_is_what_spreadsheets_open(tmp_path: Path) -> None:
 
 
 def test_a_list_item_with_a_semicolon_round_trips_on_lines(starter: Path, tmp_path: Path) -> None:
-    rows = [{"title": "Buy Now; Pay Later", "categories": ["finance"],
-             "aliases": ["pay in 4; pay later", "BNPL"], "definition": DEFINITION,
-             "misuse": MISUSE, "updated": "2026-02-03", "slug": "bnpl"}]
-    code, _, err = run("import", str(write(tmp_path / "in.json", json.dumps(rows))),
-                       "--data", str(starter))
+    rows = [
+        {
+            "title": "Buy Now; Pay Later",
+            "categories": ["finance"],
+            "aliases": ["pay in 4; pay later", "BNPL"],
+            "definition": DEFINITION,
+            "misuse": MISUSE,
+            "updated": "2026-02-03",
+            "slug": "bnpl",
+        }
+    ]
+    code, _, err = run("import", str(write(tmp_path / "in.json", json.dumps(rows))), "--data", str(starter))
     assert code == 0, err
 
     exported = run_bytes("export", "--data", str(starter))
@@ -120,8 +126,9 @@ def test_a_list_item_with_a_semicolon_round_trips_on_lines(starter: Path, tmp_pa
     assert '"pay in 4; pay later\nBNPL"' in exported.decode("utf-8-sig")
     again = tmp_path / "again"
     shutil.copytree(starter, again)
-    code, _, err = run("import", str(write(tmp_path / "out.csv", exported.decode("utf-8"))),
-                       "--data", str(again), "--update")
+    code, _, err = run(
+        "import", str(write(tmp_path / "out.csv", exported.decode("utf-8"))), "--data", str(again), "--update"
+    )
     assert code == 0, err
     assert equal_terms(load_glossary(again).terms, load_glossary(starter).terms)
 
@@ -156,8 +163,11 @@ def test_csv_with_bom_crlf_multiline_cells_and_excel_quoting(starter: Path, tmp_
 
 
 def test_csv_separated_by_semicolons_as_some_locales_write_it(starter: Path, tmp_path: Path) -> None:
-    source = write(tmp_path / "sheet.csv", "title;categories;definition;misuse;updated;aliases\n"
-                   f"Loan Shark;finance;{DEFINITION};{MISUSE};2026-01-01;\"usurer\nmoneylender\"\n")
+    source = write(
+        tmp_path / "sheet.csv",
+        "title;categories;definition;misuse;updated;aliases\n"
+        f'Loan Shark;finance;{DEFINITION};{MISUSE};2026-01-01;"usurer\nmoneylender"\n',
+    )
 
     code, _, err = run("import", str(source), "--data", str(starter))
 
@@ -168,13 +178,28 @@ def test_csv_separated_by_semicolons_as_some_locales_write_it(starter: Path, tmp
 
 def test_json_list_of_objects(starter: Path, tmp_path: Path) -> None:
     rows = [
-        {"slug": "apr", "title": "Annual Percentage Rate", "categories": ["finance"],
-         "aliases": ["APR"], "definition": DEFINITION, "examples": ["One.", "Two."],
-         "misuse": MISUSE, "benefits": "Comparing loans.", "related": ["late-fee", "payday-loan"],
-         "updated": "2026-01-02", "case_sensitive": False,
-         "context": {"needs": ["APR"], "near": ["loan", "lender"]}},
-        {"title": "Payday Loan", "categories": "finance", "definition": DEFINITION,
-         "misuse": MISUSE, "updated": "2026-01-02", "examples": None},
+        {
+            "slug": "apr",
+            "title": "Annual Percentage Rate",
+            "categories": ["finance"],
+            "aliases": ["APR"],
+            "definition": DEFINITION,
+            "examples": ["One.", "Two."],
+            "misuse": MISUSE,
+            "benefits": "Comparing loans.",
+            "related": ["late-fee", "payday-loan"],
+            "updated": "2026-01-02",
+            "case_sensitive": False,
+            "context": {"needs": ["APR"], "near": ["loan", "lender"]},
+        },
+        {
+            "title": "Payday Loan",
+            "categories": "finance",
+            "definition": DEFINITION,
+            "misuse": MISUSE,
+            "updated": "2026-01-02",
+            "examples": None,
+        },
     ]
     source = write(tmp_path / "terms.json", json.dumps(rows))
 
@@ -213,8 +238,7 @@ def test_update_replaces_an_existing_term_only_when_asked(starter: Path, tmp_pat
 
     assert code == 1
     assert err.splitlines() == [
-        f"{source}: row 2, column title: term 'late-fee' exists (terms/late-fee.md): pass --update "
-        "to replace it",
+        f"{source}: row 2, column title: term 'late-fee' exists (terms/late-fee.md): pass --update to replace it",
         f"1 error in {source}; nothing was written",
     ]
     assert files(starter) == before
@@ -235,8 +259,14 @@ def test_update_replaces_an_existing_term_only_when_asked(starter: Path, tmp_pat
 
 def csv_row(**cells: str) -> str:
     """A header and one row of a valid new term, but for `cells`."""
-    values = {"title": "Fresh Term", "categories": "finance", "definition": DEFINITION,
-              "misuse": MISUSE, "updated": "2026-01-01", **cells}
+    values = {
+        "title": "Fresh Term",
+        "categories": "finance",
+        "definition": DEFINITION,
+        "misuse": MISUSE,
+        "updated": "2026-01-01",
+        **cells,
+    }
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerows([list(values), list(values.values())])
@@ -245,41 +275,63 @@ def csv_row(**cells: str) -> str:
 
 BAD_CSV = {
     "unknown column": (csv_row(titel="x"), "row 1, column titel: unknown column", "did you mean 'title'?"),
-    "missing column": (f"title,categories,definition,updated\nX,finance,{DEFINITION},2026-01-01\n",
-                       "row 1, column misuse: missing column", "(required: title,"),
+    "missing column": (
+        f"title,categories,definition,updated\nX,finance,{DEFINITION},2026-01-01\n",
+        "row 1, column misuse: missing column",
+        "(required: title,",
+    ),
     "empty title": (csv_row(title=" "), "row 2, column title: empty title", ""),
-    "bad category": (csv_row(categories="finance; helthcare"),
-                     "row 2, column categories: unknown category 'helthcare'", "(known: finance, insurance)"),
-    "bad date": (csv_row(updated="24/11/2026"),
-                 "row 2, column updated: must be a date written as YYYY-MM-DD, not '24/11/2026'", ""),
+    "bad category": (
+        csv_row(categories="finance; helthcare"),
+        "row 2, column categories: unknown category 'helthcare'",
+        "(known: finance, insurance)",
+    ),
+    "bad date": (
+        csv_row(updated="24/11/2026"),
+        "row 2, column updated: must be a date written as YYYY-MM-DD, not '24/11/2026'",
+        "",
+    ),
     "impossible date": (csv_row(updated="2026-02-30"), "row 2, column updated: must be a date", ""),
-    "unknown related": (csv_row(related="late-fee; grace-periods"),
-                        "row 2, column related: related term 'grace-periods' does not exist",
-                        "did you mean 'grace-period'?"),
-    "duplicate slug": (csv_row() + "Fresh Term,finance,Other words.,Other misuse.,2026-01-01\n",
-                       "row 3, column title: slug 'fresh-term' is also row 2's", ""),
-    "clash with an existing title": (csv_row(title="Late Fees", slug="zz-late"),
-                                     "row 2, column title: name 'Late Fees' matches the same text as "
-                                     "'Late Fee' of term 'late-fee'", ""),
+    "unknown related": (
+        csv_row(related="late-fee; grace-periods"),
+        "row 2, column related: related term 'grace-periods' does not exist",
+        "did you mean 'grace-period'?",
+    ),
+    "duplicate slug": (
+        csv_row() + "Fresh Term,finance,Other words.,Other misuse.,2026-01-01\n",
+        "row 3, column title: slug 'fresh-term' is also row 2's",
+        "",
+    ),
+    "clash with an existing title": (
+        csv_row(title="Late Fees", slug="zz-late"),
+        "row 2, column title: name 'Late Fees' matches the same text as 'Late Fee' of term 'late-fee'",
+        "",
+    ),
     "clash of an alias, the existing term sorting last": (
         csv_row(aliases="fee; grace periods", slug="aaa"),
-        "row 2, column aliases: name 'grace periods' matches the same text as 'Grace Period' of "
-        "term 'grace-period'", ""),
-    "exists without --update": (csv_row(title="Deductible", categories="insurance"),
-                                "row 2, column title: term 'deductible' exists", "--update"),
+        "row 2, column aliases: name 'grace periods' matches the same text as 'Grace Period' of term 'grace-period'",
+        "",
+    ),
+    "exists without --update": (
+        csv_row(title="Deductible", categories="insurance"),
+        "row 2, column title: term 'deductible' exists",
+        "--update",
+    ),
     "bad slug": (csv_row(slug="Fresh Term"), "row 2, column slug: 'Fresh Term' is not a valid slug", ""),
-    "empty definition": (csv_row(definition=""),
-                         "row 2, column definition: section 'Definition' is empty", ""),
-    "bad case_sensitive": (csv_row(case_sensitive="maybe"),
-                           "row 2, column case_sensitive: must be true or false", ""),
+    "empty definition": (csv_row(definition=""), "row 2, column definition: section 'Definition' is empty", ""),
+    "bad case_sensitive": (csv_row(case_sensitive="maybe"), "row 2, column case_sensitive: must be true or false", ""),
     "context not JSON": (csv_row(context="needs: Fresh Term"), "row 2, column context: not JSON", ""),
     "context needs a name it lacks": (
         csv_row(context='{"needs": ["Stale Term"], "near": ["loan"]}'),
-        "row 2, column context: context needs 'Stale Term' is not a name of this term", ""),
-    "bad title": (csv_row(title="-Fresh"),
-                               "row 2, column title: title '-Fresh' must start and end with a letter", ""),
-    "cells without a column": (csv_row() + "A,finance,B,C,2026-01-01,extra\n",
-                               "row 3: text in a column without a name in row 1", ""),
+        "row 2, column context: context needs 'Stale Term' is not a name of this term",
+        "",
+    ),
+    "bad title": (csv_row(title="-Fresh"), "row 2, column title: title '-Fresh' must start and end with a letter", ""),
+    "cells without a column": (
+        csv_row() + "A,finance,B,C,2026-01-01,extra\n",
+        "row 3: text in a column without a name in row 1",
+        "",
+    ),
     "not CSV": ('{"title": "x"}\n', "not a CSV file of terms", ""),
     "empty": ("", "empty file", ""),
     "no rows": (HEADER + "\n", "no terms: the file has no rows", ""),
@@ -307,28 +359,64 @@ BAD_JSON = {
     "not JSON": ('[{"title": "x",]', "not JSON: "),
     "not a list": ('{"title": "Fresh Term"}', "the JSON must be a list of objects"),
     "an item not an object": ('[["Fresh Term"]]', "row 1: not an object"),
-    "a list column not a list": (json.dumps([{"title": "Fresh Term", "categories": {"a": 1},
-                                              "definition": "D.", "misuse": "M.",
-                                              "updated": "2026-01-01"}]),
-                                 "row 1, column categories: must be text, not an object"),
-    "a number for text": (json.dumps([{"title": 12, "categories": ["finance"], "definition": "D.",
-                                       "misuse": "M.", "updated": "2026-01-01", "slug": "twelve"}]),
-                          "row 1, column title: must be text, not a number"),
-    "a key twice": ('[{"title": "A", "title": "B", "categories": ["finance"], "definition": "D.", '
-                    '"misuse": "M.", "updated": "2026-01-01"}]', "row 1, column title: column given twice"),
-    "missing key": (json.dumps([{"title": "A", "categories": ["finance"], "definition": "D.",
-                                 "updated": "2026-01-01"}]), "row 1, column misuse: missing column"),
-    "a multi-line example": (json.dumps([{"title": "A", "categories": ["finance"], "definition": "D.",
-                                          "misuse": "M.", "updated": "2026-01-01",
-                                          "examples": ["one\ntwo"]}]),
-                             "row 1, column examples: an example is one line of text"),
+    "a list column not a list": (
+        json.dumps(
+            [
+                {
+                    "title": "Fresh Term",
+                    "categories": {"a": 1},
+                    "definition": "D.",
+                    "misuse": "M.",
+                    "updated": "2026-01-01",
+                }
+            ]
+        ),
+        "row 1, column categories: must be text, not an object",
+    ),
+    "a number for text": (
+        json.dumps(
+            [
+                {
+                    "title": 12,
+                    "categories": ["finance"],
+                    "definition": "D.",
+                    "misuse": "M.",
+                    "updated": "2026-01-01",
+                    "slug": "twelve",
+                }
+            ]
+        ),
+        "row 1, column title: must be text, not a number",
+    ),
+    "a key twice": (
+        '[{"title": "A", "title": "B", "categories": ["finance"], "definition": "D.", '
+        '"misuse": "M.", "updated": "2026-01-01"}]',
+        "row 1, column title: column given twice",
+    ),
+    "missing key": (
+        json.dumps([{"title": "A", "categories": ["finance"], "definition": "D.", "updated": "2026-01-01"}]),
+        "row 1, column misuse: missing column",
+    ),
+    "a multi-line example": (
+        json.dumps(
+            [
+                {
+                    "title": "A",
+                    "categories": ["finance"],
+                    "definition": "D.",
+                    "misuse": "M.",
+                    "updated": "2026-01-01",
+                    "examples": ["one\ntwo"],
+                }
+            ]
+        ),
+        "row 1, column examples: an example is one line of text",
+    ),
 }
 
 
 @pytest.mark.parametrize("text, where", BAD_JSON.values(), ids=BAD_JSON.keys())
-def test_a_bad_json_row_is_reported_at_its_row_and_column(
-    starter: Path, tmp_path: Path, text: str, where: str
-) -> None:
+def test_a_bad_json_row_is_reported_at_its_row_and_column(starter: Path, tmp_path: Path, text: str, where: str) -> None:
     source = write(tmp_path / "bad.json", text)
     before = files(starter)
 
@@ -340,12 +428,15 @@ def test_a_bad_json_row_is_reported_at_its_row_and_column(
     assert files(starter) == before
 
 
-@pytest.mark.parametrize("bom, row, where", [
-    ("", f"Fee Two,finance,Caf\xe9 prices.,{MISUSE},2026-01-01\n", "row 2, column definition"),
-    ("\ufeff", f"Fee Two,finance,Caf\xe9 prices.,{MISUSE},2026-01-01\n", "row 2, column definition"),
-    ("", "Fee Two,finance,D.,M.,2026-01-01\n\xc9t\xe9 Fee,finance,D.,M.,2026-01-01\n",
-     "row 3, column title"),
-], ids=["in a cell", "after a byte order mark", "first in its row"])
+@pytest.mark.parametrize(
+    "bom, row, where",
+    [
+        ("", f"Fee Two,finance,Caf\xe9 prices.,{MISUSE},2026-01-01\n", "row 2, column definition"),
+        ("\ufeff", f"Fee Two,finance,Caf\xe9 prices.,{MISUSE},2026-01-01\n", "row 2, column definition"),
+        ("", "Fee Two,finance,D.,M.,2026-01-01\n\xc9t\xe9 Fee,finance,D.,M.,2026-01-01\n", "row 3, column title"),
+    ],
+    ids=["in a cell", "after a byte order mark", "first in its row"],
+)
 def test_undecodable_bytes_are_reported_at_their_row_and_column(
     starter: Path, tmp_path: Path, bom: str, row: str, where: str
 ) -> None:
@@ -361,17 +452,23 @@ def test_undecodable_bytes_are_reported_at_their_row_and_column(
 
 
 def test_every_problem_is_reported_at_once(starter: Path, tmp_path: Path) -> None:
-    source = write(tmp_path / "bad.csv", f"{HEADER},related\n"
-                   f"One Term,helthcare,{DEFINITION},{MISUSE},2026-01-01,\n"
-                   f"Two Term,finance,{DEFINITION},{MISUSE},yesterday,one-term\n"
-                   f"Three Term,finance,{DEFINITION},{MISUSE},2026-01-01,nothing\n")
+    source = write(
+        tmp_path / "bad.csv",
+        f"{HEADER},related\n"
+        f"One Term,helthcare,{DEFINITION},{MISUSE},2026-01-01,\n"
+        f"Two Term,finance,{DEFINITION},{MISUSE},yesterday,one-term\n"
+        f"Three Term,finance,{DEFINITION},{MISUSE},2026-01-01,nothing\n",
+    )
 
     code, _, err = run("import", str(source), "--data", str(starter))
 
     assert code == 1
     lines = err.splitlines()
     assert [line.split(": ")[1] for line in lines[:-1]] == [
-        "row 2, column categories", "row 3, column updated", "row 4, column related"]
+        "row 2, column categories",
+        "row 3, column updated",
+        "row 4, column related",
+    ]
     assert lines[-1] == f"3 errors in {source}; nothing was written"
 
 

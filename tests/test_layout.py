@@ -13,8 +13,22 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "widget_server"
 
 # The layers, lowest first. A module of a layer imports only from its own layer or lower ones.
-CONTENT = {"model", "names", "lines", "yamlsource", "yaml_hints", "termfile", "content", "sites",
-           "suggest", "placeholders", "markup", "parallel", "termwriter", "tabular"}
+CONTENT = {
+    "model",
+    "names",
+    "lines",
+    "yamlsource",
+    "yaml_hints",
+    "termfile",
+    "content",
+    "sites",
+    "suggest",
+    "placeholders",
+    "markup",
+    "parallel",
+    "termwriter",
+    "tabular",
+}
 SITE_BYTES = {"api", "pages", "assets", "site", "openapi", "configure", "headers", "matcher"}
 SERVER = {"app", "snapshot", "staticfiles", "memoryfiles", "feedback", "annotating", "admin"}
 EXPORT = {"build"}
@@ -40,7 +54,7 @@ def test_the_imports_have_no_cycle() -> None:
     done: set[str] = set()
 
     def visit(module: str, path: tuple[str, ...]) -> None:
-        assert module not in path, "import cycle: " + " -> ".join((*path[path.index(module):], module))
+        assert module not in path, "import cycle: " + " -> ".join((*path[path.index(module) :], module))
         if module in done:
             return
         for imported in sorted(graph.get(module, ())):

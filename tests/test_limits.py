@@ -38,9 +38,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, int]
     """`glossary-widget serve` in a process of its own, so that its memory can be read: (port, pid)."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "widget_server", "serve", "--data", str(FIXTURES / "glossary"),
-         "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [sys.executable, "-m", "widget_server", "serve", "--data", str(FIXTURES / "glossary"), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         wait_for_http(f"http://127.0.0.1:{port}/healthz", timeout=60)
@@ -56,8 +56,7 @@ async def echo_length(request: Request) -> Response:
 
 def reading_app() -> Starlette:
     """An endpoint that reads its whole body, behind the guard: what a write endpoint does."""
-    return Starlette(routes=[Route("/echo", echo_length, methods=["POST"])],
-                     middleware=[Middleware(BodyLimit)])
+    return Starlette(routes=[Route("/echo", echo_length, methods=["POST"])], middleware=[Middleware(BodyLimit)])
 
 
 @pytest.fixture(scope="module")
@@ -217,17 +216,20 @@ def test_the_app_refuses_a_body_over_the_limit_on_any_path(tmp_path: Path) -> No
         assert "error" in response.json()
 
 
-@pytest.mark.parametrize(("request_bytes", "status", "message"), [
-    (b"GET /api/v1/terms.json?" + b"q" * MAX_REQUEST_TARGET_BYTES + b" HTTP/1.1\r\nHost: x\r\n\r\n",
-     414, "request target"),
-    (b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * MAX_HEADER_BYTES + b"\r\n\r\n",
-     431, "headers longer"),
-    (b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + b"X-Many: 1\r\n" * MAX_HEADERS + b"\r\n",
-     431, "request headers"),
-    (b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 2_000_000 + b"\r\n\r\n",
-     431, "headers longer"),
-    (b"GET /healthz HTTP/1.1\r\nHost x\r\n\r\n", 400, "malformed"),
-])
+@pytest.mark.parametrize(
+    ("request_bytes", "status", "message"),
+    [
+        (
+            b"GET /api/v1/terms.json?" + b"q" * MAX_REQUEST_TARGET_BYTES + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+            414,
+            "request target",
+        ),
+        (b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * MAX_HEADER_BYTES + b"\r\n\r\n", 431, "headers longer"),
+        (b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + b"X-Many: 1\r\n" * MAX_HEADERS + b"\r\n", 431, "request headers"),
+        (b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 2_000_000 + b"\r\n\r\n", 431, "headers longer"),
+        (b"GET /healthz HTTP/1.1\r\nHost x\r\n\r\n", 400, "malformed"),
+    ],
+)
 def test_request_line_and_headers_over_their_limits_are_refused_with_json(
     served: tuple[int, int], request_bytes: bytes, status: int, message: str
 ) -> None:

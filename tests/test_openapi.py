@@ -44,8 +44,7 @@ STATE = tempfile.TemporaryDirectory(prefix="glossary-widget-openapi-")
 
 def full_app(state_dir: Path) -> Any:
     """An app with every route: a feedback store of its own (each app runs its own writer)."""
-    return create_app(FIXTURES / "glossary", examples_dir=EXAMPLES, state_dir=state_dir,
-                      admin_password=PASSWORD)
+    return create_app(FIXTURES / "glossary", examples_dir=EXAMPLES, state_dir=state_dir, admin_password=PASSWORD)
 
 
 APP = full_app(Path(STATE.name) / "client")
@@ -74,8 +73,7 @@ def test_the_document_is_an_api_file_with_the_api_headers(client: TestClient) ->
     assert response.headers["content-type"] == "application/json"
     assert response.headers["access-control-allow-origin"] == "*"
     assert response.headers["cache-control"] == "public, max-age=300"
-    assert client.get(f"/{OPENAPI_PATH}",
-                      headers={"If-None-Match": response.headers["etag"]}).status_code == 304
+    assert client.get(f"/{OPENAPI_PATH}", headers={"If-None-Match": response.headers["etag"]}).status_code == 304
 
 
 def test_build_exports_the_document_the_server_serves(client: TestClient, tmp_path: Path) -> None:
@@ -98,9 +96,7 @@ def served_urls(client: TestClient) -> set[str]:
     return {"/" + re.sub(r"(^|/)index\.html$", r"\1", path) for path in paths}
 
 
-def test_every_url_the_app_serves_is_documented_once(
-    client: TestClient, document: dict[str, Any]
-) -> None:
+def test_every_url_the_app_serves_is_documented_once(client: TestClient, document: dict[str, Any]) -> None:
     patterns = {template: path_pattern(template) for template in document["paths"]}
     for url in served_urls(client):
         matches = [template for template, pattern in patterns.items() if pattern.fullmatch(url)]
@@ -132,9 +128,7 @@ def example_request(operation: dict[str, Any]) -> dict[str, Any]:
     return request
 
 
-def test_every_documented_operation_is_answered_as_documented(
-    client: TestClient, document: dict[str, Any]
-) -> None:
+def test_every_documented_operation_is_answered_as_documented(client: TestClient, document: dict[str, Any]) -> None:
     """Each operation, with its example parameters and body, gets its documented success (not a
     404); each path answers exactly the methods it documents, and any other with a 405."""
     assets = client.app.state.site.assets  # type: ignore[attr-defined]
@@ -178,8 +172,7 @@ def test_a_server_without_store_or_password_answers_as_the_descriptions_say(
     bare = TestClient(create_app(FIXTURES / "glossary"))
 
     for path in ("/api/v1/feedback", "/api/v1/events"):
-        assert [bare.request(method, path).status_code for method in ("POST", "OPTIONS", "GET")] \
-            == [405, 405, 404]
+        assert [bare.request(method, path).status_code for method in ("POST", "OPTIONS", "GET")] == [405, 405, 404]
     missing = bare.get("/admin/", headers=CREDENTIALS)
     assert (missing.status_code, missing.headers["content-type"].split(";")[0]) == (404, "text/html")
 
@@ -224,8 +217,13 @@ def no_undocumented_server_error(ctx: Any, response: Any, case: Any) -> bool | N
 
 
 CHECKS = [
-    no_undocumented_server_error, status_code_conformance, content_type_conformance,
-    response_headers_conformance, response_schema_conformance, unsupported_method, errors_are_json,
+    no_undocumented_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    unsupported_method,
+    errors_are_json,
 ]
 
 

@@ -23,10 +23,24 @@ SNIPPET = "/snippets/annual-percentage-rate.html"
 ADMIN_PASSWORD = "page security"
 # Our pages: the index, an entry, the 404 page as the pages and the static files answer it,
 # and a snippet opened on its own.
-OUR_PAGES = ["/glossary/", ENTRY, "/glossary/no-such-term/", "/static/nothing.css", SNIPPET,
-             "/configure/", "/configure/preview.html"]
-FRAMED = ["/glossary/", ENTRY, "/glossary/no-such-term/", "/static/nothing.css", "/404.html",
-          "/configure/", "/configure/preview.html"]
+OUR_PAGES = [
+    "/glossary/",
+    ENTRY,
+    "/glossary/no-such-term/",
+    "/static/nothing.css",
+    SNIPPET,
+    "/configure/",
+    "/configure/preview.html",
+]
+FRAMED = [
+    "/glossary/",
+    ENTRY,
+    "/glossary/no-such-term/",
+    "/static/nothing.css",
+    "/404.html",
+    "/configure/",
+    "/configure/preview.html",
+]
 
 # Records every violation the page reports, from before its first byte is parsed.
 LISTEN_FOR_VIOLATIONS = """
@@ -75,8 +89,9 @@ def test_admin_pages_get_a_header_set_that_forbids_any_frame() -> None:
     assert headers["X-Frame-Options"] == "DENY"
 
 
-@pytest.mark.parametrize("path", ["/api/v1/terms.json", "/widget.js", "/healthz",
-                                  "/examples/blog-post.html", "/examples/spa.html"])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/terms.json", "/widget.js", "/healthz", "/examples/blog-post.html", "/examples/spa.html"]
+)
 def test_api_widget_and_example_files_keep_their_own_headers(client: TestClient, path: str) -> None:
     """The API and widget files are fetched by partner pages: CORS, and no page policy. The
     example pages stand for partner pages, which set their own."""
@@ -112,9 +127,7 @@ def open_recording(page: Page, url: str) -> list[str]:
 
 
 @pytest.mark.parametrize("path", OUR_PAGES)
-def test_our_pages_load_with_no_policy_violation(
-    page: Page, glossary_server: LiveServer, path: str
-) -> None:
+def test_our_pages_load_with_no_policy_violation(page: Page, glossary_server: LiveServer, path: str) -> None:
     problems = open_recording(page, glossary_server.url + path)
 
     assert page.evaluate("window.__violations") == []
@@ -126,16 +139,14 @@ def test_our_pages_load_with_no_policy_violation(
         assert page.evaluate("document.styleSheets[0].cssRules.length") > 0
 
 
-def test_inline_script_and_style_in_a_page_of_ours_are_blocked(
-    page: Page, glossary_server: LiveServer
-) -> None:
+def test_inline_script_and_style_in_a_page_of_ours_are_blocked(page: Page, glossary_server: LiveServer) -> None:
     """The check above can fail: what an injection would add is refused and reported."""
+
     def inject(route: BrowserRoute) -> None:
         response = route.fetch()
         body = response.text().replace(
             "</main>",
-            '<script>document.title = "ran"</script><style>body{display:none}</style>'
-            '<p style="color:red">x</p></main>',
+            '<script>document.title = "ran"</script><style>body{display:none}</style><p style="color:red">x</p></main>',
         )
         route.fulfill(response=response, body=body)
 
@@ -149,13 +160,13 @@ def test_inline_script_and_style_in_a_page_of_ours_are_blocked(
     assert any("Content Security Policy" in p for p in problems)
 
 
-def test_a_page_of_ours_cannot_be_framed_by_another_site(
-    page: Page, glossary_server: LiveServer
-) -> None:
+def test_a_page_of_ours_cannot_be_framed_by_another_site(page: Page, glossary_server: LiveServer) -> None:
     """A page on another origin (another port) that frames the glossary gets an error page in
     the frame; one that frames a snippet shows it."""
-    framing = HTMLResponse(f'<iframe id="page" src="{glossary_server.url}{ENTRY}"></iframe>'
-                           f'<iframe id="snippet" src="{glossary_server.url}{SNIPPET}"></iframe>')
+    framing = HTMLResponse(
+        f'<iframe id="page" src="{glossary_server.url}{ENTRY}"></iframe>'
+        f'<iframe id="snippet" src="{glossary_server.url}{SNIPPET}"></iframe>'
+    )
     with LiveServer(Starlette(routes=[Route("/", framing)])) as other_site:
         page.goto(other_site.url)
         page.wait_for_load_state("load")
@@ -166,13 +177,10 @@ def test_a_page_of_ours_cannot_be_framed_by_another_site(
     assert glossary_server.url + ENTRY not in framed  # blocked: Chromium's error page instead
 
 
-def test_the_feedback_block_and_the_admin_report_run_with_no_policy_violation(
-    browser: Browser, tmp_path: Path
-) -> None:
+def test_the_feedback_block_and_the_admin_report_run_with_no_policy_violation(browser: Browser, tmp_path: Path) -> None:
     """With a feedback store: an entry page's vote (a fetch of our own API) and /admin/'s report
     (its chart included) stay within the pages' policy."""
-    app = create_app(GLOSSARY_DATA, state_dir=tmp_path / "state",
-                     admin_password=ADMIN_PASSWORD)
+    app = create_app(GLOSSARY_DATA, state_dir=tmp_path / "state", admin_password=ADMIN_PASSWORD)
     with LiveServer(app) as server:
         context = browser.new_context(http_credentials={"username": "admin", "password": ADMIN_PASSWORD})
         try:

@@ -46,20 +46,17 @@ def test_index_groups_terms_by_category_a_to_z(client: TestClient) -> None:
     sections = re.findall(r'<section class="category" id="([^"]+)".*?</section>', page, re.DOTALL)
     assert sections == [c.slug for c in glossary.categories]
     for category in glossary.categories:
-        section = re.search(rf'<section class="category" id="{category.slug}".*?</section>',
-                            page, re.DOTALL)
+        section = re.search(rf'<section class="category" id="{category.slug}".*?</section>', page, re.DOTALL)
         assert section is not None
         expected = glossary.terms_in(category.slug)
-        heading = re.search(r"<h2[^>]*>(.*?) <span class=\"count\">(\d+) terms</span></h2>",
-                            section.group())
+        heading = re.search(r"<h2[^>]*>(.*?) <span class=\"count\">(\d+) terms</span></h2>", section.group())
         assert heading is not None
         assert (heading.group(1), int(heading.group(2))) == (category.label, len(expected))
         links = re.findall(r'<li><a href="([^"]+)/">([^<]+)</a></li>', section.group())
         titles = [html.unescape(title) for _, title in links]
         assert titles == sorted(titles, key=str.casefold)
         assert {slug for slug, _ in links} == {t.slug for t in expected}
-        assert f'<a href="#{category.slug}">{category.label}</a> <span class="count">' \
-               f"{len(expected)}</span>" in page
+        assert f'<a href="#{category.slug}">{category.label}</a> <span class="count">{len(expected)}</span>' in page
     assert f"{len(glossary.terms)} terms in 5 categories" in page
 
 
@@ -81,9 +78,7 @@ def test_entry_page_sections(client: TestClient) -> None:
     assert "<h1>Neuromuscular Re-education</h1>" in page
     assert '<a class="category-tag" href="../../glossary/#healthcare">Healthcare</a>' in page
     headings = re.findall(r'<h2 id="section-([a-z]+)">(.*?)</h2>', page)
-    assert [name for name, _ in headings] == [
-        "definition", "examples", "misuse", "benefits", "conclusion", "related"
-    ]
+    assert [name for name, _ in headings] == ["definition", "examples", "misuse", "benefits", "conclusion", "related"]
     assert [text for _, text in headings][:2] == ["Definition", "Examples"]
     misuse = re.search(r'<section class="entry-section misuse".*?</section>', page, re.DOTALL)
     assert misuse is not None
@@ -141,11 +136,14 @@ def test_related_links_lead_to_entry_pages(client: TestClient) -> None:
         assert f"<h1>{title}</h1>" in target.text
 
 
-@pytest.mark.parametrize(("path", "status", "location"), [
-    ("/glossary/neuromuscular-re-education", 301, ENTRY),
-    ("/glossary", 301, "/glossary/"),
-    ("/", 302, "/glossary/"),
-])
+@pytest.mark.parametrize(
+    ("path", "status", "location"),
+    [
+        ("/glossary/neuromuscular-re-education", 301, ENTRY),
+        ("/glossary", 301, "/glossary/"),
+        ("/", 302, "/glossary/"),
+    ],
+)
 def test_redirects(client: TestClient, path: str, status: int, location: str) -> None:
     response = client.get(path, follow_redirects=False)
 
@@ -171,8 +169,7 @@ def test_links_that_cannot_be_relative_follow_the_base_url(tmp_path: Path) -> No
 
     assert f'href="https://cdn.example.net/glossary-widget/{stylesheet}"' in missing
     assert 'href="https://cdn.example.net/glossary-widget/glossary/"' in missing
-    assert ('<a href="https://cdn.example.net/glossary-widget/glossary/annual-percentage-rate/">'
-            in snippet)
+    assert '<a href="https://cdn.example.net/glossary-widget/glossary/annual-percentage-rate/">' in snippet
 
 
 def test_snippet_is_a_self_contained_fragment(client: TestClient) -> None:
@@ -194,10 +191,16 @@ def test_snippet_is_a_self_contained_fragment(client: TestClient) -> None:
     assert '<a href="/glossary/annual-percentage-rate/">' in fragment
 
 
-@pytest.mark.parametrize("path", [
-    "/glossary/no-such-term/", "/glossary/no-such-term", "/snippets/no-such-term.html",
-    "/nothing.html", "/glossary/neuromuscular-re-education/extra/",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/glossary/no-such-term/",
+        "/glossary/no-such-term",
+        "/snippets/no-such-term.html",
+        "/nothing.html",
+        "/glossary/neuromuscular-re-education/extra/",
+    ],
+)
 def test_unknown_page_is_404_html(client: TestClient, path: str) -> None:
     response = client.get(path, follow_redirects=False)
 

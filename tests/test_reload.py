@@ -83,15 +83,11 @@ def test_removed_term_disappears(app: Starlette, data: Path) -> None:
     assert client.get("/glossary/beta/").status_code == 404
 
 
-def test_bad_edit_keeps_the_last_good_snapshot(
-    app: Starlette, data: Path, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_bad_edit_keeps_the_last_good_snapshot(app: Starlette, data: Path, caplog: pytest.LogCaptureFixture) -> None:
     client = TestClient(app)
     before = client.get("/api/v1/terms/alpha.json")
     snapshot = site_of(app).snapshot
-    (data / "terms" / "alpha.md").write_text(
-        term("Alpha", "Changed.", fields="categories_typo: [x]\n"), "utf-8"
-    )
+    (data / "terms" / "alpha.md").write_text(term("Alpha", "Changed.", fields="categories_typo: [x]\n"), "utf-8")
     beta = term("Beta").replace("[finance]", "[helthcare]")
     (data / "terms" / "beta.md").write_text(beta, "utf-8")
 
@@ -161,8 +157,8 @@ def test_watcher_reloads_on_file_change(data: Path, tmp_path: Path) -> None:
 
         alpha = data / "terms" / "alpha.md"
         assert edit_until(alpha, term("Alpha", "Edited on disk."), edited), (
-            "the watcher did not pick up the edit within 6 s")
-
+            "the watcher did not pick up the edit within 6 s"
+        )
 
 
 def test_watcher_survives_an_unexpected_error(
@@ -179,8 +175,7 @@ def test_watcher_survives_an_unexpected_error(
     alpha = data / "terms" / "alpha.md"
     with TestClient(app) as client, caplog.at_level(logging.ERROR, logger="widget_server"):
         monkeypatch.setattr("widget_server.snapshot.load_glossary", vanished)
-        logged = edit_until(alpha, term("Alpha", "First edit."),
-                            lambda: any(r.exc_info for r in caplog.records))
+        logged = edit_until(alpha, term("Alpha", "First edit."), lambda: any(r.exc_info for r in caplog.records))
         assert logged, "the error was not logged"
         assert client.get("/api/v1/terms/alpha.json").json()["definition"] == "What it is."
 

@@ -83,8 +83,7 @@ def test_an_unedited_section_is_refused_at_its_placeholder(tmp_path: Path) -> No
     text = path.read_text("utf-8").replace(  # the editor wrote a definition, and rewrapped
         "What Late Fee means, in two", "A late fee is a charge.\n\nWhat Late Fee means,\nin two"
     )
-    path.write_text(text.replace("One paragraph that sums the entry up.", "In short: pay on time."),
-                    "utf-8")
+    path.write_text(text.replace("One paragraph that sums the entry up.", "In short: pay on time."), "utf-8")
 
     with pytest.raises(GlossaryInvalid) as raised:
         load_glossary(tmp_path)

@@ -37,26 +37,55 @@ def scan(*args: str) -> tuple[int, str]:
 
 
 def test_json_lists_fired_and_refused_matches_with_their_rules(archive: Path) -> None:
-    code, output = scan(str(archive), "--data", str(VECTORS_GLOSSARY), "--format", "json",
-                        "--occurrences", "all")
+    code, output = scan(str(archive), "--data", str(VECTORS_GLOSSARY), "--format", "json", "--occurrences", "all")
     assert code == 0, output
     report = json.loads(output)
     assert report["files"] == 2  # not the image
-    rows = [(Path(f["path"]).name, f["verdict"], f["slug"], f["text"], f["why"], f["sentence"])
-            for f in report["findings"]]
+    rows = [
+        (Path(f["path"]).name, f["verdict"], f["slug"], f["text"], f["why"], f["sentence"]) for f in report["findings"]
+    ]
     assert rows == [
-        ("article.html", "fired", "premium", "premium", "name; context word 'insurer'",
-         "Your [premium] went up, the insurer said."),
-        ("article.html", "refused", "premium", "premium", "not phrase 'premium carmaker'",
-         "The [premium] carmaker grew, as did the insurer."),
-        ("article.html", "refused", "premium", "premium", "no context word in the block",
-         "A [premium] seat."),
-        ("notes.txt", "fired", "adjustable-rate-mortgage", "ARM", "alias; context word 'lender'",
-         "An [ARM] from the lender."),
-        ("notes.txt", "refused", "adjustable-rate-mortgage", "ARM", "not phrase 'ARM processor'",
-         "An [ARM] processor and an ARM chip."),
-        ("notes.txt", "refused", "adjustable-rate-mortgage", "ARM", "no context word in the block",
-         "An ARM processor and an [ARM] chip."),
+        (
+            "article.html",
+            "fired",
+            "premium",
+            "premium",
+            "name; context word 'insurer'",
+            "Your [premium] went up, the insurer said.",
+        ),
+        (
+            "article.html",
+            "refused",
+            "premium",
+            "premium",
+            "not phrase 'premium carmaker'",
+            "The [premium] carmaker grew, as did the insurer.",
+        ),
+        ("article.html", "refused", "premium", "premium", "no context word in the block", "A [premium] seat."),
+        (
+            "notes.txt",
+            "fired",
+            "adjustable-rate-mortgage",
+            "ARM",
+            "alias; context word 'lender'",
+            "An [ARM] from the lender.",
+        ),
+        (
+            "notes.txt",
+            "refused",
+            "adjustable-rate-mortgage",
+            "ARM",
+            "not phrase 'ARM processor'",
+            "An [ARM] processor and an ARM chip.",
+        ),
+        (
+            "notes.txt",
+            "refused",
+            "adjustable-rate-mortgage",
+            "ARM",
+            "no context word in the block",
+            "An ARM processor and an [ARM] chip.",
+        ),
     ]
     assert report["summary"] == {
         "adjustable-rate-mortgage": {"fired": 1, "refused": 2},
@@ -66,13 +95,11 @@ def test_json_lists_fired_and_refused_matches_with_their_rules(archive: Path) ->
 
 
 def test_table_shows_each_finding_and_the_summary(archive: Path) -> None:
-    code, output = scan(str(archive / "2024"), "--data", str(VECTORS_GLOSSARY),
-                        "--categories", "insurance")
+    code, output = scan(str(archive / "2024"), "--data", str(VECTORS_GLOSSARY), "--categories", "insurance")
     assert code == 0, output
     lines = output.splitlines()
     assert lines[0].endswith("article.html")
-    assert lines[1].split() == ["fired", "premium", "'Premium'", "(name;", "context", "word",
-                                "'insurer')"]
+    assert lines[1].split() == ["fired", "premium", "'Premium'", "(name;", "context", "word", "'insurer')"]
     assert lines[2].strip() == "Your [premium] went up, the insurer said."
     assert "refused premium" in " ".join(output.split())
     assert lines[-2].split() == ["premium", "1", "2"]
@@ -85,17 +112,17 @@ def test_unknown_category_is_refused(archive: Path) -> None:
     assert "unknown cars" in output
 
 
-@pytest.mark.skipif(not list(REALWORLD_PAGES.glob("*.html")),
-                    reason=f"no real-world pages in {REALWORLD_PAGES}; set GLOSSARY_REALWORLD_PAGES")
+@pytest.mark.skipif(
+    not list(REALWORLD_PAGES.glob("*.html")),
+    reason=f"no real-world pages in {REALWORLD_PAGES}; set GLOSSARY_REALWORLD_PAGES",
+)
 def test_scan_of_the_real_world_pages() -> None:
     """The shared folder of real articles, with the bundled glossary: every page is read, and
     each highlight comes with its sentence."""
-    code, output = scan(str(REALWORLD_PAGES), "--data", str(GLOSSARY_DATA), "--format", "json",
-                        "--occurrences", "all")
+    code, output = scan(str(REALWORLD_PAGES), "--data", str(GLOSSARY_DATA), "--format", "json", "--occurrences", "all")
     assert code == 0, output
     report = json.loads(output)
-    assert report["files"] == len(list(REALWORLD_PAGES.glob("*.html"))) + len(
-        list(REALWORLD_PAGES.glob("*.md")))
+    assert report["files"] == len(list(REALWORLD_PAGES.glob("*.html"))) + len(list(REALWORLD_PAGES.glob("*.md")))
     fired = [f for f in report["findings"] if f["verdict"] == "fired"]
     assert fired, "the real-world pages hold some glossary names"
     for finding in fired:

@@ -17,8 +17,7 @@ SLUG = "workers-compensation"  # a term high on the article, with a typical card
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_screenshot_of_an_open_card(page: Page, glossary_server, scheme: str,
-                                    tmp_path: Path) -> None:
+def test_screenshot_of_an_open_card(page: Page, glossary_server, scheme: str, tmp_path: Path) -> None:
     page.set_viewport_size({"width": 900, "height": 600})
     page.emulate_media(color_scheme=scheme)
     open_page(page, glossary_server, "blog-post.html")

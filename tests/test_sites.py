@@ -40,8 +40,7 @@ EXPECTED = [
     (3, "origin 'https://bad.example.com/path' must be only the scheme, the host and the port"),
     (4, "origin 'ftp://files.example.com' must be https://host or https://host:port"),
     (5, "origin 'http://plain.example.com' must use https"),
-    (6, "origin 'https://Upper.Example.com' must be written as the browser writes it: "
-        "https://upper.example.com"),
+    (6, "origin 'https://Upper.Example.com' must be written as the browser writes it: https://upper.example.com"),
     (7, "unknown category 'helthcare'"),
     (8, "occurrences must be one of first, all, not 'some'"),
     (9, "max must be a whole number of at least 1"),
@@ -64,10 +63,12 @@ def test_check_reports_every_mistake_of_a_site_file_with_its_line(glossary_copy:
     (glossary_copy / "sites" / "bad-site.yml").write_text(BAD_SITE, "utf-8")
     (glossary_copy / "sites" / "broken.yml").write_text("name: [unclosed\norigins: x\n", "utf-8")
     (glossary_copy / "sites" / "kinds.yml").write_text(
-        "name: 1.10\norigins: https://a.example.org\nmax: '5'\n", "utf-8")
+        "name: 1.10\norigins: https://a.example.org\nmax: '5'\n", "utf-8"
+    )
     (glossary_copy / "sites" / "Not_A_Slug.yml").write_text("origins: []\n", "utf-8")
     (glossary_copy / "sites" / "other-news.yml").write_text(
-        "name: Copy\norigins: [https://news.example.com]\n", "utf-8")
+        "name: Copy\norigins: [https://news.example.com]\n", "utf-8"
+    )
 
     code, out, err = run("check", "--data", str(glossary_copy))
 
@@ -75,8 +76,7 @@ def test_check_reports_every_mistake_of_a_site_file_with_its_line(glossary_copy:
     lines = err.splitlines()
     bad = [line for line in lines if "bad-site.yml" in line]
     assert len(bad) == len(EXPECTED), "\n".join(bad)
-    for (number, message), line in zip(EXPECTED, sorted(bad, key=lambda text: int(text.split(":")[1])),
-                                       strict=True):
+    for (number, message), line in zip(EXPECTED, sorted(bad, key=lambda text: int(text.split(":")[1])), strict=True):
         assert line.startswith(f"{glossary_copy / 'sites' / 'bad-site.yml'}:{number}: {message}"), line
     others = "\n".join(line for line in lines if "bad-site.yml" not in line)
     assert "broken.yml:1: YAML does not parse" in others
@@ -86,8 +86,9 @@ def test_check_reports_every_mistake_of_a_site_file_with_its_line(glossary_copy:
     assert "Not_A_Slug.yml:1: file name 'Not_A_Slug.yml' is not a valid site id" in others
     assert "Not_A_Slug.yml:1: missing name" in others
     assert "Not_A_Slug.yml:1: origins must list at least one origin" in others
-    assert ("other-news.yml:2: origin https://news.example.com is already one of site "
-            "'example-news' (example-news.yml:4)") in others
+    assert (
+        "other-news.yml:2: origin https://news.example.com is already one of site 'example-news' (example-news.yml:4)"
+    ) in others
     assert lines[-1] == f"{len(lines) - 1} errors in the glossary"
 
 
@@ -101,8 +102,7 @@ def test_build_refuses_a_bad_site_file(glossary_copy: Path, tmp_path: Path) -> N
 
 def test_the_bundled_example_sites_are_valid() -> None:
     sites = {site.id: site for site in load_glossary(GLOSSARY_DATA).sites}
-    assert sites["example-news"].enabled and sites["example-news"].categories == (
-        "healthcare", "insurance")
+    assert sites["example-news"].enabled and sites["example-news"].categories == ("healthcare", "insurance")
     assert not sites["example-deals"].enabled
 
 
@@ -113,15 +113,21 @@ def test_api_publishes_enabled_sites_and_only_hashes_of_switched_off_origins() -
     assert site.headers["access-control-allow-origin"] == "*"
     assert site.headers["cache-control"] == "public, max-age=300"
     assert site.json() == {
-        "id": "example-news", "name": "Example News",
+        "id": "example-news",
+        "name": "Example News",
         "origins": ["https://news.example.com", "https://www.news.example.com"],
-        "settings": {"categories": "healthcare,insurance", "occurrences": "all", "max": "40",
-                     "exclude": ".comments, aside", "theme": "light", "linkTarget": "_blank"},
+        "settings": {
+            "categories": "healthcare,insurance",
+            "occurrences": "all",
+            "max": "40",
+            "exclude": ".comments, aside",
+            "theme": "light",
+            "linkTarget": "_blank",
+        },
     }
     missing = client.get("/api/v1/sites/example-deals.json")
     assert missing.status_code == 404
-    assert missing.json() == {
-        "error": "unknown site; the publisher registers sites in glossary_data/sites/"}
+    assert missing.json() == {"error": "unknown site; the publisher registers sites in glossary_data/sites/"}
     categories = client.get("/api/v1/categories.json")
     assert categories.json()["disabled"] == [origin_hash("https://deals.example.net")]
     assert b"deals" not in categories.content
@@ -164,16 +170,15 @@ def test_embed_site_prints_the_tag_that_names_it() -> None:
     assert code == 2 and "unknown nope (known: example-deals, example-news)" in err
 
 
-
 def test_the_docs_document_every_field_with_a_valid_example(glossary_copy: Path) -> None:
     docs = GLOSSARY_DATA.parent / "docs"
     editors = (docs / "editors.md").read_text("utf-8")
-    section = editors[editors.index("## Registered sites: `sites/*.yml`"):]
+    section = editors[editors.index("## Registered sites: `sites/*.yml`") :]
     example = section[section.index("```yaml\n") + 8 : section.index("```\n")]
-    assert [line.split(":")[0] for line in example.splitlines() if not line.startswith(" ")] == list(
-        SITE_FIELDS)
+    assert [line.split(":")[0] for line in example.splitlines() if not line.startswith(" ")] == list(SITE_FIELDS)
     (glossary_copy / "sites" / "readme-example.yml").write_text(
-        example.replace("news.example.com", "readme.example.com"), "utf-8")
+        example.replace("news.example.com", "readme.example.com"), "utf-8"
+    )
     site = next(s for s in load_glossary(glossary_copy).sites if s.id == "readme-example")
     assert site.root == "main .story" and site.feedback and site.enabled
     assert "glossary-widget sites" in editors

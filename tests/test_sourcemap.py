@@ -33,16 +33,18 @@ def found_nodes(source: str) -> tuple[list[tuple[str, int]], list[str]]:
 
 
 def test_text_is_found_where_it_is_written() -> None:
-    source = ("<!doctype html><title>A &amp; B</title><body>\r\n<p class='x>y'>One &lt;two&gt;"
-              "<!-- <p>not text</p> --> three</p><script>var a = '<p>no</p>';</script>"
-              "<textarea>four &amp; five</textarea><p>six</body>")
+    source = (
+        "<!doctype html><title>A &amp; B</title><body>\r\n<p class='x>y'>One &lt;two&gt;"
+        "<!-- <p>not text</p> --> three</p><script>var a = '<p>no</p>';</script>"
+        "<textarea>four &amp; five</textarea><p>six</body>"
+    )
     text = SourceText(source)
     found, missing = found_nodes(source)
     assert [data for data, _ in found] == ["A & B", "One <two>", " three", "four & five", "six"]
     assert missing == []
     # Literal characters map to their place in the source; replaced ones map nowhere.
     one, position = found[1]
-    assert source[text.literal(position, position + 3):].startswith("One &lt;two")  # type: ignore[misc]
+    assert source[text.literal(position, position + 3) :].startswith("One &lt;two")  # type: ignore[misc]
     assert text.literal(position + 4, position + 5) is None  # "<" is written "&lt;"
     assert text.literal(position, position + 5) is None  # across "&lt;"
     assert text.end_of_body == source.index("</body>")
@@ -61,13 +63,14 @@ def test_text_the_parser_moves_is_found_where_it_is_written() -> None:
     source = "<table><tr>moved<td>cell</td></tr></table><p>after</p>"
     text = SourceText(source).text
     found, missing = found_nodes(source)
-    assert found == [("moved", text.index("moved")), ("cell", text.index("cell")),
-                     ("after", text.index("after"))]
+    assert found == [("moved", text.index("moved")), ("cell", text.index("cell")), ("after", text.index("after"))]
     assert missing == []
 
 
-@pytest.mark.skipif(not list(REALWORLD_PAGES.glob("*.html")),
-                    reason=f"no real-world pages in {REALWORLD_PAGES}; set GLOSSARY_REALWORLD_PAGES")
+@pytest.mark.skipif(
+    not list(REALWORLD_PAGES.glob("*.html")),
+    reason=f"no real-world pages in {REALWORLD_PAGES}; set GLOSSARY_REALWORLD_PAGES",
+)
 def test_nearly_every_text_node_of_real_pages_is_found() -> None:
     total = missed = 0
     for path in sorted(Path(REALWORLD_PAGES).glob("*.html")):

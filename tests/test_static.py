@@ -36,7 +36,7 @@ def test_stable_widget_url_is_short_lived_and_revalidated(client: TestClient) ->
     assert again.status_code == 304 and again.content == b""
 
 
-@pytest.mark.parametrize("if_none_match", ['W/{etag}', '"other", {etag}', "*"])
+@pytest.mark.parametrize("if_none_match", ["W/{etag}", '"other", {etag}', "*"])
 def test_widget_revalidates_with_weak_and_listed_tags(client: TestClient, if_none_match: str) -> None:
     etag = client.get("/widget.js").headers["etag"]
     again = client.get("/widget.js", headers={"If-None-Match": if_none_match.format(etag=etag)})
@@ -63,8 +63,7 @@ def test_widget_answers_a_byte_range(client: TestClient) -> None:
 def test_a_byte_range_is_a_range_of_the_plain_file(client: TestClient, accept: str) -> None:
     """A slice of the brotli or gzip copy cannot be decoded alone: ranges come from the file."""
     whole = client.get("/widget.js", headers={"Accept-Encoding": "identity"}).content
-    with client.stream("GET", "/widget.js", headers={"Accept-Encoding": accept,
-                                                     "Range": "bytes=-5"}) as part:
+    with client.stream("GET", "/widget.js", headers={"Accept-Encoding": accept, "Range": "bytes=-5"}) as part:
         raw = b"".join(part.iter_raw())
         assert part.status_code == 206 and "content-encoding" not in part.headers
     assert raw == whole[-5:]
@@ -139,10 +138,15 @@ def test_encoding_follows_accept_encoding(client: TestClient, accept, encoding, 
         assert raw == widget
 
 
-@pytest.mark.parametrize(("accept", "encoding"), [
-    ("br;q=0, gzip", "gzip"), ("gzip;q=0, br;q=0", None), ("br; q=0.0, gzip;q=0.5", "gzip"),
-    ("br;Q=0, gzip", "gzip"),
-])
+@pytest.mark.parametrize(
+    ("accept", "encoding"),
+    [
+        ("br;q=0, gzip", "gzip"),
+        ("gzip;q=0, br;q=0", None),
+        ("br; q=0.0, gzip;q=0.5", "gzip"),
+        ("br;Q=0, gzip", "gzip"),
+    ],
+)
 def test_refused_encodings_are_not_sent(client: TestClient, accept: str, encoding: str | None) -> None:
     with client.stream("GET", "/widget.js", headers={"Accept-Encoding": accept}) as response:
         assert response.headers.get("content-encoding") == encoding
@@ -155,14 +159,17 @@ def test_unknown_static_file_is_404(client: TestClient) -> None:
 def open_pinned(page: Page, server: LiveServer, integrity_value: str) -> None:
     """A partner page that loads the pinned widget with `integrity_value` as its SRI hash."""
     src = f"{server.url}/{server.app.state.site.assets.widget}"  # type: ignore[attr-defined]
-    page.route(f"{server.url}/sri.html", lambda route: route.fulfill(
-        content_type="text/html",
-        body=(
-            "<!doctype html><html lang=en><body><article><p>The premium went up.</p></article>"
-            f'<script src="{src}" integrity="{integrity_value}" crossorigin="anonymous" defer>'
-            "</script></body></html>"
+    page.route(
+        f"{server.url}/sri.html",
+        lambda route: route.fulfill(
+            content_type="text/html",
+            body=(
+                "<!doctype html><html lang=en><body><article><p>The premium went up.</p></article>"
+                f'<script src="{src}" integrity="{integrity_value}" crossorigin="anonymous" defer>'
+                "</script></body></html>"
+            ),
         ),
-    ))
+    )
     page.goto(f"{server.url}/sri.html")
     page.wait_for_load_state("load")
 
@@ -205,11 +212,14 @@ def examples_client(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
 
 
 @pytest.mark.parametrize("method", ["GET", "HEAD"])
-@pytest.mark.parametrize(("path", "location", "target"), [
-    ("/examples/index.html", "./", "/examples/"),
-    ("/examples/folder/index.html", "./", "/examples/folder/"),
-    ("/examples/folder", "folder/", "/examples/folder/"),
-])
+@pytest.mark.parametrize(
+    ("path", "location", "target"),
+    [
+        ("/examples/index.html", "./", "/examples/"),
+        ("/examples/folder/index.html", "./", "/examples/folder/"),
+        ("/examples/folder", "folder/", "/examples/folder/"),
+    ],
+)
 def test_an_index_file_redirects_to_its_folder(
     examples_client: TestClient, method: str, path: str, location: str, target: str
 ) -> None:
@@ -224,13 +234,18 @@ def test_an_index_file_redirects_to_its_folder(
 
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH", "OPTIONS"])
-@pytest.mark.parametrize("path", [
-    "/examples/index.html", "/examples/folder", "/examples/page.html", "/examples/nothing.html",
-    "/widget.js", "/static/nothing.js",
-])
-def test_static_paths_answer_other_methods_with_json_405(
-    examples_client: TestClient, method: str, path: str
-) -> None:
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/examples/index.html",
+        "/examples/folder",
+        "/examples/page.html",
+        "/examples/nothing.html",
+        "/widget.js",
+        "/static/nothing.js",
+    ],
+)
+def test_static_paths_answer_other_methods_with_json_405(examples_client: TestClient, method: str, path: str) -> None:
     response = examples_client.request(method, path, content=b"x")
 
     assert response.status_code == 405
@@ -242,8 +257,7 @@ def test_static_paths_answer_other_methods_with_json_405(
 def test_a_range_past_the_end_is_416_json(client: TestClient) -> None:
     size = len(client.get("/widget.js", headers={"Accept-Encoding": "identity"}).content)
 
-    response = client.get("/widget.js", headers={"Accept-Encoding": "identity",
-                                                  "Range": f"bytes={size + 10}-"})
+    response = client.get("/widget.js", headers={"Accept-Encoding": "identity", "Range": f"bytes={size + 10}-"})
 
     assert response.status_code == 416
     assert response.headers["content-range"] == f"bytes */{size}"

@@ -46,8 +46,7 @@ SLUGS_BY_CATEGORY = {
     "insurance": {"premium", "policy", "workers-compensation"},
     "finance": {"cafe-fee", "health-savings-account", "savings-account", "tax"},
     "healthcare": {"aca", "health-savings-account"},
-    "employment-law": {"class-action", "non-compete-agreement", "wage-theft",
-                       "workers-compensation"},
+    "employment-law": {"class-action", "non-compete-agreement", "wage-theft", "workers-compensation"},
     "privacy": {"data-broker"},
 }
 EVERY_SLUG = set().union(*SLUGS_BY_CATEGORY.values())
@@ -58,8 +57,7 @@ def many_premiums(count: int) -> str:
 
 
 def load(page: Page, server: LiveServer, body: str, tag: str | None = None, **data: str) -> dict:
-    url = serve_html(page, f"{server.url}/examples/generated.html",
-                     html_page(body + (tag or widget_tag(**data))))
+    url = serve_html(page, f"{server.url}/examples/generated.html", html_page(body + (tag or widget_tag(**data))))
     return open_ready(page, url)
 
 
@@ -98,7 +96,8 @@ REPEATS = (
 
 
 def test_occurrences_first_is_the_default_and_highlights_the_first_in_document_order(
-    page: Page, fixture_server: LiveServer,
+    page: Page,
+    fixture_server: LiveServer,
 ) -> None:
     load(page, fixture_server, REPEATS)
 
@@ -116,13 +115,13 @@ def test_occurrences_first_explicitly(page: Page, fixture_server: LiveServer) ->
 def test_occurrences_all(page: Page, fixture_server: LiveServer) -> None:
     load(page, fixture_server, REPEATS, occurrences="all")
 
-    assert highlights(page, "#two") == [("premium", "Premiums"), ("policy", "policy"),
-                                        ("aca", "Affordable Care Act")]
+    assert highlights(page, "#two") == [("premium", "Premiums"), ("policy", "policy"), ("aca", "Affordable Care Act")]
     assert len(highlights(page)) == 8
 
 
 def test_first_occurrence_follows_document_order_not_the_order_of_the_roots(
-    page: Page, fixture_server: LiveServer,
+    page: Page,
+    fixture_server: LiveServer,
 ) -> None:
     body = '<main id="main"><p>A premium.</p></main><aside id="aside"><p>A premium.</p></aside>'
     load(page, fixture_server, body, root="#aside, #main")
@@ -132,12 +131,15 @@ def test_first_occurrence_follows_document_order_not_the_order_of_the_roots(
 
 
 def test_a_mention_in_an_area_to_skip_uses_up_no_first_occurrence(
-    page: Page, fixture_server: LiveServer,
+    page: Page,
+    fixture_server: LiveServer,
 ) -> None:
     """The scan matches the text of links, headings and excluded areas and drops what it finds
     there: the first mention outside them is the one highlighted."""
-    body = ('<article><h2>Premiums</h2><p id="links">See <a href="#">the premium</a> and '
-            '<span class="ad">a policy</span>.</p><p id="text">A premium, a policy.</p></article>')
+    body = (
+        '<article><h2>Premiums</h2><p id="links">See <a href="#">the premium</a> and '
+        '<span class="ad">a policy</span>.</p><p id="text">A premium, a policy.</p></article>'
+    )
     load(page, fixture_server, body, exclude=".ad")
 
     assert highlights(page, "#links") == []
@@ -146,8 +148,10 @@ def test_a_mention_in_an_area_to_skip_uses_up_no_first_occurrence(
 
 # ---- data-max ------------------------------------------------------------------------------
 
+
 def test_max_limits_the_highlights_on_the_page_in_document_order(
-    page: Page, fixture_server: LiveServer,
+    page: Page,
+    fixture_server: LiveServer,
 ) -> None:
     detail = load(page, fixture_server, many_premiums(12), occurrences="all", max="5")
 
@@ -166,11 +170,15 @@ def test_max_defaults_to_100(page: Page, fixture_server: LiveServer) -> None:
 def test_max_counts_every_term_together(page: Page, fixture_server: LiveServer) -> None:
     load(page, fixture_server, ALL_TERMS, max="3", root="body")
 
-    assert highlights(page) == [("premium", "premium"), ("policy", "policy"),
-                                ("workers-compensation", "workers' compensation")]
+    assert highlights(page) == [
+        ("premium", "premium"),
+        ("policy", "policy"),
+        ("workers-compensation", "workers' compensation"),
+    ]
 
 
 # ---- data-exclude --------------------------------------------------------------------------
+
 
 def test_exclude_skips_every_area_of_the_selector_list(page: Page, fixture_server: LiveServer) -> None:
     body = (
@@ -185,18 +193,25 @@ def test_exclude_skips_every_area_of_the_selector_list(page: Page, fixture_serve
 
 # ---- data-root -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("body", "expected"), [
-    (FULL, {"policy", "class-action"}),  # the article in main, though main's own text comes first
-    # A teaser <article> before <main> (news sites' headers): the story in main comes first.
-    ('<article id="teaser"><p>A tax teaser.</p></article>' + MAIN_AROUND.format(ARTICLE_IN_MAIN),
-     {"policy", "class-action"}),
-    (BODY + MAIN_AROUND.format("") + ROLE_MAIN + ASIDE, {"premium"}),  # then main
-    # "More to read" cards after the story are <article>s too: main still comes first.
-    (MAIN_AROUND.format("") + '<footer><article><p>A tax in a card.</p></article></footer>', {"premium"}),
-    (BODY + ROLE_MAIN + ASIDE, {"wage-theft"}),  # then [role=main]
-    (BODY + ARTICLE + ASIDE, {"premium", "policy"}),  # then an article
-    (BODY + ASIDE, {"tax", "data-broker"}),  # else body
-], ids=["article-in-main-later", "article-in-main", "main", "main-before-cards", "role-main", "article", "body"])
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (FULL, {"policy", "class-action"}),  # the article in main, though main's own text comes first
+        # A teaser <article> before <main> (news sites' headers): the story in main comes first.
+        (
+            '<article id="teaser"><p>A tax teaser.</p></article>' + MAIN_AROUND.format(ARTICLE_IN_MAIN),
+            {"policy", "class-action"},
+        ),
+        (BODY + MAIN_AROUND.format("") + ROLE_MAIN + ASIDE, {"premium"}),  # then main
+        # "More to read" cards after the story are <article>s too: main still comes first.
+        (MAIN_AROUND.format("") + "<footer><article><p>A tax in a card.</p></article></footer>", {"premium"}),
+        (BODY + ROLE_MAIN + ASIDE, {"wage-theft"}),  # then [role=main]
+        (BODY + ARTICLE + ASIDE, {"premium", "policy"}),  # then an article
+        (BODY + ASIDE, {"tax", "data-broker"}),  # else body
+    ],
+    ids=["article-in-main-later", "article-in-main", "main", "main-before-cards", "role-main", "article", "body"],
+)
 def test_default_root(page: Page, fixture_server: LiveServer, body: str, expected: set[str]) -> None:
     load(page, fixture_server, body, occurrences="all")
 
@@ -206,8 +221,7 @@ def test_default_root(page: Page, fixture_server: LiveServer, body: str, expecte
 def test_root_selector_list(page: Page, fixture_server: LiveServer) -> None:
     load(page, fixture_server, FULL, occurrences="all", root="#aside, .comments, #in-body")
 
-    assert highlights(page) == [("tax", "tax"), ("class-action", "class action"),
-                                ("data-broker", "data broker")]
+    assert highlights(page) == [("tax", "tax"), ("class-action", "class action"), ("data-broker", "data broker")]
 
 
 @pytest.mark.parametrize("root", ["#main, #article", "#article, #main", "#main, .comments, p"])
@@ -216,8 +230,7 @@ def test_nested_roots_are_scanned_once(page: Page, fixture_server: LiveServer, r
 
     expected = [("premium", "premium"), ("policy", "policy"), ("class-action", "class action")]
     if root.endswith("p"):  # every paragraph is a root too
-        expected = [("tax", "tax"), *expected, ("wage-theft", "wage theft"),
-                    ("data-broker", "data broker")]
+        expected = [("tax", "tax"), *expected, ("wage-theft", "wage theft"), ("data-broker", "data broker")]
     assert highlights(page) == expected
     assert detail["highlights"] == len(expected)
     assert page.evaluate("document.querySelectorAll('glossary-term glossary-term').length") == 0
@@ -228,8 +241,12 @@ def test_nested_roots_do_not_count_twice_towards_max(page: Page, fixture_server:
     aside: a data-max of 4 reaches the aside only if the article is not counted again."""
     load(page, fixture_server, FULL, occurrences="all", max="4", root="#main, #article, #aside")
 
-    assert highlights(page) == [("premium", "premium"), ("policy", "policy"),
-                                ("class-action", "class action"), ("data-broker", "data broker")]
+    assert highlights(page) == [
+        ("premium", "premium"),
+        ("policy", "policy"),
+        ("class-action", "class action"),
+        ("data-broker", "data broker"),
+    ]
 
 
 def test_root_that_matches_nothing_highlights_nothing(page: Page, fixture_server: LiveServer) -> None:
@@ -243,6 +260,7 @@ def test_root_that_matches_nothing_highlights_nothing(page: Page, fixture_server
 
 # ---- data-categories -----------------------------------------------------------------------
 
+
 def test_all_categories_by_default(page: Page, fixture_server: LiveServer) -> None:
     requests = api_requests(page)
     load(page, fixture_server, ALL_TERMS, root="body")
@@ -252,11 +270,19 @@ def test_all_categories_by_default(page: Page, fixture_server: LiveServer) -> No
     assert indexes == sorted(f"{slug}.json" for slug in SLUGS_BY_CATEGORY)
 
 
-@pytest.mark.parametrize("categories", [
-    "insurance", "privacy", "finance,healthcare", " employment-law , privacy ",
-])
+@pytest.mark.parametrize(
+    "categories",
+    [
+        "insurance",
+        "privacy",
+        "finance,healthcare",
+        " employment-law , privacy ",
+    ],
+)
 def test_categories_limit_the_terms_and_the_downloads(
-    page: Page, fixture_server: LiveServer, categories: str,
+    page: Page,
+    fixture_server: LiveServer,
+    categories: str,
 ) -> None:
     requests = api_requests(page)
     console = Console.attach(page)
@@ -270,7 +296,8 @@ def test_categories_limit_the_terms_and_the_downloads(
 
 
 def test_a_term_in_two_chosen_categories_is_highlighted_once(
-    page: Page, fixture_server: LiveServer,
+    page: Page,
+    fixture_server: LiveServer,
 ) -> None:
     load(page, fixture_server, ALL_TERMS, root="body", categories="finance,healthcare")
 
@@ -278,7 +305,8 @@ def test_a_term_in_two_chosen_categories_is_highlighted_once(
 
 
 def test_unknown_category_is_named_in_one_warning_and_the_rest_works(
-    page: Page, fixture_server: LiveServer,
+    page: Page,
+    fixture_server: LiveServer,
 ) -> None:
     console = Console.attach(page)
     load(page, fixture_server, ALL_TERMS, root="body", categories="insurance,crypto-scams")
@@ -293,9 +321,12 @@ def test_unknown_category_is_named_in_one_warning_and_the_rest_works(
 
 # ---- malformed values ----------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("value", ["abc", "0", "-1", "2.5", "1e9x"])
 def test_malformed_max_warns_once_and_uses_100(
-    page: Page, fixture_server: LiveServer, value: str,
+    page: Page,
+    fixture_server: LiveServer,
+    value: str,
 ) -> None:
     console = Console.attach(page)
     detail = load(page, fixture_server, many_premiums(120), occurrences="all", max=value)
@@ -306,7 +337,8 @@ def test_malformed_max_warns_once_and_uses_100(
 
 
 def test_malformed_occurrences_warns_once_and_uses_first(
-    page: Page, fixture_server: LiveServer,
+    page: Page,
+    fixture_server: LiveServer,
 ) -> None:
     console = Console.attach(page)
     load(page, fixture_server, REPEATS, occurrences="sometimes")
@@ -317,7 +349,8 @@ def test_malformed_occurrences_warns_once_and_uses_first(
 
 
 def test_malformed_root_warns_once_and_uses_the_default_root(
-    page: Page, fixture_server: LiveServer,
+    page: Page,
+    fixture_server: LiveServer,
 ) -> None:
     console = Console.attach(page)
     load(page, fixture_server, FULL, occurrences="all", root="[[")
@@ -328,7 +361,8 @@ def test_malformed_root_warns_once_and_uses_the_default_root(
 
 
 def test_malformed_exclude_warns_once_and_excludes_nothing_more(
-    page: Page, fixture_server: LiveServer,
+    page: Page,
+    fixture_server: LiveServer,
 ) -> None:
     console = Console.attach(page)
     load(page, fixture_server, ARTICLE, occurrences="all", exclude="p[")
@@ -339,7 +373,8 @@ def test_malformed_exclude_warns_once_and_excludes_nothing_more(
 
 
 def test_malformed_api_warns_once_and_uses_the_script_folder(
-    page: Page, fixture_server: LiveServer,
+    page: Page,
+    fixture_server: LiveServer,
 ) -> None:
     console = Console.attach(page)
     requests = api_requests(page)
@@ -362,14 +397,23 @@ def test_several_problems_are_all_named(page: Page, fixture_server: LiveServer) 
 
 def test_valid_settings_give_no_warning(page: Page, fixture_server: LiveServer) -> None:
     console = Console.attach(page)
-    load(page, fixture_server, FULL, occurrences="all", max="7", root="main", exclude=".comments",
-         categories="insurance,employment-law")
+    load(
+        page,
+        fixture_server,
+        FULL,
+        occurrences="all",
+        max="7",
+        root="main",
+        exclude=".comments",
+        categories="insurance,employment-law",
+    )
 
     assert highlights(page) == [("premium", "premium"), ("policy", "policy")]
     assert console.messages == []
 
 
 # ---- data-api and the default base ---------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def partner_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
@@ -385,11 +429,15 @@ def partner_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSer
 
 @pytest.mark.parametrize("suffix", ["", "/"])
 def test_api_on_another_origin(
-    page: Page, partner_server: LiveServer, fixture_server: LiveServer, suffix: str,
+    page: Page,
+    partner_server: LiveServer,
+    fixture_server: LiveServer,
+    suffix: str,
 ) -> None:
     name = f"api{len(suffix)}.html"
     (partner_server.pages / name).write_text(  # type: ignore[attr-defined]
-        html_page(ARTICLE + widget_tag(api=fixture_server.url + suffix)), encoding="utf-8")
+        html_page(ARTICLE + widget_tag(api=fixture_server.url + suffix)), encoding="utf-8"
+    )
     requests = api_requests(page)
     console = Console.attach(page)
     open_ready(page, f"{partner_server.url}/examples/{name}")
@@ -401,7 +449,8 @@ def test_api_on_another_origin(
 
 
 def test_pinned_copy_uses_the_parent_of_static_as_base(
-    page: Page, fixture_server: LiveServer,
+    page: Page,
+    fixture_server: LiveServer,
 ) -> None:
     pinned = fixture_server.app.state.site.assets.widget
     assert pinned.startswith("static/widget.")

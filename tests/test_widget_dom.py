@@ -23,12 +23,19 @@ from widget_helpers import (
 from widget_server import __version__
 
 DOM_HIGHLIGHTS = [
-    ("policy", "policy"), ("premium", "premium"), ("tax", "tax"),
+    ("policy", "policy"),
+    ("premium", "premium"),
+    ("tax", "tax"),
     ("health-savings-account", "health savings account"),
-    ("data-broker", "data broker"), ("class-action", "class action"), ("wage-theft", "wage theft"),
-    ("cafe-fee", "Café Fee"), ("non-compete-agreement", "noncompete"),
-    ("premium", "Premiums"), ("policy", "policy"),
-    ("premium", "premium"), ("policy", "Policies"),
+    ("data-broker", "data broker"),
+    ("class-action", "class action"),
+    ("wage-theft", "wage theft"),
+    ("cafe-fee", "Café Fee"),
+    ("non-compete-agreement", "noncompete"),
+    ("premium", "Premiums"),
+    ("policy", "policy"),
+    ("premium", "premium"),
+    ("policy", "Policies"),
 ]
 
 # The boxes of the blocks in the root and of the inline elements in them (whose width may
@@ -94,17 +101,21 @@ def test_the_text_of_the_page_is_unchanged(page: Page, fixture_server: LiveServe
 
 
 def test_each_highlight_is_a_focusable_custom_element_wrapping_only_the_text(
-    page: Page, fixture_server: LiveServer,
+    page: Page,
+    fixture_server: LiveServer,
 ) -> None:
     open_ready(page, dom_url(fixture_server))
 
-    rows = page.eval_on_selector_all("[data-glossary-term]", """els => els.map((el) => ({
+    rows = page.eval_on_selector_all(
+        "[data-glossary-term]",
+        """els => els.map((el) => ({
       tag: el.localName,
       classes: [...el.classList],
       tabIndex: el.tabIndex,
       tabindexAttribute: el.getAttribute("tabindex"),
       onlyText: el.childNodes.length === 1 && el.firstChild.nodeType === Node.TEXT_NODE,
-    }))""")
+    }))""",
+    )
     assert len(rows) == len(DOM_HIGHLIGHTS)
     for row in rows:
         assert row["tag"] == "glossary-term"
@@ -117,7 +128,9 @@ def test_highlights_change_no_font_and_no_box(page: Page, fixture_server: LiveSe
     """The page styles `span` and `p b`: a highlight takes its parent's font, and no box."""
     open_ready(page, dom_url(fixture_server))
 
-    rows = page.eval_on_selector_all("[data-glossary-term]", """els => els.map((el) => {
+    rows = page.eval_on_selector_all(
+        "[data-glossary-term]",
+        """els => els.map((el) => {
       const own = getComputedStyle(el);
       const parent = getComputedStyle(el.parentElement);
       const props = ["font-family", "font-size", "font-weight", "font-style", "line-height",
@@ -128,7 +141,8 @@ def test_highlights_change_no_font_and_no_box(page: Page, fixture_server: LiveSe
           .map((side) => own.getPropertyValue(`${p}-${side}${p === "border" ? "-width" : ""}`))),
         differs: props.filter((p) => own.getPropertyValue(p) !== parent.getPropertyValue(p)),
       };
-    })""")
+    })""",
+    )
     for row in rows:
         assert row["display"] == "inline"
         assert set(row["box"]) == {"0px"}
@@ -212,7 +226,8 @@ def test_ready_event_detail(page: Page, fixture_server: LiveServer) -> None:
 
 
 def test_one_global_with_version_scan_enable_disable_and_destroy(
-    page: Page, fixture_server: LiveServer,
+    page: Page,
+    fixture_server: LiveServer,
 ) -> None:
     open_ready(page, dom_url(fixture_server))
 
@@ -222,12 +237,17 @@ def test_one_global_with_version_scan_enable_disable_and_destroy(
       frozen: Object.isFrozen(GlossaryWidget),
       types: ["scan", "enable", "disable", "destroy"].map((name) => typeof GlossaryWidget[name]),
     })""")
-    assert api == {"keys": ["destroy", "disable", "enable", "scan", "version"], "version": __version__,
-                   "frozen": True, "types": ["function"] * 4}
+    assert api == {
+        "keys": ["destroy", "disable", "enable", "scan", "version"],
+        "version": __version__,
+        "frozen": True,
+        "types": ["function"] * 4,
+    }
 
 
 def test_scan_highlights_content_the_observer_does_not_watch(
-    page: Page, fixture_server: LiveServer,
+    page: Page,
+    fixture_server: LiveServer,
 ) -> None:
     """#outside is not a root: content added there is only highlighted by scan()."""
     open_ready(page, dom_url(fixture_server))
@@ -245,7 +265,8 @@ def test_scan_highlights_content_the_observer_does_not_watch(
 
 
 def test_scan_of_an_element_not_on_the_page_wraps_nothing(
-    page: Page, fixture_server: LiveServer,
+    page: Page,
+    fixture_server: LiveServer,
 ) -> None:
     open_ready(page, dom_url(fixture_server))
 
@@ -259,16 +280,22 @@ def test_scan_of_an_element_not_on_the_page_wraps_nothing(
 
 
 def test_a_root_the_page_removes_before_the_scan_reaches_it_uses_up_no_first_occurrence(
-    page: Page, fixture_server: LiveServer,
+    page: Page,
+    fixture_server: LiveServer,
 ) -> None:
     """With data-root=".c", the page removes the second root while the scan is still in the
     first: the term it held is highlighted in the third, and the ready event counts what the
     page holds."""
     filler = "<p>Nothing to see here at all.</p>" * 20_000
-    url = serve_html(page, f"{fixture_server.url}/examples/removed-root.html", html_page(
-        f'<div class="c" id="c1"><p>Pay the premium.</p>{filler}</div>'
-        '<div class="c" id="c2"><p>The tax is due.</p></div>'
-        '<div class="c" id="c3"><p>A tax form.</p></div>' + widget_tag(root=".c")))
+    url = serve_html(
+        page,
+        f"{fixture_server.url}/examples/removed-root.html",
+        html_page(
+            f'<div class="c" id="c1"><p>Pay the premium.</p>{filler}</div>'
+            '<div class="c" id="c2"><p>The tax is due.</p></div>'
+            '<div class="c" id="c3"><p>A tax form.</p></div>' + widget_tag(root=".c")
+        ),
+    )
     page.add_init_script("""new MutationObserver((records, observer) => {
       if (!document.querySelector("glossary-term")) return;
       observer.disconnect();
@@ -283,12 +310,18 @@ def test_a_root_the_page_removes_before_the_scan_reaches_it_uses_up_no_first_occ
 
 
 def test_ready_counts_what_the_page_holds_when_it_removed_highlights_during_the_scan(
-    page: Page, fixture_server: LiveServer,
+    page: Page,
+    fixture_server: LiveServer,
 ) -> None:
     filler = "<p>Nothing to see here at all.</p>" * 20_000
-    url = serve_html(page, f"{fixture_server.url}/examples/removed-highlights.html", html_page(
-        f'<article><section id="s1">{"<p>Pay the premium now.</p>" * 50}</section>{filler}'
-        "<p>A tax.</p></article>" + widget_tag(occurrences="all", max="100000")))
+    url = serve_html(
+        page,
+        f"{fixture_server.url}/examples/removed-highlights.html",
+        html_page(
+            f'<article><section id="s1">{"<p>Pay the premium now.</p>" * 50}</section>{filler}'
+            "<p>A tax.</p></article>" + widget_tag(occurrences="all", max="100000")
+        ),
+    )
     page.add_init_script("""new MutationObserver((records, observer) => {
       if (!document.querySelector("#s1 glossary-term")) return;
       observer.disconnect();
@@ -302,7 +335,8 @@ def test_ready_counts_what_the_page_holds_when_it_removed_highlights_during_the_
 
 
 def test_scan_without_a_root_scans_the_body_and_never_twice(
-    page: Page, fixture_server: LiveServer,
+    page: Page,
+    fixture_server: LiveServer,
 ) -> None:
     open_ready(page, dom_url(fixture_server))
 
@@ -316,7 +350,8 @@ def test_scan_without_a_root_scans_the_body_and_never_twice(
 
 
 def test_destroy_restores_the_dom_and_the_original_text_nodes(
-    page: Page, fixture_server: LiveServer,
+    page: Page,
+    fixture_server: LiveServer,
 ) -> None:
     open_ready(page, dom_url(fixture_server))
     assert page.evaluate("document.adoptedStyleSheets.length") == 1
@@ -410,6 +445,7 @@ def test_loading_twice_gives_one_instance(page: Page, fixture_server: LiveServer
 
 # ---- content added later ---------------------------------------------------------------------
 
+
 def test_appended_content_is_highlighted(page: Page, fixture_server: LiveServer) -> None:
     open_ready(page, dom_url(fixture_server))
 
@@ -421,7 +457,8 @@ def test_appended_content_is_highlighted(page: Page, fixture_server: LiveServer)
 
 
 def test_a_scan_that_throws_does_not_stop_the_widget_following_the_page(
-    page: Page, fixture_server: LiveServer,
+    page: Page,
+    fixture_server: LiveServer,
 ) -> None:
     """An exception while wrapping (here from a page's broken patch of splitText, once) loses
     that scan, with a warning, but not the observer: content added later is highlighted."""
@@ -454,7 +491,8 @@ def test_changed_text_is_highlighted(page: Page, fixture_server: LiveServer) -> 
 
 
 def test_a_framework_rewriting_a_split_text_node_shows_its_text_once(
-    page: Page, fixture_server: LiveServer,
+    page: Page,
+    fixture_server: LiveServer,
 ) -> None:
     """React and Vue keep a reference to the text node they rendered and set its text on every
     update; the widget split that node, so the pieces it split off must go."""
@@ -474,13 +512,18 @@ def test_a_framework_rewriting_a_split_text_node_shows_its_text_once(
     assert highlights(page) == []
 
 
-@pytest.mark.parametrize("retouch", [
-    "node.data = node.data",  # set unchanged
-    "node.data = node.data.replace(/'/g, '\u2019')",  # typographic apostrophes
-    "node.data = node.data.replace(/yearly/g, 'year\u00adly')",  # a soft hyphen
-])
+@pytest.mark.parametrize(
+    "retouch",
+    [
+        "node.data = node.data",  # set unchanged
+        "node.data = node.data.replace(/'/g, '\u2019')",  # typographic apostrophes
+        "node.data = node.data.replace(/yearly/g, 'year\u00adly')",  # a soft hyphen
+    ],
+)
 def test_a_script_retouching_the_text_of_split_nodes_loses_no_text(
-    page: Page, fixture_server: LiveServer, retouch: str,
+    page: Page,
+    fixture_server: LiveServer,
+    retouch: str,
 ) -> None:
     """Scripts that walk the text nodes and set their text (typography, hyphenation) are not
     re-renders: every word stays, once."""
@@ -502,7 +545,8 @@ def test_a_script_retouching_the_text_of_split_nodes_loses_no_text(
 
 
 def test_late_content_in_a_skipped_area_is_not_highlighted(
-    page: Page, fixture_server: LiveServer,
+    page: Page,
+    fixture_server: LiveServer,
 ) -> None:
     open_ready(page, dom_url(fixture_server))
 
@@ -536,8 +580,10 @@ def test_the_widgets_own_changes_cause_no_rescans(page: Page, fixture_server: Li
 def test_a_root_replaced_by_a_single_page_app_is_followed(page: Page, fixture_server: LiveServer) -> None:
     """A router swaps the whole <article> for the next one: the new article is highlighted,
     and so is what is added to it afterwards."""
-    body = ('<header><p>A tax in the header.</p></header><main>'
-            '<article id="one"><p>The first article is about a premium.</p></article></main>')
+    body = (
+        "<header><p>A tax in the header.</p></header><main>"
+        '<article id="one"><p>The first article is about a premium.</p></article></main>'
+    )
     url = serve_html(page, f"{fixture_server.url}/examples/spa-root.html", html_page(body + widget_tag()))
     open_ready(page, url)
     assert highlights(page) == [("premium", "premium")]
@@ -555,8 +601,10 @@ def test_a_root_replaced_by_a_single_page_app_is_followed(page: Page, fixture_se
 def test_roots_added_later_are_followed(page: Page, fixture_server: LiveServer) -> None:
     """With data-root, an element matching it that arrives later is scanned: a new comment, or
     the article a router mounts after showing a loading message (no root in between)."""
-    body = ('<main><article class="story"><p>The story is about a premium.</p></article>'
-            '<section id="comments"><p class="comment">A first comment on the tax.</p></section></main>')
+    body = (
+        '<main><article class="story"><p>The story is about a premium.</p></article>'
+        '<section id="comments"><p class="comment">A first comment on the tax.</p></section></main>'
+    )
     tag = widget_tag(root=".story, .comment")
     url = serve_html(page, f"{fixture_server.url}/examples/late-roots.html", html_page(body + tag))
     open_ready(page, url)
@@ -580,7 +628,8 @@ def test_roots_added_later_are_followed(page: Page, fixture_server: LiveServer) 
 
 
 def test_an_article_added_outside_the_story_does_not_take_its_place(
-    page: Page, fixture_server: LiveServer,
+    page: Page,
+    fixture_server: LiveServer,
 ) -> None:
     """Without data-root, the story found at the start stays the one followed: a "more to read"
     box that arrives later as an <article> of its own is not highlighted, and what is added to
@@ -623,17 +672,29 @@ def test_the_story_mounted_after_a_teaser_article_is_followed(page: Page, fixtur
     assert highlights(page, "#teaser") == [("premium", "premium")]
 
 
-@pytest.mark.parametrize(("body", "rendered", "text", "expected"), [
-    # The same words as before the highlight: only the space after them went.
-    ("<p id='price'>Pay the premium</p>", "#price", "Pay the", "Pay the"),
-    # The highlight was all the node's text: the node the framework keeps is the empty one.
-    ("<p id='price'>The <span>premium</span> is due.</p>", "#price span", "\u2014", "The \u2014 is due."),
-], ids=["the-text-before-a-highlight", "a-highlight-that-was-all-of-it"])
+@pytest.mark.parametrize(
+    ("body", "rendered", "text", "expected"),
+    [
+        # The same words as before the highlight: only the space after them went.
+        ("<p id='price'>Pay the premium</p>", "#price", "Pay the", "Pay the"),
+        # The highlight was all the node's text: the node the framework keeps is the empty one.
+        ("<p id='price'>The <span>premium</span> is due.</p>", "#price span", "\u2014", "The \u2014 is due."),
+    ],
+    ids=["the-text-before-a-highlight", "a-highlight-that-was-all-of-it"],
+)
 def test_a_framework_rewriting_a_split_text_node_leaves_no_highlight_behind(
-    page: Page, fixture_server: LiveServer, body: str, rendered: str, text: str, expected: str,
+    page: Page,
+    fixture_server: LiveServer,
+    body: str,
+    rendered: str,
+    text: str,
+    expected: str,
 ) -> None:
-    url = serve_html(page, f"{fixture_server.url}/examples/rerender-short.html",
-                     html_page(f"<article>{body}</article>" + widget_tag()))
+    url = serve_html(
+        page,
+        f"{fixture_server.url}/examples/rerender-short.html",
+        html_page(f"<article>{body}</article>" + widget_tag()),
+    )
     open_ready(page, url)
     page.evaluate(f"window.rendered = document.querySelector({rendered!r}).firstChild")
     assert highlights(page) == [("premium", "premium")]
@@ -648,14 +709,19 @@ def test_a_framework_rewriting_a_split_text_node_leaves_no_highlight_behind(
 
 @pytest.mark.parametrize("removed", ["the text node it is at", "the section it is in"])
 def test_a_scan_goes_on_after_the_page_removes_the_place_it_reached(
-    page: Page, fixture_server: LiveServer, removed: str,
+    page: Page,
+    fixture_server: LiveServer,
+    removed: str,
 ) -> None:
     """Between two slices of a long scan, the page removes the node the scan had reached (here
     right after the first slice: every paragraph has a term, so that is the text before the last
     highlight): the rest of the page is still highlighted."""
     sections = "".join(f"<section>{'<p>Pay the premium now.</p>' * 100}</section>" for _ in range(20))
-    url = serve_html(page, f"{fixture_server.url}/examples/long-scan.html", html_page(
-        f"<article>{sections}</article>" + widget_tag(occurrences="all", max="100000")))
+    url = serve_html(
+        page,
+        f"{fixture_server.url}/examples/long-scan.html",
+        html_page(f"<article>{sections}</article>" + widget_tag(occurrences="all", max="100000")),
+    )
     remove = "last.previousSibling.remove()" if removed.startswith("the text") else "last.closest('section').remove()"
     page.add_init_script(f"""new MutationObserver((records, observer) => {{
       const highlights = document.querySelectorAll("glossary-term");
@@ -673,15 +739,19 @@ def test_a_scan_goes_on_after_the_page_removes_the_place_it_reached(
 
 
 def test_a_long_scan_lets_the_browser_paint_after_each_slice(
-    page: Page, fixture_server: LiveServer,
+    page: Page,
+    fixture_server: LiveServer,
 ) -> None:
     """Between two frames the scan changes at most one slice's text nodes (it ends with the batch
     of 64 in which it reached SLICE_NODES, 32: at most 95), so a long page never holds a frame
     back while the browser lays out its new highlights; it used to resume ahead of rendering,
     and Chrome then laid out about a thousand of them in one frame."""
     paragraphs = "<p>Pay the premium now.</p>" * 2000
-    url = serve_html(page, f"{fixture_server.url}/examples/frames.html", html_page(
-        f"<article>{paragraphs}</article>" + widget_tag(occurrences="all", max="100000")))
+    url = serve_html(
+        page,
+        f"{fixture_server.url}/examples/frames.html",
+        html_page(f"<article>{paragraphs}</article>" + widget_tag(occurrences="all", max="100000")),
+    )
     page.add_init_script("""window.perFrame = [];
       const highlights = document.getElementsByTagName("glossary-term");
       let seen = 0;
@@ -705,8 +775,11 @@ def test_without_frames_a_long_scan_goes_on_with_a_timer(page: Page, fixture_ser
     """A hidden tab renders no frames, so no requestAnimationFrame callback runs there: the scan
     goes on between slices with its timer, and the whole page is highlighted."""
     paragraphs = "<p>Pay the premium now.</p>" * 400
-    url = serve_html(page, f"{fixture_server.url}/examples/no-frames.html", html_page(
-        f"<article>{paragraphs}</article>" + widget_tag(occurrences="all", max="100000")))
+    url = serve_html(
+        page,
+        f"{fixture_server.url}/examples/no-frames.html",
+        html_page(f"<article>{paragraphs}</article>" + widget_tag(occurrences="all", max="100000")),
+    )
     page.add_init_script("window.requestAnimationFrame = () => 0;")
     page.add_init_script(RECORD_PAGE)
 
@@ -718,8 +791,7 @@ def test_without_frames_a_long_scan_goes_on_with_a_timer(page: Page, fixture_ser
 
 
 def test_occurrences_first_holds_for_late_content(page: Page, fixture_server: LiveServer) -> None:
-    url = serve_html(page, dom_url(fixture_server),
-                     fixture_html("dom.html", widget_tag(root="#root")))
+    url = serve_html(page, dom_url(fixture_server), fixture_html("dom.html", widget_tag(root="#root")))
     open_ready(page, url)
     assert [slug for slug, _ in highlights(page)].count("premium") == 1
 
@@ -733,8 +805,7 @@ def test_occurrences_first_holds_for_late_content(page: Page, fixture_server: Li
 def test_opening_a_card_is_not_taken_for_new_content(page: Page, fixture_server: LiveServer) -> None:
     """Without an article, the widget watches <body>, where the card's container joins the page
     when a card is first shown: that must not start another scan."""
-    url = serve_html(page, dom_url(fixture_server) + "?body",
-                     html_page("<p>The premium is due.</p>" + widget_tag()))
+    url = serve_html(page, dom_url(fixture_server) + "?body", html_page("<p>The premium is due.</p>" + widget_tag()))
     open_ready(page, url)
 
     page.locator("glossary-term").first.focus()
@@ -768,7 +839,8 @@ FINGERPRINT_JS = """() => {
 
 
 def test_no_global_but_glossary_widget_and_no_patched_prototypes(
-    page: Page, fixture_server: LiveServer,
+    page: Page,
+    fixture_server: LiveServer,
 ) -> None:
     serve_html(page, dom_url(fixture_server) + "?without", fixture_html("dom.html", ""))
     page.goto(dom_url(fixture_server) + "?without")
@@ -813,8 +885,7 @@ def test_requests_carry_no_cookies(page: Page, fixture_server: LiveServer) -> No
 def test_small_page_without_a_root_element(page: Page, fixture_server: LiveServer) -> None:
     """A page whose body is the root: the card's container added at the end of the body is the
     widget's own, and the body's text is unchanged."""
-    url = serve_html(page, f"{fixture_server.url}/examples/bare.html",
-                     html_page("<p>A premium.</p>" + widget_tag()))
+    url = serve_html(page, f"{fixture_server.url}/examples/bare.html", html_page("<p>A premium.</p>" + widget_tag()))
     open_ready(page, url)
 
     assert highlights(page) == [("premium", "premium")]
@@ -822,7 +893,8 @@ def test_small_page_without_a_root_element(page: Page, fixture_server: LiveServe
 
 
 def test_scan_called_before_the_index_arrives_is_not_lost(
-    page: Page, fixture_server: LiveServer,
+    page: Page,
+    fixture_server: LiveServer,
 ) -> None:
     """A single-page app may render and call scan() at once, before the index has loaded."""
     held = hold(page, "**/api/v1/categories.json")

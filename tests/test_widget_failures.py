@@ -103,8 +103,7 @@ FAILURES: dict[str, tuple[Callable, Callable]] = {
     "categories-invalid-json": (fulfill_json('{"categories": [{"slug": "insurance"'), real),
     "index-invalid-json": (real, fulfill_json('{"terms": [["premium", "Premium"]')),
     "index-empty-body": (real, fulfill_json("")),
-    "categories-html-page": (fulfill_json("<!doctype html><p>Maintenance</p>", 200, "text/html"),
-                             real),
+    "categories-html-page": (fulfill_json("<!doctype html><p>Maintenance</p>", 200, "text/html"), real),
     "categories-not-an-object": (fulfill_json("[]"), real),
     "categories-null": (fulfill_json("null"), real),
     "categories-is-a-string": (fulfill_json('{"categories": "insurance"}'), real),
@@ -116,10 +115,8 @@ FAILURES: dict[str, tuple[Callable, Callable]] = {
     "index-entry-not-an-array": (real, fulfill_json('{"terms": [{"slug": "premium"}]}')),
     "index-entry-empty": (real, fulfill_json('{"terms": [["premium", "Premium"], []]}')),
     # The category's context words, used by a name that needs context (docs/api.md, "The matching index").
-    "index-context-not-text": (real, fulfill_json(
-        '{"context": ["insurer", 5], "terms": [["premium", "?Premium"]]}')),
-    "index-context-a-number": (real, fulfill_json(
-        '{"context": 5, "terms": [["premium", "?Premium"]]}')),
+    "index-context-not-text": (real, fulfill_json('{"context": ["insurer", 5], "terms": [["premium", "?Premium"]]}')),
+    "index-context-a-number": (real, fulfill_json('{"context": 5, "terms": [["premium", "?Premium"]]}')),
 }
 
 
@@ -166,7 +163,10 @@ def failures_reported(page: Page, console: Console, failed: list[Request]) -> in
 
 @pytest.mark.parametrize("failure", list(FAILURES))
 def test_api_failure_leaves_the_page_as_it_was(
-    page: Page, fixture_server: LiveServer, before: dict, failure: str,
+    page: Page,
+    fixture_server: LiveServer,
+    before: dict,
+    failure: str,
 ) -> None:
     categories, index = FAILURES[failure]
     page.route("**/api/v1/categories.json", categories)
@@ -179,10 +179,13 @@ def test_api_failure_leaves_the_page_as_it_was(
     assert_untouched(page, console, before, failures_reported(page, console, failed))
 
 
-@pytest.mark.parametrize("entry", ['[]', '["premium"]', '["premium", ""]', '["premium", 42]',
-                                   '"premium"', "null", '{"slug": "premium"}'])
+@pytest.mark.parametrize(
+    "entry", ["[]", '["premium"]', '["premium", ""]', '["premium", 42]', '"premium"', "null", '{"slug": "premium"}']
+)
 def test_a_malformed_index_entry_is_reported_as_such(
-    page: Page, fixture_server: LiveServer, entry: str,
+    page: Page,
+    fixture_server: LiveServer,
+    entry: str,
 ) -> None:
     """An entry is [slug, name, aliases...] of text; the site owner reading the console learns
     that the index is at fault, not of a script error inside the widget."""
@@ -192,12 +195,18 @@ def test_a_malformed_index_entry_is_reported_as_such(
     assert "glossary not loaded (bad index)" in warning.value.text
 
 
-@pytest.mark.parametrize("missing", [
-    "delete HTMLElement.prototype.popover",  # no Popover API: Firefox before 125, Safari before 17
-    "CSS.supports = () => false",  # no light-dark(): Chrome before 123, Safari before 17.5
-])
+@pytest.mark.parametrize(
+    "missing",
+    [
+        "delete HTMLElement.prototype.popover",  # no Popover API: Firefox before 125, Safari before 17
+        "CSS.supports = () => false",  # no light-dark(): Chrome before 123, Safari before 17.5
+    ],
+)
 def test_a_browser_without_what_the_widget_needs_is_left_alone(
-    page: Page, fixture_server: LiveServer, before: dict, missing: str,
+    page: Page,
+    fixture_server: LiveServer,
+    before: dict,
+    missing: str,
 ) -> None:
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
@@ -225,19 +234,20 @@ def test_api_on_a_closed_port(page: Page, fixture_server: LiveServer, before: di
     url = serve_html(page, fixture_server.url + PAGE, fixture_html("dom.html", tag))
     before_html = before["html"].replace(
         '<script src="/widget.js" data-root="#root" data-occurrences="all" defer=""></script>',
-        tag.replace(' defer>', ' defer="">'),
+        tag.replace(" defer>", ' defer="">'),
     )
     console = Console.attach(page)
     failed = count_failures(page)
 
     load_and_settle(page, url)
 
-    assert_untouched(page, console, {**before, "html": before_html},
-                     failures_reported(page, console, failed))
+    assert_untouched(page, console, {**before, "html": before_html}, failures_reported(page, console, failed))
 
 
 def test_scan_and_destroy_after_a_failure_do_not_throw(
-    page: Page, fixture_server: LiveServer, before: dict,
+    page: Page,
+    fixture_server: LiveServer,
+    before: dict,
 ) -> None:
     page.route("**/api/v1/**", abort)
     console = Console.attach(page)
@@ -270,7 +280,10 @@ console.warn = function (...args) {
 
 @pytest.mark.parametrize("stalled", ["categories.json", "index/insurance.json"])
 def test_stalled_api_times_out_after_3_seconds(
-    page: Page, fixture_server: LiveServer, before: dict, stalled: str,
+    page: Page,
+    fixture_server: LiveServer,
+    before: dict,
+    stalled: str,
 ) -> None:
     """The request is held for about 4 s; the widget gives up at 3 s, and an answer after that
     changes nothing."""
@@ -285,7 +298,7 @@ def test_stalled_api_times_out_after_3_seconds(
 
     with page.expect_console_message(lambda m: m.type == "warning", timeout=10_000):
         page.goto(fixture_server.url + PAGE)
-    (route, requested), = held
+    ((route, requested),) = held
     clock = page.evaluate("window.__stall")
     # 3 s after the request; the margins allow for a busy machine descheduling the renderer.
     assert 2900 <= clock["warned"] - clock["requested"] <= 3700

@@ -52,10 +52,11 @@ MATCHING: dict[str, list[tuple[str, str]]] = {
     "title-and-alias": [("aca", "Affordable Care Act"), ("aca", "ACA")],
     # Case-insensitive terms match in any case; case-sensitive terms and acronym aliases only
     # exactly as written.
-    "ci-title": [("premium", "PREMIUM"), ("premium", "Premium"), ("premium", "premium"),
-                 ("premium", "pReMiUm")],
-    "ci-multiword": [("health-savings-account", "HEALTH SAVINGS ACCOUNT"),
-                     ("health-savings-account", "Health savings Account")],
+    "ci-title": [("premium", "PREMIUM"), ("premium", "Premium"), ("premium", "premium"), ("premium", "pReMiUm")],
+    "ci-multiword": [
+        ("health-savings-account", "HEALTH SAVINGS ACCOUNT"),
+        ("health-savings-account", "Health savings Account"),
+    ],
     "ci-unicode": [("cafe-fee", "café fee"), ("cafe-fee", "Café Fee"), ("cafe-fee", "CAFÉ FEE")],
     "cs-title": [("aca", "ACA")],
     "cs-alias": [("aca", "Affordable Care Act")],
@@ -70,9 +71,16 @@ MATCHING: dict[str, list[tuple[str, str]]] = {
     "edge-cjk": [],
     "edge-mark": [],
     "edge-astral": [],
-    "edge-punctuation": [("premium", "premium"), ("policy", "policy"), ("tax", "tax"),
-                         ("premium", "premium"), ("policy", "policy"), ("tax", "tax"),
-                         ("premium", "premium"), ("policy", "policy")],
+    "edge-punctuation": [
+        ("premium", "premium"),
+        ("policy", "policy"),
+        ("tax", "tax"),
+        ("premium", "premium"),
+        ("policy", "policy"),
+        ("tax", "tax"),
+        ("premium", "premium"),
+        ("policy", "policy"),
+    ],
     # A space in a name matches any run of white space, and only white space.
     "space-nbsp": [("wage-theft", f"wage{NBSP}theft")],
     "space-newline": [("wage-theft", "wage\n        theft")],
@@ -81,12 +89,14 @@ MATCHING: dict[str, list[tuple[str, str]]] = {
     "space-thin": [("wage-theft", "wage\u2009theft")],
     "space-not": [],
     # The regular plural of the last word, in any case, not for case-sensitive terms.
-    "plural": [("premium", "Premiums"), ("policy", "policies"), ("tax", "taxes"),
-               ("class-action", "class actions")],
+    "plural": [("premium", "Premiums"), ("policy", "policies"), ("tax", "taxes"), ("class-action", "class actions")],
     "plural-case": [("premium", "PREMIUMS"), ("policy", "Policies"), ("tax", "TAXES")],
-    "plural-multiword": [("health-savings-account", "Health savings accounts"),
-                         ("data-broker", "data brokers"), ("cafe-fee", "café fees"),
-                         ("non-compete-agreement", "non-compete agreements")],
+    "plural-multiword": [
+        ("health-savings-account", "Health savings accounts"),
+        ("data-broker", "data brokers"),
+        ("cafe-fee", "café fees"),
+        ("non-compete-agreement", "non-compete agreements"),
+    ],
     "plural-not": [],
     "plural-case-sensitive": [],
     # An acronym alias of a case-insensitive term takes the plural, in capitals only.
@@ -94,31 +104,73 @@ MATCHING: dict[str, list[tuple[str, str]]] = {
     # Leftmost-longest, non-overlapping.
     "longest": [("health-savings-account", "health savings account")],
     "longest-plural": [("health-savings-account", "health savings accounts")],
-    "longest-then-shorter": [("health-savings-account", "health savings account"),
-                             ("savings-account", "savings account")],
+    "longest-then-shorter": [
+        ("health-savings-account", "health savings account"),
+        ("savings-account", "savings account"),
+    ],
     "longest-across-space": [("health-savings-account", "health\n     savings account")],
     # Within one text node: nothing across an element or a comment; inside inline elements, yes.
     "one-node-element": [],
     "one-node-comment": [],
     "one-node-inline": [("data-broker", "data broker"), ("policy", "policy")],
     # Typographic variants of the punctuation inside a name (curly apostrophe, no-break hyphen).
-    "typographic": [("workers-compensation", "Workers’ compensation"),
-                    ("workers-compensation", "workers' compensation"),
-                    ("non-compete-agreement", "non\u2011compete agreement")],
+    "typographic": [
+        ("workers-compensation", "Workers’ compensation"),
+        ("workers-compensation", "workers' compensation"),
+        ("non-compete-agreement", "non\u2011compete agreement"),
+    ],
 }
 
 PREMIUMS = [("premium", "premium"), ("premium", "premium")]
 SKIPPED = [
-    "a", "button", "input", "textarea", "select", "option", "label", "summary", "code", "pre",
-    "kbd", "samp", "script", "style", "noscript", "template", "svg", "math", "iframe",
-    "h1", "h2", "h3", "h4", "h5", "h6", "nav",
-    "contenteditable", "contenteditable-empty", "contenteditable-plaintext",
-    "contenteditable-inner-false", "hidden", "aria-hidden",
-    "role-button", "role-link", "role-menuitem", "role-tab", "data-glossary-skip",
-    "data-exclude-class", "data-exclude-id", "own-highlight", "own-class", "nested",
+    "a",
+    "button",
+    "input",
+    "textarea",
+    "select",
+    "option",
+    "label",
+    "summary",
+    "code",
+    "pre",
+    "kbd",
+    "samp",
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "svg",
+    "math",
+    "iframe",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "nav",
+    "contenteditable",
+    "contenteditable-empty",
+    "contenteditable-plaintext",
+    "contenteditable-inner-false",
+    "hidden",
+    "aria-hidden",
+    "role-button",
+    "role-link",
+    "role-menuitem",
+    "role-tab",
+    "data-glossary-skip",
+    "data-exclude-class",
+    "data-exclude-id",
+    "own-highlight",
+    "own-class",
+    "nested",
 ]
 NOT_SKIPPED = [
-    "not-contenteditable-false", "not-aria-hidden-false", "not-role-note", "not-details-body",
+    "not-contenteditable-false",
+    "not-aria-hidden-false",
+    "not-role-note",
+    "not-details-body",
     "not-span",
 ]
 
@@ -183,23 +235,31 @@ ALIKE_INDEX = (
     '["tax-credit","Tax Credit"],["tax","Tax"]]}'
 )
 ALIKE_TEXT = (
-    "A premium tax credit, premium tax credits, a premium tax, a premium, a tax credit, "
-    "premium\u00a0tax\ncredit."
+    "A premium tax credit, premium tax credits, a premium tax, a premium, a tax credit, premium\u00a0tax\ncredit."
 )
 ALIKE_EXPECTED = [
-    ("premium-tax-credit", "premium tax credit"), ("premium-tax-credit", "premium tax credits"),
-    ("premium", "premium"), ("tax", "tax"), ("premium", "premium"), ("tax-credit", "tax credit"),
+    ("premium-tax-credit", "premium tax credit"),
+    ("premium-tax-credit", "premium tax credits"),
+    ("premium", "premium"),
+    ("tax", "tax"),
+    ("premium", "premium"),
+    ("tax-credit", "tax credit"),
     ("premium-tax-credit", "premium\u00a0tax\ncredit"),
 ]
 
 
 def test_longest_of_names_that_start_at_the_same_word(page: Page, fixture_server: LiveServer) -> None:
-    page.route("**/api/v1/categories.json", lambda route: route.fulfill(
-        content_type="application/json", body=ALIKE_CATEGORIES))
-    page.route("**/api/v1/index/money.json", lambda route: route.fulfill(
-        content_type="application/json", body=ALIKE_INDEX))
-    url = serve_html(page, f"{fixture_server.url}/examples/alike.html", html_page(
-        f"<article><p>{ALIKE_TEXT}</p></article>" + widget_tag(occurrences="all")))
+    page.route(
+        "**/api/v1/categories.json", lambda route: route.fulfill(content_type="application/json", body=ALIKE_CATEGORIES)
+    )
+    page.route(
+        "**/api/v1/index/money.json", lambda route: route.fulfill(content_type="application/json", body=ALIKE_INDEX)
+    )
+    url = serve_html(
+        page,
+        f"{fixture_server.url}/examples/alike.html",
+        html_page(f"<article><p>{ALIKE_TEXT}</p></article>" + widget_tag(occurrences="all")),
+    )
 
     open_ready(page, url)
 
@@ -207,7 +267,8 @@ def test_longest_of_names_that_start_at_the_same_word(page: Page, fixture_server
 
 
 def test_every_form_of_every_bundled_name_is_highlighted_whole(
-    page: Page, glossary_server: LiveServer,
+    page: Page,
+    glossary_server: LiveServer,
 ) -> None:
     """What the validator takes a name to match (content.name_forms, which keeps two terms from
     claiming the same words) is what the widget matches: each title and alias of the bundled
@@ -220,18 +281,21 @@ def test_every_form_of_every_bundled_name_is_highlighted_whole(
     def context_word(term: Term, name: str) -> str:
         if name not in term.context.needs:
             return ""
-        plain = (w for w in glossary.near_words(term)
-                 if not scan_page(f"<p>{html.escape(w)}</p>", matcher).highlights)
+        plain = (w for w in glossary.near_words(term) if not scan_page(f"<p>{html.escape(w)}</p>", matcher).highlights)
         return " " + next(plain)
 
     cases = [
         ([(term.slug, form)], context_word(term, name))
-        for term in glossary.terms for name in term.names
+        for term in glossary.terms
+        for name in term.names
         for form in name_forms(name, term.case_sensitive)
     ]
     paragraphs = "".join(f"<p>{html.escape(case[0][1] + word)}</p>" for case, word in cases)
-    url = serve_html(page, f"{glossary_server.url}/examples/every-name.html", html_page(
-        f"<article>{paragraphs}</article>" + widget_tag(occurrences="all", max="100000")))
+    url = serve_html(
+        page,
+        f"{glossary_server.url}/examples/every-name.html",
+        html_page(f"<article>{paragraphs}</article>" + widget_tag(occurrences="all", max="100000")),
+    )
 
     open_ready(page, url)
 
@@ -296,15 +360,20 @@ BEGINNINGS = {
 
 @pytest.mark.parametrize(("index", "text", "expected"), BEGINNINGS.values(), ids=list(BEGINNINGS))
 def test_names_are_found_by_their_first_letters_in_any_text(
-    page: Page, fixture_server: LiveServer, index: list[list[str]], text: str,
+    page: Page,
+    fixture_server: LiveServer,
+    index: list[list[str]],
+    text: str,
     expected: list[tuple[str, str]],
 ) -> None:
     categories = {"categories": [{"slug": "money", "label": "Money", "description": "", "count": 1}]}
     page.route("**/api/v1/categories.json", lambda route: route.fulfill(json=categories))
-    page.route("**/api/v1/index/money.json", lambda route: route.fulfill(
-        json={"category": "money", "terms": index}))
-    url = serve_html(page, f"{fixture_server.url}/examples/beginnings.html", html_page(
-        f"<article><p>{html.escape(text)}</p></article>" + widget_tag(occurrences="all")))
+    page.route("**/api/v1/index/money.json", lambda route: route.fulfill(json={"category": "money", "terms": index}))
+    url = serve_html(
+        page,
+        f"{fixture_server.url}/examples/beginnings.html",
+        html_page(f"<article><p>{html.escape(text)}</p></article>" + widget_tag(occurrences="all")),
+    )
 
     open_ready(page, url)
 

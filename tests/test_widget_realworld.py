@@ -36,8 +36,11 @@ from widget_server.matcher import glossary_matcher
 # than pytest's "empty parameter set".
 PAGE_FILES = sorted(REALWORLD_PAGES.glob("*.html"))
 PAGE_PARAMS = [pytest.param(path, id=path.stem) for path in PAGE_FILES] or [
-    pytest.param(REALWORLD_PAGES, id="missing", marks=pytest.mark.skip(
-        reason=f"no real-world pages in {REALWORLD_PAGES}; set GLOSSARY_REALWORLD_PAGES"))
+    pytest.param(
+        REALWORLD_PAGES,
+        id="missing",
+        marks=pytest.mark.skip(reason=f"no real-world pages in {REALWORLD_PAGES}; set GLOSSARY_REALWORLD_PAGES"),
+    )
 ]
 TAG = widget_tag(root="body", occurrences="all")
 # Runs before RECORD_PAGE's own DOMContentLoaded listener, so the recorded text has no scripts.
@@ -94,6 +97,7 @@ def prepared(path: Path) -> str:
 
 # ---- the names a term may be highlighted as, under the rules of issue 3 ----------------------
 
+
 def plural(word: str) -> str:
     if re.search(r"(s|x|z|ch|sh)$", word):
         return word + "es"
@@ -105,8 +109,7 @@ def plural(word: str) -> str:
 def fold(text: str) -> str:
     """Any run of white space is a space; typographic apostrophes and hyphens are plain."""
     text = re.sub(r"\s+", " ", text)
-    return text.translate(str.maketrans({"\u2018": "'", "\u2019": "'", "\u2010": "-",
-                                         "\u2011": "-"}))
+    return text.translate(str.maketrans({"\u2018": "'", "\u2019": "'", "\u2010": "-", "\u2011": "-"}))
 
 
 def is_acronym(name: str) -> bool:
@@ -116,8 +119,7 @@ def is_acronym(name: str) -> bool:
 
 def names_of(term: dict) -> list[tuple[str, bool]]:
     """(name, exact) for the title and each alias; exact names match only as written."""
-    return [(fold(name), term["case_sensitive"] or is_acronym(name))
-            for name in [term["title"], *term["aliases"]]]
+    return [(fold(name), term["case_sensitive"] or is_acronym(name)) for name in [term["title"], *term["aliases"]]]
 
 
 def is_name_of(text: str, names: list[tuple[str, bool]]) -> bool:
@@ -182,10 +184,14 @@ def test_the_name_rules_of_this_file() -> None:
     terms = {"hsa": hsa, "aca": aca, "policy": policy}
     assert missed_names(["An hsa, HSAs, ACAD, the aca, HSA_1 and mypolicy."], terms) == []
     assert missed_names(["Two Health\nSavings accounts, the ACA, policies."], terms) == [
-        "Health\nSavings accounts", "ACA", "policies"]
+        "Health\nSavings accounts",
+        "ACA",
+        "policies",
+    ]
 
 
 # ---- the pages -------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def python_scan() -> Callable[[Path], PageScan]:
@@ -220,10 +226,14 @@ def context(browser: Browser, glossary_server: LiveServer) -> Iterator[BrowserCo
     def route(route: Route) -> None:
         url = route.request.url
         if url in served:
-            route.fulfill(status=200, body=served[url], headers={
-                "Content-Type": "text/html; charset=utf-8",
-                "Content-Security-Policy": "script-src 'self'",
-            })
+            route.fulfill(
+                status=200,
+                body=served[url],
+                headers={
+                    "Content-Type": "text/html; charset=utf-8",
+                    "Content-Security-Policy": "script-src 'self'",
+                },
+            )
         elif url.startswith(origin) and ("/api/" in url or url.endswith("/widget.js")):
             route.fallback()
         else:
@@ -238,7 +248,10 @@ def context(browser: Browser, glossary_server: LiveServer) -> Iterator[BrowserCo
 
 @pytest.mark.parametrize("path", PAGE_PARAMS)
 def test_realworld_page(
-    context: BrowserContext, glossary_server: LiveServer, terms: dict, path: Path,
+    context: BrowserContext,
+    glossary_server: LiveServer,
+    terms: dict,
+    path: Path,
     python_scan: Callable[[Path], PageScan],
 ) -> None:
     url = f"{glossary_server.url}/realworld/{path.name}"
@@ -269,8 +282,11 @@ def test_realworld_page(
     assert [row for row in rows if row["tag"] != "glossary-term" or not row["onlyText"]] == []
     wrong = [(row["slug"], row["text"]) for row in rows if not is_name_of(row["text"], terms[row["slug"]])]
     assert wrong == []
-    glued = [row for row in rows if (row["before"] and is_word_char(row["before"][-1]))
-             or (row["after"] and is_word_char(row["after"][0]))]
+    glued = [
+        row
+        for row in rows
+        if (row["before"] and is_word_char(row["before"][-1])) or (row["after"] and is_word_char(row["after"][0]))
+    ]
     assert glued == []
     if len(rows) < 100:  # below data-max, every name outside skipped areas is highlighted,
         # but for those that a term's context rules refuse there (the Python matcher says which)

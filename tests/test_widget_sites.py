@@ -48,6 +48,7 @@ ARTICLE = (
 DEFAULTS = [("premium", "Premium"), ("tax", "Tax"), ("aca", "ACA"), ("data-broker", "data broker")]
 PARTNER_SETTINGS = [("premium", "Premium"), ("premium", "premium")]
 
+
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data = Path(shutil.copytree(FIXTURES / "glossary", tmp_path_factory.mktemp("sites") / "data"))
@@ -133,8 +134,7 @@ def test_the_kill_switch_beats_every_attribute_with_or_without_data_site(
         console = open_article(page, pages, SWITCHED_OFF, tag, scans=False)
         assert highlights(page) == []
         assert page.evaluate("window.__readyEvents.length") == 0
-        assert page.evaluate("document.documentElement.outerHTML") == page.evaluate(
-            "window.__before.html")
+        assert page.evaluate("document.documentElement.outerHTML") == page.evaluate("window.__before.html")
         assert len(console.warnings) == 1 and "switched off" in console.warnings[0], tag
 
 
@@ -146,10 +146,13 @@ def test_the_switched_off_site_is_not_published_in_plain_text(glossary_url: str)
     assert missing.value.code == 404
 
 
-@pytest.mark.parametrize(("site", "origin", "warning"), [
-    ("partner", ELSEWHERE, f'data-site "partner" is not registered for {ELSEWHERE}'),
-    ("no-such-site", PARTNER, 'data-site "no-such-site" not loaded'),
-])
+@pytest.mark.parametrize(
+    ("site", "origin", "warning"),
+    [
+        ("partner", ELSEWHERE, f'data-site "partner" is not registered for {ELSEWHERE}'),
+        ("no-such-site", PARTNER, 'data-site "no-such-site" not loaded'),
+    ],
+)
 def test_a_site_that_does_not_apply_gives_the_defaults_and_one_warning(
     page: Page, pages: Path, glossary_url: str, site: str, origin: str, warning: str
 ) -> None:
@@ -159,8 +162,10 @@ def test_a_site_that_does_not_apply_gives_the_defaults_and_one_warning(
 
 
 def test_a_malformed_site_file_gives_the_defaults_and_one_warning(page: Page, pages: Path, server: str) -> None:
-    page.route(f"{server}/api/v1/sites/partner.json", lambda route: route.fulfill(
-        status=200, content_type="application/json", body='{"origins": ["http://localhost'))
+    page.route(
+        f"{server}/api/v1/sites/partner.json",
+        lambda route: route.fulfill(status=200, content_type="application/json", body='{"origins": ["http://localhost'),
+    )
     console = open_article(page, pages, PARTNER, widget_tag(f"{server}/widget.js", site="partner"))
     assert highlights(page) == DEFAULTS
     assert len(console.warnings) == 1 and 'data-site "partner" not loaded' in console.warnings[0]

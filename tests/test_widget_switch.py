@@ -18,8 +18,12 @@ SITE_OWNERS_DOCS = Path(__file__).resolve().parent.parent / "docs" / "site-owner
 
 PAGE = "/examples/switch.html"
 OFF_KEY = "glossary-widget:off"  # the key the docs document, written out here
-HIGHLIGHTED = [("policy", "policy"), ("premium", "premium"), ("data-broker", "data broker"),
-               ("wage-theft", "wage theft")]
+HIGHLIGHTED = [
+    ("policy", "policy"),
+    ("premium", "premium"),
+    ("data-broker", "data broker"),
+    ("wage-theft", "wage theft"),
+]
 ON, OFF = "Glossary highlights: on", "Glossary highlights: off"
 
 STORAGE_JS = """() => ({local: {...localStorage}, session: {...sessionStorage}, cookie: document.cookie})"""
@@ -76,7 +80,8 @@ def turn_off_from_the_card(page: Page) -> None:
 
 
 def test_off_from_the_card_lasts_across_a_reload_until_the_toggle_turns_it_on(
-    page: Page, fixture_server: LiveServer,
+    page: Page,
+    fixture_server: LiveServer,
 ) -> None:
     console = Console.attach(page)
     open_ready(page, fixture_server.url + PAGE)
@@ -109,7 +114,8 @@ def test_off_from_the_card_lasts_across_a_reload_until_the_toggle_turns_it_on(
 
 
 def test_every_element_with_data_glossary_toggle_becomes_a_switch(
-    page: Page, fixture_server: LiveServer,
+    page: Page,
+    fixture_server: LiveServer,
 ) -> None:
     open_ready(page, fixture_server.url + PAGE)
     button, span = page.locator("#toggle"), page.locator("#span-toggle")
@@ -137,7 +143,8 @@ def test_every_element_with_data_glossary_toggle_becomes_a_switch(
 
 
 def test_the_cards_control_is_a_button_that_the_keyboard_reaches(
-    page: Page, fixture_server: LiveServer,
+    page: Page,
+    fixture_server: LiveServer,
 ) -> None:
     open_ready(page, fixture_server.url + PAGE)
     before_text = page.evaluate("window.__before.rootText")
@@ -154,7 +161,8 @@ def test_the_cards_control_is_a_button_that_the_keyboard_reaches(
 
 
 def test_disable_and_enable_from_a_script_switch_without_fetching_the_index_again(
-    page: Page, fixture_server: LiveServer,
+    page: Page,
+    fixture_server: LiveServer,
 ) -> None:
     requests = api_requests(page)
     open_ready(page, fixture_server.url + PAGE)
@@ -181,7 +189,8 @@ def test_disable_and_enable_from_a_script_switch_without_fetching_the_index_agai
 
 
 def test_switched_on_after_a_view_that_started_off_it_fetches_the_index(
-    page: Page, fixture_server: LiveServer,
+    page: Page,
+    fixture_server: LiveServer,
 ) -> None:
     open_ready(page, fixture_server.url + PAGE)  # its requests done before recording starts
     page.evaluate(f"localStorage.setItem('{OFF_KEY}', '1')")
@@ -201,7 +210,9 @@ def test_switched_on_after_a_view_that_started_off_it_fetches_the_index(
 
 @pytest.mark.parametrize("blocked", THROWING_STORAGE, ids=list(THROWING_STORAGE))
 def test_with_storage_throwing_the_switch_works_for_the_page_view_silently(
-    page: Page, fixture_server: LiveServer, blocked: str,
+    page: Page,
+    fixture_server: LiveServer,
+    blocked: str,
 ) -> None:
     console = Console.attach(page)
     page.add_init_script(THROWING_STORAGE[blocked])
@@ -225,7 +236,9 @@ def test_with_storage_throwing_the_switch_works_for_the_page_view_silently(
 
 @pytest.mark.parametrize("state", ["on", "off"])
 def test_destroy_puts_the_page_and_its_toggles_back_as_they_were(
-    page: Page, fixture_server: LiveServer, state: str,
+    page: Page,
+    fixture_server: LiveServer,
+    state: str,
 ) -> None:
     # The page as parsed, before deferred scripts run (the widget labels toggles at once).
     page.add_init_script("""document.addEventListener("readystatechange", () => {
@@ -292,8 +305,15 @@ def test_a_session_of_use_stores_nothing_but_the_one_key(page: Page, fixture_ser
 
 def test_the_docs_document_the_key_the_toggle_and_the_api() -> None:
     text = SITE_OWNERS_DOCS.read_text(encoding="utf-8")
-    for documented in (f"`{OFF_KEY}`", "`data-glossary-toggle`", "`GlossaryWidget.enable()`",
-                       "`GlossaryWidget.disable()`", '"Turn off highlights"', ON, OFF):
+    for documented in (
+        f"`{OFF_KEY}`",
+        "`data-glossary-toggle`",
+        "`GlossaryWidget.enable()`",
+        "`GlossaryWidget.disable()`",
+        '"Turn off highlights"',
+        ON,
+        OFF,
+    ):
         assert documented in text, documented
 
 

@@ -12,9 +12,11 @@ from widget_server.matcher import glossary_matcher
 
 VECTORS_DIR = Path(__file__).resolve().parent / "vectors"
 VECTORS_GLOSSARY = VECTORS_DIR / "glossary"
-VECTORS: list[dict[str, Any]] = json.loads(
-    (VECTORS_DIR / "matching.json").read_text(encoding="utf-8")
-)["vectors"] if (VECTORS_DIR / "matching.json").exists() else []
+VECTORS: list[dict[str, Any]] = (
+    json.loads((VECTORS_DIR / "matching.json").read_text(encoding="utf-8"))["vectors"]
+    if (VECTORS_DIR / "matching.json").exists()
+    else []
+)
 
 
 def vector_page(vector: dict[str, Any], tag: str = "") -> str:
@@ -40,10 +42,7 @@ def vector_settings(vector: dict[str, Any]) -> Settings:
 def vector_attributes(vector: dict[str, Any]) -> dict[str, str]:
     """The settings as the script tag's data-* attributes."""
     given = vector.get("settings", {})
-    return {
-        key: ",".join(value) if isinstance(value, list) else str(value)
-        for key, value in given.items()
-    }
+    return {key: ",".join(value) if isinstance(value, list) else str(value) for key, value in given.items()}
 
 
 _glossary = None

@@ -20,14 +20,46 @@ PAGES = Path(__file__).resolve().parent / "fixtures" / "pages"
 
 # The areas the issue says are never highlighted ("Never inside"), written out here rather than
 # taken from the widget, so that a change to the widget's own list is caught.
-ISSUE_SKIP_SELECTOR = ",".join([
-    "a", "button", "input", "textarea", "select", "option", "label", "summary", "code", "pre",
-    "kbd", "samp", "script", "style", "noscript", "template", "svg", "math", "iframe",
-    "h1", "h2", "h3", "h4", "h5", "h6", "nav",
-    "[contenteditable]:not([contenteditable=false])", "[hidden]", "[aria-hidden=true]",
-    "[role=button]", "[role=link]", "[role=menuitem]", "[role=tab]", "[data-glossary-skip]",
-    "glossary-term", ".glossary-widget",
-])
+ISSUE_SKIP_SELECTOR = ",".join(
+    [
+        "a",
+        "button",
+        "input",
+        "textarea",
+        "select",
+        "option",
+        "label",
+        "summary",
+        "code",
+        "pre",
+        "kbd",
+        "samp",
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "svg",
+        "math",
+        "iframe",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "nav",
+        "[contenteditable]:not([contenteditable=false])",
+        "[hidden]",
+        "[aria-hidden=true]",
+        "[role=button]",
+        "[role=link]",
+        "[role=menuitem]",
+        "[role=tab]",
+        "[data-glossary-skip]",
+        "glossary-term",
+        ".glossary-widget",
+    ]
+)
 
 # Installed before any page script: records every glossary:ready event, and what the page looked
 # like when its DOM was parsed, before the widget could have changed anything (the widget only
@@ -79,9 +111,7 @@ def fresh_page(context: BrowserContext) -> Iterator[Page]:
 
 def widget_tag(src: str = "/widget.js", **data: str) -> str:
     """A script tag as a site owner would paste it; `data` become data-* attributes."""
-    attrs = "".join(
-        f' data-{name.replace("_", "-")}="{html.escape(value)}"' for name, value in data.items()
-    )
+    attrs = "".join(f' data-{name.replace("_", "-")}="{html.escape(value)}"' for name, value in data.items())
     return f'<script src="{html.escape(src)}"{attrs} defer></script>'
 
 
@@ -197,8 +227,7 @@ def static_server(folder: Path, port: int, cors: bool = True) -> Iterator[str]:
     if cors:
         command = [sys.executable, "-c", CORS_SERVER, str(port), str(folder)]
     else:
-        command = [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
-                   "--directory", str(folder)]
+        command = [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(folder)]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 10

@@ -51,20 +51,33 @@ def authorised(header: str | None, password: str) -> bool:
 def admin_page(store: Store, site: LiveSite, password: str) -> Callable[[Request], Any]:
     async def admin(request: Request) -> Response:
         if not authorised(request.headers.get("authorization"), password):
-            return Response("Sign in as admin to see the feedback report.\n", status_code=401,
-                            media_type="text/plain", headers={**PRIVATE, "WWW-Authenticate": REALM})
+            return Response(
+                "Sign in as admin to see the feedback report.\n",
+                status_code=401,
+                media_type="text/plain",
+                headers={**PRIVATE, "WWW-Authenticate": REALM},
+            )
         period = request.query_params.get("since", "30d")
         period = period if period in PERIODS else "30d"
         first = since_day(period)
         try:
             result = await run_in_threadpool(report, store, first)
         except Exception:  # the database is down: say so rather than answer a 500
-            return Response("The feedback store cannot be read right now.\n", status_code=503,
-                            media_type="text/plain", headers={**PRIVATE, "Retry-After": "5"})
+            return Response(
+                "The feedback store cannot be read right now.\n",
+                status_code=503,
+                media_type="text/plain",
+                headers={**PRIVATE, "Retry-After": "5"},
+            )
         body = render_page(
-            "admin.html", root="../", stylesheet=site.assets.stylesheet, report=result,
-            chart=daily_chart(result.days, first, today()), share=share_text,
-            period=period, periods=PERIODS,
+            "admin.html",
+            root="../",
+            stylesheet=site.assets.stylesheet,
+            report=result,
+            chart=daily_chart(result.days, first, today()),
+            share=share_text,
+            period=period,
+            periods=PERIODS,
         )
         return Response(body, media_type="text/html; charset=utf-8", headers=PRIVATE)
 

@@ -130,7 +130,8 @@ def settings_for(glossary: Glossary, site_id: str | None, **given: Any) -> Setti
             categories=site.categories or None,
             occurrences=site.occurrences or "first",
             max=site.max if site.max is not None else settings.max,
-            root=site.root, exclude=site.exclude,
+            root=site.root,
+            exclude=site.exclude,
         )
     return replace(settings, **{key: value for key, value in given.items() if value is not None})
 
@@ -161,8 +162,11 @@ def annotate_markdown(source: str, glossary: Glossary, options: Options) -> Anno
         start = _markdown_source(segments, highlight.offset)
         end = None if start is None else start + len(highlight.text)
         term = glossary.term(highlight.match.slug)
-        if start is None or term is None or source[start:end] != highlight.text or (
-            _MARKDOWN_SPECIAL_RE.search(highlight.text)
+        if (
+            start is None
+            or term is None
+            or source[start:end] != highlight.text
+            or (_MARKDOWN_SPECIAL_RE.search(highlight.text))
         ):
             skipped += 1
             continue
@@ -174,9 +178,7 @@ def annotate_markdown(source: str, glossary: Glossary, options: Options) -> Anno
     return annotation
 
 
-def _in_source(
-    text: SourceText, highlights: list[Highlight], glossary: Glossary
-) -> tuple[list[_Found], int]:
+def _in_source(text: SourceText, highlights: list[Highlight], glossary: Glossary) -> tuple[list[_Found], int]:
     """Where each highlight is in the source; the count of those that are not written there as
     they are (across a character reference or markup, or in text the parser moved)."""
     wanted = {highlight.node.mem_id for highlight in highlights}
@@ -199,8 +201,7 @@ def _in_source(
     skipped = 0
     for highlight in highlights:
         at = positions.get(highlight.node.mem_id)
-        start = None if at is None else text.literal(
-            at + highlight.start, at + highlight.end)
+        start = None if at is None else text.literal(at + highlight.start, at + highlight.end)
         term = glossary.term(highlight.match.slug)
         if start is None or term is None:
             skipped += 1
@@ -267,7 +268,10 @@ class _MarkdownMarkup:
 
 
 def _annotate(
-    found: list[_Found], options: Options, prefix: str, end: int,
+    found: list[_Found],
+    options: Options,
+    prefix: str,
+    end: int,
     markup: _HtmlMarkup | _MarkdownMarkup,
 ) -> Annotation:
     """The insertions of a style for the highlights `found`; notes go at `end`."""
@@ -286,13 +290,11 @@ def _annotate(
                 terms.append(place.term)
             repeats[place.term.slug] = repeats.get(place.term.slug, 0) + 1
             number = numbers[place.term.slug]
-            annotation.insertions.append(
-                (place.end, markup.reference(prefix, number, repeats[place.term.slug])))
+            annotation.insertions.append((place.end, markup.reference(prefix, number, repeats[place.term.slug])))
         if place.term.slug not in annotation.terms:
             annotation.terms.append(place.term.slug)
     if terms:
-        notes = [(number, term, entry_url(options.base_url, term.slug))
-                 for number, term in enumerate(terms, start=1)]
+        notes = [(number, term, entry_url(options.base_url, term.slug)) for number, term in enumerate(terms, start=1)]
         annotation.insertions.append((end, markup.notes(prefix, notes)))
     return annotation
 

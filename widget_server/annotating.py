@@ -56,10 +56,12 @@ class AnnotateEndpoint:
             return json_error(bad.status, str(bad), bad.headers)
         glossary = self.site.snapshot.glossary
         markdown = media_type == "text/markdown"
-        annotated = await run_in_threadpool(
-            lambda: annotate_text(text, markdown, glossary, options).apply(text))
-        return Response(annotated, media_type=f"{media_type}; charset=utf-8",
-                        headers={**ACCEPTED, "X-Content-Type-Options": "nosniff"})
+        annotated = await run_in_threadpool(lambda: annotate_text(text, markdown, glossary, options).apply(text))
+        return Response(
+            annotated,
+            media_type=f"{media_type}; charset=utf-8",
+            headers={**ACCEPTED, "X-Content-Type-Options": "nosniff"},
+        )
 
     def _options(self, request: Request) -> Options:
         query = request.query_params
@@ -75,8 +77,13 @@ class AnnotateEndpoint:
         if unknown := [slug for slug in categories if slug not in known]:
             raise BadInput(400, f"categories: unknown {', '.join(unknown)} (known: {', '.join(known)})")
         try:
-            settings = settings_for(glossary, query.get("site"), categories=categories or None,
-                                    occurrences=occurrences, max=_maximum(query.get("max")))
+            settings = settings_for(
+                glossary,
+                query.get("site"),
+                categories=categories or None,
+                occurrences=occurrences,
+                max=_maximum(query.get("max")),
+            )
         except ValueError as error:
             raise BadInput(400, f"site: {error}") from None
         # The entry pages are where this server publishes them, as `serve --base-url` says;
@@ -85,6 +92,7 @@ class AnnotateEndpoint:
         if base_url_problem(base_url):
             raise BadInput(400, "the server's base URL is not an absolute http(s) URL")
         return Options(base_url, style, settings)
+
 
 def _media_type(content_type: str) -> str:
     """The body's media type, if it is one this endpoint takes, in UTF-8."""

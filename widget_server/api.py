@@ -110,17 +110,13 @@ def term_document(glossary: Glossary, term: Term) -> dict[str, Any]:
         "slug": term.slug,
         "title": term.title,
         "categories": [
-            {"slug": slug, "label": category.label}
-            for slug in term.categories
-            if (category := glossary.category(slug))
+            {"slug": slug, "label": category.label} for slug in term.categories if (category := glossary.category(slug))
         ],
         "aliases": list(term.aliases),
         "definition": card_text(term.sections["Definition"]),
         "misuse": card_text(term.sections["Misuse"]),
         "related": [
-            {"slug": slug, "title": related.title}
-            for slug in term.related
-            if (related := glossary.term(slug))
+            {"slug": slug, "title": related.title} for slug in term.related if (related := glossary.term(slug))
         ],
         "url": entry_path(term.slug),
         "updated": term.updated.isoformat(),

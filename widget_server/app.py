@@ -130,8 +130,7 @@ def annotate_routes(site: LiveSite) -> list[Route]:
     """`POST api/v1/annotate` and its CORS preflight (a POST of text/html is not "simple"),
     served without a feedback store: annotating writes nothing."""
     endpoint = AnnotateEndpoint(site, ClientKeys())
-    return [Route(f"/{ANNOTATE_PATH}", _or_preflight(endpoint.annotate, endpoint.preflight),
-                  methods=WRITE_METHODS)]
+    return [Route(f"/{ANNOTATE_PATH}", _or_preflight(endpoint.annotate, endpoint.preflight), methods=WRITE_METHODS)]
 
 
 def _or_preflight(

@@ -88,9 +88,7 @@ def integrity(content: bytes) -> str:
     return "sha384-" + base64.b64encode(hashlib.sha384(content).digest()).decode()
 
 
-def script_tag(
-    assets: Assets, base_url: str, categories: list[str], pinned: bool, site: str = ""
-) -> str:
+def script_tag(assets: Assets, base_url: str, categories: list[str], pinned: bool, site: str = "") -> str:
     """The tag a site owner pastes: the stable URL, or the pinned copy with its SRI hash; with
     `site`, the registered site whose settings the widget reads."""
     base = base_url.rstrip("/") + "/"

@@ -181,8 +181,7 @@ def _check_out_dir(out_dir: Path, data_dir: Path) -> None:
     shown = ", ".join(foreign[:SHOWN_FOREIGN])
     more = f" and {len(foreign) - SHOWN_FOREIGN} more" if len(foreign) > SHOWN_FOREIGN else ""
     raise BuildError(
-        f"{os.path.join(root, '')} {reason} ({shown}{more}); "
-        "choose an empty or new folder, or remove them"
+        f"{os.path.join(root, '')} {reason} ({shown}{more}); choose an empty or new folder, or remove them"
     )
 
 

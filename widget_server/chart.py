@@ -69,20 +69,28 @@ def daily_chart(days: list[Day], first: str, last: str) -> Chart:
         day = by_day.get(date, Day(0, 0, 0, date))
         x = LEFT + index * slot
         height = plot_height * day.opens / top_opens
-        bars.append(Bar(x + slot * 0.15, TOP + plot_height - height, slot * 0.7, height,
-                        f"{date}: {day.opens} opens"))
+        bars.append(Bar(x + slot * 0.15, TOP + plot_height - height, slot * 0.7, height, f"{date}: {day.opens} opens"))
         if day.helpful_share is not None:
             share = day.helpful_share
-            points.append(Point(x + slot / 2, TOP + plot_height * (1 - share),
-                                f"{date}: {share:.0%} helpful ({day.helpful_yes} yes, {day.helpful_no} no)"))
+            points.append(
+                Point(
+                    x + slot / 2,
+                    TOP + plot_height * (1 - share),
+                    f"{date}: {share:.0%} helpful ({day.helpful_yes} yes, {day.helpful_no} no)",
+                )
+            )
     every = max(1, -(-len(span) // MAX_DATE_LABELS))
     return Chart(
-        width=WIDTH, height=HEIGHT, left=LEFT, right=WIDTH - RIGHT, top=TOP, bottom=TOP + plot_height,
+        width=WIDTH,
+        height=HEIGHT,
+        left=LEFT,
+        right=WIDTH - RIGHT,
+        top=TOP,
+        bottom=TOP + plot_height,
         bars=bars,
         line=" ".join(f"{p.x:.1f},{p.y:.1f}" for p in points),
         points=points,
-        open_ticks=[Tick(TOP + plot_height * (1 - i / TICKS), f"{top_opens * i // TICKS:,}")
-                    for i in range(TICKS + 1)],
+        open_ticks=[Tick(TOP + plot_height * (1 - i / TICKS), f"{top_opens * i // TICKS:,}") for i in range(TICKS + 1)],
         share_ticks=[Tick(TOP + plot_height * (1 - i / TICKS), f"{i / TICKS:.0%}") for i in range(TICKS + 1)],
         date_ticks=[Tick(LEFT + (i + 0.5) * slot, span[i][5:]) for i in range(0, len(span), every)],
     )

@@ -38,22 +38,32 @@ class BaseUrl(click.ParamType):
 
 DATA_OPTION = click.option(
     # Not file_okay=False: a file there gets the message of a missing folder (NoGlossaryError).
-    "--data", "data_dir", type=click.Path(path_type=Path),
-    default=Path("glossary_data"), show_default=True, help="The glossary folder.",
+    "--data",
+    "data_dir",
+    type=click.Path(path_type=Path),
+    default=Path("glossary_data"),
+    show_default=True,
+    help="The glossary folder.",
 )
 BASE_URL_OPTION = click.option(
-    "--base-url", type=BaseUrl(), default="",
+    "--base-url",
+    type=BaseUrl(),
+    default="",
     help="Public URL of the glossary, e.g. https://glossary.example.org/ (absolute; used for "
     "canonical links and JSON-LD; all other links are relative).",
 )
 
 STATE_OPTION = click.option(
-    "--state", "state_dir", type=click.Path(file_okay=False, path_type=Path),
+    "--state",
+    "state_dir",
+    type=click.Path(file_okay=False, path_type=Path),
     help="Folder of the SQLite feedback store, created on first run "
     "[default: beside the glossary folder, named after it with -state, e.g. glossary_data-state].",
 )
 DATABASE_OPTION = click.option(
-    "--database-url", envvar="GLOSSARY_DATABASE_URL", show_envvar=True,
+    "--database-url",
+    envvar="GLOSSARY_DATABASE_URL",
+    show_envvar=True,
     help="postgresql://user:password@host/db: keep feedback in PostgreSQL instead of SQLite, "
     "shared by every serve process that names it.",
 )
@@ -146,23 +156,48 @@ def check(data_dir: Path) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--reload", is_flag=True, help="Reload the glossary when its files change.")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
-              help="Worker processes (use behind a reverse proxy).")
-@click.option("--examples", "examples_dir",
-              type=click.Path(file_okay=False, exists=True, path_type=Path),
-              help="Also serve this folder of example partner pages at /examples/.")
-@click.option("--access-log", is_flag=True,
-              help="Log every request (off by default: it costs about half the requests/s).")
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Worker processes (use behind a reverse proxy).",
+)
+@click.option(
+    "--examples",
+    "examples_dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Also serve this folder of example partner pages at /examples/.",
+)
+@click.option(
+    "--access-log", is_flag=True, help="Log every request (off by default: it costs about half the requests/s)."
+)
 @BASE_URL_OPTION
 @STATE_OPTION
 @DATABASE_OPTION
-@click.option("--no-feedback", is_flag=True,
-              help="Take no feedback: no write endpoints, no store, no \"Was this helpful?\".")
-@click.option("--admin-password", envvar="GLOSSARY_ADMIN_PASSWORD", show_envvar=True,
-              help="Serve the feedback report at /admin/ (HTTP Basic, user admin); use over TLS.")
-def serve(data_dir: Path, host: str, port: int, reload: bool, workers: int,
-          examples_dir: Path | None, access_log: bool, base_url: str, state_dir: Path | None,
-          database_url: str | None, no_feedback: bool, admin_password: str | None) -> None:
+@click.option(
+    "--no-feedback", is_flag=True, help='Take no feedback: no write endpoints, no store, no "Was this helpful?".'
+)
+@click.option(
+    "--admin-password",
+    envvar="GLOSSARY_ADMIN_PASSWORD",
+    show_envvar=True,
+    help="Serve the feedback report at /admin/ (HTTP Basic, user admin); use over TLS.",
+)
+def serve(
+    data_dir: Path,
+    host: str,
+    port: int,
+    reload: bool,
+    workers: int,
+    examples_dir: Path | None,
+    access_log: bool,
+    base_url: str,
+    state_dir: Path | None,
+    database_url: str | None,
+    no_feedback: bool,
+    admin_password: str | None,
+) -> None:
     """Serve the widget, the API, the glossary pages and the feedback endpoints.
 
     Requests are not logged unless --access-log says so, as with gunicorn: partner pages call
@@ -174,11 +209,16 @@ def serve(data_dir: Path, host: str, port: int, reload: bool, workers: int,
     from widget_server.app import SETTINGS_VARIABLE, create_app
     from widget_server.serving import listen_problem, log_config
 
-    store = ({"state_dir": None, "database_url": None} if no_feedback
-             else store_location(data_dir, state_dir, database_url))
+    store = (
+        {"state_dir": None, "database_url": None} if no_feedback else store_location(data_dir, state_dir, database_url)
+    )
     settings = {
-        "data_dir": data_dir, "base_url": base_url, "reload": reload, "examples_dir": examples_dir,
-        **store, "admin_password": None if no_feedback else admin_password,
+        "data_dir": data_dir,
+        "base_url": base_url,
+        "reload": reload,
+        "examples_dir": examples_dir,
+        **store,
+        "admin_password": None if no_feedback else admin_password,
     }
     with content_errors_reported():
         app = create_app(**settings)  # validates before any worker starts
@@ -198,23 +238,39 @@ def serve(data_dir: Path, host: str, port: int, reload: bool, workers: int,
     # TCP_NODELAY, and the limits on the request line and headers (docs/api.md: Limits).
     protocol = "widget_server.protocol:GlossaryHttpProtocol"
     if workers == 1:
-        uvicorn.run(app, host=host, port=port, log_level="info", access_log=access_log,
-                    http=protocol, log_config=log_config())
+        uvicorn.run(
+            app, host=host, port=port, log_level="info", access_log=access_log, http=protocol, log_config=log_config()
+        )
         return
     os.environ[SETTINGS_VARIABLE] = json.dumps(settings, default=str)
-    uvicorn.run("widget_server.app:create_app_from_environment", factory=True,
-                host=host, port=port, workers=workers, log_level="info", access_log=access_log,
-                http=protocol, log_config=log_config())
+    uvicorn.run(
+        "widget_server.app:create_app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        access_log=access_log,
+        http=protocol,
+        log_config=log_config(),
+    )
 
 
 @main.command()
 @DATA_OPTION
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder to write the site to (replaced if it holds an earlier build).")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write the site to (replaced if it holds an earlier build).",
+)
 @BASE_URL_OPTION
-@click.option("--feedback-url",
-              help="URL of a running serve, e.g. https://glossary.example.org/, that the entry "
-              "pages post \"Was this helpful?\" to (without it the export has no feedback block).")
+@click.option(
+    "--feedback-url",
+    help="URL of a running serve, e.g. https://glossary.example.org/, that the entry "
+    'pages post "Was this helpful?" to (without it the export has no feedback block).',
+)
 @click.option("--quiet", is_flag=True, help="Print nothing but errors.")
 def build(data_dir: Path, out_dir: Path, base_url: str, feedback_url: str | None, quiet: bool) -> None:
     """Export the widget, API, pages and snippets as static files for any CDN."""
@@ -256,10 +312,23 @@ def migrate(data_dir: Path, state_dir: Path | None, database_url: str | None) ->
 @click.option("--since", default="30d", show_default=True, help="The last N days (UTC), e.g. 7d.")
 @click.option("--site", help="Only this partner site, e.g. https://news.example.org.")
 @click.option("--term", help="Only this term (its slug).")
-@click.option("--format", "output_format", type=click.Choice(["table", "csv", "json"]), default="table",
-              show_default=True, help="csv: one row per term and site; json: everything.")
-def stats(data_dir: Path, state_dir: Path | None, database_url: str | None, since: str,
-          site: str | None, term: str | None, output_format: str) -> None:
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="csv: one row per term and site; json: everything.",
+)
+def stats(
+    data_dir: Path,
+    state_dir: Path | None,
+    database_url: str | None,
+    since: str,
+    site: str | None,
+    term: str | None,
+    output_format: str,
+) -> None:
     """Opens, votes and comments per term, the terms that most need a rewrite first."""
     from widget_server.origin import BadOrigin, site_of
     from widget_server.stats import FORMATS, BadSince, report, since_day
@@ -284,16 +353,20 @@ def stats(data_dir: Path, state_dir: Path | None, database_url: str | None, sinc
 @main.command()
 @DATA_OPTION
 @click.option("--categories", default="", help="Comma-separated category slugs (default: all).")
-@click.option("--pinned", is_flag=True,
-              help="Pin this exact version: hashed URL with Subresource Integrity.")
-@click.option("--base-url", type=BaseUrl(), default="http://127.0.0.1:8000/", show_default=True,
-              help="Where the glossary is served (the server, or the static export on a CDN); "
-              "a loopback address gets a warning, as no reader can reach it.")
-@click.option("--site", default="",
-              help="A registered site (glossary_data/sites/<site>.yml): the tag reads its settings.")
+@click.option("--pinned", is_flag=True, help="Pin this exact version: hashed URL with Subresource Integrity.")
+@click.option(
+    "--base-url",
+    type=BaseUrl(),
+    default="http://127.0.0.1:8000/",
+    show_default=True,
+    help="Where the glossary is served (the server, or the static export on a CDN); "
+    "a loopback address gets a warning, as no reader can reach it.",
+)
+@click.option(
+    "--site", default="", help="A registered site (glossary_data/sites/<site>.yml): the tag reads its settings."
+)
 @click.pass_context
-def embed(ctx: click.Context, data_dir: Path, categories: str, pinned: bool, base_url: str,
-          site: str) -> None:
+def embed(ctx: click.Context, data_dir: Path, categories: str, pinned: bool, base_url: str, site: str) -> None:
     """Print the <script> tag a site owner pastes into their article template.
 
     Without a glossary folder here (no --data, no ./glossary_data), --categories are checked
@@ -308,9 +381,12 @@ def embed(ctx: click.Context, data_dir: Path, categories: str, pinned: bool, bas
     else:
         _require_known_locally(data_dir, chosen, site)
     if is_loopback(base_url):
-        click.echo(f"warning: this tag loads the widget from {base_url}, which only this computer "
-                   "can reach; before pasting it into a site, run embed again with --base-url "
-                   "and the glossary's public URL", err=True)
+        click.echo(
+            f"warning: this tag loads the widget from {base_url}, which only this computer "
+            "can reach; before pasting it into a site, run embed again with --base-url "
+            "and the glossary's public URL",
+            err=True,
+        )
     click.echo(script_tag(build_assets(), base_url, chosen, pinned, site))
 
 
@@ -329,8 +405,13 @@ def sites(data_dir: Path) -> None:
 @main.command()
 @DATA_OPTION
 @click.argument("title")
-@click.option("--category", "categories", multiple=True, required=True,
-              help="Category slug; repeat for a term in several categories.")
+@click.option(
+    "--category",
+    "categories",
+    multiple=True,
+    required=True,
+    help="Category slug; repeat for a term in several categories.",
+)
 def new(data_dir: Path, title: str, categories: tuple[str, ...]) -> None:
     """Create terms/<slug>.md for TITLE, ready to fill in."""
     from widget_server.content import load_categories
@@ -357,17 +438,21 @@ def _table_format(given: str | None, path: Path | None, default: str | None, opt
         return TABLE_FORMATS[path.suffix.lower()]
     if default:
         return default
-    raise click.BadParameter(f"cannot tell from the name {str(path)!r}: give --format csv or json",
-                             param_hint=option)
+    raise click.BadParameter(f"cannot tell from the name {str(path)!r}: give --format csv or json", param_hint=option)
 
 
 @main.command("import")
 @DATA_OPTION
 @click.argument("source", metavar="FILE", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--format", "file_format", type=click.Choice(["csv", "json"]),
-              help="The file's format (default: from its extension, .csv or .json).")
-@click.option("--update", is_flag=True, help="Replace the terms that exist (without it, a row "
-              "whose term exists is an error).")
+@click.option(
+    "--format",
+    "file_format",
+    type=click.Choice(["csv", "json"]),
+    help="The file's format (default: from its extension, .csv or .json).",
+)
+@click.option(
+    "--update", is_flag=True, help="Replace the terms that exist (without it, a row whose term exists is an error)."
+)
 def import_(data_dir: Path, source: Path, file_format: str | None, update: bool) -> None:
     """Write the terms of a CSV or JSON file (one row per term) as term files; all or none.
 
@@ -383,20 +468,25 @@ def import_(data_dir: Path, source: Path, file_format: str | None, update: bool)
     except ImportRefused as refused:
         raise ErrorListing(refused.lines, f"in {source}; nothing was written") from None
     except OSError as error:  # a folder that cannot be written to, a full disk
-        raise click.ClickException(f"cannot import into {data_dir}: {error}; nothing was "
-                                   "written") from None
+        raise click.ClickException(f"cannot import into {data_dir}: {error}; nothing was written") from None
     count = len(imported.created) + len(imported.updated)
-    click.echo(f"Imported {count} term{'s' if count != 1 else ''} into {data_dir / 'terms'}: "
-               f"{len(imported.created)} new, {len(imported.updated)} updated")
+    click.echo(
+        f"Imported {count} term{'s' if count != 1 else ''} into {data_dir / 'terms'}: "
+        f"{len(imported.created)} new, {len(imported.updated)} updated"
+    )
 
 
 @main.command()
 @DATA_OPTION
-@click.option("--format", "file_format", type=click.Choice(["csv", "json"]),
-              help="csv (UTF-8 with a BOM, as spreadsheets open it) or json (default: from the "
-              "extension of -o, else csv).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write here instead of to standard output.")
+@click.option(
+    "--format",
+    "file_format",
+    type=click.Choice(["csv", "json"]),
+    help="csv (UTF-8 with a BOM, as spreadsheets open it) or json (default: from the extension of -o, else csv).",
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of to standard output."
+)
 def export(data_dir: Path, file_format: str | None, output: Path | None) -> None:
     """Write every term as one row of a CSV or JSON file, which import reads back."""
     from widget_server.tabular import ExportError, write_rows
@@ -415,8 +505,7 @@ def export(data_dir: Path, file_format: str | None, output: Path | None) -> None
 
 
 @main.command()
-@click.argument("data_dir", metavar="[DIR]", default=Path("glossary_data"),
-                type=click.Path(path_type=Path))
+@click.argument("data_dir", metavar="[DIR]", default=Path("glossary_data"), type=click.Path(path_type=Path))
 def init(data_dir: Path) -> None:
     """Write a small starter glossary into DIR (default: glossary_data), a new or empty folder."""
     from widget_server.starter import StarterError, write_starter
@@ -426,21 +515,24 @@ def init(data_dir: Path) -> None:
     except StarterError as error:
         raise click.ClickException(str(error)) from None
     data = "" if data_dir == Path("glossary_data") else f" --data {data_dir}"
-    click.echo(f"Created {data_dir} with {len(written) - 1} example terms; edit them, then run: "
-               f"glossary-widget check{data}")
+    click.echo(
+        f"Created {data_dir} with {len(written) - 1} example terms; edit them, then run: glossary-widget check{data}"
+    )
 
 
 @main.command()
 @DATA_OPTION
-@click.argument("paths", nargs=-1, required=True,
-                type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--categories", default="", help="Comma-separated category slugs (default: all).")
-@click.option("--occurrences", type=click.Choice(["first", "all"]), default="first",
-              show_default=True, help="Highlight each term once per page, or every time.")
-@click.option("--format", "output", type=click.Choice(["table", "json"]), default="table",
-              show_default=True)
-def scan(data_dir: Path, paths: tuple[Path, ...], categories: str, occurrences: str,
-         output: str) -> None:
+@click.option(
+    "--occurrences",
+    type=click.Choice(["first", "all"]),
+    default="first",
+    show_default=True,
+    help="Highlight each term once per page, or every time.",
+)
+@click.option("--format", "output", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def scan(data_dir: Path, paths: tuple[Path, ...], categories: str, occurrences: str, output: str) -> None:
     """Show what the widget would highlight in HTML or text files (folders: recursively).
 
     Every highlight with its sentence, the name that matched and the rule that allowed it;
@@ -468,25 +560,52 @@ def scan(data_dir: Path, paths: tuple[Path, ...], categories: str, occurrences: 
 @main.command()
 @DATA_OPTION
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write here instead of to standard output.")
-@click.option("--base-url", required=True,
-              help="Public URL of the glossary, e.g. https://glossary.example.org/: the links "
-              "to entry pages are absolute (required for both styles).")
-@click.option("--style", type=click.Choice(["footnotes", "links"]), default="footnotes",
-              show_default=True, help="Numbered notes in a Glossary section, or links.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of to standard output."
+)
+@click.option(
+    "--base-url",
+    required=True,
+    help="Public URL of the glossary, e.g. https://glossary.example.org/: the links "
+    "to entry pages are absolute (required for both styles).",
+)
+@click.option(
+    "--style",
+    type=click.Choice(["footnotes", "links"]),
+    default="footnotes",
+    show_default=True,
+    help="Numbered notes in a Glossary section, or links.",
+)
 @click.option("--categories", default="", help="Comma-separated category slugs (default: all).")
 @click.option("--site", "site_id", help="A registered site's id: its settings apply.")
-@click.option("--occurrences", type=click.Choice(["first", "all"]),
-              help="Each term once, or every time (default: the site's, else first).")
-@click.option("--max", "maximum", type=click.IntRange(min=1),
-              help="At most this many annotations (default: the site's, else 100).")
-@click.option("--markdown/--html", default=None,
-              help="The input's format (default: Markdown for .md and .markdown files).")
+@click.option(
+    "--occurrences",
+    type=click.Choice(["first", "all"]),
+    help="Each term once, or every time (default: the site's, else first).",
+)
+@click.option(
+    "--max",
+    "maximum",
+    type=click.IntRange(min=1),
+    help="At most this many annotations (default: the site's, else 100).",
+)
+@click.option(
+    "--markdown/--html", default=None, help="The input's format (default: Markdown for .md and .markdown files)."
+)
 @click.option("--feed", is_flag=True, help="SOURCE is an RSS or Atom feed: annotate each item.")
-def annotate(data_dir: Path, source: Path, output: Path | None, base_url: str, style: str,
-             categories: str, site_id: str | None, occurrences: str | None,
-             maximum: int | None, markdown: bool | None, feed: bool) -> None:
+def annotate(
+    data_dir: Path,
+    source: Path,
+    output: Path | None,
+    base_url: str,
+    style: str,
+    categories: str,
+    site_id: str | None,
+    occurrences: str | None,
+    maximum: int | None,
+    markdown: bool | None,
+    feed: bool,
+) -> None:
     """Add the glossary to an HTML or Markdown file, or a feed, for readers without scripts.
 
     Terms are picked by the widget's rules; only the annotations are added, the rest of the
@@ -509,8 +628,9 @@ def annotate(data_dir: Path, source: Path, output: Path | None, base_url: str, s
     chosen = [slug.strip() for slug in categories.split(",") if slug.strip()]
     _require_known(chosen, [c.slug for c in glossary.categories], "--categories")
     try:
-        settings = settings_for(glossary, site_id, categories=tuple(chosen) or None,
-                                occurrences=occurrences, max=maximum)
+        settings = settings_for(
+            glossary, site_id, categories=tuple(chosen) or None, occurrences=occurrences, max=maximum
+        )
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--site") from None
     try:
@@ -536,8 +656,7 @@ def annotate(data_dir: Path, source: Path, output: Path | None, base_url: str, s
 def _require_known(chosen: tuple[str, ...] | list[str], known: list[str], option: str) -> None:
     unknown = [slug for slug in chosen if slug not in known]
     if unknown:
-        message = (f"unknown {', '.join(unknown)} (known: {', '.join(known)})"
-                   f"{did_you_mean(unknown[0], known)}")
+        message = f"unknown {', '.join(unknown)} (known: {', '.join(known)}){did_you_mean(unknown[0], known)}"
         raise click.BadParameter(message, param_hint=option)
 
 
@@ -549,8 +668,11 @@ def _require_known_locally(data_dir: Path, chosen: list[str], site: str) -> None
     if site:
         _require_known([site], [s.id for s in glossary.sites], "--site")
         if not next(s for s in glossary.sites if s.id == site).enabled:
-            click.echo(f"note: site {site!r} is switched off (enabled: false): its pages get no "
-                       "highlights until it is switched on", err=True)
+            click.echo(
+                f"note: site {site!r} is switched off (enabled: false): its pages get no "
+                "highlights until it is switched on",
+                err=True,
+            )
 
 
 def _require_known_remotely(chosen: list[str], base_url: str, site: str) -> None:
@@ -558,8 +680,9 @@ def _require_known_remotely(chosen: list[str], base_url: str, site: str) -> None
     from widget_server.remote import RemoteError, remote_categories
 
     if site:
-        raise click.BadParameter("needs the glossary folder, where sites are registered: "
-                                 "pass --data DIR", param_hint="--site")
+        raise click.BadParameter(
+            "needs the glossary folder, where sites are registered: pass --data DIR", param_hint="--site"
+        )
     if not chosen:
         return
     try:

@@ -24,15 +24,28 @@ PLACEHOLDER_BASE_URL = "https://glossary.example.org/"
 
 def configure_files(glossary: Glossary, assets: Assets, base_url: str = "") -> Iterator[tuple[str, bytes]]:
     """The configurator and its preview page, as (path below the base URL, bytes)."""
-    yield "configure/index.html", render_page(
-        "configure.html", root="../", stylesheet=assets.stylesheet, base_url=base_url,
-        categories=_categories(glossary),
-        default_tag=script_tag(assets, base_url or PLACEHOLDER_BASE_URL, [], False),
-        pinned=assets.widget, integrity=integrity(assets.files[assets.widget]),
-        script=assets.scripts["configure.js"],
+    yield (
+        "configure/index.html",
+        render_page(
+            "configure.html",
+            root="../",
+            stylesheet=assets.stylesheet,
+            base_url=base_url,
+            categories=_categories(glossary),
+            default_tag=script_tag(assets, base_url or PLACEHOLDER_BASE_URL, [], False),
+            pinned=assets.widget,
+            integrity=integrity(assets.files[assets.widget]),
+            script=assets.scripts["configure.js"],
+        ),
     )
-    yield "configure/preview.html", render_page(
-        "preview.html", root="../", stylesheet=assets.stylesheet, script=assets.scripts["preview.js"],
+    yield (
+        "configure/preview.html",
+        render_page(
+            "preview.html",
+            root="../",
+            stylesheet=assets.stylesheet,
+            script=assets.scripts["preview.js"],
+        ),
     )
 
 
@@ -41,8 +54,13 @@ def _categories(glossary: Glossary) -> list[dict[str, Any]]:
     result = []
     for category in glossary.categories:
         terms = sorted(glossary.terms_in(category.slug), key=lambda t: t.title.casefold())
-        result.append({
-            "slug": category.slug, "label": category.label, "description": category.description,
-            "count": len(terms), "examples": [t.title for t in terms[:EXAMPLE_TERMS]],
-        })
+        result.append(
+            {
+                "slug": category.slug,
+                "label": category.label,
+                "description": category.description,
+                "count": len(terms),
+                "examples": [t.title for t in terms[:EXAMPLE_TERMS]],
+            }
+        )
     return result

@@ -83,8 +83,7 @@ def _require_folder(data_dir: Path) -> None:
     if not any(data_dir.iterdir()):
         raise NoGlossary(data_dir, "is an empty folder")
     if not (data_dir / "categories.yml").exists() and not (data_dir / "terms").exists():
-        raise NoGlossary(data_dir, "is not a glossary folder: it holds neither categories.yml "
-                                   "nor terms/")
+        raise NoGlossary(data_dir, "is not a glossary folder: it holds neither categories.yml nor terms/")
 
 
 def _not_term_files(terms_dir: Path, term_files: list[Path]) -> list[ContentError]:
@@ -92,10 +91,14 @@ def _not_term_files(terms_dir: Path, term_files: list[Path]) -> list[ContentErro
     skipped in silence; hidden ones (.DS_Store, an editor's swap file) are left alone."""
     skipped = set(term_files)
     return [
-        ContentError(path, 1, "is a folder; terms/ holds only term files, named <slug>.md"
-                     if path.is_dir() else
-                     f"{path.name!r} is not read: term files end in .md (rename it to "
-                     f"{path.stem}.md, or move it out of terms/)")
+        ContentError(
+            path,
+            1,
+            "is a folder; terms/ holds only term files, named <slug>.md"
+            if path.is_dir()
+            else f"{path.name!r} is not read: term files end in .md (rename it to "
+            f"{path.stem}.md, or move it out of terms/)",
+        )
         for path in sorted(terms_dir.iterdir())
         if path not in skipped and not path.name.startswith(".")
     ]
@@ -136,11 +139,11 @@ def _category(node: yaml.Node, data: Any, error: Report) -> Category | None:
         error(node_line(node), "each category needs slug, label and description")
         return None
     fields = value_nodes(node)
-    context = word_list(data.get("context"), fields.get("context"), node_line(node), node_line,
-                         "category context", error)
+    context = word_list(
+        data.get("context"), fields.get("context"), node_line(node), node_line, "category context", error
+    )
     slug, label, description = (
-        text_value(f"category {key}", data.get(key), fields.get(key),
-              node_line(fields.get(key) or node), error)
+        text_value(f"category {key}", data.get(key), fields.get(key), node_line(fields.get(key) or node), error)
         for key in CATEGORY_FIELDS
     )
     if slug is None or label is None or description is None:
@@ -148,22 +151,19 @@ def _category(node: yaml.Node, data: Any, error: Report) -> Category | None:
     if not (slug.strip() and label.strip() and description.strip()):
         error(node_line(node), "each category needs slug, label and description")
         return None
-    return Category(slug, label.strip(), description.strip(),
-                    tuple(word for word, _ in context or ()))
+    return Category(slug, label.strip(), description.strip(), tuple(word for word, _ in context or ()))
 
 
-def _check_related(
-    terms: list[tuple[Term, TermLines]], slugs: set[str], errors: list[ContentError]
-) -> None:
+def _check_related(terms: list[tuple[Term, TermLines]], slugs: set[str], errors: list[ContentError]) -> None:
     """Every related slug names a term file (`slugs`) other than the term's own."""
     for term, lines in terms:
         for slug, line in zip(term.related, lines.related, strict=True):
             if slug not in slugs:
-                errors.append(ContentError(lines.path, line, f"related term {slug!r} does not "
-                                           f"exist{did_you_mean(slug, slugs)}"))
+                errors.append(
+                    ContentError(lines.path, line, f"related term {slug!r} does not exist{did_you_mean(slug, slugs)}")
+                )
             elif slug == term.slug:
-                errors.append(ContentError(lines.path, line,
-                                           "a term cannot be related to itself"))
+                errors.append(ContentError(lines.path, line, "a term cannot be related to itself"))
 
 
 def _check_names_unique(terms: list[tuple[Term, TermLines]], errors: list[ContentError]) -> None:

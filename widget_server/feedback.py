@@ -65,11 +65,16 @@ class FeedbackEndpoints:
         counted = self.keys.first_vote(key, vote.term)
         if not counted and vote.comment is None:
             return Response(status_code=204, headers=ACCEPTED)  # a repeat vote: already counted
-        return await self._store(Write(
-            write.day, write.site, write.term,
-            helpful_yes=int(counted and vote.helpful), helpful_no=int(counted and not vote.helpful),
-            comment=vote.comment,
-        ))
+        return await self._store(
+            Write(
+                write.day,
+                write.site,
+                write.term,
+                helpful_yes=int(counted and vote.helpful),
+                helpful_no=int(counted and not vote.helpful),
+                comment=vote.comment,
+            )
+        )
 
     async def events(self, request: Request) -> Response:
         try:
@@ -98,8 +103,11 @@ class FeedbackEndpoints:
         try:
             await self.writer.write(write)
         except StoreUnavailable:
-            return json_error(503, "feedback is not being stored right now; try again later",
-                              {"Retry-After": str(RETRY_UNAVAILABLE_S)})
+            return json_error(
+                503,
+                "feedback is not being stored right now; try again later",
+                {"Retry-After": str(RETRY_UNAVAILABLE_S)},
+            )
         return Response(status_code=204, headers=ACCEPTED)
 
 

@@ -21,8 +21,7 @@ from widget_server.sourcemap import decode_run
 
 _ITEM_RE = re.compile(r"<(item|entry)\b[^>]*>(.*?)</\1\s*>", re.DOTALL)
 _ITEM_START_RE = re.compile(r"<(?:item|entry)\b[^>]*>")
-_CONTENT_RE = re.compile(
-    r"<(description|content:encoded|content|summary)\b([^>]*?)(/?)>", re.DOTALL)
+_CONTENT_RE = re.compile(r"<(description|content:encoded|content|summary)\b([^>]*?)(/?)>", re.DOTALL)
 _HTML_TYPE_RE = re.compile(r"""\btype\s*=\s*["']html["']""")
 _CDATA_RE = re.compile(r"\s*<!\[CDATA\[(.*?)\]\]>\s*", re.DOTALL)
 

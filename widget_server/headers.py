@@ -36,12 +36,31 @@ CONTENT_SECURITY_POLICY = (
     "connect-src 'self'; frame-src 'self'; base-uri 'none'; form-action 'self'"
 )
 # Browser features no page of ours uses, turned off for the page and anything it would frame.
-PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
-    "accelerometer", "autoplay", "browsing-topics", "camera", "display-capture",
-    "encrypted-media", "fullscreen", "geolocation", "gyroscope", "magnetometer", "microphone",
-    "midi", "payment", "picture-in-picture", "publickey-credentials-get", "screen-wake-lock",
-    "serial", "sync-xhr", "usb", "xr-spatial-tracking",
-))
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "sync-xhr",
+        "usb",
+        "xr-spatial-tracking",
+    )
+)
 # Who may frame a page: frame-ancestors, and X-Frame-Options for browsers that predate it.
 FRAMED_BY_US = ("'self'", "SAMEORIGIN")  # the glossary pages
 NEVER_FRAMED = ("'none'", "DENY")  # admin pages: nothing may overlay their buttons
@@ -50,8 +69,7 @@ NEVER_FRAMED = ("'none'", "DENY")  # admin pages: nothing may overlay their butt
 def page_headers(framing: tuple[str, str] | None = FRAMED_BY_US) -> dict[str, str]:
     """The security headers of an HTML page of ours; `framing` None lets any site frame it."""
     policy = CONTENT_SECURITY_POLICY
-    headers = {"Referrer-Policy": "strict-origin-when-cross-origin",
-               "Permissions-Policy": PERMISSIONS_POLICY}
+    headers = {"Referrer-Policy": "strict-origin-when-cross-origin", "Permissions-Policy": PERMISSIONS_POLICY}
     if framing is not None:
         frame_ancestors, x_frame_options = framing
         policy = f"{policy}; frame-ancestors {frame_ancestors}"

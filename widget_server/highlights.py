@@ -23,19 +23,46 @@ from widget_server.matcher import Match, Matcher, Near, Refusal
 # As in widget_js/config.js; the test vectors pin both copies.
 DEFAULT_ROOTS = ("main article", "main", "[role=main]", "article", "body")
 BULKY = "script,style,noscript,template,svg,math,iframe,select,textarea,pre,code,nav"
-SKIP_SELECTOR = ",".join([
-    BULKY, "a,button,input,option,label,summary,kbd,samp,h1,h2,h3,h4,h5,h6", "glossary-term",
-    "[contenteditable]:not([contenteditable=false]),[hidden],[aria-hidden=true]",
-    "[role=button],[role=link],[role=menuitem],[role=tab],[data-glossary-skip]",
-    ".glossary-widget",
-])
+SKIP_SELECTOR = ",".join(
+    [
+        BULKY,
+        "a,button,input,option,label,summary,kbd,samp,h1,h2,h3,h4,h5,h6",
+        "glossary-term",
+        "[contenteditable]:not([contenteditable=false]),[hidden],[aria-hidden=true]",
+        "[role=button],[role=link],[role=menuitem],[role=tab],[data-glossary-skip]",
+        ".glossary-widget",
+    ]
+)
 # Phrasing (inline) elements: the block of a text is its nearest ancestor that is none of these
 # (`BLOCK` in highlighter.js). Those whose text is never highlighted (a, code, kbd, samp) need not
 # be listed: the block of a text inside them makes no difference.
-PHRASING = frozenset([
-    "abbr", "b", "bdi", "bdo", "cite", "data", "del", "dfn", "em", "font", "i", "ins", "mark", "q",
-    "s", "small", "span", "strong", "sub", "sup", "time", "u", "var",
-])
+PHRASING = frozenset(
+    [
+        "abbr",
+        "b",
+        "bdi",
+        "bdo",
+        "cite",
+        "data",
+        "del",
+        "dfn",
+        "em",
+        "font",
+        "i",
+        "ins",
+        "mark",
+        "q",
+        "s",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "sup",
+        "time",
+        "u",
+        "var",
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -116,8 +143,7 @@ def scan_page(html: str, matcher: Matcher, settings: Settings = DEFAULT_SETTINGS
             dropped = _inside(node.parent, skipped)
             if not dropped:
                 result.refused += [
-                    Refused(node, offsets[node.mem_id] + r.start, text[r.start : r.end], r)
-                    for r in refused
+                    Refused(node, offsets[node.mem_id] + r.start, text[r.start : r.end], r) for r in refused
                 ]
             for match in matches:
                 if len(result.highlights) >= settings.max:
@@ -127,10 +153,16 @@ def scan_page(html: str, matcher: Matcher, settings: Settings = DEFAULT_SETTINGS
                 if dropped:
                     continue
                 highlighted.add(match.slug)
-                result.highlights.append(Highlight(
-                    node, match.start, match.end, offsets[node.mem_id] + match.start,
-                    text[match.start : match.end], match,
-                ))
+                result.highlights.append(
+                    Highlight(
+                        node,
+                        match.start,
+                        match.end,
+                        offsets[node.mem_id] + match.start,
+                        text[match.start : match.end],
+                        match,
+                    )
+                )
     return result
 
 
@@ -166,9 +198,7 @@ def block_of(node: LexborNode) -> LexborNode:
     return element if element is not None else node
 
 
-def _near_in_block(
-    node: LexborNode, text: str, blocks: dict[int, tuple[str, dict[int, list[Match]]]]
-) -> Near:
+def _near_in_block(node: LexborNode, text: str, blocks: dict[int, tuple[str, dict[int, list[Match]]]]) -> Near:
     """The `near` of `Matcher.match` for the text of `node`: a context word counts when the
     block holds more of the term's context words than the matched text itself does. The
     block's text and its context words are looked up once per block and term's words."""
@@ -212,11 +242,7 @@ def _text_offsets(body: LexborNode) -> dict[int, int]:
 
 
 def _text_content(element: LexborNode) -> str:
-    return "".join(
-        node.text_content or ""
-        for node in element.traverse(include_text=True)
-        if node.is_text_node
-    )
+    return "".join(node.text_content or "" for node in element.traverse(include_text=True) if node.is_text_node)
 
 
 def _contains(outer: LexborNode, inner: LexborNode) -> bool:

@@ -53,8 +53,15 @@ def import_terms(data_dir: Path, source: Path, file_format: str, update: bool) -
         raise ImportRefused(source, [Problem(None, "", f"cannot be read: {error.strerror}")]) from None
     rows, problems = read_rows(data, file_format)
     if not rows and not problems:
-        problems.append(Problem(None, "", "no terms: the file has no rows below its column names"
-                                if file_format == "csv" else "no terms: the list is empty"))
+        problems.append(
+            Problem(
+                None,
+                "",
+                "no terms: the file has no rows below its column names"
+                if file_format == "csv"
+                else "no terms: the list is empty",
+            )
+        )
     staging = Path(tempfile.mkdtemp(prefix=".import-", dir=data_dir))
     try:
         before = _copy_glossary(data_dir, staging)
@@ -67,21 +74,23 @@ def import_terms(data_dir: Path, source: Path, file_format: str, update: bool) -
         if problems:
             raise ImportRefused(source, problems)
         if _listing(data_dir / "terms") != before:
-            raise ImportRefused(source, [Problem(None, "", f"{display_path(data_dir / 'terms')} "
-                                                 "changed during the import: run it again")])
+            raise ImportRefused(
+                source,
+                [Problem(None, "", f"{display_path(data_dir / 'terms')} changed during the import: run it again")],
+            )
         _swap(staging / "terms", data_dir / "terms")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     slugs = [row.term.slug for row in written.values()]
-    return Imported(tuple(s for s in slugs if not glossary.term(s)),
-                    tuple(s for s in slugs if glossary.term(s)))
+    return Imported(tuple(s for s in slugs if not glossary.term(s)), tuple(s for s in slugs if glossary.term(s)))
 
 
 def _located(source: Path, problem: Problem) -> str:
     where = [f"row {problem.row}"] if problem.row is not None else []
     where += [f"column {problem.column}"] if problem.column else []
-    return ": ".join([display_path(source), ", ".join(where), problem.message] if where
-                     else [display_path(source), problem.message])
+    return ": ".join(
+        [display_path(source), ", ".join(where), problem.message] if where else [display_path(source), problem.message]
+    )
 
 
 def _copy_glossary(data_dir: Path, staging: Path) -> dict[str, tuple[int, int]]:
@@ -109,8 +118,7 @@ def _listing(folder: Path) -> dict[str, tuple[int, int]]:
     """Each entry of `folder` with its inode and modification time: what an edit changes."""
     if not folder.is_dir():
         return {}
-    return {entry.name: (entry.inode(), entry.stat(follow_symlinks=False).st_mtime_ns)
-            for entry in os.scandir(folder)}
+    return {entry.name: (entry.inode(), entry.stat(follow_symlinks=False).st_mtime_ns) for entry in os.scandir(folder)}
 
 
 def _load(staging: Path, data_dir: Path) -> Glossary:
@@ -134,14 +142,15 @@ def _write_rows(rows: list[Row], terms: Path, update: bool, problems: list[Probl
         slug = row.term.slug
         path = terms / f"{slug}.md"
         if slug in first_row:
-            problems.append(Problem(row.number, row.slug_column,
-                                    f"slug {slug!r} is also row {first_row[slug]}'s"))
+            problems.append(Problem(row.number, row.slug_column, f"slug {slug!r} is also row {first_row[slug]}'s"))
             continue
         first_row[slug] = row.number
         if path.exists() and not update:
-            problems.append(Problem(row.number, row.slug_column,
-                                    f"term {slug!r} exists (terms/{slug}.md): pass --update to "
-                                    "replace it"))
+            problems.append(
+                Problem(
+                    row.number, row.slug_column, f"term {slug!r} exists (terms/{slug}.md): pass --update to replace it"
+                )
+            )
             continue
         path.unlink(missing_ok=True)  # a hard link to the glossary's own file: never write into it
         path.write_text(term_text(row.term), encoding="utf-8", newline="")
@@ -150,8 +159,12 @@ def _write_rows(rows: list[Row], terms: Path, update: bool, problems: list[Probl
 
 
 def _row_problems(
-    errors: list[ContentError], written: dict[Path, Row], glossary: Glossary,
-    problems: list[Problem], staging: Path, data_dir: Path,
+    errors: list[ContentError],
+    written: dict[Path, Row],
+    glossary: Glossary,
+    problems: list[Problem],
+    staging: Path,
+    data_dir: Path,
 ) -> list[Problem]:
     """The loader's errors at the rows and columns they come from. An error in a column that
     already has a problem of the row's own is the same problem, said once."""
@@ -162,8 +175,7 @@ def _row_problems(
         if row is not None:
             problem = Problem(row.number, _column_at(row.term, error.line), error.message)
         else:
-            problem = _clash(error, written, glossary) or Problem(
-                None, "", str(_unstaged(error, staging, data_dir)))
+            problem = _clash(error, written, glossary) or Problem(None, "", str(_unstaged(error, staging, data_dir)))
         if (problem.row, problem.column) not in found:
             located.append(problem)
     return located
@@ -191,8 +203,11 @@ def _clash(error: ContentError, written: dict[Path, Row], glossary: Glossary) ->
         for column, name in names:
             for other in existing.names:
                 if name_keys(name, row.term.case_sensitive) & name_keys(other, existing.case_sensitive):
-                    return Problem(row.number, column, f"name {name!r} matches the same text as "
-                                                       f"{other!r} of term {existing.slug!r}")
+                    return Problem(
+                        row.number,
+                        column,
+                        f"name {name!r} matches the same text as {other!r} of term {existing.slug!r}",
+                    )
     return None
 
 

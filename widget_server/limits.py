@@ -31,9 +31,7 @@ class BodyTooLarge(Exception):
 class BodyLimit:
     """ASGI middleware: a body over `max_bytes` gets a 413 JSON answer, never memory."""
 
-    def __init__(
-        self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES, larger: Mapping[str, int] | None = None
-    ) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES, larger: Mapping[str, int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
         # The paths of endpoints that take more, each reading its body with its own limit.
@@ -53,9 +51,7 @@ class BodyLimit:
             return
         await self._guarded(scope, receive, send, limit, complete=length == 0 and not chunked)
 
-    async def _guarded(
-        self, scope: Scope, receive: Receive, send: Send, limit: int, complete: bool
-    ) -> None:
+    async def _guarded(self, scope: Scope, receive: Receive, send: Send, limit: int, complete: bool) -> None:
         received = 0
         started = False
 
@@ -76,8 +72,7 @@ class BodyLimit:
                 if not complete:
                     # The app answered without reading the whole body: close the connection
                     # rather than have the server read and drop the rest.
-                    message = {**message, "headers": [*message.get("headers", []),
-                                                      (b"connection", b"close")]}
+                    message = {**message, "headers": [*message.get("headers", []), (b"connection", b"close")]}
             await send(message)
 
         try:
@@ -89,7 +84,8 @@ class BodyLimit:
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         response = json_error(
-            413, f"request body larger than {limit} bytes",
+            413,
+            f"request body larger than {limit} bytes",
             {"Connection": "close"},  # the rest of the body is never read
         )
         await response(scope, receive, send)

@@ -36,9 +36,7 @@ class EditorLines:
             newlines = [match.start() for match in re.finditer("\n", text)]
             # The parser's line i starts after its i-th break: the editor's line is the number of
             # `\n` before that point.
-            self._starts = [0] + [
-                bisect.bisect_left(newlines, match.end()) for match in breaks.finditer(text)
-            ]
+            self._starts = [0] + [bisect.bisect_left(newlines, match.end()) for match in breaks.finditer(text)]
 
     def __call__(self, line: int) -> int:
         if self._starts is None:

@@ -141,17 +141,22 @@ class Matcher:
             needs = unmarked.startswith(NEEDS_MARK)
             name = unmarked.removeprefix(NEEDS_MARK)
             words, gaps = split_name(name if exact else fold(name))
-            found.append(Candidate(
-                entry=entry, name=name, alias=marked != entry.names[0],
-                words=tuple(words), gaps=tuple(gaps), exact=exact,
-                plural="" if entry.case_sensitive else plural(words[-1]), needs=needs,
-            ))
+            found.append(
+                Candidate(
+                    entry=entry,
+                    name=name,
+                    alias=marked != entry.names[0],
+                    words=tuple(words),
+                    gaps=tuple(gaps),
+                    exact=exact,
+                    plural="" if entry.case_sensitive else plural(words[-1]),
+                    needs=needs,
+                )
+            )
         ordered = self._candidates[head] = tuple(sorted(found, key=lambda c: -len(c.words)))
         return ordered
 
-    def match(
-        self, text: str, near: Near | None = None, refused: list[Refusal] | None = None
-    ) -> list[Match]:
+    def match(self, text: str, near: Near | None = None, refused: list[Refusal] | None = None) -> list[Match]:
         """The matches in `text`. A match that its context rules refuse uses up nothing: the
         next name at the same place is tried (and the refusal added to `refused`)."""
         found: list[Match] = []
@@ -167,8 +172,7 @@ class Matcher:
                 reason, context = allowed(candidate, text, start, end, near, phrases)
                 if reason:
                     if refused is not None:
-                        refused.append(Refusal(start, end, candidate.entry.slug,
-                                               candidate.name, reason))
+                        refused.append(Refusal(start, end, candidate.entry.slug, candidate.name, reason))
                     continue
                 seen = (text if candidate.exact else folded)[start:end]
                 plural_form = candidate.plural and seen.endswith(candidate.plural)
@@ -198,7 +202,11 @@ def fits(candidate: Candidate, text: str, start: int) -> int:
 
 
 def allowed(
-    candidate: Candidate, text: str, start: int, end: int, near: Near | None,
+    candidate: Candidate,
+    text: str,
+    start: int,
+    end: int,
+    near: Near | None,
     phrases: dict[int, list[Match]],
 ) -> tuple[str, str]:
     """(why the context rules refuse the match, or ""; the context word that allowed it). A

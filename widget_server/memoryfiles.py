@@ -47,7 +47,7 @@ class MemoryFile:
     def of(cls, path: str, body: bytes, last_modified: str) -> MemoryFile:
         copies = {SUFFIX_CODINGS[suffix]: copy for suffix, copy in _COMPRESSOR.variants(path, body)}
         headers = {
-            "Content-Type": MEDIA_TYPES.get(path[path.rfind("."):], "application/octet-stream"),
+            "Content-Type": MEDIA_TYPES.get(path[path.rfind(".") :], "application/octet-stream"),
             **file_headers(path),
             "ETag": entity_tag(body),
             "Last-Modified": last_modified,
@@ -108,18 +108,25 @@ class MemoryFiles:
         start = int(first) if first else max(size - int(last), 0)
         end = min(int(last), size - 1) if first and last else size - 1
         if start >= size or start > end:
-            return json_error(416, "range not satisfiable; the file is shorter", {
-                "Content-Range": f"bytes */{size}",
-                **{k: v for k, v in headers.items() if k in ("Access-Control-Allow-Origin", "X-Content-Type-Options")},
-            })
+            return json_error(
+                416,
+                "range not satisfiable; the file is shorter",
+                {
+                    "Content-Range": f"bytes */{size}",
+                    **{
+                        k: v
+                        for k, v in headers.items()
+                        if k in ("Access-Control-Allow-Origin", "X-Content-Type-Options")
+                    },
+                },
+            )
         headers["Content-Range"] = f"bytes {start}-{end}/{size}"
-        return _with_length(Response(found.body[start:end + 1], status_code=206, headers=headers), end + 1 - start)
+        return _with_length(Response(found.body[start : end + 1], status_code=206, headers=headers), end + 1 - start)
 
 
 def _coding(accept_encoding: str, copies: Mapping[str, bytes]) -> str | None:
     """The preferred coding the client accepts (a coding named with q=0 is refused) and we have."""
-    accepted = {part.split(";")[0].strip().lower() for part in accept_encoding.split(",")
-                if not REFUSED.search(part)}
+    accepted = {part.split(";")[0].strip().lower() for part in accept_encoding.split(",") if not REFUSED.search(part)}
     return next((coding for coding in CODINGS if coding in accepted and coding in copies), None)
 
 

@@ -52,7 +52,7 @@ def openapi_document(glossary: Glossary) -> dict[str, Any]:
                 "The glossary's JSON API, widget, pages and snippets, and the server's write "
                 "endpoints and feedback report. Every path answers the methods it documents "
                 "(GET goes with HEAD: the headers of GET, no body), and no other (405, with "
-                "`Allow`). Errors are JSON `{\"error\": \"...\"}`, but for a missing page, which is "
+                '`Allow`). Errors are JSON `{"error": "..."}`, but for a missing page, which is '
                 "the HTML 404 page, and the feedback report's own plain-text answers."
             ),
         },
@@ -66,26 +66,35 @@ def openapi_document(glossary: Glossary) -> dict[str, Any]:
             "/admin/": _admin_path(),
             **_annotate_paths(),
         },
-        "components": {"schemas": _SCHEMAS, "responses": _RESPONSES, "headers": _HEADERS,
-                       "parameters": _PARAMETERS, "securitySchemes": _SECURITY_SCHEMES},
+        "components": {
+            "schemas": _SCHEMAS,
+            "responses": _RESPONSES,
+            "headers": _HEADERS,
+            "parameters": _PARAMETERS,
+            "securitySchemes": _SECURITY_SCHEMES,
+        },
     }
 
 
 def _annotate_paths() -> dict[str, Any]:
     """The annotate endpoint (annotating.py); only `serve` answers it, not a static export."""
     text_body = {media: {"schema": _TEXT} for media in (_HTML, _MARKDOWN)}
-    examples = {_HTML: "<p>The insurer raised the premium after the claim.</p>",
-                _MARKDOWN: "The insurer raised the *premium* after the claim.\n"}
-    request_body = {media: {"schema": _TEXT, "example": example}
-                    for media, example in examples.items()}
+    examples = {
+        _HTML: "<p>The insurer raised the premium after the claim.</p>",
+        _MARKDOWN: "The insurer raised the *premium* after the claim.\n",
+    }
+    request_body = {media: {"schema": _TEXT, "example": example} for media, example in examples.items()}
     query = [
         {"name": "style", "in": "query", "schema": {"enum": ["footnotes", "links"]}},
         {"name": "occurrences", "in": "query", "schema": {"enum": ["first", "all"]}},
         {"name": "max", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
-        {"name": "categories", "in": "query", "schema": _TEXT,
-         "description": "Comma-separated category slugs (default: all)."},
-        {"name": "site", "in": "query", "schema": _TEXT,
-         "description": "A registered site's id: its settings apply."},
+        {
+            "name": "categories",
+            "in": "query",
+            "schema": _TEXT,
+            "description": "Comma-separated category slugs (default: all).",
+        },
+        {"name": "site", "in": "query", "schema": _TEXT, "description": "A registered site's id: its settings apply."},
     ]
     errors = {
         "400": _error("A body that is not UTF-8 text, or a bad setting."),
@@ -93,24 +102,28 @@ def _annotate_paths() -> dict[str, Any]:
         "415": _error("A body that is not text/html or text/markdown in UTF-8."),
         "429": _error("Past the rate limit.", headers={"Retry-After": {"schema": _TEXT}}),
     }
-    return {f"/{ANNOTATE_PATH}": {
-        "post": {
-            "summary": "The body with the glossary's terms annotated (links or footnotes); "
-                       "only `glossary-widget serve` answers it, a static export has no server.",
-            "parameters": query,
-            "requestBody": {"required": True, "content": request_body},
-            "responses": {
-                "200": {"description": "The annotated HTML or Markdown.",
+    return {
+        f"/{ANNOTATE_PATH}": {
+            "post": {
+                "summary": "The body with the glossary's terms annotated (links or footnotes); "
+                "only `glossary-widget serve` answers it, a static export has no server.",
+                "parameters": query,
+                "requestBody": {"required": True, "content": request_body},
+                "responses": {
+                    "200": {
+                        "description": "The annotated HTML or Markdown.",
                         "headers": {"Access-Control-Allow-Origin": _header_ref("AllowAnyOrigin")},
-                        "content": text_body},
-                **errors,
+                        "content": text_body,
+                    },
+                    **errors,
+                },
             },
-        },
-        "options": {
-            "summary": "The CORS preflight: a POST of text/html is not a simple request.",
-            "responses": {"204": {"description": "POST is allowed from any origin."}},
-        },
-    }}
+            "options": {
+                "summary": "The CORS preflight: a POST of text/html is not a simple request.",
+                "responses": {"204": {"description": "POST is allowed from any origin."}},
+            },
+        }
+    }
 
 
 def _api_paths(slug: str, category: str, site: str) -> dict[str, Any]:
@@ -122,8 +135,11 @@ def _api_paths(slug: str, category: str, site: str) -> dict[str, Any]:
             "Every term's names and categories, sorted by slug.", _json_ok("TermList"), etag=True
         ),
         f"/{API_PREFIX}terms/{{slug}}.json": _read(
-            "What a hover card shows for one term.", _json_ok("Term"), etag=True,
-            parameters=[_path_parameter("slug", slug)], missing=_ref_response("NotFound"),
+            "What a hover card shows for one term.",
+            _json_ok("Term"),
+            etag=True,
+            parameters=[_path_parameter("slug", slug)],
+            missing=_ref_response("NotFound"),
         ),
         f"/{API_PREFIX}index/{{category}}.json": _read(
             "The matching index the widget downloads for one category: `[slug, title, alias, "
@@ -131,26 +147,29 @@ def _api_paths(slug: str, category: str, site: str) -> dict[str, Any]:
             "matches only in capitals; `?` after any `=`: the name needs a context word in its "
             "block; then the term's context words as `+word` and its refusing phrases as "
             "`-phrase`; `context`: the category's default context words.",
-            _json_ok("Index"), etag=True,
+            _json_ok("Index"),
+            etag=True,
             parameters=[_path_parameter("category", category)],
             missing=_ref_response("NotFound"),
         ),
         f"/{API_PREFIX}sites/{{site}}.json": _read(
             "A registered partner site's settings, read by a tag with `data-site`; a switched-off "
             "or unknown site is a 404.",
-            _json_ok("Site"), etag=True,
-            parameters=[{"name": "site", "in": "path", "required": True, "schema": _SLUG,
-                         "example": site}],
+            _json_ok("Site"),
+            etag=True,
+            parameters=[{"name": "site", "in": "path", "required": True, "schema": _SLUG, "example": site}],
             missing=_ref_response("NotFound"),
         ),
-        f"/{OPENAPI_PATH}": _read(
-            "This document.", _json_ok("OpenAPI"), etag=True
-        ),
+        f"/{OPENAPI_PATH}": _read("This document.", _json_ok("OpenAPI"), etag=True),
         "/healthz": _read(
             "For monitors (the server only; never cached).",
-            {"200": {"description": "The server is up.",
-                     "headers": {"Cache-Control": _header_ref("NoStore")},
-                     "content": {_JSON: {"schema": _schema_ref("Health")}}}},
+            {
+                "200": {
+                    "description": "The server is up.",
+                    "headers": {"Cache-Control": _header_ref("NoStore")},
+                    "content": {_JSON: {"schema": _schema_ref("Health")}},
+                }
+            },
         ),
     }
 
@@ -162,16 +181,23 @@ def _file_paths() -> dict[str, Any]:
         "/widget.js": _read(
             "The widget, cached for five minutes: the tag partners paste.",
             {"200": {"description": "The widget.", "headers": _file_headers(), "content": script}},
-            etag=True, file=partial,
+            etag=True,
+            file=partial,
         ),
         "/static/{file}": _read(
-            "Files with a content hash in their name (the pinned widget, the pages' "
-            "stylesheet), cached for a year.",
-            {"200": {"description": "The file.", "headers": _file_headers(),
-                     "content": {"text/javascript": {"schema": _TEXT}, "text/css": {"schema": _TEXT}}}},
-            etag=True, file=partial,
-            parameters=[{"name": "file", "in": "path", "required": True, "schema": _TEXT,
-                         "example": "widget.0123456789ab.js"}],
+            "Files with a content hash in their name (the pinned widget, the pages' stylesheet), cached for a year.",
+            {
+                "200": {
+                    "description": "The file.",
+                    "headers": _file_headers(),
+                    "content": {"text/javascript": {"schema": _TEXT}, "text/css": {"schema": _TEXT}},
+                }
+            },
+            etag=True,
+            file=partial,
+            parameters=[
+                {"name": "file", "in": "path", "required": True, "schema": _TEXT, "example": "widget.0123456789ab.js"}
+            ],
             missing=_ref_response("PageNotFound"),
         ),
     }
@@ -183,23 +209,30 @@ def _page_paths(slug: str) -> dict[str, Any]:
         "/": _read("The glossary's index.", _redirect(302, "to `glossary/`")),
         "/glossary/": _read("Every term, by category, A-Z.", _page_ok(), etag=True),
         "/glossary/{slug}/": _read(
-            "A term's full entry.", _page_ok(), etag=True, parameters=slug_parameter,
+            "A term's full entry.",
+            _page_ok(),
+            etag=True,
+            parameters=slug_parameter,
             missing=_ref_response("PageNotFound"),
         ),
         "/glossary/{slug}": _read(
-            "The entry without its final slash.", _redirect(301, "to `glossary/{slug}/`"),
-            parameters=slug_parameter, missing=_ref_response("PageNotFound"),
+            "The entry without its final slash.",
+            _redirect(301, "to `glossary/{slug}/`"),
+            parameters=slug_parameter,
+            missing=_ref_response("PageNotFound"),
         ),
         "/snippets/{slug}.html": _read(
             "An HTML fragment of the card, for partners' pages (which may frame it).",
-            _page_ok(framed=False), etag=True, parameters=slug_parameter,
+            _page_ok(framed=False),
+            etag=True,
+            parameters=slug_parameter,
             missing=_ref_response("PageNotFound"),
         ),
-        "/configure/": _read("The configurator: choose settings, preview them, copy the tag.",
-                             _page_ok(), etag=True),
+        "/configure/": _read("The configurator: choose settings, preview them, copy the tag.", _page_ok(), etag=True),
         "/configure/preview.html": _read(
             "The configurator's live preview, shown in a sandboxed frame of the configurator.",
-            _page_ok(), etag=True,
+            _page_ok(),
+            etag=True,
         ),
         "/404.html": _read("The page every missing page gets.", _page_ok(), etag=True),
     }
@@ -217,11 +250,13 @@ def _write_paths(slug: str) -> dict[str, Any]:
         f"/{FEEDBACK_PATH}": _write(
             "A reader's vote on a term and, after a No, their comment: the vote counts once per "
             "reader, term and UTC day, the comment each time.",
-            "Vote", {"term": slug, "helpful": False, "comment": "Which fees does it leave out?"},
+            "Vote",
+            {"term": slug, "helpful": False, "comment": "Which fees does it leave out?"},
         ),
         f"/{EVENTS_PATH}": _write(
             "A card shown for the first time in a page view.",
-            "Event", {"event": EVENTS[0], "term": slug},
+            "Event",
+            {"event": EVENTS[0], "term": slug},
         ),
     }
 
@@ -235,25 +270,39 @@ def _write(summary: str, schema: str, example: dict[str, Any]) -> dict[str, Any]
     """
     body = {"schema": _schema_ref(schema), "example": example}
     responses = {
-        "204": {"description": "Stored: the write has been committed.",
-                "headers": {"Access-Control-Allow-Origin": _header_ref("AllowAnyOrigin"),
-                            "Cache-Control": _header_ref("NoStore")}},
-        "400": _error("Not JSON, not an object, a missing or mistyped field (the message names "
-                      "it), a comment too long or not text, or an Origin header that is not "
-                      "`scheme://host[:port]`; nothing is stored.", headers=_cors()),
+        "204": {
+            "description": "Stored: the write has been committed.",
+            "headers": {
+                "Access-Control-Allow-Origin": _header_ref("AllowAnyOrigin"),
+                "Cache-Control": _header_ref("NoStore"),
+            },
+        },
+        "400": _error(
+            "Not JSON, not an object, a missing or mistyped field (the message names "
+            "it), a comment too long or not text, or an Origin header that is not "
+            "`scheme://host[:port]`; nothing is stored.",
+            headers=_cors(),
+        ),
         "404": _error("An unknown term; nothing is stored.", headers=_cors()),
         "413": _error(f"A body over {MAX_WRITE_BODY} bytes; nothing is stored."),
-        "429": _error("More posts from this reader in the last minute than the rate limit "
-                      "allows; nothing is stored.", headers=_retry_after()),
-        "503": _error("The store cannot take writes right now (down, full or not keeping up); "
-                      "nothing is stored.", headers=_retry_after()),
+        "429": _error(
+            "More posts from this reader in the last minute than the rate limit allows; nothing is stored.",
+            headers=_retry_after(),
+        ),
+        "503": _error(
+            "The store cannot take writes right now (down, full or not keeping up); nothing is stored.",
+            headers=_retry_after(),
+        ),
     }
     for code, name in _REQUEST_ERRORS.items():
         responses.setdefault(code, _ref_response(name))
     preflight = {
-        "204": {"description": "The CORS preflight answer: any origin may POST here.",
-                "headers": {name: {"required": True, "schema": {"const": value}}
-                            for name, value in WRITE_PREFLIGHT.items()}},
+        "204": {
+            "description": "The CORS preflight answer: any origin may POST here.",
+            "headers": {
+                name: {"required": True, "schema": {"const": value}} for name, value in WRITE_PREFLIGHT.items()
+            },
+        },
         **{code: _ref_response(name) for code, name in _REQUEST_ERRORS.items()},
     }
     return {
@@ -274,22 +323,37 @@ def _write(summary: str, schema: str, example: dict[str, Any]) -> dict[str, Any]
 
 def _admin_path() -> dict[str, Any]:
     text = {"text/plain": {"schema": _TEXT}}
-    private = {"Cache-Control": _header_ref("NoStore"),
-               "Content-Security-Policy": _header_ref("ContentSecurityPolicy"),
-               "X-Frame-Options": {"required": True, "schema": {"const": "DENY"}}}
+    private = {
+        "Cache-Control": _header_ref("NoStore"),
+        "Content-Security-Policy": _header_ref("ContentSecurityPolicy"),
+        "X-Frame-Options": {"required": True, "schema": {"const": "DENY"}},
+    }
     operation = _read(
         "The publisher's feedback report: opens, votes and comments per term, with a chart.",
-        {"200": {"description": "The report.", "headers": private,
-                 "content": {_HTML: {"schema": _TEXT}}},
-         "401": {"description": "No or wrong credentials: sign in as `admin`.",
-                 "headers": {**private, "WWW-Authenticate": {
-                     "required": True, "schema": {"type": "string", "pattern": "^Basic realm="}}},
-                 "content": text},
-         "503": {"description": "The feedback store cannot be read right now.",
-                 "headers": {**private, "Retry-After": _retry_after()["Retry-After"]},
-                 "content": text}},
-        parameters=[{"name": "since", "in": "query", "schema": {"enum": list(_PERIODS)},
-                     "description": "The days to report on; anything else means `30d`."}],
+        {
+            "200": {"description": "The report.", "headers": private, "content": {_HTML: {"schema": _TEXT}}},
+            "401": {
+                "description": "No or wrong credentials: sign in as `admin`.",
+                "headers": {
+                    **private,
+                    "WWW-Authenticate": {"required": True, "schema": {"type": "string", "pattern": "^Basic realm="}},
+                },
+                "content": text,
+            },
+            "503": {
+                "description": "The feedback store cannot be read right now.",
+                "headers": {**private, "Retry-After": _retry_after()["Retry-After"]},
+                "content": text,
+            },
+        },
+        parameters=[
+            {
+                "name": "since",
+                "in": "query",
+                "schema": {"enum": list(_PERIODS)},
+                "description": "The days to report on; anything else means `30d`.",
+            }
+        ],
         missing=_ref_response("PageNotFound"),
     )["get"]
     operation["description"] = (
@@ -306,9 +370,14 @@ def _cors() -> dict[str, Any]:
 
 
 def _retry_after() -> dict[str, Any]:
-    return {**_cors(), "Retry-After": {
-        "required": True, "description": "Seconds to wait before trying again.",
-        "schema": {"type": "string", "pattern": "^[0-9]+$"}}}
+    return {
+        **_cors(),
+        "Retry-After": {
+            "required": True,
+            "description": "Seconds to wait before trying again.",
+            "schema": {"type": "string", "pattern": "^[0-9]+$"},
+        },
+    }
 
 
 def _read(
@@ -341,30 +410,35 @@ def _read(
 
 
 def _json_ok(schema: str) -> dict[str, Any]:
-    return {"200": {
-        "description": "The document.",
-        "headers": _file_headers(),
-        "content": {_JSON: {"schema": _schema_ref(schema)}},
-    }}
+    return {
+        "200": {
+            "description": "The document.",
+            "headers": _file_headers(),
+            "content": {_JSON: {"schema": _schema_ref(schema)}},
+        }
+    }
 
 
 def _page_ok(framed: bool = True) -> dict[str, Any]:
-    headers = {"Content-Security-Policy": _header_ref("ContentSecurityPolicy"),
-               "Referrer-Policy": _header_ref("ReferrerPolicy")}
+    headers = {
+        "Content-Security-Policy": _header_ref("ContentSecurityPolicy"),
+        "Referrer-Policy": _header_ref("ReferrerPolicy"),
+    }
     if framed:
         headers["X-Frame-Options"] = _header_ref("FrameOptions")
-    return {"200": {"description": "The page.", "headers": headers,
-                    "content": {_HTML: {"schema": _TEXT}}}}
+    return {"200": {"description": "The page.", "headers": headers, "content": {_HTML: {"schema": _TEXT}}}}
 
 
 def _redirect(status: int, where: str) -> dict[str, Any]:
-    return {str(status): {"description": f"A redirect {where}.",
-                          "headers": {"Location": _header_ref("Location")}}}
+    return {str(status): {"description": f"A redirect {where}.", "headers": {"Location": _header_ref("Location")}}}
 
 
 def _file_headers() -> dict[str, Any]:
-    return {"ETag": _header_ref("ETag"), "Cache-Control": _header_ref("CacheControl"),
-            "Access-Control-Allow-Origin": _header_ref("AllowAnyOrigin")}
+    return {
+        "ETag": _header_ref("ETag"),
+        "Cache-Control": _header_ref("CacheControl"),
+        "Access-Control-Allow-Origin": _header_ref("AllowAnyOrigin"),
+    }
 
 
 def _path_parameter(name: str, example: str) -> dict[str, Any]:
@@ -389,33 +463,47 @@ def _error(description: str, **extra: Any) -> dict[str, Any]:
 
 # What any request may get whatever its path: the server's limits (docs/api.md: Limits) and methods.
 _REQUEST_ERRORS = {
-    "400": "BadRequest", "405": "MethodNotAllowed", "413": "BodyTooLarge",
-    "414": "TargetTooLong", "431": "HeadersTooLarge",
+    "400": "BadRequest",
+    "405": "MethodNotAllowed",
+    "413": "BodyTooLarge",
+    "414": "TargetTooLong",
+    "431": "HeadersTooLarge",
 }
 
 _RESPONSES: dict[str, Any] = {
-    "NotModified": {"description": "The copy the client has (If-None-Match) is current.",
-                    "headers": {"ETag": _header_ref("ETag")}},
+    "NotModified": {
+        "description": "The copy the client has (If-None-Match) is current.",
+        "headers": {"ETag": _header_ref("ETag")},
+    },
     "NotFound": _error("No such term or category; the message lists the valid categories."),
     "PageNotFound": {"description": "The HTML 404 page.", "content": {_HTML: {"schema": _TEXT}}},
-    "RangeNotSatisfiable": _error("The range starts past the end of the file.",
-                                  headers={"Content-Range": {"schema": _TEXT}}),
+    "RangeNotSatisfiable": _error(
+        "The range starts past the end of the file.", headers={"Content-Range": {"schema": _TEXT}}
+    ),
     "BadRequest": _error("A request the server cannot parse."),
-    "MethodNotAllowed": _error("A method the path does not answer; `Allow` lists those it does.",
-                               headers={"Allow": {"schema": _TEXT}}),
+    "MethodNotAllowed": _error(
+        "A method the path does not answer; `Allow` lists those it does.", headers={"Allow": {"schema": _TEXT}}
+    ),
     "BodyTooLarge": _error("A request body over the server's limit (64 KiB)."),
     "TargetTooLong": _error("A request target over the server's limit."),
     "HeadersTooLarge": _error("Request headers over the server's limits, in size or number."),
 }
 
 _PARAMETERS: dict[str, Any] = {
-    "IfNoneMatch": {"name": "If-None-Match", "in": "header", "schema": _TEXT,
-                    "description": "ETags of the copies the client has: 304 if one is current."},
-    "Origin": {"name": "Origin", "in": "header", "schema": _TEXT,
-               "description": "The partner page's origin, sent by browsers: feedback is counted "
-                              "under `scheme://host[:port]`; without it, or `null`, under `unknown`."},
-    "Range": {"name": "Range", "in": "header", "schema": _TEXT,
-              "description": "A byte range, such as `bytes=0-99`."},
+    "IfNoneMatch": {
+        "name": "If-None-Match",
+        "in": "header",
+        "schema": _TEXT,
+        "description": "ETags of the copies the client has: 304 if one is current.",
+    },
+    "Origin": {
+        "name": "Origin",
+        "in": "header",
+        "schema": _TEXT,
+        "description": "The partner page's origin, sent by browsers: feedback is counted "
+        "under `scheme://host[:port]`; without it, or `null`, under `unknown`.",
+    },
+    "Range": {"name": "Range", "in": "header", "schema": _TEXT, "description": "A byte range, such as `bytes=0-99`."},
 }
 
 _HEADERS: dict[str, Any] = {
@@ -424,8 +512,7 @@ _HEADERS: dict[str, Any] = {
     "NoStore": {"required": True, "schema": {"const": "no-store"}},
     "AllowAnyOrigin": {"required": True, "schema": {"const": "*"}},
     "Location": {"required": True, "schema": _TEXT},
-    "ContentSecurityPolicy": {"required": True,
-                              "schema": {"type": "string", "pattern": "^default-src 'none'"}},
+    "ContentSecurityPolicy": {"required": True, "schema": {"type": "string", "pattern": "^default-src 'none'"}},
     "ReferrerPolicy": {"required": True, "schema": {"const": "strict-origin-when-cross-origin"}},
     "FrameOptions": {"required": True, "schema": {"const": "SAMEORIGIN"}},
 }
@@ -440,55 +527,104 @@ _PERIODS = ("7d", "30d", "90d", "365d")
 
 
 def _object(properties: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "object", "required": list(properties), "properties": properties,
-            "additionalProperties": False}
+    return {"type": "object", "required": list(properties), "properties": properties, "additionalProperties": False}
 
 
 _SCHEMAS: dict[str, Any] = {
     "Error": _object({"error": _TEXT}),
-    "Categories": {**_object({
-        "categories": {"type": "array", "items": _object({
-            "slug": _SLUG, "label": _TEXT, "description": _TEXT, "count": {"type": "integer", "minimum": 0},
-        })},
-        # The kill switch: 32-bit FNV-1a hashes of the switched-off origins (widget_server/sites.py).
-        "disabled": {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 4294967295}},
-        # Where the widget posts votes and opens, when the glossary takes feedback (api.py).
-        "feedback": _TEXT,
-    }), "required": ["categories", "disabled"]},
-    "Site": _object({
-        "id": _SLUG, "name": _TEXT, "origins": _TEXTS,
-        "settings": {"type": "object", "additionalProperties": _TEXT},
-    }),
-    "TermList": _object({"terms": {"type": "array", "items": _object({
-        "slug": _SLUG, "title": _TEXT, "aliases": _TEXTS, "categories": {"type": "array", "items": _SLUG},
-        "case_sensitive": {"type": "boolean"},
-    })}}),
-    "Term": _object({
-        "slug": _SLUG, "title": _TEXT,
-        "categories": {"type": "array", "items": _object({"slug": _SLUG, "label": _TEXT})},
-        "aliases": _TEXTS,
-        "definition": {"type": "string", "maxLength": 300},
-        "misuse": {"type": "string", "maxLength": 300},
-        "related": {"type": "array", "items": _object({"slug": _SLUG, "title": _TEXT})},
-        "url": {"type": "string", "pattern": "^glossary/[a-z0-9-]+/$"},
-        "updated": {"type": "string", "format": "date"},
-    }),
-    "Index": {**_object({
-        "category": _SLUG,
-        "terms": {"type": "array", "items": {"type": "array", "items": _TEXT, "minItems": 2}},
-        # The category's default context words, when a term of the file uses them (api.py).
-        "context": _TEXTS,
-    }), "required": ["category", "terms"]},
+    "Categories": {
+        **_object(
+            {
+                "categories": {
+                    "type": "array",
+                    "items": _object(
+                        {
+                            "slug": _SLUG,
+                            "label": _TEXT,
+                            "description": _TEXT,
+                            "count": {"type": "integer", "minimum": 0},
+                        }
+                    ),
+                },
+                # The kill switch: 32-bit FNV-1a hashes of the switched-off origins (widget_server/sites.py).
+                "disabled": {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 4294967295}},
+                # Where the widget posts votes and opens, when the glossary takes feedback (api.py).
+                "feedback": _TEXT,
+            }
+        ),
+        "required": ["categories", "disabled"],
+    },
+    "Site": _object(
+        {
+            "id": _SLUG,
+            "name": _TEXT,
+            "origins": _TEXTS,
+            "settings": {"type": "object", "additionalProperties": _TEXT},
+        }
+    ),
+    "TermList": _object(
+        {
+            "terms": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "slug": _SLUG,
+                        "title": _TEXT,
+                        "aliases": _TEXTS,
+                        "categories": {"type": "array", "items": _SLUG},
+                        "case_sensitive": {"type": "boolean"},
+                    }
+                ),
+            }
+        }
+    ),
+    "Term": _object(
+        {
+            "slug": _SLUG,
+            "title": _TEXT,
+            "categories": {"type": "array", "items": _object({"slug": _SLUG, "label": _TEXT})},
+            "aliases": _TEXTS,
+            "definition": {"type": "string", "maxLength": 300},
+            "misuse": {"type": "string", "maxLength": 300},
+            "related": {"type": "array", "items": _object({"slug": _SLUG, "title": _TEXT})},
+            "url": {"type": "string", "pattern": "^glossary/[a-z0-9-]+/$"},
+            "updated": {"type": "string", "format": "date"},
+        }
+    ),
+    "Index": {
+        **_object(
+            {
+                "category": _SLUG,
+                "terms": {"type": "array", "items": {"type": "array", "items": _TEXT, "minItems": 2}},
+                # The category's default context words, when a term of the file uses them (api.py).
+                "context": _TEXTS,
+            }
+        ),
+        "required": ["category", "terms"],
+    },
     "Health": _object({"status": {"const": "ok"}, "terms": {"type": "integer", "minimum": 0}}),
     "OpenAPI": {"type": "object", "required": ["openapi", "paths"]},
     # What the write endpoints read; other members of the object are ignored.
-    "Vote": {"type": "object", "required": ["term", "helpful"], "properties": {
-        "term": _SLUG, "helpful": {"type": "boolean"},
-        "comment": {"type": ["string", "null"], "maxLength": MAX_COMMENT,
-                    "description": "One line of text: line breaks and control characters become "
-                                   "spaces; empty is no comment."},
-    }},
-    "Event": {"type": "object", "required": ["event", "term"], "properties": {
-        "event": {"enum": list(EVENTS)}, "term": _SLUG,
-    }},
+    "Vote": {
+        "type": "object",
+        "required": ["term", "helpful"],
+        "properties": {
+            "term": _SLUG,
+            "helpful": {"type": "boolean"},
+            "comment": {
+                "type": ["string", "null"],
+                "maxLength": MAX_COMMENT,
+                "description": "One line of text: line breaks and control characters become "
+                "spaces; empty is no comment.",
+            },
+        },
+    },
+    "Event": {
+        "type": "object",
+        "required": ["event", "term"],
+        "properties": {
+            "event": {"enum": list(EVENTS)},
+            "term": _SLUG,
+        },
+    },
 }

@@ -35,26 +35,48 @@ def page_files(
     the server the pages come from), None for none, and then the pages have no feedback block.
     """
     stylesheet = assets.stylesheet
-    yield "glossary/index.html", _render(
-        "index.html", root="../", stylesheet=stylesheet, base_url=base_url,
-        glossary=glossary, groups=_groups(glossary), json_ld=_set_json_ld(glossary, base_url),
+    yield (
+        "glossary/index.html",
+        _render(
+            "index.html",
+            root="../",
+            stylesheet=stylesheet,
+            base_url=base_url,
+            glossary=glossary,
+            groups=_groups(glossary),
+            json_ld=_set_json_ld(glossary, base_url),
+        ),
     )
     # The 404 page is served for any missing path and snippets inside partners' pages, so their
     # links cannot be relative: they lead to the base URL when it is known, else the site's root.
     absolute_root = base_url.rstrip("/") + "/" if base_url else "/"
     yield "404.html", _render("404.html", root=absolute_root, stylesheet=stylesheet, base_url=base_url)
     for term in glossary.terms:
-        yield f"{entry_path(term.slug)}index.html", _render(
-            "entry.html", root="../../", stylesheet=stylesheet, base_url=base_url,
-            glossary=glossary,
-            term=term, sections=_sections(term), related=_related(glossary, term),
-            json_ld=_term_json_ld(term, base_url),
-            feedback_url=feedback_url, feedback_script=assets.scripts["feedback.js"],
+        yield (
+            f"{entry_path(term.slug)}index.html",
+            _render(
+                "entry.html",
+                root="../../",
+                stylesheet=stylesheet,
+                base_url=base_url,
+                glossary=glossary,
+                term=term,
+                sections=_sections(term),
+                related=_related(glossary, term),
+                json_ld=_term_json_ld(term, base_url),
+                feedback_url=feedback_url,
+                feedback_script=assets.scripts["feedback.js"],
+            ),
         )
-        yield f"snippets/{term.slug}.html", _render(
-            "snippet.html", root=absolute_root, term=term,
-            definition=card_text(term.sections["Definition"]),
-            misuse=card_text(term.sections["Misuse"]),
+        yield (
+            f"snippets/{term.slug}.html",
+            _render(
+                "snippet.html",
+                root=absolute_root,
+                term=term,
+                definition=card_text(term.sections["Definition"]),
+                misuse=card_text(term.sections["Misuse"]),
+            ),
         )
 
 
@@ -65,9 +87,7 @@ def render_page(template: str, root: str, **context: Any) -> bytes:
 
 def _render(template: str, root: str, **context: Any) -> bytes:
     """`root` is the relative way from the page back to the glossary's base URL."""
-    return _environment.get_template(template).render(
-        root=root, glossary_name=GLOSSARY_NAME, **context
-    ).encode()
+    return _environment.get_template(template).render(root=root, glossary_name=GLOSSARY_NAME, **context).encode()
 
 
 def _groups(glossary: Glossary) -> list[tuple[Any, list[Term]]]:

@@ -26,9 +26,7 @@ def worker_processes(terms: int) -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def map_batches(
-    function: Callable[[Batch], Result], batches: Iterable[Batch], processes: int
-) -> Iterator[Result]:
+def map_batches(function: Callable[[Batch], Result], batches: Iterable[Batch], processes: int) -> Iterator[Result]:
     """`function` of each batch, in order: in this process, or in `processes` forked workers
     while `batches` is still producing the next ones."""
     if not processes:

@@ -62,9 +62,7 @@ def new_term(data_dir: Path, title: str, categories: list[str], today: datetime.
         raise ScaffoldError(f"title {title!r} {problem}")
     owner = _term_named(data_dir, title)
     if owner is not None:
-        raise ScaffoldError(
-            f"{title!r} matches the same text as a name of term {owner.slug!r} (terms/{owner.slug}.md)"
-        )
+        raise ScaffoldError(f"{title!r} matches the same text as a name of term {owner.slug!r} (terms/{owner.slug}.md)")
     fields = {"title": title, "categories": categories, "aliases": [], "related": [], "updated": today}
     path.parent.mkdir(parents=True, exist_ok=True)
     text = TEMPLATE.format(front_matter=front_matter(fields), title=markdown_text(title))

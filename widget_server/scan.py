@@ -71,8 +71,7 @@ def find_files(paths: Iterable[Path]) -> Iterator[Path]:
     for path in paths:
         if path.is_dir():
             yield from sorted(
-                p for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in HTML_SUFFIXES + TEXT_SUFFIXES
+                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in HTML_SUFFIXES + TEXT_SUFFIXES
             )
         else:
             yield path
@@ -87,9 +86,7 @@ def page_of(path: Path, text: str) -> str:
     return f"<!doctype html><html><body>{body}</body></html>"
 
 
-def scan_files(
-    paths: Iterable[Path], glossary: Glossary, settings: Settings = DEFAULT_SETTINGS
-) -> ScanReport:
+def scan_files(paths: Iterable[Path], glossary: Glossary, settings: Settings = DEFAULT_SETTINGS) -> ScanReport:
     """Scans every file under `paths` as the widget would with `settings`."""
     matcher = glossary_matcher(glossary, settings.categories)
     report = ScanReport()
@@ -106,16 +103,32 @@ def scan_files(
         for found in scan.highlights:
             match = found.match
             why = match.rule + (f"; context word {match.context!r}" if match.context else "")
-            findings.append(Finding(
-                shown, "fired", match.slug, match.name, found.text, found.offset, why,
-                sentence_around(found.node, found.start, found.end),
-            ))
+            findings.append(
+                Finding(
+                    shown,
+                    "fired",
+                    match.slug,
+                    match.name,
+                    found.text,
+                    found.offset,
+                    why,
+                    sentence_around(found.node, found.start, found.end),
+                )
+            )
         for refused in scan.refused:
             refusal = refused.refusal
-            findings.append(Finding(
-                shown, "refused", refusal.slug, refusal.name, refused.text, refused.offset,
-                refusal.reason, sentence_around(refused.node, refusal.start, refusal.end),
-            ))
+            findings.append(
+                Finding(
+                    shown,
+                    "refused",
+                    refusal.slug,
+                    refusal.name,
+                    refused.text,
+                    refused.offset,
+                    refusal.reason,
+                    sentence_around(refused.node, refusal.start, refusal.end),
+                )
+            )
         report.findings += sorted(findings, key=lambda finding: finding.offset)
     return report
 
@@ -153,8 +166,9 @@ def format_table(report: ScanReport) -> Iterator[str]:
         if finding.path != current:
             current = finding.path
             yield current
-        yield (f"  {finding.verdict:<7} {finding.slug:<28} {finding.name!r} ({finding.why})\n"
-               f"          {finding.sentence}")
+        yield (
+            f"  {finding.verdict:<7} {finding.slug:<28} {finding.name!r} ({finding.why})\n          {finding.sentence}"
+        )
     summary = report.summary()
     yield ""
     yield f"{'term':<36} {'fired':>6} {'refused':>8}"

@@ -21,13 +21,19 @@ def log_config() -> dict[str, Any]:
 
     config = copy.deepcopy(LOGGING_CONFIG)
     config["formatters"]["glossary"] = {
-        "()": "uvicorn.logging.DefaultFormatter", "fmt": LOG_FORMAT, "datefmt": LOG_DATE_FORMAT,
+        "()": "uvicorn.logging.DefaultFormatter",
+        "fmt": LOG_FORMAT,
+        "datefmt": LOG_DATE_FORMAT,
     }
     config["handlers"]["glossary"] = {
-        "formatter": "glossary", "class": "logging.StreamHandler", "stream": "ext://sys.stderr",
+        "formatter": "glossary",
+        "class": "logging.StreamHandler",
+        "stream": "ext://sys.stderr",
     }
     config["loggers"]["widget_server"] = {
-        "handlers": ["glossary"], "level": "INFO", "propagate": False,
+        "handlers": ["glossary"],
+        "level": "INFO",
+        "propagate": False,
     }
     return config
 
@@ -43,7 +49,9 @@ def listen_problem(host: str, port: int) -> str | None:
             sock.bind((host, port))
         except OSError as error:
             if error.errno == errno.EADDRINUSE:
-                return (f"port {port} on {host} is already in use (another serve?); stop what "
-                        "listens there, or choose another port with --port")
+                return (
+                    f"port {port} on {host} is already in use (another serve?); stop what "
+                    "listens there, or choose another port with --port"
+                )
             return f"cannot listen on {host}:{port}: {error.strerror or error}"
     return None

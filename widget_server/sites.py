@@ -24,8 +24,17 @@ from widget_server.yamlsource import node_line, parse_yaml, read_text, text_valu
 SITES_FOLDER = "sites"
 # Every field a site file may have; all but `name` and `origins` are optional.
 SITE_FIELDS = (
-    "name", "origins", "categories", "occurrences", "max", "root", "exclude", "theme",
-    "link_target", "feedback", "enabled",
+    "name",
+    "origins",
+    "categories",
+    "occurrences",
+    "max",
+    "root",
+    "exclude",
+    "theme",
+    "link_target",
+    "feedback",
+    "enabled",
 )
 OCCURRENCES = ("first", "all")
 THEMES = ("light", "dark", "auto")
@@ -97,8 +106,10 @@ def origin_problem(origin: str) -> str | None:
         return f"must be written as the browser writes it: {normal_origin(origin)}"
     host = parsed.hostname or ""
     if not (_HOST_RE.match(host) or host == "::1") or port == 0:
-        return ("has a host that is not a domain name or an IP address (write an international "
-                "name in punycode, xn--..., as the browser does)")
+        return (
+            "has a host that is not a domain name or an IP address (write an international "
+            "name in punycode, xn--..., as the browser does)"
+        )
     return None
 
 
@@ -155,8 +166,11 @@ def load_sites(
         for origin, line in zip(site.origins, origin_lines, strict=True):
             if origin in claimed:
                 other, other_path, other_line = claimed[origin]
-                errors.append(ContentError(path, line, f"origin {origin} is already one of site "
-                                                       f"{other!r} ({other_path.name}:{other_line})"))
+                errors.append(
+                    ContentError(
+                        path, line, f"origin {origin} is already one of site {other!r} ({other_path.name}:{other_line})"
+                    )
+                )
             else:
                 claimed[origin] = (site.id, path, line)
         sites.append(site)
@@ -183,8 +197,10 @@ def _load_site(
         return None, []
     reader = _FieldReader(node, data, error)
     for key in sorted(set(reader.values) - set(SITE_FIELDS), key=reader.line):
-        error(reader.line(key), f"unknown field {key!r} (known: {', '.join(SITE_FIELDS)})"
-                                f"{did_you_mean(str(key), SITE_FIELDS)}")
+        error(
+            reader.line(key),
+            f"unknown field {key!r} (known: {', '.join(SITE_FIELDS)}){did_you_mean(str(key), SITE_FIELDS)}",
+        )
 
     name = reader.text("name")
     if not name:
@@ -203,8 +219,11 @@ def _load_site(
     categories = reader.strings("categories", "category")
     for line, category in categories:
         if known_categories is not None and category not in known_categories:
-            error(line, f"unknown category {category!r} (known: {', '.join(sorted(known_categories))})"
-                        f"{did_you_mean(category, known_categories)}")
+            error(
+                line,
+                f"unknown category {category!r} (known: {', '.join(sorted(known_categories))})"
+                f"{did_you_mean(category, known_categories)}",
+            )
     site = Site(
         id=path.stem,
         name=(name or "").strip(),
@@ -287,4 +306,3 @@ class _FieldReader:
             self.error(self.line(key), f"{key} must be {spelled}")
             return True
         return value
-

@@ -66,8 +66,11 @@ class SourceText:
         for start, end, decode in _runs(source, self):
             if start == end:
                 continue
-            run, pieces = decode_run(source, start, end, length) if decode else (
-                source[start:end], [Piece(length, start, end - start)])
+            run, pieces = (
+                decode_run(source, start, end, length)
+                if decode
+                else (source[start:end], [Piece(length, start, end - start)])
+            )
             self.run_starts.add(length)
             parts.append(run)
             self._pieces += pieces

@@ -68,19 +68,20 @@ class WhiteNoiseApp:
         status = int(response.status)
         if status >= 400:
             # A range past the end (416): WhiteNoise sends no body; errors here are JSON.
-            error = json_error(status, _ERROR_MESSAGES.get(status, "request refused"),
-                               dict(response.headers))
+            error = json_error(status, _ERROR_MESSAGES.get(status, "request refused"), dict(response.headers))
             await error(scope, receive, send)
             return
         body = b""
         if response.file is not None:
             with response.file:
                 body = response.file.read()
-        await send({
-            "type": "http.response.start",
-            "status": status,
-            "headers": _asgi_headers(tuple(response.headers)),
-        })
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": _asgi_headers(tuple(response.headers)),
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
     def _find(self, path: str) -> Any:
@@ -114,13 +115,19 @@ def _asgi_headers(headers: tuple[tuple[str, str], ...]) -> tuple[tuple[bytes, by
 
 def example_pages(root: Path, not_found: NotFound) -> WhiteNoiseApp:
     """The example partner pages (for development), re-read on every change."""
+
     def add_headers(headers: Any, path: str, url: str) -> None:
         headers["Cache-Control"] = "no-cache"
         if url.endswith(STRICT_CSP_EXAMPLE):
             headers["Content-Security-Policy"] = STRICT_CSP
 
     whitenoise = WhiteNoise(
-        None, root=root, prefix="examples/", autorefresh=True,
-        max_age=None, add_headers_function=add_headers, index_file=True,
+        None,
+        root=root,
+        prefix="examples/",
+        autorefresh=True,
+        max_age=None,
+        add_headers_function=add_headers,
+        index_file=True,
     )
     return WhiteNoiseApp(whitenoise, "/examples/", not_found)

@@ -94,20 +94,34 @@ def since_day(since: str, today: datetime.date | None = None) -> str:
     return (today - datetime.timedelta(days=int(match[1]) - 1)).isoformat()
 
 
-def report(store: Store, since: str, site: str | None = None, term: str | None = None,
-           comments: int = LATEST_COMMENTS) -> Report:
+def report(
+    store: Store, since: str, site: str | None = None, term: str | None = None, comments: int = LATEST_COMMENTS
+) -> Report:
     """Everything the report shows, for days from `since` on, optionally one site or term."""
     where, parameters = _filter(since, site, term)
     counts = "SUM(opens), SUM(helpful_yes), SUM(helpful_no)"
-    terms = [Row(*_ints(c), t, None) for t, *c in store.query(
-        f"SELECT term, {counts} FROM term_day WHERE {where} GROUP BY term", parameters)]
-    term_sites = [Row(*_ints(c), t, s) for t, s, *c in store.query(
-        f"SELECT term, site, {counts} FROM term_day WHERE {where} GROUP BY term, site", parameters)]
-    days = [Day(*_ints(c), d) for d, *c in store.query(
-        f"SELECT day, {counts} FROM term_day WHERE {where} GROUP BY day ORDER BY day", parameters)]
-    latest = [Comment(*row) for row in store.query(
-        f"SELECT day, site, term, text FROM comment WHERE {where} ORDER BY id DESC LIMIT ?",
-        [*parameters, comments])]
+    terms = [
+        Row(*_ints(c), t, None)
+        for t, *c in store.query(f"SELECT term, {counts} FROM term_day WHERE {where} GROUP BY term", parameters)
+    ]
+    term_sites = [
+        Row(*_ints(c), t, s)
+        for t, s, *c in store.query(
+            f"SELECT term, site, {counts} FROM term_day WHERE {where} GROUP BY term, site", parameters
+        )
+    ]
+    days = [
+        Day(*_ints(c), d)
+        for d, *c in store.query(
+            f"SELECT day, {counts} FROM term_day WHERE {where} GROUP BY day ORDER BY day", parameters
+        )
+    ]
+    latest = [
+        Comment(*row)
+        for row in store.query(
+            f"SELECT day, site, term, text FROM comment WHERE {where} ORDER BY id DESC LIMIT ?", [*parameters, comments]
+        )
+    ]
     return Report(since, _by_need(terms), _by_need(term_sites), days, latest)
 
 
@@ -137,13 +151,18 @@ def share_text(share: float | None) -> str:
 def as_table(result: Report) -> str:
     """Plain text for a terminal: terms, then each term per site, then the latest comments."""
     lines = [f"Since {result.since} (UTC), terms that most need a rewrite first", ""]
-    lines += _columns(["term", "opens", "yes", "no", "helpful"],
-                      [[r.term, r.opens, r.helpful_yes, r.helpful_no, share_text(r.helpful_share)]
-                       for r in result.terms])
+    lines += _columns(
+        ["term", "opens", "yes", "no", "helpful"],
+        [[r.term, r.opens, r.helpful_yes, r.helpful_no, share_text(r.helpful_share)] for r in result.terms],
+    )
     lines += ["", "Per site", ""]
-    lines += _columns(["term", "site", "opens", "yes", "no", "helpful"],
-                      [[r.term, r.site, r.opens, r.helpful_yes, r.helpful_no, share_text(r.helpful_share)]
-                       for r in result.term_sites])
+    lines += _columns(
+        ["term", "site", "opens", "yes", "no", "helpful"],
+        [
+            [r.term, r.site, r.opens, r.helpful_yes, r.helpful_no, share_text(r.helpful_share)]
+            for r in result.term_sites
+        ],
+    )
     lines += ["", "Latest comments", ""]
     lines += [f"{c.day}  {c.term}  {c.site}  {c.text}" for c in result.comments] or ["(none)"]
     return "\n".join(lines)
@@ -154,8 +173,7 @@ def _columns(header: list[str], rows: list[list[Any]]) -> list[str]:
         return ["(no data)"]
     cells = [header, *[[str(cell) for cell in row] for row in rows]]
     widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
-    return ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
-            for row in cells]
+    return ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in cells]
 
 
 def as_csv(result: Report) -> str:
@@ -170,13 +188,17 @@ def as_csv(result: Report) -> str:
 
 
 def as_json(result: Report) -> str:
-    return json.dumps({
-        "since": result.since,
-        "terms": [r.as_dict() for r in result.terms],
-        "term_sites": [r.as_dict() for r in result.term_sites],
-        "days": [d.as_dict() for d in result.days],
-        "comments": [asdict(c) for c in result.comments],
-    }, indent=2, ensure_ascii=False)
+    return json.dumps(
+        {
+            "since": result.since,
+            "terms": [r.as_dict() for r in result.terms],
+            "term_sites": [r.as_dict() for r in result.term_sites],
+            "days": [d.as_dict() for d in result.days],
+            "comments": [asdict(c) for c in result.comments],
+        },
+        indent=2,
+        ensure_ascii=False,
+    )
 
 
 FORMATS = {"table": as_table, "csv": as_csv, "json": as_json}

@@ -88,8 +88,11 @@ def aggregate(writes: Sequence[Write]) -> list[tuple[str, str, str, int, int, in
         counts[0] += write.opens
         counts[1] += write.helpful_yes
         counts[2] += write.helpful_no
-    return [(day, site, term, opens, yes, no)
-            for (day, site, term), (opens, yes, no) in sorted(totals.items()) if any((opens, yes, no))]
+    return [
+        (day, site, term, opens, yes, no)
+        for (day, site, term), (opens, yes, no) in sorted(totals.items())
+        if any((opens, yes, no))
+    ]
 
 
 def today() -> str:
@@ -122,8 +125,9 @@ class Store:
                 for statement in statements:
                     cursor.execute(statement.format(id=self.id_column))
                 applied = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
-                cursor.execute(self.sql("INSERT INTO glossary_schema (version, applied) VALUES (?, ?)"),
-                               (version, applied))
+                cursor.execute(
+                    self.sql("INSERT INTO glossary_schema (version, applied) VALUES (?, ?)"), (version, applied)
+                )
         return len(MIGRATIONS)
 
     def apply(self, writes: Sequence[Write]) -> None:
@@ -177,8 +181,9 @@ class SQLiteStore(Store):
 
     def connect(self) -> sqlite3.Connection:
         # Transactions are begun and ended here (isolation_level=None), not by the sqlite3 module.
-        connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
-                                     timeout=SQLITE_BUSY_MS / 1000)
+        connection = sqlite3.connect(
+            self.path, isolation_level=None, check_same_thread=False, timeout=SQLITE_BUSY_MS / 1000
+        )
         connection.execute("PRAGMA synchronous=FULL")
         return connection
 
@@ -228,7 +233,11 @@ class PostgresStore(Store):
 
         self.url = url
         self._pool = ConnectionPool(
-            url, min_size=1, max_size=4, timeout=POSTGRES_WAIT_S, open=False,
+            url,
+            min_size=1,
+            max_size=4,
+            timeout=POSTGRES_WAIT_S,
+            open=False,
             check=ConnectionPool.check_connection,
             kwargs={"connect_timeout": max(1, int(POSTGRES_WAIT_S))},
             name="glossary-feedback",

@@ -1,4 +1,4 @@
-""""Did you mean": the known name closest to a misspelt one, for error messages."""
+""" "Did you mean": the known name closest to a misspelt one, for error messages."""
 
 from __future__ import annotations
 

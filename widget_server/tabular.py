@@ -24,8 +24,21 @@ from widget_server.termfile import CONTEXT_KEYS
 from widget_server.termwriter import context_fields
 
 # The columns, in the order export writes them.
-COLUMNS = ("slug", "title", "categories", "aliases", "definition", "examples", "misuse",
-           "benefits", "conclusion", "related", "updated", "case_sensitive", "context")
+COLUMNS = (
+    "slug",
+    "title",
+    "categories",
+    "aliases",
+    "definition",
+    "examples",
+    "misuse",
+    "benefits",
+    "conclusion",
+    "related",
+    "updated",
+    "case_sensitive",
+    "context",
+)
 REQUIRED_COLUMNS = ("title", "categories", "definition", "misuse", "updated")
 
 # A line that starts a Markdown list item: an Examples cell with one is Markdown as written.
@@ -79,21 +92,20 @@ def read_rows(data: bytes, file_format: str) -> tuple[list[Row], list[Problem]]:
 def _undecodable(data: bytes, error: UnicodeDecodeError, file_format: str) -> Problem:
     """Where the first byte that is not UTF-8 is: its CSV row and column, or its line."""
     # The error counts from after a byte order mark, which the codec drops first.
-    message = (f"not UTF-8 text (byte {error.object[error.start]:#04x}); save the file as UTF-8 "
-               "(in a spreadsheet: CSV UTF-8)")
+    message = (
+        f"not UTF-8 text (byte {error.object[error.start]:#04x}); save the file as UTF-8 (in a spreadsheet: CSV UTF-8)"
+    )
     before = bytes(error.object[: error.start]).decode("utf-8")
     if file_format == "csv":
         try:
             # A letter in place of the bad byte, so that the last row read is the one it is in.
-            parsed = list(csv.reader(io.StringIO(before + "x", newline=""),
-                                     delimiter=_delimiter(before)))
+            parsed = list(csv.reader(io.StringIO(before + "x", newline=""), delimiter=_delimiter(before)))
         except csv.Error:
             parsed = []
         if parsed:
             header = [_column_name(name) for name in parsed[0]]
             index = len(parsed[-1]) - 1
-            return Problem(len(parsed), header[index] if len(parsed) > 1 and index < len(header)
-                           else "", message)
+            return Problem(len(parsed), header[index] if len(parsed) > 1 and index < len(header) else "", message)
     return Problem(None, "", f"line {before.count(chr(10)) + 1}: {message}")
 
 
@@ -116,8 +128,9 @@ def _check_columns(names: Iterable[str], row: int | None, problems: list[Problem
         if not name:
             continue  # a column without a name, which spreadsheets write; its cells are empty
         if name not in COLUMNS:
-            problems.append(Problem(row, name, f"unknown column (known: {', '.join(COLUMNS)})"
-                                               f"{did_you_mean(name, COLUMNS)}"))
+            problems.append(
+                Problem(row, name, f"unknown column (known: {', '.join(COLUMNS)}){did_you_mean(name, COLUMNS)}")
+            )
             ok = False
         elif name in seen:
             problems.append(Problem(row, name, "column given twice"))
@@ -143,8 +156,11 @@ def _csv_records(text: str, problems: list[Problem]) -> list[tuple[int, dict[str
         return []
     header = [_column_name(name) for name in table[0]]
     if not set(header) & set(COLUMNS):
-        problems.append(Problem(None, "", "not a CSV file of terms: its first row names none of "
-                                          f"the columns ({', '.join(COLUMNS)})"))
+        problems.append(
+            Problem(
+                None, "", f"not a CSV file of terms: its first row names none of the columns ({', '.join(COLUMNS)})"
+            )
+        )
         return []
     if not _check_columns(header, 1, problems):
         return []
@@ -156,8 +172,7 @@ def _csv_records(text: str, problems: list[Problem]) -> list[tuple[int, dict[str
         if len(cells) > len(header) or any(cell.strip() for cell in unnamed):
             problems.append(Problem(number, "", "text in a column without a name in row 1"))
             continue
-        records.append((number, {name: cell for name, cell in zip(header, cells, strict=False)
-                                 if name}))
+        records.append((number, {name: cell for name, cell in zip(header, cells, strict=False) if name}))
     return records
 
 
@@ -166,8 +181,7 @@ def _json_records(text: str, problems: list[Problem]) -> list[tuple[int, dict[st
     try:
         data = json.loads(text, object_pairs_hook=_pairs)
     except json.JSONDecodeError as error:
-        problems.append(Problem(None, "", f"not JSON: {error.msg} (line {error.lineno}, "
-                                          f"column {error.colno})"))
+        problems.append(Problem(None, "", f"not JSON: {error.msg} (line {error.lineno}, column {error.colno})"))
         return []
     if not isinstance(data, list) or isinstance(data, _Object):
         problems.append(Problem(None, "", "the JSON must be a list of objects, one per term"))
@@ -175,8 +189,7 @@ def _json_records(text: str, problems: list[Problem]) -> list[tuple[int, dict[st
     records = []
     for number, item in enumerate(data, start=1):
         if not isinstance(item, _Object):
-            problems.append(Problem(number, "", "not an object: the JSON is a list of objects, "
-                                                "one per term"))
+            problems.append(Problem(number, "", "not an object: the JSON is a list of objects, one per term"))
             continue
         names = [_column_name(key) for key, _ in item]
         if _check_columns(names, number, problems):
@@ -222,8 +235,12 @@ def _term(number: int, record: dict[str, Any], problems: list[Problem]) -> Term 
         if title:
             problem("title", f"cannot make a slug from {title!r}: give one in column slug")
         return None
-    sections = {name: _examples(value("examples"), problem) if name == "Examples"
-                else _text(name.lower(), value(name.lower()), problem) for name in SECTIONS}
+    sections = {
+        name: _examples(value("examples"), problem)
+        if name == "Examples"
+        else _text(name.lower(), value(name.lower()), problem)
+        for name in SECTIONS
+    }
     term = Term(
         slug=slug,
         title=title,
@@ -234,8 +251,9 @@ def _term(number: int, record: dict[str, Any], problems: list[Problem]) -> Term 
         updated=_date(value("updated"), problem),
         # Definition and Misuse are written even when empty, so that the loader says so at
         # their column.
-        sections=MappingProxyType({name: text for name, text in sections.items()
-                                   if text or name in ("Definition", "Misuse")}),
+        sections=MappingProxyType(
+            {name: text for name, text in sections.items() if text or name in ("Definition", "Misuse")}
+        ),
         context=_context(value("context"), problem),
     )
     return term
@@ -288,8 +306,12 @@ def _date(value: Any, problem: Report) -> datetime.date:
             return datetime.date.fromisoformat(text)
     except ValueError:
         pass
-    problem("updated", f"must be a date written as YYYY-MM-DD, not {text!r} (in a spreadsheet, "
-                       "format the column as text)" if text else "missing date (YYYY-MM-DD)")
+    problem(
+        "updated",
+        f"must be a date written as YYYY-MM-DD, not {text!r} (in a spreadsheet, format the column as text)"
+        if text
+        else "missing date (YYYY-MM-DD)",
+    )
     return datetime.date(1970, 1, 1)
 
 
@@ -314,8 +336,7 @@ def _context(value: Any, problem: Report) -> Context:
         try:
             value = json.loads(value, object_pairs_hook=dict)
         except json.JSONDecodeError as error:
-            problem("context", f"not JSON: {error.msg} (like {{\"needs\": [\"ARM\"], "
-                               "\"near\": [\"mortgage\"]}})")
+            problem("context", f'not JSON: {error.msg} (like {{"needs": ["ARM"], "near": ["mortgage"]}}}})')
             return Context()
     elif isinstance(value, _Object):
         value = dict(value)
@@ -326,8 +347,10 @@ def _context(value: Any, problem: Report) -> Context:
         return Context()
     for key in value:
         if key not in CONTEXT_KEYS:
-            problem("context", f"unknown key {key!r} (known: {', '.join(CONTEXT_KEYS)})"
-                               f"{did_you_mean(str(key), CONTEXT_KEYS)}")
+            problem(
+                "context",
+                f"unknown key {key!r} (known: {', '.join(CONTEXT_KEYS)}){did_you_mean(str(key), CONTEXT_KEYS)}",
+            )
     words = {}
     for key in CONTEXT_KEYS:
         items = value.get(key) or []
@@ -377,8 +400,10 @@ def _example_items(section: str) -> list[str] | str:
     back the same; else the section as written."""
     lines = section.split("\n") if section else []
     items = [line[2:] for line in lines]
-    plain = all(line.startswith("- ") and item == item.strip() and item and
-                not _LIST_ITEM_RE.match(item) for line, item in zip(lines, items, strict=True))
+    plain = all(
+        line.startswith("- ") and item == item.strip() and item and not _LIST_ITEM_RE.match(item)
+        for line, item in zip(lines, items, strict=True)
+    )
     return items if plain else section
 
 
@@ -392,6 +417,8 @@ def _csv_cell(term: Term, column: str, value: Any) -> str:
     if not isinstance(value, list):
         return str(value)
     if any("\n" in item for item in value):
-        raise ExportError(f"term {term.slug!r}: an item of {column} holds a line break, which a "
-                          "CSV cell cannot keep apart from the next item: export as JSON")
+        raise ExportError(
+            f"term {term.slug!r}: an item of {column} holds a line break, which a "
+            "CSV cell cannot keep apart from the next item: export as JSON"
+        )
     return "\n".join(value) if any(";" in item for item in value) else "; ".join(value)

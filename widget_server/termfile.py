@@ -22,9 +22,7 @@ from widget_server.suggest import did_you_mean
 from widget_server.yaml_hints import LIST_ITEM_RUNS_ON
 from widget_server.yamlsource import STR_TAG, Report, node_line, parse_yaml, read_text, text_value, value_nodes
 
-FRONT_MATTER_KEYS = {
-    "title", "categories", "aliases", "case_sensitive", "related", "updated", "context"
-}
+FRONT_MATTER_KEYS = {"title", "categories", "aliases", "case_sensitive", "related", "updated", "context"}
 CONTEXT_KEYS = ("needs", "near", "not")
 FRONT_MATTER_LINE = 2  # the file's line of the front matter's first line, after `---`
 
@@ -83,8 +81,7 @@ def _load_term(
         errors.append(ContentError(path, line, message))
 
     if not SLUG_RE.match(slug):
-        error(1, f"file name {path.name!r} is not a valid slug "
-                 "(lowercase letters, digits, hyphens)")
+        error(1, f"file name {path.name!r} is not a valid slug (lowercase letters, digits, hyphens)")
     text = read_text(path, error)
     if text is None:
         return None
@@ -100,11 +97,9 @@ def _load_term(
     unknown_keys = sorted(set(meta) - FRONT_MATTER_KEYS)
     for key in unknown_keys:
         known_keys = ", ".join(sorted(FRONT_MATTER_KEYS))
-        error(lines.key(key), f"unknown field {key!r} (known: {known_keys})"
-                              f"{did_you_mean(key, FRONT_MATTER_KEYS)}")
+        error(lines.key(key), f"unknown field {key!r} (known: {known_keys}){did_you_mean(key, FRONT_MATTER_KEYS)}")
 
-    written_title = text_value("title", meta.get("title"), lines.value_nodes.get("title"),
-                          lines.key("title"), error)
+    written_title = text_value("title", meta.get("title"), lines.value_nodes.get("title"), lines.key("title"), error)
     title = (written_title or "").strip()
     if written_title is not None and not title:
         error(lines.key("title"), "missing title")
@@ -119,9 +114,10 @@ def _load_term(
     for index, category in categories:
         if known_categories is not None and category not in known_categories:
             known = ", ".join(sorted(known_categories))
-            error(lines.item("categories", index),
-                  f"unknown category {category!r} (known: {known})"
-                  f"{did_you_mean(category, known_categories)}")
+            error(
+                lines.item("categories", index),
+                f"unknown category {category!r} (known: {known}){did_you_mean(category, known_categories)}",
+            )
 
     aliases = _string_list(meta, "aliases", "alias", lines, error)
     for index, alias in aliases:
@@ -170,8 +166,12 @@ def _load_term(
 
 
 def word_list(
-    value: Any, node: yaml.Node | None, line: int, line_of: Callable[[yaml.Node], int],
-    what: str, error: Report,
+    value: Any,
+    node: yaml.Node | None,
+    line: int,
+    line_of: Callable[[yaml.Node], int],
+    what: str,
+    error: Report,
 ) -> list[tuple[str, int]] | None:
     """A list of context words or phrases (valid names, each once), each with its line; None
     once reported. `line` is where to report a problem of the list itself, `line_of` the line
@@ -199,7 +199,10 @@ def word_list(
 
 
 def _context(
-    meta: dict[str, Any], lines: _Lines, names: list[str], defaults: list[str] | None,
+    meta: dict[str, Any],
+    lines: _Lines,
+    names: list[str],
+    defaults: list[str] | None,
     error: Report,
 ) -> Context:
     """The term's `context` rules, each checked against its names (`defaults`: its categories'
@@ -215,24 +218,34 @@ def _context(
     keys = {key.value: key for key, _ in node.value if key.tag == STR_TAG}
     for key in sorted(set(data) - set(CONTEXT_KEYS), key=str):
         where = _front_matter_line(keys[key]) if key in keys else lines.key("context")
-        error(where, f"unknown context key {key!r} (known: {', '.join(CONTEXT_KEYS)})"
-                     f"{did_you_mean(str(key), CONTEXT_KEYS)}")
+        error(
+            where,
+            f"unknown context key {key!r} (known: {', '.join(CONTEXT_KEYS)}){did_you_mean(str(key), CONTEXT_KEYS)}",
+        )
     parts = {
         key: word_list(
-            data.get(key), nodes.get(key),
+            data.get(key),
+            nodes.get(key),
             _front_matter_line(keys[key]) if key in keys else lines.key("context"),
-            _front_matter_line, f"context {key}", error,
-        ) or []
+            _front_matter_line,
+            f"context {key}",
+            error,
+        )
+        or []
         for key in CONTEXT_KEYS
     }
     needs_line = _front_matter_line(keys["needs"]) if "needs" in keys else 0
     for need, line in parts["needs"]:
         if need not in names:
-            error(line, f"context needs {need!r} is not a name of this term "
-                  f"(names: {', '.join(repr(n) for n in names)})")
+            error(
+                line, f"context needs {need!r} is not a name of this term (names: {', '.join(repr(n) for n in names)})"
+            )
     if parts["needs"] and not parts["near"] and defaults is not None and not defaults:
-        error(needs_line, "context needs names but gives no near words, and none of the "
-                          "term's categories has context words in categories.yml")
+        error(
+            needs_line,
+            "context needs names but gives no near words, and none of the "
+            "term's categories has context words in categories.yml",
+        )
     for phrase, where in parts["not"]:
         inside = [name for name in names if contains_words(phrase, name)]
         if not inside:
@@ -261,8 +274,7 @@ def _parse_front_matter(front: str, lines: _Lines, error: Report) -> dict[str, A
         return None
     node, meta = parsed
     if not isinstance(meta, dict) or not isinstance(node, yaml.MappingNode):
-        error(FRONT_MATTER_LINE,
-              "front matter must be a mapping of fields (title: ..., categories: [...])")
+        error(FRONT_MATTER_LINE, "front matter must be a mapping of fields (title: ..., categories: [...])")
         return None
     for key_node, value_node in node.value:
         if key_node.tag != STR_TAG:
@@ -273,9 +285,7 @@ def _parse_front_matter(front: str, lines: _Lines, error: Report) -> dict[str, A
     return {key: value for key, value in meta.items() if isinstance(key, str)}
 
 
-def _string_list(
-    meta: dict[str, Any], key: str, what: str, lines: _Lines, error: Report
-) -> list[tuple[int, str]]:
+def _string_list(meta: dict[str, Any], key: str, what: str, lines: _Lines, error: Report) -> list[tuple[int, str]]:
     """The text items of list field `key`, each with its index in the list (the others are
     reported), so that a later problem with an item still finds its line."""
     value = meta.get(key, [])
@@ -299,8 +309,12 @@ def _string_list(
 
 def _runs_on(node: yaml.Node | None, text: str) -> bool:
     """Whether a plain list item took in the next line's `- item`, indented deeper than it."""
-    return (isinstance(node, yaml.ScalarNode) and not node.style and " - " in text
-            and node.end_mark.line > node.start_mark.line)
+    return (
+        isinstance(node, yaml.ScalarNode)
+        and not node.style
+        and " - " in text
+        and node.end_mark.line > node.start_mark.line
+    )
 
 
 def _parse_sections(body: str, first_line: int, path: Path, error: Report) -> dict[str, str]:
@@ -324,8 +338,10 @@ def _parse_sections(body: str, first_line: int, path: Path, error: Report) -> di
             close()
             current, chunk = heading.group(1), []
             if current not in SECTIONS:
-                error(number, f"unknown section {current!r} (known: {', '.join(SECTIONS)})"
-                              f"{did_you_mean(current, SECTIONS)}")
+                error(
+                    number,
+                    f"unknown section {current!r} (known: {', '.join(SECTIONS)}){did_you_mean(current, SECTIONS)}",
+                )
             elif current in starts:
                 error(number, f"section {current!r} appears twice")
             starts[current] = number
@@ -344,13 +360,14 @@ def _parse_sections(body: str, first_line: int, path: Path, error: Report) -> di
             error(starts[name], f"section {name!r} is empty")
         placeholder = placeholder_at(name, text)
         if placeholder is not None:
-            error(content_lines[name] + text.count("\n", 0, placeholder),
-                  f"section {name!r} still holds the placeholder text that `new` wrote: "
-                  "replace it with the entry's own words")
+            error(
+                content_lines[name] + text.count("\n", 0, placeholder),
+                f"section {name!r} still holds the placeholder text that `new` wrote: "
+                "replace it with the entry's own words",
+            )
         editor_lines = EditorLines(text, MARKDOWN_BREAKS)
         for offset in unsafe_link_lines(text):
-            error(content_lines[name] + editor_lines(offset),
-                  f"link with an unsafe URL in section {name!r}")
+            error(content_lines[name] + editor_lines(offset), f"link with an unsafe URL in section {name!r}")
     return {name: sections[name] for name in SECTIONS if name in sections}
 
 

@@ -28,8 +28,12 @@ def front_matter(fields: dict[str, Any]) -> str:
     """The YAML of `fields`, in their order, one line per field (a mapping's fields one line
     each): lists in brackets, text quoted only where YAML would read it as something else."""
     return yaml.dump(
-        fields, Dumper=_FrontMatterDumper, sort_keys=False, allow_unicode=True,
-        default_flow_style=None, width=1 << 20,
+        fields,
+        Dumper=_FrontMatterDumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=None,
+        width=1 << 20,
     )
 
 

@@ -30,8 +30,7 @@ def yaml_hint(problem: str, context: str, line_text: str) -> str | None:
         field = _FIELD_RE.match(line_text)
         if field and ": " in field.group(2):
             quoted = json.dumps(field.group(2), ensure_ascii=False)
-            return (f"text with ': ' in it must be in quotes, or YAML reads a second field: "
-                    f"{field.group(1)}: {quoted}")
+            return f"text with ': ' in it must be in quotes, or YAML reads a second field: {field.group(1)}: {quoted}"
         if indent:
             return "this field is indented more than the one above: indent both alike"
     if any(words in problem for words in _MISINDENTED):
@@ -41,5 +40,7 @@ def yaml_hint(problem: str, context: str, line_text: str) -> str | None:
     return None
 
 
-LIST_ITEM_RUNS_ON = ("runs on over two lines; a '- ' item indented deeper than the one above "
-                     "continues it: give every item the same indentation")
+LIST_ITEM_RUNS_ON = (
+    "runs on over two lines; a '- ' item indented deeper than the one above "
+    "continues it: give every item the same indentation"
+)

@@ -95,9 +95,11 @@ def parse_yaml(text: str, first_line: int, error: Report) -> tuple[yaml.Node | N
     if node is not None:
         _renumber_marks(node, editor_lines)
     for first, again in loader.repeated_keys:
-        error(first_line + again.start_mark.line,
-              f"field {again.value!r} is given twice (first on line "
-              f"{first_line + first.start_mark.line}); only one can count")
+        error(
+            first_line + again.start_mark.line,
+            f"field {again.value!r} is given twice (first on line "
+            f"{first_line + first.start_mark.line}); only one can count",
+        )
     return node, data
 
 
@@ -112,8 +114,7 @@ def _renumber_marks(root: yaml.Node, editor_lines: EditorLines) -> None:
             continue
         seen.add(id(node))
         mark = node.start_mark  # libyaml's marks cannot be changed: a new one replaces it
-        node.start_mark = yaml.Mark(mark.name, mark.index, editor_lines(mark.line), mark.column,
-                                    None, None)  # type: ignore[arg-type]  # no buffer, as libyaml's
+        node.start_mark = yaml.Mark(mark.name, mark.index, editor_lines(mark.line), mark.column, None, None)  # type: ignore[arg-type]  # no buffer, as libyaml's
         if isinstance(node, yaml.MappingNode):
             stack.extend(part for pair in node.value for part in pair)
         elif isinstance(node, yaml.SequenceNode):
@@ -170,9 +171,7 @@ _OPENED_CONTEXTS = (
 )
 
 
-def _yaml_error(
-    exc: yaml.YAMLError, text: str, first_line: int, editor_lines: EditorLines
-) -> tuple[int, str]:
+def _yaml_error(exc: yaml.YAMLError, text: str, first_line: int, editor_lines: EditorLines) -> tuple[int, str]:
     """The file's line to fix and what is wrong there; `text` begins on line `first_line`."""
     context = str(getattr(exc, "context", None) or "")
     context_mark = getattr(exc, "context_mark", None)
@@ -182,11 +181,14 @@ def _yaml_error(
     if context_mark and context.startswith(_OPENED_CONTEXTS):
         opened = first_line + editor_lines(context_mark.line)
         yaml_lines = YAML_BREAKS.split(text)  # as the marks count them
-        if (context.startswith("while parsing a flow") and problem_mark
-                and yaml_lines[problem_mark.line:][:1] and yaml_lines[problem_mark.line][:1].isspace()):
+        if (
+            context.startswith("while parsing a flow")
+            and problem_mark
+            and yaml_lines[problem_mark.line :][:1]
+            and yaml_lines[problem_mark.line][:1].isspace()
+        ):
             # An indented line inside the list, not the next field: a bad item, not a missing ].
-            return (first_line + editor_lines(problem_mark.line),
-                    f"{problem} (in the list opened on line {opened})")
+            return (first_line + editor_lines(problem_mark.line), f"{problem} (in the list opened on line {opened})")
         return opened, f"{problem} ({context})"
     if mark := problem_mark or context_mark:
         return first_line + editor_lines(mark.line), problem

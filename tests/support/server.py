@@ -38,6 +38,7 @@ def wait_until(check: Callable[[], T], what: str, timeout: float = 10.0, every: 
 def wait_for_http(url: str, timeout: float = 30.0) -> None:
     """Waits until `url` answers (any status), so that a test or a load run never starts against
     a server that is still importing."""
+
     def answers() -> bool:
         try:
             urllib.request.urlopen(url, timeout=1).close()
@@ -58,9 +59,7 @@ class LiveServer:
         self.app = app
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(
-            app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on", **options
-        )
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on", **options)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

@@ -21,8 +21,9 @@ def debian_tool(binary: str, package: str, install: bool) -> tuple[str | None, s
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     print(f"installing {package} with apt-get ...", flush=True)
     subprocess.run(["apt-get", "update", "-qq"], check=True, env=env, timeout=600)
-    subprocess.run(["apt-get", "install", "-y", "-qq", package], check=True, env=env, timeout=600,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        ["apt-get", "install", "-y", "-qq", package], check=True, env=env, timeout=600, stdout=subprocess.DEVNULL
+    )
     found = shutil.which(binary) or _sbin(binary)
     return (found, "") if found else (None, how)
 
