@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from conftest import EXAMPLES, GLOSSARY_DATA, LiveServer
 from playwright.sync_api import Page, Route
-from widget_helpers import FIXTURE_TAG, open_ready, serve_html, widget_tag
 
+from tests.support.widget import FIXTURE_TAG, open_ready, serve_html, widget_tag
 from widget_server.annotate import Options, annotate_html
 from widget_server.content import load_glossary
 from widget_server.highlights import Settings

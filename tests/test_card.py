@@ -8,7 +8,9 @@ and host pages are in the other test_card_*.py files.
 from __future__ import annotations
 
 import pytest
-from cardkit import (
+from playwright.sync_api import Page, expect
+
+from tests.support.card import (
     CLOSE_MS,
     OPEN_MS,
     PREFETCH_MS,
@@ -28,7 +30,6 @@ from cardkit import (
     term,
     term_json,
 )
-from playwright.sync_api import Page, expect
 
 
 def test_card_shows_the_term_data_exactly_as_the_api_returned_it(page: Page, fixture_server) -> None:

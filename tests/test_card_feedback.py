@@ -19,11 +19,11 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from cardkit import CARD_PAGE_HTML, card, term
 from click.testing import CliRunner
 from conftest import FIXTURES, STORES, LiveServer, free_port, new_store
 from playwright.sync_api import Browser, Locator, Page, Request, expect
 
+from tests.support.card import CARD_PAGE_HTML, card, term
 from tests.support.server import wait_until
 from widget_server.app import create_app
 from widget_server.build import build_site

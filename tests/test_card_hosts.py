@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from cardkit import card, hover, open_page, rect, term_json, viewport
 from playwright.sync_api import ConsoleMessage, Page, expect
+
+from tests.support.card import card, hover, open_page, rect, term_json, viewport
 
 READ_MORE = "Read the full entry"
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from cardkit import CLOSE_MS, OPEN_MS, card, hover, move_away, open_page, open_page_with_paused_clock, term
 from playwright.sync_api import Page, expect
+
+from tests.support.card import CLOSE_MS, OPEN_MS, card, hover, move_away, open_page, open_page_with_paused_clock, term
 
 
 def focused_text(page: Page) -> str:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from cardkit import card, open_page, open_variant, rect, term, viewport
 from playwright.sync_api import Page, expect
+
+from tests.support.card import card, open_page, open_variant, rect, term, viewport
 
 GAP = 8  # the widget's gap between term and card, and margin to the viewport edge
 MAX_WIDTH = 360

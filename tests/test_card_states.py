@@ -13,8 +13,9 @@ from collections.abc import Callable, Iterator
 from itertools import product
 
 import pytest
-from cardkit import CLOSE_MS, OPEN_MS, card, centre, hover, move_away, open_page_with_paused_clock, term
 from playwright.sync_api import Browser, Page, expect
+
+from tests.support.card import CLOSE_MS, OPEN_MS, card, centre, hover, move_away, open_page_with_paused_clock, term
 
 
 @pytest.fixture

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from cardkit import card, contrast, luminance, open_page, open_variant, term
 from playwright.sync_api import Page, expect
+
+from tests.support.card import card, contrast, luminance, open_page, open_variant, term
 
 
 def read_colours(page: Page) -> dict[str, list[str]]:

@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from cardkit import (
+from playwright.sync_api import Browser, Page, expect
+
+from tests.support.card import (
     CLOSE_MS,
     OPEN_MS,
     card,
@@ -22,7 +24,6 @@ from cardkit import (
     record_term_requests,
     term,
 )
-from playwright.sync_api import Browser, Page, expect
 
 
 @pytest.fixture

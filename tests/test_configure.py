@@ -16,7 +16,8 @@ from axe_playwright_python.sync_playwright import Axe
 from conftest import GLOSSARY_DATA, LiveServer, free_port
 from playwright.sync_api import BrowserContext, Frame, Page, expect
 from starlette.testclient import TestClient
-from widget_helpers import (
+
+from tests.support.widget import (
     HIGHLIGHTS_JS,
     RECORD_PAGE,
     Console,
@@ -26,7 +27,6 @@ from widget_helpers import (
     static_server,
     wait_ready,
 )
-
 from widget_server.app import create_app
 from widget_server.build import build_site
 from widget_server.content import load_glossary

@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 from conftest import GLOSSARY_DATA, LiveServer
-from corpus_kit import PRECISION_TARGET, RECALL_TARGET, Found, load_passages, score
 from playwright.sync_api import Browser, Page
-from widget_helpers import RECORD_PAGE, Console, serve_html, wait_ready, widget_tag
 
+from tests.support.corpus import PRECISION_TARGET, RECALL_TARGET, Found, load_passages, score
+from tests.support.widget import RECORD_PAGE, Console, serve_html, wait_ready, widget_tag
 from widget_server.content import load_glossary
 from widget_server.highlights import Settings, scan_page
 from widget_server.matcher import glossary_matcher

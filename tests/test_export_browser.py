@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import pytest
 from conftest import FIXTURES, LiveServer, free_port
 from playwright.sync_api import Page, expect
-from widget_helpers import static_server
 
+from tests.support.widget import static_server
 from widget_server.build import build_site
 
 PAGE = (FIXTURES / "pages" / "export.html").read_text()

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import GLOSSARY_DATA, REALWORLD_PAGES
-from vector_kit import VECTORS_GLOSSARY
 
+from tests.support.vectors import VECTORS_GLOSSARY
 from widget_server.cli import main
 
 ARTICLE = """<!doctype html><html><body><nav>premium</nav><main>

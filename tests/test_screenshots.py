@@ -10,8 +10,9 @@ import os
 from pathlib import Path
 
 import pytest
-from cardkit import card, hover, is_png, open_page, term
 from playwright.sync_api import Page, expect
+
+from tests.support.card import card, hover, is_png, open_page, term
 
 SLUG = "workers-compensation"  # a term high on the article, with a typical card
 

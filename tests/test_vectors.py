@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from conftest import LiveServer
 from playwright.sync_api import Browser, BrowserContext, Page
-from vector_kit import VECTORS, VECTORS_GLOSSARY, run_python, vector_attributes, vector_page
-from widget_helpers import RECORD_PAGE, Console, serve_html, wait_ready, widget_tag
 
+from tests.support.vectors import VECTORS, VECTORS_GLOSSARY, run_python, vector_attributes, vector_page
+from tests.support.widget import RECORD_PAGE, Console, serve_html, wait_ready, widget_tag
 from widget_server.app import create_app
 
 # Each highlight as [slug, start, end, text], in code points of the body's text (a JavaScript

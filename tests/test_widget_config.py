@@ -8,7 +8,8 @@ from collections.abc import Iterator
 import pytest
 from conftest import FIXTURES, LiveServer
 from playwright.sync_api import Browser, BrowserContext, Page, Request, Route
-from widget_helpers import (
+
+from tests.support.widget import (
     Console,
     fresh_page,
     highlights,
@@ -18,7 +19,6 @@ from widget_helpers import (
     shared_context,
     widget_tag,
 )
-
 from widget_server.app import create_app
 
 ARTICLE = '<article id="article"><p>A premium and a policy.</p></article>'

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from conftest import LiveServer
 from playwright.sync_api import Page, Request, Route
-from widget_helpers import (
+
+from tests.support.widget import (
     RECORD_PAGE,
     Console,
     fixture_html,
@@ -15,11 +16,11 @@ from widget_helpers import (
     open_ready,
     ready_count,
     serve_html,
+    settle,
     wait_for_events,
     wait_ready,
     widget_tag,
 )
-
 from widget_server import __version__
 
 DOM_HIGHLIGHTS = [
@@ -217,7 +218,7 @@ def test_ready_event_detail(page: Page, fixture_server: LiveServer) -> None:
     assert detail["terms"] == len({slug for slug, _ in DOM_HIGHLIGHTS})
     assert isinstance(detail["ms"], int | float) and 0 <= detail["ms"] < 2000
     assert isinstance(detail["setupMs"], int | float) and 0 <= detail["setupMs"] < 2000
-    page.wait_for_timeout(300)
+    settle(page)
     assert ready_count(page) == 1
 
     # The matcher is built once: a later scan reports the same setup time.
@@ -253,7 +254,7 @@ def test_scan_highlights_content_the_observer_does_not_watch(
     open_ready(page, dom_url(fixture_server))
     page.evaluate("""document.querySelector("#outside").insertAdjacentHTML(
       "beforeend", "<p id='late'>Late news about a data broker.</p>")""")
-    page.wait_for_timeout(200)
+    settle(page)
     assert highlights(page, "#outside") == []
 
     detail = page.evaluate("GlossaryWidget.scan(document.querySelector('#late'))")
@@ -554,7 +555,7 @@ def test_late_content_in_a_skipped_area_is_not_highlighted(
       document.querySelector("#root").insertAdjacentHTML("beforeend", "<nav id='late-nav'>A tax</nav>");
       document.querySelector("#bold").closest("p").insertAdjacentHTML("beforeend", "<code>tax</code>");
     }""")
-    page.wait_for_timeout(300)
+    settle(page)
 
     assert page.evaluate("document.querySelectorAll('nav glossary-term, code glossary-term').length") == 0
 
@@ -810,7 +811,7 @@ def test_opening_a_card_is_not_taken_for_new_content(page: Page, fixture_server:
 
     page.locator("glossary-term").first.focus()
     page.locator('[data-glossary-card="premium"]').wait_for(state="visible")
-    page.wait_for_timeout(300)
+    settle(page)
 
     assert page.evaluate("document.body.lastElementChild.localName") == "glossary-card"
     assert ready_count(page) == 1
@@ -854,10 +855,15 @@ def test_no_global_but_glossary_widget_and_no_patched_prototypes(
     assert with_widget["prototypes"] == without["prototypes"]
 
 
+def wait_for_card(page: Page) -> None:
+    """Until the hovered term's card shows its data: the term has been loaded."""
+    page.wait_for_function("document.querySelector('glossary-card')?.shadowRoot.querySelector('.definition')")
+
+
 def test_no_cookies_and_no_storage(page: Page, fixture_server: LiveServer) -> None:
     open_ready(page, dom_url(fixture_server))
     page.hover("#intro glossary-term")  # a hover card loads a term too
-    page.wait_for_timeout(600)
+    wait_for_card(page)
 
     assert page.evaluate("document.cookie") == ""
     assert page.evaluate("[localStorage.length, sessionStorage.length]") == [0, 0]
@@ -875,7 +881,7 @@ def test_requests_carry_no_cookies(page: Page, fixture_server: LiveServer) -> No
     page.on("request", record)
     open_ready(page, dom_url(fixture_server))
     page.hover("#intro glossary-term")
-    page.wait_for_timeout(600)
+    wait_for_card(page)
 
     assert len(api_headers) >= 2
     assert all("cookie" not in headers for headers in api_headers)

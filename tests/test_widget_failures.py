@@ -21,7 +21,8 @@ from collections.abc import Callable, Iterator
 import pytest
 from conftest import LiveServer
 from playwright.sync_api import Browser, BrowserContext, Error, Page, Request, Route
-from widget_helpers import (
+
+from tests.support.widget import (
     Console,
     fixture_html,
     fresh_page,

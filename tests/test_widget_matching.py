@@ -14,7 +14,8 @@ from collections.abc import Iterator
 import pytest
 from conftest import GLOSSARY_DATA, LiveServer
 from playwright.sync_api import Browser, Page
-from widget_helpers import (
+
+from tests.support.widget import (
     RECORD_PAGE,
     Console,
     highlights,
@@ -24,7 +25,6 @@ from widget_helpers import (
     wait_ready,
     widget_tag,
 )
-
 from widget_server.content import load_glossary
 from widget_server.highlights import scan_page
 from widget_server.matcher import glossary_matcher

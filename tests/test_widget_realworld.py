@@ -26,8 +26,8 @@ from pathlib import Path
 import pytest
 from conftest import GLOSSARY_DATA, REALWORLD_PAGES, LiveServer
 from playwright.sync_api import Browser, BrowserContext, Route
-from widget_helpers import ISSUE_SKIP_SELECTOR, RECORD_PAGE, Console, wait_ready, widget_tag
 
+from tests.support.widget import ISSUE_SKIP_SELECTOR, RECORD_PAGE, Console, wait_ready, widget_tag
 from widget_server.content import load_glossary
 from widget_server.highlights import PageScan, Settings, parse, scan_page
 from widget_server.matcher import glossary_matcher

@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, LiveServer, free_port
 from playwright.sync_api import Page, Route
-from widget_helpers import (
+
+from tests.support.widget import (
     RECORD_PAGE,
     Console,
     highlights,
@@ -29,7 +30,6 @@ from widget_helpers import (
     wait_for_events,
     widget_tag,
 )
-
 from widget_server.app import create_app
 from widget_server.build import build_site
 

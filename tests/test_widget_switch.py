@@ -9,10 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from cardkit import card
 from conftest import LiveServer
 from playwright.sync_api import Page, Request, expect
-from widget_helpers import Console, highlights, open_ready, wait_ready
+
+from tests.support.card import card
+from tests.support.widget import Console, highlights, open_ready, wait_ready
 
 SITE_OWNERS_DOCS = Path(__file__).resolve().parent.parent / "docs" / "site-owners.md"
 

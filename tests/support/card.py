@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from conftest import LiveServer
 
 CARD_PAGE = "card.html"
-PAGES = Path(__file__).parent / "fixtures" / "pages"
+PAGES = Path(__file__).resolve().parent.parent / "fixtures" / "pages"
 CARD_PAGE_HTML = (PAGES / CARD_PAGE).read_text(encoding="utf-8")
 TERM_JSON = "**/api/v1/terms/*.json"
 # The widget's own timings (widget_js/card.js). Written out here, not read from card.js, so that

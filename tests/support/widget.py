@@ -16,7 +16,7 @@ from typing import Any
 
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Error, Page, Route
 
-PAGES = Path(__file__).resolve().parent / "fixtures" / "pages"
+PAGES = Path(__file__).resolve().parent.parent / "fixtures" / "pages"
 
 # The areas the issue says are never highlighted ("Never inside"), written out here rather than
 # taken from the widget, so that a change to the widget's own list is caught.
@@ -171,6 +171,17 @@ def wait_for_events(page: Page, done: Callable[[], bool], timeout_ms: int = 5000
 
 def ready_count(page: Page) -> int:
     return int(page.evaluate("window.__readyEvents.length"))
+
+
+def settle(page: Page) -> None:
+    """Waits until the widget has scanned whatever the page did before now, for tests that check
+    that nothing (more) was highlighted: scans run one after another, so a scan asked for now ends
+    after every scan already asked for. That scan's own glossary:ready event is not recorded."""
+    page.evaluate("""async () => {
+      await GlossaryWidget.scan(document.createElement("p"));
+      window.__readyEvents.pop();
+      window.__ready = window.__readyEvents.at(-1);
+    }""")
 
 
 @dataclass

@@ -14,7 +14,7 @@ import yaml
 from widget_server.highlights import parse
 from widget_server.names import is_word
 
-CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
+CORPUS_DIR = Path(__file__).resolve().parent.parent / "corpus"
 PRECISION_TARGET = 0.98
 RECALL_TARGET = 0.95
 

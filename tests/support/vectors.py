@@ -10,7 +10,7 @@ from widget_server.content import load_glossary
 from widget_server.highlights import Settings, scan_page
 from widget_server.matcher import glossary_matcher
 
-VECTORS_DIR = Path(__file__).resolve().parent / "vectors"
+VECTORS_DIR = Path(__file__).resolve().parent.parent / "vectors"
 VECTORS_GLOSSARY = VECTORS_DIR / "glossary"
 VECTORS: list[dict[str, Any]] = (
     json.loads((VECTORS_DIR / "matching.json").read_text(encoding="utf-8"))["vectors"]
