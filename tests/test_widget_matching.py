@@ -16,6 +16,7 @@ from conftest import GLOSSARY_DATA, LiveServer
 from playwright.sync_api import Browser, Page
 
 from tests.support.widget import (
+    ISSUE_SKIP_ELEMENTS,
     RECORD_PAGE,
     Console,
     highlights,
@@ -123,32 +124,7 @@ MATCHING: dict[str, list[tuple[str, str]]] = {
 
 PREMIUMS = [("premium", "premium"), ("premium", "premium")]
 SKIPPED = [
-    "a",
-    "button",
-    "input",
-    "textarea",
-    "select",
-    "option",
-    "label",
-    "summary",
-    "code",
-    "pre",
-    "kbd",
-    "samp",
-    "script",
-    "style",
-    "noscript",
-    "template",
-    "svg",
-    "math",
-    "iframe",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "nav",
+    *ISSUE_SKIP_ELEMENTS,  # each element of the issue's list, then the other areas
     "contenteditable",
     "contenteditable-empty",
     "contenteditable-plaintext",
