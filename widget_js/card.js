@@ -46,7 +46,7 @@ function createCards(config, signal, write, turnOff) {
   // opens the card again, whatever happened before: no order of events can leave it stuck.
   let dismissed = null;
 
-  const clearTimers = () => clearTimeout(timer);
+  const clearTimer = () => clearTimeout(timer);
   const highlightOf = (node) => node?.closest?.(HIGHLIGHT);
   const inCard = (node) => host.contains(node); // the host itself too
 
@@ -62,7 +62,7 @@ function createCards(config, signal, write, turnOff) {
   }
 
   function open(highlight) {
-    clearTimers();
+    clearTimer();
     clearTimeout(closeTimer);
     if (term === highlight) return;
     if (term) close();
@@ -240,7 +240,7 @@ function createCards(config, signal, write, turnOff) {
     if (!highlight) return;
     if (highlight === term) return clearTimeout(closeTimer);
     if (highlight === dismissed && inCard(event.relatedTarget)) return;
-    clearTimers();
+    clearTimer();
     timer = setTimeout(() => {
       load(highlight.dataset.glossaryTerm);
       timer = setTimeout(open, OPEN_MS - PREFETCH_MS, highlight);
@@ -254,7 +254,7 @@ function createCards(config, signal, write, turnOff) {
     if (highlight === term) {
       if (!inCard(event.relatedTarget)) scheduleClose();
     } else {
-      clearTimers(); // the pointer was only passing
+      clearTimer(); // the pointer was only passing
     }
   });
 
@@ -323,7 +323,7 @@ function createCards(config, signal, write, turnOff) {
 
   return {
     destroy() {
-      clearTimers();
+      clearTimer();
       close();
       host.remove();
     },

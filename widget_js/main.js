@@ -1,10 +1,10 @@
 // ---- main: start once, load the index, scan, follow later content, expose GlossaryWidget -----
 
-/** Fetches JSON with a time limit, unless a signal aborts it first; no cookies are sent, so
+/** Fetches JSON with a time limit, unless `signal` aborts it first; no cookies are sent, so
  * nothing identifies the reader. */
-async function fetchJson(url, ...signals) {
+async function fetchJson(url, signal) {
   const response = await fetch(url, {
-    signal: AbortSignal.any([...signals, AbortSignal.timeout(FETCH_TIMEOUT_MS)]),
+    signal: AbortSignal.any([signal, AbortSignal.timeout(FETCH_TIMEOUT_MS)]),
     credentials: "omit",
   });
   if (!response.ok) throw Error(`${url} answered ${response.status}`);
