@@ -17,9 +17,11 @@ import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from widget_server.api import MAX_BEGINNINGS, beginnings, entry_words, index_document
 from widget_server.app import create_app
 from widget_server.content import load_glossary
 from widget_server.markup import plain_text
+from widget_server.model import Glossary
 
 GLOSSARY_DATA = Path(__file__).resolve().parent.parent / "glossary_data"
 VECTORS_GLOSSARY = Path(__file__).resolve().parent / "vectors" / "glossary"
@@ -53,6 +55,7 @@ def api_paths() -> list[str]:
         "/api/v1/terms.json",
         "/api/v1/terms/neuromuscular-re-education.json",
         "/api/v1/terms/annual-percentage-rate.json",
+        "/api/v1/index.json",
         *(f"/api/v1/index/{c.slug}.json" for c in glossary.categories),
     ]
 
@@ -155,7 +158,10 @@ def test_category_index(client: TestClient, terms: list[dict[str, Any]]) -> None
     for category in CATEGORY_SLUGS:
         document = client.get(f"/api/v1/index/{category}.json").json()
         # `context`: the category's context words, when a term of the file uses them.
-        assert list(document) in (["category", "terms"], ["category", "terms", "context"])
+        assert list(document) in (
+            ["category", "terms", "words", "starts"],
+            ["category", "terms", "context", "words", "starts"],
+        )
         assert document["category"] == category
         expected = [t for t in terms if category in t["categories"]]
         assert [row[0].removeprefix("=") for row in document["terms"]] == [t["slug"] for t in expected]
@@ -184,8 +190,6 @@ def test_index_carries_context_rules_compactly() -> None:
     """The vectors' glossary: names that need context are marked `?`, then come the term's own
     context words and its not phrases; category words go once per file; terms without rules
     are as before; a term of two categories lists the words of both itself, in either file."""
-    from widget_server.api import index_document
-
     glossary = load_glossary(VECTORS_GLOSSARY)
     insurance = index_document(glossary, "insurance")
     finance = index_document(glossary, "finance")
@@ -230,6 +234,76 @@ def test_index_carries_context_rules_compactly() -> None:
     ]
     assert [r for r in insurance["terms"] if r[0] == "exclusion"] == [exclusion]
     assert [r for r in healthcare["terms"] if r[0] == "exclusion"] == [exclusion]
+
+
+def index_rows(glossary: Glossary, category: str) -> dict[str, list[str]]:
+    return {row[0]: row for row in index_document(glossary, category)["terms"]}
+
+
+def test_the_index_of_every_category_has_every_term_once_with_its_own_context_words(client: TestClient) -> None:
+    """The file a tag without data-categories reads: every term in glossary order, each as the
+    category files give it, but that it lists its context words itself (no file defaults)."""
+    glossary = load_glossary(VECTORS_GLOSSARY)
+    every = index_document(glossary)
+
+    assert list(every) == ["terms", "words", "starts"]
+    assert [row[0].removeprefix("=") for row in every["terms"]] == [t.slug for t in glossary.terms]
+    rows = {row[0]: row for row in every["terms"]}
+    # In insurance.json, premium takes the file's `context`; here it lists those words itself.
+    assert rows["premium"] == [
+        "premium",
+        "?Premium",
+        "insurance premium",
+        "+insurer",
+        "+policyholder",
+        "+coverage",
+        "+health plan",
+        "-premium carmaker",
+        "-premium bonds",
+        "-a premium of",
+    ]
+    assert rows["deductible"] == index_rows(glossary, "insurance")["deductible"]
+    served = client.get("/api/v1/index.json").json()
+    assert len(served["terms"]) == len(client.get("/api/v1/terms.json").json()["terms"])
+
+
+def test_the_matcher_in_an_index_finds_every_name_by_its_words() -> None:
+    """`words` sends each name's first word (folded) and a one-word name's plural to the entries
+    that have the name; `starts` holds the first letters of every such word."""
+    entries = [
+        ["premium", "Premium", "=PRM"],
+        ["premium-tax-credit", "Premium Tax Credit"],
+        ["=hipaa", "HIPAA"],
+        ["policy", "?Policy", "+insurer", "-policy wonk"],
+        ["os", "Ος"],
+    ]
+    words = entry_words(entries)
+
+    assert words == {
+        "premium": [0, 1],
+        "premiums": [0],
+        "prm": [0],
+        "prms": [0],  # an acronym alias keeps its capitals in the plural (PRMs), then is folded
+        "hipaa": [2],  # no plural in a case-sensitive term
+        "policy": [3],
+        "policies": [3],
+        "οσ": [4],  # the final sigma folded as any sigma
+        "οσs": [4],
+    }
+    starts = beginnings(words).split("|")
+    assert all(any(word.startswith(start) for start in starts) for word in words)
+    assert max(len(start) for start in starts) <= 4
+
+
+def test_the_first_letters_are_fewer_for_a_large_glossary() -> None:
+    """Four letters while they give at most MAX_BEGINNINGS alternatives, else three, else two."""
+    many = {f"{a}{b}{c}{d}x": [0] for a in "abcdefgh" for b in "abcdefgh" for c in "abcdefgh" for d in "abcde"}
+    assert len({word[:4] for word in many}) > MAX_BEGINNINGS
+
+    starts = beginnings(many).split("|")
+
+    assert len(starts) == 8 * 8 * 8
+    assert all(len(start) == 3 for start in starts)
 
 
 def test_index_of_a_category_lists_only_its_terms(client: TestClient) -> None:

@@ -23,6 +23,7 @@ from conftest import LiveServer
 from playwright.sync_api import Browser, BrowserContext, Error, Page, Request, Route
 
 from tests.support.widget import (
+    INDEX_FILES,
     Console,
     fixture_html,
     fresh_page,
@@ -95,7 +96,7 @@ def abort(route: Route) -> None:
 
 GOOD_INDEX = '{"category":"insurance","terms":[["premium","Premium"],["policy","Policy"]]}'
 
-# name -> (handler for categories.json, handler for index/*.json)
+# name -> (handler for categories.json, handler for the index files)
 FAILURES: dict[str, tuple[Callable, Callable]] = {
     "api-down": (abort, abort),
     "index-down": (real, abort),
@@ -119,17 +120,6 @@ FAILURES: dict[str, tuple[Callable, Callable]] = {
     "index-context-not-text": (real, fulfill_json('{"context": ["insurer", 5], "terms": [["premium", "?Premium"]]}')),
     "index-context-a-number": (real, fulfill_json('{"context": 5, "terms": [["premium", "?Premium"]]}')),
 }
-
-
-def one_index_fails(route: Route) -> None:
-    """Every index answers well but finance's: nothing may be highlighted from the others."""
-    if route.request.url.endswith("/finance.json"):
-        route.fulfill(status=500, body="")
-    else:
-        route.fulfill(status=200, content_type="application/json", body=GOOD_INDEX)
-
-
-FAILURES["one-index-500"] = (real, one_index_fails)
 
 
 def assert_untouched(page: Page, console: Console, before: dict, failed_requests: int) -> None:
@@ -171,7 +161,7 @@ def test_api_failure_leaves_the_page_as_it_was(
 ) -> None:
     categories, index = FAILURES[failure]
     page.route("**/api/v1/categories.json", categories)
-    page.route("**/api/v1/index/*.json", index)
+    page.route(INDEX_FILES, index)
     console = Console.attach(page)
     failed = count_failures(page)
 
@@ -190,7 +180,7 @@ def test_a_malformed_index_entry_is_reported_as_such(
 ) -> None:
     """An entry is [slug, name, aliases...] of text; the site owner reading the console learns
     that the index is at fault, not of a script error inside the widget."""
-    page.route("**/api/v1/index/*.json", fulfill_json(f'{{"terms": [["tax", "Tax"], {entry}]}}'))
+    page.route(INDEX_FILES, fulfill_json(f'{{"terms": [["tax", "Tax"], {entry}]}}'))
     with page.expect_console_message(lambda message: message.type == "warning") as warning:
         page.goto(fixture_server.url + PAGE)
     assert "glossary not loaded (bad index)" in warning.value.text
@@ -229,20 +219,50 @@ def test_the_api_still_works_when_not_routed(page: Page, fixture_server: LiveSer
     page.wait_for_selector("glossary-term")
 
 
-def test_api_on_a_closed_port(page: Page, fixture_server: LiveServer, before: dict) -> None:
-    """A real connection failure, without routing: data-api names a port nobody listens on."""
-    tag = widget_tag(root="#root", occurrences="all", api=f"http://127.0.0.1:{closed_port()}/")
+def test_one_failing_index_of_the_chosen_categories_fails_them_all(
+    page: Page, fixture_server: LiveServer, before: dict
+) -> None:
+    """Every index answers well but finance's: nothing may be highlighted from the others."""
+
+    def one_index_fails(route: Route) -> None:
+        if route.request.url.endswith("/finance.json"):
+            route.fulfill(status=500, body="")
+        else:
+            route.fulfill(status=200, content_type="application/json", body=GOOD_INDEX)
+
+    tag = widget_tag(root="#root", occurrences="all", categories="insurance,finance")
     url = serve_html(page, fixture_server.url + PAGE, fixture_html("dom.html", tag))
-    before_html = before["html"].replace(
-        '<script src="/widget.js" data-root="#root" data-occurrences="all" defer=""></script>',
-        tag.replace(" defer>", ' defer="">'),
-    )
+    page.route(INDEX_FILES, one_index_fails)
     console = Console.attach(page)
     failed = count_failures(page)
 
     load_and_settle(page, url)
 
-    assert_untouched(page, console, {**before, "html": before_html}, failures_reported(page, console, failed))
+    assert_untouched(
+        page, console, {**before, "html": page_without_widget(before, tag)}, failures_reported(page, console, failed)
+    )
+
+
+def page_without_widget(before: dict, tag: str) -> str:
+    """The HTML of the fixture page, as `before` has it, with `tag` in place of its widget tag."""
+    return before["html"].replace(
+        '<script src="/widget.js" data-root="#root" data-occurrences="all" defer=""></script>',
+        tag.replace(" defer>", ' defer="">'),
+    )
+
+
+def test_api_on_a_closed_port(page: Page, fixture_server: LiveServer, before: dict) -> None:
+    """A real connection failure, without routing: data-api names a port nobody listens on."""
+    tag = widget_tag(root="#root", occurrences="all", api=f"http://127.0.0.1:{closed_port()}/")
+    url = serve_html(page, fixture_server.url + PAGE, fixture_html("dom.html", tag))
+    console = Console.attach(page)
+    failed = count_failures(page)
+
+    load_and_settle(page, url)
+
+    assert_untouched(
+        page, console, {**before, "html": page_without_widget(before, tag)}, failures_reported(page, console, failed)
+    )
 
 
 def test_scan_and_destroy_after_a_failure_do_not_throw(
@@ -279,7 +299,7 @@ console.warn = function (...args) {
 """
 
 
-@pytest.mark.parametrize("stalled", ["categories.json", "index/insurance.json"])
+@pytest.mark.parametrize("stalled", ["categories.json", "index.json"])
 def test_stalled_api_times_out_after_3_seconds(
     page: Page,
     fixture_server: LiveServer,

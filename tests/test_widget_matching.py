@@ -23,6 +23,7 @@ from tests.support.widget import (
     html_page,
     open_ready,
     serve_html,
+    serve_index,
     wait_ready,
     widget_tag,
 )
@@ -205,11 +206,12 @@ def test_similar_markup_is_not_skipped(skipping: Highlights, case: str) -> None:
 
 # Names that start alike are not in the fixture glossary (whose terms other tests rely on), so
 # this case serves its own index: "premium", "premium tax credit", "tax credit" and "tax".
-ALIKE_CATEGORIES = '{"categories":[{"slug":"money","label":"Money","description":"","count":4}]}'
-ALIKE_INDEX = (
-    '{"category":"money","terms":[["premium","Premium"],["premium-tax-credit","Premium Tax Credit"],'
-    '["tax-credit","Tax Credit"],["tax","Tax"]]}'
-)
+ALIKE_INDEX = [
+    ["premium", "Premium"],
+    ["premium-tax-credit", "Premium Tax Credit"],
+    ["tax-credit", "Tax Credit"],
+    ["tax", "Tax"],
+]
 ALIKE_TEXT = (
     "A premium tax credit, premium tax credits, a premium tax, a premium, a tax credit, premium\u00a0tax\ncredit."
 )
@@ -224,13 +226,13 @@ ALIKE_EXPECTED = [
 ]
 
 
-def test_longest_of_names_that_start_at_the_same_word(page: Page, fixture_server: LiveServer) -> None:
-    page.route(
-        "**/api/v1/categories.json", lambda route: route.fulfill(content_type="application/json", body=ALIKE_CATEGORIES)
-    )
-    page.route(
-        "**/api/v1/index/money.json", lambda route: route.fulfill(content_type="application/json", body=ALIKE_INDEX)
-    )
+@pytest.mark.parametrize("matcher_data", [True, False], ids=["server's matcher", "index without it"])
+def test_longest_of_names_that_start_at_the_same_word(
+    page: Page, fixture_server: LiveServer, matcher_data: bool
+) -> None:
+    """With the matcher the server computes, and with an index file that has none (an older or
+    a hand-made copy), from which the widget makes it."""
+    serve_index(page, ALIKE_INDEX, matcher_data)
     url = serve_html(
         page,
         f"{fixture_server.url}/examples/alike.html",
@@ -282,9 +284,9 @@ def test_every_form_of_every_bundled_name_is_highlighted_whole(
 # 4,394 words of which no two have the same first three letters (a, b, c, then "ze").
 MANY_FIRST_WORDS = [a + b + c + "ze" for a in string.ascii_lowercase for b in "abcdefghijklm" for c in "abcdefghijklm"]
 
-# The matcher looks for the first letters of first words in the lower-cased text; these are the
-# texts where that could go wrong, each with its own index (names valid for the widget, which
-# the bundled glossary does not have).
+# The matcher looks for the first letters of first words (`starts`, which the server computes) in
+# the lower-cased text; these are the texts where that could go wrong, each with its own index
+# (names valid for the widget, which the bundled glossary does not have).
 BEGINNINGS = {
     # Lower-casing İ gives two characters: every position after it would be off by one.
     "a text that lower-casing makes longer": (
@@ -342,9 +344,7 @@ def test_names_are_found_by_their_first_letters_in_any_text(
     text: str,
     expected: list[tuple[str, str]],
 ) -> None:
-    categories = {"categories": [{"slug": "money", "label": "Money", "description": "", "count": 1}]}
-    page.route("**/api/v1/categories.json", lambda route: route.fulfill(json=categories))
-    page.route("**/api/v1/index/money.json", lambda route: route.fulfill(json={"category": "money", "terms": index}))
+    serve_index(page, index)
     url = serve_html(
         page,
         f"{fixture_server.url}/examples/beginnings.html",

@@ -69,21 +69,24 @@ function originHash() {
   return hash;
 }
 
+/** The items of a comma-separated list (data-categories), or nothing for an empty value. */
+function listOf(value) {
+  return value ? value.split(",").map((s) => s.trim()).filter(Boolean) : undefined;
+}
+
 /** The settings: a data-* attribute of the tag, else the site file's (`site`, data-site), else
  * the default. Both are read as attribute text, so they meet the same checks. */
 function readConfig(script, base, site) {
   const data = { ...site, ...script?.dataset };
   const config = {
     base,
-    // Unset until a data-* attribute gives them: categories (all), root (DEFAULT_ROOTS), exclude.
+    categories: listOf(data.categories), // none: all
+    // Unset until a data-* attribute gives them: root (DEFAULT_ROOTS), exclude.
     occurrences: "first",
     max: 100,
     linkTarget: data.linkTarget === "_blank" ? "_blank" : "",
     theme: "auto",
   };
-  if (data.categories) {
-    config.categories = data.categories.split(",").map((s) => s.trim()).filter(Boolean);
-  }
   // data-<name>: kept (converted) if `valid`, else reported and ignored.
   const setting = (name, valid, convert = String) => {
     const value = data[name];

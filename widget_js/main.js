@@ -23,40 +23,51 @@ async function loadSite(api, id, signal) {
   }
 }
 
-/** The settings and the index entries of the chosen categories; unknown categories are
- * reported and skipped. The site's settings load beside the categories, with no round trip of
- * their own; a page on a switched-off origin gets nothing, whatever its tag says. */
+/**
+ * The settings and the index files of the chosen categories, else the one of every category;
+ * unknown categories are reported and skipped. The index files are asked for beside
+ * categories.json and the site's settings, so that the data arrives in one round trip, unless
+ * the site's settings may choose the categories (data-site, no data-categories on the tag). A
+ * page on a switched-off origin gets nothing, whatever its tag says.
+ */
 async function loadIndex(script, signal) {
   const base = baseUrl(script, script?.dataset.api);
   const api = base + "api/v1/";
   const id = script?.dataset.site;
-  const [categories, site] = await Promise.all([fetchJson(api + "categories.json", signal), id && loadSite(api, id, signal)]);
+  const site = id && loadSite(api, id, signal);
+  // An unknown category's file answers 404: its error is kept until categories.json tells.
+  const load = (slugs) =>
+    Promise.all(
+      slugs
+        ? slugs.map((slug) => fetchJson(`${api}index/${encodeURIComponent(slug)}.json`, signal).catch((error) => error))
+        : [fetchJson(api + "index.json", signal)],
+    );
+  const [categories, settings, files] = await Promise.all([
+    fetchJson(api + "categories.json", signal),
+    site,
+    // The categories as readConfig reads them: the tag's, else the site's.
+    !id || "categories" in script.dataset
+      ? load(listOf(script?.dataset.categories))
+      : site.then((settings) => load(listOf(settings?.categories))),
+  ]);
   // Absent (a categories.json from an older or a hand-made copy) means no origin is switched off.
   if (categories.disabled?.includes(originHash())) throw Error("switched off for this site");
-  const config = readConfig(script, base, site);
+  const config = readConfig(script, base, settings);
   // From here on, where the card posts votes and opens: the API folder categories.json names
   // when the glossary takes feedback, unless the tag or the site turned it off; else nothing.
   config.feedback = config.feedback !== "off" && categories.feedback && new URL(categories.feedback, base).href;
   const known = categories.categories.map((c) => c.slug);
-  // An unknown category is reported (`warn` returns nothing) and dropped.
-  const chosen = config.categories?.filter(
-    (slug) => known.includes(slug) || warn(`unknown category "${slug}" ignored`),
+  // The files were asked for in the order of config.categories; an unknown category is reported
+  // (`warn` returns nothing) and dropped.
+  const chosen = files.filter(
+    (file, i) => !config.categories || known.includes(config.categories[i]) || warn(`unknown category "${config.categories[i]}" ignored`),
   );
-  const indexes = await Promise.all((chosen || known).map((slug) => fetchJson(`${api}index/${slug}.json`, signal)));
-  const entries = new Map(); // a term in two categories is in both indexes
-  // A list of text; what is not even an array has no `every`.
-  const texts = (list) => list?.every?.((s) => typeof s === "string");
-  for (const index of indexes) {
+  for (const file of chosen) {
+    if (file instanceof Error) throw file;
     // The category's context words, for the names that need context, are text if given.
-    if (!texts(index.context ?? [])) throw Error("bad index");
-    for (const entry of index.terms) {
-      // [slug, name, aliases..., context rules...], all text.
-      if (!entry?.[1] || !texts(entry)) throw Error("bad index");
-      entry.c = index.context;
-      entries.set(entry[0], entry);
-    }
+    if (!texts(file.context ?? [])) throw Error("bad index");
   }
-  return [config, [...entries.values()]];
+  return [config, chosen];
 }
 
 function whenDomReady() {
@@ -201,10 +212,10 @@ function highlight(script, kept, turnOff, page) {
 
   const matcher =
     kept.matcher ||
-    Promise.all([loadIndex(script, stop.signal), whenDomReady()]).then(([[settings, entries]]) => {
+    Promise.all([loadIndex(script, stop.signal), whenDomReady()]).then(([[settings, files]]) => {
       flushWarnings();
       const started = performance.now();
-      return (kept.matcher = [settings, createMatcher(entries), performance.now() - started]);
+      return (kept.matcher = [settings, createMatcher(files), performance.now() - started]);
     });
   scanning = Promise.resolve(matcher)
     .then(([settings, match, ms]) => {

@@ -1,12 +1,12 @@
 // ---- matcher: one pass over a text, whatever the number of terms ------------------------------
 //
-// A Map from a name's first word (lower-cased) to the names that start with it is built once,
-// and one regular expression of the first letters of those words: the engine finds where a
-// name may start, so script looks at a few words in a hundred rather than at every word, and
-// neither grows with the glossary. Four letters keep the expression small (1,600 beginnings
-// for 20,000 synthetic terms, compiled in a few milliseconds); a glossary with more beginnings
-// than MAX_BEGINNINGS gets three letters, or two. A name is split into its words only when its
-// first word turns up in a text: a page mentions few of the glossary's names.
+// An index file holds the matcher ready-made (widget_server/api.py computes it once per glossary
+// version): `words`, from each word a name is looked up by to the entries with such a name, and
+// `starts`, the first letters of those words, of which one regular expression is made: the
+// engine finds where a name may start, so script looks at a few words in a hundred rather than
+// at every word, and neither grows with the glossary. Building the matcher is then compiling
+// that expression. A name is split into its words only when its word turns up in a text: a page
+// mentions few of the glossary's names.
 
 // A word is a run of letters, marks, digits and `_`: matches are whole words by construction.
 const WORD_CHAR = "[\\p{L}\\p{M}\\p{N}_]";
@@ -14,7 +14,6 @@ const WORD = new RegExp(WORD_CHAR + "+", "gu");
 // A second cursor, for splitting names and reading the words after a candidate's first one, so
 // that WORD keeps its place in the text.
 const NEXT_WORD = new RegExp(WORD);
-const MAX_BEGINNINGS = 2000; // compiled in about 5 ms on a 2.1 GHz Xeon; 4,000 took 17-27 ms
 const EXACT_MARK = "=";
 
 /**
@@ -51,80 +50,93 @@ function splitName(name) {
   return [words, gaps];
 }
 
+/** Whether `list` is a list of text (what is not even an array has no `every`). */
+const texts = (list) => list?.every?.((item) => typeof item == "string");
+
+/** Checks an index entry, `[slug, name, aliases..., context rules...]`, all text. */
+function checked(entry) {
+  if (!entry?.[1] || !texts(entry)) throw Error("bad index");
+  return entry;
+}
+
 /**
- * Builds the matcher from index entries `[slug, name, ...]` (see api.py for the format).
- * Returns `match(text) -> [[start, end, slug], ...]`, leftmost-longest and non-overlapping.
+ * An index file's `words` for `terms`, as api.py's `entry_words` makes them: each name's first
+ * word, folded, and the plural of a one-word name but in a case-sensitive term, to the positions
+ * in `terms` of the entries with such a name. For the matchers of context words, and for an
+ * index file without them (an older or a hand-made copy).
  */
-function createMatcher(entries) {
-  // For each first word, a chain through `links` of the names that start with it. Only numbers
-  // and references to the index entries, so that building it allocates next to nothing: it
-  // runs for every name on every page view, while the code is still cold.
-  const heads = new Map(); // first word -> index in `links` of the last name with it
-  const links = []; // per name and key: its entry, its index there, the previous link with its first word or -1
-  const add = (key, entry, i) => {
-    links.push(entry, i, heads.get(key) ?? -1);
-    heads.set(key, links.length - 3);
-  };
-  for (const entry of entries) {
-    const caseSensitive = entry[0][0] === EXACT_MARK;
-    for (let i = 1; i < entry.length; i++) {
-      const name = entry[i];
+function wordsOf(terms) {
+  const words = Object.create(null); // no inherited keys: "constructor" is a word like any other
+  terms.forEach((entry, position) => {
+    for (const name of checked(entry).slice(1)) {
       if (/^[+-]/.test(name)) break; // the context rules follow the names
       WORD.lastIndex = 0;
       const first = WORD.exec(name); // EXACT_MARK is not a word character
       if (!first) continue;
       const key = fold(first[0]);
-      add(key, entry, i);
-      // The plural of a one-word name begins with another word: premiums, policies, APRs.
-      if (!caseSensitive && !WORD.exec(name)) add(fold(plural(name[0] === EXACT_MARK ? first[0] : key)), entry, i);
+      const keys = [key];
+      if (entry[0][0] != EXACT_MARK && !WORD.exec(name)) keys.push(fold(plural(name[0] == EXACT_MARK ? first[0] : key)));
+      for (const word of keys) {
+        const list = (words[word] ??= []);
+        if (list.at(-1) !== position) list.push(position);
+      }
     }
-  }
-  // The first letters of the first words: fewer letters where four give more beginnings than
-  // the engine compiles in a few milliseconds. (The loop tries four letters, then three, then
-  // two, and keeps the first that give at most MAX_BEGINNINGS, or two.)
-  // A matcher of one entry (a term's context words or `not` phrases) reads every word with a
-  // copy of WORD instead, as its own expression would cost 2 ms to compile (the \p classes)
-  // and save next to nothing on the few blocks it reads (the engine compiles WORD's source
-  // once). Both find the same words. A copy: a context matcher runs inside the scan of another.
-  let starts = new RegExp(WORD);
-  if (entries[1]) {
-    let beginnings;
-    for (let length = 5; length > 2 && !(beginnings?.size <= MAX_BEGINNINGS); length--) {
-      beginnings = new Set([...heads.keys()].map((key) => key.slice(0, length - 1)));
-    }
-    // Over the folded text, at the start of a word, and on to its end: what it finds is the
-    // folded word. (A letter of two code units cut in half would never match.)
-    const alternatives = [...beginnings].join("|").replace(/[\ud800-\udbff](?=\||$)/g, "");
-    starts = new RegExp(`(?<!${WORD_CHAR})(?:${alternatives || "(?!)"})${WORD_CHAR}*`, "gu");
-    starts.exec(""); // compiled now, with the matcher, rather than in the first scan
-  }
+  });
+  return words;
+}
 
-  /** The names chained from `head`, split into words, in glossary order; then most words first,
-   * so that the first candidate that fits is the leftmost-longest match. */
-  const candidates = new Map(); // head -> candidates, made for the first words a page has
-  const candidatesOf = (head) => {
-    let list = candidates.get(head);
+/**
+ * Builds the matcher from index files `{terms, words, starts, context}` (see api.py for the
+ * format; `words` and `starts` may be missing). Returns `match(text) -> [[start, end, slug],
+ * ...]`, leftmost-longest and non-overlapping.
+ */
+function createMatcher(files) {
+  for (const file of files) file.words ??= wordsOf(file.terms);
+  // One expression of every file's first letters, over the folded text, at the start of a word,
+  // and on to its end: what it finds is the folded word. Without them (a matcher of context
+  // words, or a file without `starts`), a copy of WORD reads every word instead: both find the
+  // same words. A copy: a context matcher runs inside the scan of another.
+  const beginnings = files.map((file) => file.starts);
+  let starts = new RegExp(WORD);
+  if (beginnings.every((value) => typeof value == "string")) {
+    const alternatives = beginnings.filter(Boolean).join("|") || "(?!)";
+    starts = new RegExp(`(?<!${WORD_CHAR})(?:${alternatives})${WORD_CHAR}*`, "gu");
+  }
+  starts.exec(""); // compiled now, with the matcher, rather than in the first scan
+
+  /** The names of the entries looked up by `word`, split into words, in glossary order; then
+   * most words first, so that the first candidate that fits is the leftmost-longest match. A
+   * name of such an entry with another first word never fits: `fits` compares every word. */
+  const candidates = new Map(); // word -> candidates, made for the words a page has
+  const candidatesOf = (word) => {
+    let list = candidates.get(word);
     if (!list) {
       list = [];
-      for (let link = head; link >= 0; link = links[link + 2]) {
-        const entry = links[link];
-        const name = entry[links[link + 1]];
-        const caseSensitive = entry[0][0] === EXACT_MARK;
-        const exact = caseSensitive || name[0] === EXACT_MARK;
-        const [words, gaps] = splitName(exact ? name : fold(name)); // as `fits` reads the text
-        list.push({
-          entry,
-          needs: /^=?\?/.test(name),
-          slug: caseSensitive ? entry[0].slice(1) : entry[0],
-          words,
-          gaps,
-          exact,
-          // Plurals of the last word for all but case-sensitive terms.
-          plural: caseSensitive ? "" : plural(words[words.length - 1]),
-        });
+      for (const { terms, words, context } of files) {
+        for (const position of Object.hasOwn(words, word) ? words[word] : []) {
+          const entry = checked(terms[position]);
+          const caseSensitive = entry[0][0] == EXACT_MARK;
+          for (const name of entry.slice(1)) {
+            if (/^[+-]/.test(name)) break;
+            const exact = caseSensitive || name[0] == EXACT_MARK;
+            const [nameWords, gaps] = splitName(exact ? name : fold(name)); // as `fits` reads the text
+            if (!nameWords[0]) continue; // a name with no word would match nothing, and everywhere
+            list.push({
+              entry,
+              context,
+              needs: /^=?\?/.test(name),
+              slug: caseSensitive ? entry[0].slice(1) : entry[0],
+              words: nameWords,
+              gaps,
+              exact,
+              // Plurals of the last word for all but case-sensitive terms.
+              plural: caseSensitive ? "" : plural(nameWords.at(-1)),
+            });
+          }
+        }
       }
-      list.reverse().sort((a, b) => b.words.length - a.words.length); // stable: glossary order on ties
-      candidates.set(head, list);
+      list.sort((a, b) => b.words.length - a.words.length); // stable: glossary order on ties
+      candidates.set(word, list);
     }
     return list;
   };
@@ -135,8 +147,8 @@ function createMatcher(entries) {
     /** Whether the context rules of the candidate's term let it match text[start, end): it is
      * inside no `not` phrase (read in the match's text node only: the text may be 64 of them,
      * joined by NUL), and a name that needs context has a context word `near`. */
-    const allowed = ({ entry, needs }, start, end) => {
-      const [words, not] = (entry.r ??= rulesOf(entry));
+    const allowed = ({ entry, context, needs }, start, end) => {
+      const [words, not] = (entry.r ??= rulesOf(entry, context));
       const node = text.lastIndexOf("\0", start) + 1;
       return (
         !not?.(text.slice(node).split("\0", 1)[0]).some(([from, to]) => from + node <= start && to + node >= end) &&
@@ -147,9 +159,7 @@ function createMatcher(entries) {
     const folded = fold(text);
     starts.lastIndex = 0;
     for (let hit; (hit = starts.exec(folded)); ) {
-      const head = heads.get(hit[0]);
-      if (head === undefined) continue;
-      for (const candidate of candidatesOf(head)) {
+      for (const candidate of candidatesOf(hit[0])) {
         const end = fits(candidate, candidate.exact ? text : folded, hit.index);
         if (end && allowed(candidate, hit.index, end)) {
           found.push([hit.index, end, candidate.slug]);
@@ -165,14 +175,15 @@ function createMatcher(entries) {
 /**
  * The context rules of an index entry (api.py), made when one of its names first matches, so
  * that terms without rules, or not on the page, cost nothing: a matcher of its context words
- * (its own `+` words, else those of its index file) and one of its `not` phrases (`-`).
+ * (its own `+` words, else `context`, those of its index file) and one of its `not` phrases (`-`).
  */
-function rulesOf(entry) {
+function rulesOf(entry, context) {
   const pick = (mark) => entry.filter((item) => item[0] == mark).map((item) => item.slice(1));
   const near = pick("+");
   const not = pick("-");
-  if (!near[0] && entry.c) near.push(...entry.c);
-  return [near[0] && createMatcher([["", ...near]]), not[0] && createMatcher([["", ...not]])];
+  if (!near[0] && context) near.push(...context);
+  const matcherOf = (names) => names[0] && createMatcher([{ terms: [["", ...names]] }]);
+  return [matcherOf(near), matcherOf(not)];
 }
 
 /** Where `candidate` ends in `text` (folded, unless the candidate is exact) if it matches from

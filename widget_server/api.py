@@ -8,6 +8,7 @@ from typing import Any
 
 from widget_server.markup import card_text
 from widget_server.model import Glossary, Site, Term
+from widget_server.names import fold, plural, words_of
 from widget_server.sites import dataset_name, disabled_origin_hashes
 
 API_PREFIX = "api/v1/"
@@ -32,6 +33,11 @@ EXACT_MARK = "="
 NEEDS_MARK = "?"
 NEAR_MARK = "+"
 NOT_MARK = "-"
+RULE_MARKS = (NEAR_MARK, NOT_MARK)
+# The widget compiles one regular expression of the first letters of the words it looks names
+# up by (`starts` in an index file): four letters while they give at most this many
+# alternatives, else three, else two. More made the expression slow to compile.
+MAX_BEGINNINGS = 2000
 
 
 def api_files(glossary: Glossary, feedback_url: str | None = None) -> Iterator[tuple[str, bytes]]:
@@ -41,6 +47,7 @@ def api_files(glossary: Glossary, feedback_url: str | None = None) -> Iterator[t
     yield f"{API_PREFIX}terms.json", encode(terms_document(glossary))
     for term in glossary.terms:
         yield f"{API_PREFIX}terms/{term.slug}.json", encode(term_document(glossary, term))
+    yield f"{API_PREFIX}index.json", encode(index_document(glossary))
     for category in glossary.categories:
         yield f"{API_PREFIX}index/{category.slug}.json", encode(index_document(glossary, category.slug))
     # A switched-off site's file is not published: its id and origins stay private.
@@ -123,8 +130,9 @@ def term_document(glossary: Glossary, term: Term) -> dict[str, Any]:
     }
 
 
-def index_document(glossary: Glossary, category: str) -> dict[str, Any]:
-    """The matching index the widget downloads for one category.
+def index_document(glossary: Glossary, category: str | None = None) -> dict[str, Any]:
+    """The matching index the widget downloads: for one category, or (None) for every term, the
+    file a tag without `data-categories` reads.
 
     `terms` is a list of `[slug, name, name, ...]`: the title first, then the aliases. The slug
     of a case-sensitive term starts with `=`: all its names match exactly, with no plural. In
@@ -137,15 +145,77 @@ def index_document(glossary: Glossary, category: str) -> dict[str, Any]:
     each as `+word`, and its `not` phrases, each as `-phrase` (no name starts with `?`, `+` or
     `-`). A term whose names need context but that lists no `+` words takes the category's, which
     the file gives once, as `context`: only when they are the term's own defaults (those of all
-    its categories), so that a term in two index files reads the same from either.
+    its categories), so that a term in two index files reads the same from either. The file of
+    every term has no category's defaults: its terms list their words.
+
+    `words` and `starts` are the matcher, made here once per glossary version rather than in
+    every reader's browser: `words` maps each word a name is looked up by (`lookup_words`) to
+    the positions in `terms` of the entries with such a name, and `starts` is the alternation of
+    those words' first letters, from which the widget makes the one expression that finds where
+    a name may begin.
     """
-    found = glossary.category(category)
+    found = glossary.category(category) if category else None
     defaults = found.context if found else ()
-    entries = [_index_entry(glossary, term, defaults) for term in glossary.terms_in(category)]
-    document: dict[str, Any] = {"category": category, "terms": entries}
+    terms = glossary.terms_in(category) if category else glossary.terms
+    entries = [_index_entry(glossary, term, defaults) for term in terms]
+    document: dict[str, Any] = {"category": category} if category else {}
+    document["terms"] = entries
     if any(_uses_defaults(entry) for entry in entries):
         document["context"] = list(defaults)
+    words = entry_words(entries)
+    document["words"] = words
+    document["starts"] = beginnings(words)
     return document
+
+
+def lookup_words(name: str, case_sensitive: bool) -> tuple[str, ...]:
+    """The words a matcher looks `name` (as an index entry writes it, marks and all) up by: its
+    first word, folded, and for a one-word name of a term that is not case-sensitive, its plural
+    (the plural of a one-word name begins with another word: premiums, policies, APRs); none
+    for a name without a word. `wordsOf` in widget_js/matcher.js is the same rule."""
+    words = [name[start:end] for start, end in words_of(name)]
+    if not words:
+        return ()
+    first = fold(words[0])
+    if case_sensitive or len(words) > 1:
+        return (first,)
+    return first, fold(plural(words[0] if name.startswith(EXACT_MARK) else first))
+
+
+def entry_names(entry: list[str]) -> list[str]:
+    """An index entry's names with their marks, title first: what comes before its rules."""
+    names = []
+    for item in entry[1:]:
+        if item.startswith(RULE_MARKS):
+            break
+        names.append(item)
+    return names
+
+
+def entry_words(entries: list[list[str]]) -> dict[str, list[int]]:
+    """Each word names are looked up by, with the positions of the entries that have such a
+    name, in order (an index file's `words`)."""
+    found: dict[str, list[int]] = {}
+    for position, entry in enumerate(entries):
+        case_sensitive = entry[0].startswith(EXACT_MARK)
+        for name in entry_names(entry):
+            for word in lookup_words(name, case_sensitive):
+                positions = found.setdefault(word, [])
+                if positions[-1:] != [position]:
+                    positions.append(position)
+    return found
+
+
+def beginnings(words: dict[str, list[int]]) -> str:
+    """The first letters of `words`, as few as keep them to MAX_BEGINNINGS alternatives (at
+    least two), joined by `|` (an index file's `starts`). Words are letters, marks, digits and
+    `_`, none of which a regular expression reads as syntax."""
+    found: set[str] = set()
+    for length in (4, 3, 2):
+        found = {word[:length] for word in words}
+        if len(found) <= MAX_BEGINNINGS:
+            break
+    return "|".join(sorted(found))
 
 
 def _index_entry(glossary: Glossary, term: Term, defaults: tuple[str, ...]) -> list[str]:

@@ -13,18 +13,17 @@ import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from widget_server.api import EXACT_MARK, NEAR_MARK, NEEDS_MARK, NOT_MARK, index_document
-from widget_server.model import Glossary
-from widget_server.names import (
-    fold,
-    next_word,
-    normalize_gap,
-    plural,
-    split_name,
-    words_of,
+from widget_server.api import (
+    EXACT_MARK,
+    NEAR_MARK,
+    NEEDS_MARK,
+    NOT_MARK,
+    entry_names,
+    index_document,
+    lookup_words,
 )
-
-RULE_MARKS = (NEAR_MARK, NOT_MARK)
+from widget_server.model import Glossary
+from widget_server.names import fold, next_word, normalize_gap, plural, split_name
 
 
 @dataclass(frozen=True)
@@ -46,12 +45,7 @@ class Entry:
     @property
     def names(self) -> tuple[str, ...]:
         """The names with their marks, title first."""
-        names = []
-        for item in self.items[1:]:
-            if item.startswith(RULE_MARKS):
-                break
-            names.append(item)
-        return tuple(names)
+        return tuple(entry_names(list(self.items)))
 
     @functools.cached_property
     def near(self) -> Matcher | None:
@@ -120,15 +114,8 @@ class Matcher:
     def __post_init__(self) -> None:
         for entry in self.entries:
             for name in entry.names:
-                words = [name[s:e] for s, e in words_of(name)]
-                if not words:
-                    continue
-                key = fold(words[0])
-                self._heads.setdefault(key, []).append((entry, name))
-                # The plural of a one-word name begins with another word: premiums, policies.
-                if not entry.case_sensitive and len(words) == 1:
-                    base = words[0] if name.startswith(EXACT_MARK) else key
-                    self._heads.setdefault(fold(plural(base)), []).append((entry, name))
+                for word in lookup_words(name, entry.case_sensitive):
+                    self._heads.setdefault(word, []).append((entry, name))
 
     def candidates(self, head: str) -> tuple[Candidate, ...]:
         """The names whose first word is `head`, most words first, then in glossary order."""
@@ -225,11 +212,12 @@ def allowed(
 
 
 def index_entries(glossary: Glossary, categories: Iterable[str] | None = None) -> list[Entry]:
-    """The entries the widget builds its matcher from, for `categories` (all by default; unknown
-    ones are left out, as the widget does): a term in two categories once, at its first place,
-    as the last index file gives it (a JavaScript Map's `set`)."""
+    """The entries the widget builds its matcher from: those of the file of every term by
+    default, else those of the files of `categories` (unknown ones are left out, as the widget
+    does), a term in two categories once, at its first place (the widget tries it twice, with
+    the same result)."""
     known = [c.slug for c in glossary.categories]
-    chosen = known if categories is None else [c for c in categories if c in known]
+    chosen = [None] if categories is None else [c for c in categories if c in known]
     entries: dict[str, Entry] = {}
     for category in chosen:
         document = index_document(glossary, category)

@@ -141,12 +141,21 @@ def _api_paths(slug: str, category: str, site: str) -> dict[str, Any]:
             parameters=[_path_parameter("slug", slug)],
             missing=_ref_response("NotFound"),
         ),
+        f"/{API_PREFIX}index.json": _read(
+            "The matching index of every category, which a tag without `data-categories` "
+            "downloads: as one category's, without `category` and `context` (each term lists "
+            "its context words).",
+            _json_ok("Index"),
+            etag=True,
+        ),
         f"/{API_PREFIX}index/{{category}}.json": _read(
             "The matching index the widget downloads for one category: `[slug, title, alias, "
             "...]` per term; `=` before a slug: its names match exactly; before an alias: it "
             "matches only in capitals; `?` after any `=`: the name needs a context word in its "
             "block; then the term's context words as `+word` and its refusing phrases as "
-            "`-phrase`; `context`: the category's default context words.",
+            "`-phrase`; `context`: the category's default context words; `words`: each word "
+            "names are looked up by, with the positions in `terms` of the entries that have "
+            "such a name; `starts`: the first letters of those words, joined by `|`.",
             _json_ok("Index"),
             etag=True,
             parameters=[_path_parameter("category", category)],
@@ -598,9 +607,14 @@ _SCHEMAS: dict[str, Any] = {
                 "terms": {"type": "array", "items": {"type": "array", "items": _TEXT, "minItems": 2}},
                 # The category's default context words, when a term of the file uses them (api.py).
                 "context": _TEXTS,
+                "words": {
+                    "type": "object",
+                    "additionalProperties": {"type": "array", "items": {"type": "integer", "minimum": 0}},
+                },
+                "starts": _TEXT,
             }
         ),
-        "required": ["category", "terms"],
+        "required": ["terms", "words", "starts"],
     },
     "Health": _object({"status": {"const": "ok"}, "terms": {"type": "integer", "minimum": 0}}),
     "OpenAPI": {"type": "object", "required": ["openapi", "paths"]},

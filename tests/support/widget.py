@@ -16,7 +16,12 @@ from typing import Any
 
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Error, Page, Route
 
+from widget_server.api import beginnings, entry_words
+
 PAGES = Path(__file__).resolve().parent.parent / "fixtures" / "pages"
+# The widget's index files: the one of every category, which a tag without data-categories
+# reads, and those of one category each.
+INDEX_FILES = re.compile(r"/api/v1/index(/[^/?]+)?\.json$")
 
 # The areas the issue says are never highlighted ("Never inside"), written out here rather than
 # taken from the widget, so that a change to the widget's own list is caught: the elements, then
@@ -239,3 +244,16 @@ def static_server(folder: Path, port: int, cors: bool = True) -> Iterator[str]:
     yield url
     process.terminate()
     process.wait(timeout=5)
+
+
+def serve_index(page: Page, terms: list[list[str]], matcher_data: bool = True) -> None:
+    """Answers the widget's categories.json and index files with one category, "money", of
+    `terms` (index entries, `[slug, name, ...]`), with the matcher the server computes (`words`
+    and `starts`, see api.py) unless `matcher_data` is false (an older or a hand-made copy)."""
+    categories = {"categories": [{"slug": "money", "label": "Money", "description": "", "count": len(terms)}]}
+    index: dict[str, Any] = {"category": "money", "terms": terms}
+    if matcher_data:
+        index["words"] = entry_words(terms)
+        index["starts"] = beginnings(index["words"])
+    page.route("**/api/v1/categories.json", lambda route: route.fulfill(json=categories))
+    page.route(INDEX_FILES, lambda route: route.fulfill(json=index))
