@@ -229,6 +229,19 @@ def test_init_into_a_named_empty_folder(tmp_path: Path) -> None:
     assert run("check", "--data", str(tmp_path / "words"))[0] == 0
 
 
+def test_new_names_the_folder_in_the_check_to_run_next(tmp_path: Path) -> None:
+    folder = tmp_path / "my words"
+    run("init", str(folder))
+
+    code, out, _ = run("new", "Surprise Bill", "--category", "insurance", "--data", str(folder))
+
+    assert code == 0
+    assert out == (
+        f"Created {folder / 'terms' / 'surprise-bill.md'}; fill in its sections, "
+        f"then run: glossary-widget check --data '{folder}'\n"
+    )
+
+
 @pytest.mark.parametrize("existing", ["categories.yml", "notes.txt", ".git/HEAD"])
 def test_init_refuses_a_folder_that_is_not_empty(tmp_path: Path, existing: str) -> None:
     (tmp_path / existing).parent.mkdir(parents=True, exist_ok=True)

@@ -136,6 +136,23 @@ def test_the_copied_tag_on_a_fresh_page_behaves_as_previewed(
     assert len(previewed) == 6
 
 
+def test_a_tag_for_this_computer_says_no_reader_can_reach_it(page: Page, glossary_server: LiveServer) -> None:
+    """As `embed` warns: a site owner trying `make run` must not paste a 127.0.0.1 tag."""
+    open_configurator(page, glossary_server)
+
+    expect(page.locator("#tag")).to_contain_text(f'src="{glossary_server.url}/widget.js"')
+    expect(page.locator("#tag-local")).to_be_visible()
+    expect(page.locator("#tag-host")).to_have_text(glossary_server.url.removeprefix("http://"))
+
+
+def test_a_tag_for_a_public_address_gets_no_warning(page: Page) -> None:
+    with LiveServer(create_app(GLOSSARY_DATA, base_url="https://glossary.example.org/")) as server:
+        open_configurator(page, server)
+
+        expect(page.locator("#tag")).to_contain_text('src="https://glossary.example.org/widget.js"')
+        expect(page.locator("#tag-local")).to_be_hidden()
+
+
 def test_an_invalid_selector_is_reported_and_not_used(page: Page, glossary_server: LiveServer) -> None:
     open_configurator(page, glossary_server)
     page.fill("#exclude", "p[")

@@ -192,6 +192,22 @@ def test_unknown_names_get_a_did_you_mean(tmp_path: Path) -> None:
     ]
 
 
+def test_a_misspelt_related_slug_is_reported_beside_the_files_other_errors(tmp_path: Path) -> None:
+    """One `check` run, one round of fixes: the related slug is not left for the next run."""
+    write_glossary(
+        tmp_path,
+        {
+            "alpha.md": term("Alpha"),
+            "gamma.md": term("Gamma", "related: [alpah]\n").replace("[finance]", "[finanse]"),
+        },
+    )
+
+    assert [(e.line, e.message) for e in errors_of(tmp_path)] == [
+        (3, "unknown category 'finanse' (known: finance, healthcare); did you mean 'finance'?"),
+        (5, "related term 'alpah' does not exist; did you mean 'alpha'?"),
+    ]
+
+
 def test_an_unknown_site_field_gets_a_did_you_mean(tmp_path: Path) -> None:
     write_glossary(tmp_path, {"alpha.md": term("Alpha")})
     (tmp_path / "sites").mkdir()

@@ -210,6 +210,17 @@ def test_unknown_page_is_404_html(client: TestClient, path: str) -> None:
     assert 'href="/glossary/"' in response.text
 
 
+@pytest.mark.parametrize("path", ["/glossary/", ENTRY, "/nothing.html"])
+def test_glossary_pages_lead_site_owners_to_the_configurator(client: TestClient, path: str) -> None:
+    """A site owner who opens the glossary (`make run` starts at /glossary/) finds the way to
+    the tag; the configurator itself does not link to itself."""
+    links = re.findall(r'<a href="([^"]*configure/)">Add this glossary to your articles</a>', client.get(path).text)
+
+    assert len(links) == 1
+    assert client.get(urljoin(f"http://testserver{path}", links[0])).status_code == 200
+    assert "Add this glossary to your articles" not in client.get("/configure/").text
+
+
 @pytest.mark.parametrize("path", ["/glossary/", ENTRY, "/snippets/annual-percentage-rate.html"])
 def test_pages_have_etag_and_304(client: TestClient, path: str) -> None:
     etag = client.get(path).headers["etag"]

@@ -95,6 +95,18 @@ def test_an_unedited_section_is_refused_at_its_placeholder(tmp_path: Path) -> No
     ]
 
 
+def test_a_taken_name_is_refused_while_another_entry_is_unfinished(tmp_path: Path) -> None:
+    """The glossary does not pass `check` (an entry started with `new` is not filled in yet),
+    but the terms that load still keep their names."""
+    data_dir = glossary_folder(tmp_path)
+    fill_in(new_term(data_dir, "Surprise Bill", ["finance"], TODAY))
+    new_term(data_dir, "Late Fee", ["finance"], TODAY)  # not filled in
+
+    with pytest.raises(ScaffoldError, match="'surprise bills' matches the same text as a name of term 'surprise-bill'"):
+        new_term(data_dir, "surprise bills", ["finance"], TODAY)
+    assert not (data_dir / "terms" / "surprise-bills.md").exists()
+
+
 @pytest.mark.parametrize("title", LIVE_MARKDOWN_TITLES)
 def test_a_title_with_markdown_reaches_the_file_as_text(title: str) -> None:
     assert_new_writes_a_valid_file_or_refuses(title)

@@ -103,7 +103,7 @@ def test_table_shows_each_finding_and_the_summary(archive: Path) -> None:
     assert lines[2].strip() == "Your [premium] went up, the insurer said."
     assert "refused premium" in " ".join(output.split())
     assert lines[-2].split() == ["premium", "1", "2"]
-    assert lines[-1] == "1 files: 1 highlights, 2 refused by context rules"
+    assert lines[-1] == "1 file: 1 highlight, 2 refused by context rules"
 
 
 def test_unknown_category_is_refused(archive: Path) -> None:

@@ -6,6 +6,7 @@ import contextlib
 import datetime
 import json
 import os
+import shlex
 import sys
 from collections import Counter
 from collections.abc import Iterator
@@ -82,6 +83,14 @@ class NoGlossaryError(click.ClickException):
             f"  looked for {folder.absolute()} (working directory {Path.cwd()})\n"
             f"  point at your glossary folder with --data DIR{start}"
         )
+
+
+def check_command(data_dir: Path) -> str:
+    """The `check` to run next for `data_dir`, ready to paste: a folder other than the default
+    has to be named, or the editor's next step finds no glossary."""
+    if data_dir == Path("glossary_data"):
+        return "glossary-widget check"
+    return f"glossary-widget check --data {shlex.quote(str(data_dir))}"
 
 
 class ErrorListing(click.ClickException):
@@ -424,7 +433,7 @@ def new(data_dir: Path, title: str, categories: tuple[str, ...]) -> None:
         path = new_term(data_dir, title, list(categories), datetime.date.today())
     except ScaffoldError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"Created {path}; fill in its sections, then run: glossary-widget check")
+    click.echo(f"Created {path}; fill in its sections, then run: {check_command(data_dir)}")
 
 
 TABLE_FORMATS = {".csv": "csv", ".tsv": "csv", ".json": "json"}
@@ -514,9 +523,8 @@ def init(data_dir: Path) -> None:
         written = write_starter(data_dir)
     except StarterError as error:
         raise click.ClickException(str(error)) from None
-    data = "" if data_dir == Path("glossary_data") else f" --data {data_dir}"
     click.echo(
-        f"Created {data_dir} with {len(written) - 1} example terms; edit them, then run: glossary-widget check{data}"
+        f"Created {data_dir} with {len(written) - 1} example terms; edit them, then run: {check_command(data_dir)}"
     )
 
 

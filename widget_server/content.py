@@ -2,8 +2,8 @@
 
 The folder holds `categories.yml`, `terms/<slug>.md` (termfile.py) and `sites/<id>.yml`
 (sites.py). Every problem is collected, with its file and line, so that one `check` run reports
-everything an editor has to fix; the checks across terms (related slugs, names that match the
-same text) run here, once every file has loaded.
+everything an editor has to fix; the check across terms (names that match the same text) runs
+here, once every file has loaded.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from widget_server.model import SLUG_RE, Category, ContentError, Glossary, Gloss
 from widget_server.names import name_keys
 from widget_server.parallel import map_batches, worker_processes
 from widget_server.sites import load_sites
-from widget_server.suggest import did_you_mean
 from widget_server.termfile import TermLines, load_terms, word_list
 from widget_server.yamlsource import Report, node_line, parse_yaml, read_text, text_value, value_nodes
 
@@ -49,14 +48,12 @@ def load_glossary(data_dir: Path) -> Glossary:
         paths = sorted(terms_dir.glob("*.md"), key=lambda path: path.stem)
         others = _not_term_files(terms_dir, paths)
         errors += others
+        slugs = frozenset(path.stem for path in paths + [e.path for e in others])
         batches = (paths[i : i + LOAD_BATCH] for i in range(0, len(paths), LOAD_BATCH))
-        load = functools.partial(load_terms, known_categories=known_categories)
+        load = functools.partial(load_terms, known_categories=known_categories, known_slugs=slugs)
         for loaded, batch_errors in map_batches(load, batches, worker_processes(len(paths))):
             terms += loaded
             errors += batch_errors
-    # A term whose file does not load is reported on its own; the terms related to it are fine.
-    # So is a file not named .md: the terms related to `notes.txt` are not told `notes` is missing.
-    _check_related(terms, {path.stem for path in paths + [e.path for e in others]}, errors)
     _check_names_unique(terms, errors)
     sites = load_sites(data_dir, known_categories, errors)
     if errors:
@@ -152,18 +149,6 @@ def _category(node: yaml.Node, data: Any, error: Report) -> Category | None:
         error(node_line(node), "each category needs slug, label and description")
         return None
     return Category(slug, label.strip(), description.strip(), tuple(word for word, _ in context or ()))
-
-
-def _check_related(terms: list[tuple[Term, TermLines]], slugs: set[str], errors: list[ContentError]) -> None:
-    """Every related slug names a term file (`slugs`) other than the term's own."""
-    for term, lines in terms:
-        for slug, line in zip(term.related, lines.related, strict=True):
-            if slug not in slugs:
-                errors.append(
-                    ContentError(lines.path, line, f"related term {slug!r} does not exist{did_you_mean(slug, slugs)}")
-                )
-            elif slug == term.slug:
-                errors.append(ContentError(lines.path, line, "a term cannot be related to itself"))
 
 
 def _check_names_unique(terms: list[tuple[Term, TermLines]], errors: list[ContentError]) -> None:

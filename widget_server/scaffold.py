@@ -7,9 +7,10 @@ import re
 from pathlib import Path
 
 from widget_server.content import load_glossary
-from widget_server.model import SLUG_RE, GlossaryInvalid, Term, slugify
+from widget_server.model import SLUG_RE, Glossary, GlossaryInvalid, Term, slugify
 from widget_server.names import name_problem
 from widget_server.placeholders import PLACEHOLDERS
+from widget_server.termfile import load_terms
 from widget_server.termwriter import front_matter
 
 TEMPLATE = f"""\
@@ -71,9 +72,12 @@ def new_term(data_dir: Path, title: str, categories: list[str], today: datetime.
 
 
 def _term_named(data_dir: Path, name: str) -> Term | None:
-    """The term that already has `name`, when the glossary is valid enough to load."""
+    """The term that already has `name`. An editor often starts several entries before filling
+    them in, so a glossary that `check` refuses (for its unfinished files, say) is still read:
+    the term files that load are the ones compared, rather than none."""
     try:
-        glossary = load_glossary(data_dir)
+        return load_glossary(data_dir).term_named(name)
     except GlossaryInvalid:
-        return None  # `check` reports what is wrong; a new file changes nothing about that
-    return glossary.term_named(name)
+        paths = sorted((data_dir / "terms").glob("*.md"))
+        loaded, _ = load_terms(paths, None, {path.stem for path in paths})
+        return Glossary(categories=(), terms=tuple(term for term, _ in loaded)).term_named(name)

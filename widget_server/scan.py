@@ -176,5 +176,10 @@ def format_table(report: ScanReport) -> Iterator[str]:
         yield f"{slug:<36} {counts['fired']:>6} {counts['refused']:>8}"
     fired = sum(c["fired"] for c in summary.values())
     refused = sum(c["refused"] for c in summary.values())
-    yield f"{report.files} files: {fired} highlights, {refused} refused by context rules"
+    yield f"{_count(report.files, 'file')}: {_count(fired, 'highlight')}, {refused} refused by context rules"
     yield from report.errors
+
+
+def _count(number: int, noun: str) -> str:
+    """`1 file`, `2 files`: the summary reads as a sentence whatever the number."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -52,26 +52,34 @@ class _Lines:
 
 @dataclass(frozen=True)
 class TermLines:
-    """Where a loaded term's names and related terms are written, for the checks across terms
+    """Where a loaded term's names are written, for the check across terms
     (kept instead of the YAML nodes, of which a large glossary would keep hundreds of thousands)."""
 
     path: Path
     title: int
     aliases: tuple[int, ...]
-    related: tuple[int, ...]
 
 
 def load_terms(
-    paths: list[Path], known_categories: Mapping[str, tuple[str, ...]] | None
+    paths: list[Path],
+    known_categories: Mapping[str, tuple[str, ...]] | None,
+    known_slugs: Collection[str],
 ) -> tuple[list[tuple[Term, TermLines]], list[ContentError]]:
-    """The terms of `paths` that load, and the errors of those that do not."""
+    """The terms of `paths` that load, and the errors of those that do not.
+
+    `known_slugs` are the stems of every file in terms/, which `related` may name: checked here,
+    file by file, so that a file with other problems gets its misspelt related slugs reported in
+    the same run rather than in the next one."""
     errors: list[ContentError] = []
-    loaded = [_load_term(path, known_categories, errors) for path in paths]
+    loaded = [_load_term(path, known_categories, known_slugs, errors) for path in paths]
     return [term for term in loaded if term], errors
 
 
 def _load_term(
-    path: Path, known_categories: Mapping[str, tuple[str, ...]] | None, errors: list[ContentError]
+    path: Path,
+    known_categories: Mapping[str, tuple[str, ...]] | None,
+    known_slugs: Collection[str],
+    errors: list[ContentError],
 ) -> tuple[Term, TermLines] | None:
     slug = path.stem
     lines = _Lines()
@@ -144,7 +152,10 @@ def _load_term(
         updated = datetime.date(1970, 1, 1)
 
     sections = _parse_sections(body, body_line, path, error)
-    if len(errors) > count_before:
+    loads = len(errors) == count_before
+    # After the rest: a misspelt related slug leaves the term in the check across terms.
+    _check_related(slug, related, known_slugs, lines, error)
+    if not loads:
         return None
     term = Term(
         slug=slug,
@@ -161,8 +172,21 @@ def _load_term(
         path=path,
         title=lines.key("title"),
         aliases=tuple(lines.item("aliases", index) for index, _ in aliases),
-        related=tuple(lines.item("related", index) for index, _ in related),
     )
+
+
+def _check_related(
+    slug: str, related: list[tuple[int, str]], known_slugs: Collection[str], lines: _Lines, error: Report
+) -> None:
+    """Every related slug names a file in terms/ (one that does not load is reported on its own,
+    and a `notes.txt` on its own too: `notes` is not called missing) other than the term's own."""
+    for index, other in related:
+        if other not in known_slugs:
+            error(
+                lines.item("related", index), f"related term {other!r} does not exist{did_you_mean(other, known_slugs)}"
+            )
+        elif other == slug:
+            error(lines.item("related", index), "a term cannot be related to itself")
 
 
 def word_list(

@@ -135,6 +135,13 @@
   });
   form.addEventListener("submit", (event) => event.preventDefault());
   $("tag-kind").addEventListener("change", () => update(false));
+  // Served by a local `make run`, the tag would load the widget from this computer, which no
+  // reader can reach: said here as `embed` says it (widget_server/urls.py, is_loopback).
+  const host = new URL(base).hostname;
+  if (/^(localhost|127(\.\d{1,3}){3}|\[::1\])$/.test(host) || host.endsWith(".localhost")) {
+    $("tag-host").textContent = new URL(base).host;
+    $("tag-local").hidden = false;
+  }
   $("tag-kind").hidden = false;
   $("copy").hidden = false;
   $("copy").addEventListener("click", async () => {
