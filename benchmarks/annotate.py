@@ -8,6 +8,11 @@ files) or runs the peer. The widget reports its own main-thread time
 with performance.now() around their synchronous call. Runs of the different methods are
 interleaved, so that drift on a shared machine affects them alike, and medians are reported.
 
+For issue 23 the headline size also has a dense article (many more highlights, from many more
+terms), where the cost of each highlight shows; the widget as it was before that issue (git
+revision BEFORE_REVISION) runs and is profiled beside today's on both articles; and the time to
+first highlight is measured with widget.js cached, under an emulated round trip.
+
     python -m benchmarks.annotate [--quick] [--no-peers] [--workdir DIR] [--json FILE]
 """
 
@@ -91,7 +96,7 @@ class AnnotateConfig:
     slow_reps: int = 1  # naive and mark() with the array, per size
     limit_s: float = 30.0  # for the naive baseline and mark() with the array
     long_task_reps: int = 3
-    dense_reps: int = 7  # the dense article (issue 23), headline glossary and length
+    dense_reps: int = 5  # the dense article (issue 23), headline glossary and length
     first_highlight_reps: int = 5  # time to first highlight, per tag
     peers: bool = True  # mark.js, fetched with npm
     before: bool = True  # the widget at BEFORE_REVISION, built from git
@@ -798,7 +803,7 @@ def main(argv: list[str] | None = None) -> int:
     result = run(config, args.workdir)
     for point in result.points:
         cells = ", ".join(f"{m} {point.median_ms(m):.1f} ms" for m in point.runs)
-        print(f"{point.terms} terms x {point.words} words: {cells}")
+        print(f"{point.terms} terms x {point.words} words, {point.article}: {cells}")
     if args.json:
         args.json.write_text(json.dumps(asdict(result), indent=1))
     return 0
