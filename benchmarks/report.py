@@ -384,7 +384,7 @@ def peer_ratio_target(point: Point, peer: str, label: str, limit: float, total: 
     value = ratio(widget, other)
     what = ("scan + setup", f"{label}'s prepare + scan") if total else ("scan", label)
     return Target(
-        f"{article_name(point)}, `all` {what[0]}: at most {limit:g}x {what[1]}",
+        f"{article_name(point)}, `all` {what[0]}: at most {limit}x {what[1]}",
         f"{times(value)} ({ms(widget)} against {ms(other)} ms)",
         None if value != value else value <= limit,
     )
