@@ -8,23 +8,33 @@ files) or runs the peer. The widget reports its own main-thread time
 with performance.now() around their synchronous call. Runs of the different methods are
 interleaved, so that drift on a shared machine affects them alike, and medians are reported.
 
+For issue 23 the headline size also has a dense article (many more highlights, from many more
+terms), where the cost of each highlight shows; the widget as it was before that issue (git
+revision BEFORE_REVISION) runs and is profiled beside today's on both articles; and the time to
+first highlight is measured with widget.js cached, under an emulated round trip.
+
     python -m benchmarks.annotate [--quick] [--no-peers] [--workdir DIR] [--json FILE]
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import contextlib
 import json
 import shutil
+import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
-from benchmarks.common import BENCH_DIR, DEFAULT_WORKDIR, median, npm_package
+from benchmarks.common import BENCH_DIR, DEFAULT_WORKDIR, ROOT, median, npm_package
 from benchmarks.synthetic import (
+    DENSE,
+    SPARSE,
     SyntheticTerm,
     article_html,
     count_words,
@@ -33,8 +43,9 @@ from benchmarks.synthetic import (
 )
 from tests.support.chromium import chromium_launch_args
 from tests.support.server import LiveServer
+from widget_server import assets
 from widget_server.app import create_app
-from widget_server.assets import WIDGET_SOURCES, bundle_widget, widget_source_dir
+from widget_server.assets import WIDGET_SOURCES, bundle_widget, minify_widget, widget_source_dir
 
 PAGE_JS = BENCH_DIR / "page.js"
 PEERS_JS = BENCH_DIR / "peers.js"
@@ -50,12 +61,27 @@ WIDGET_VARIANTS = {
     "widget-first": {"occurrences": "first", "max": UNLIMITED},
     "widget-first-max100": {"occurrences": "first"},
 }
+# The widget as it was before issue 23 changed how it loads its data and matches, run with
+# `all` beside today's for the before/after comparison in RESULTS.md. A fixed revision (the
+# last commit before that work), so that "before" stays the same while the widget changes.
+BEFORE_REVISION = "7e5e491"
+BEFORE = "widget-before"
+BEFORE_FILE = f"widget-{BEFORE_REVISION}.js"  # beside the pages, so data-api names the glossary
+# The articles: today's headline one and issue 23's dense one (see synthetic.py).
+ARTICLES = {"sparse": SPARSE, "dense": DENSE}
+# Time to first highlight (issue 23): the round trip emulated with CDP, and the tags compared:
+# the default one and one that names two of the five categories.
+RTT_MS = 150
+FIRST_HIGHLIGHT_TAGS = {"default": {}, "categories": {"categories": "finance,privacy"}}
 # Peers that are quick enough to repeat; the slow ones run once per size with a time limit.
 FAST_PEERS = ("floor", "markRegExp")
 SLOW_PEERS = ("naive", "markArray")
 MARK_PEERS = ("markRegExp", "markArray")
 # The methods that report a prepare time apart from their scan (see Run).
-PREPARING = (*WIDGET_VARIANTS, *FAST_PEERS)
+PREPARING = (*WIDGET_VARIANTS, BEFORE, *FAST_PEERS)
+# What runs on the dense article: what its targets compare, and the floor for scale; not the
+# slow peers (mark() with the array alone would take its whole time limit).
+DENSE_METHODS = ("widget-all", "widget-first", BEFORE, *FAST_PEERS)
 
 
 @dataclass(frozen=True)
@@ -70,7 +96,10 @@ class AnnotateConfig:
     slow_reps: int = 1  # naive and mark() with the array, per size
     limit_s: float = 30.0  # for the naive baseline and mark() with the array
     long_task_reps: int = 3
+    dense_reps: int = 5  # the dense article (issue 23), headline glossary and length
+    first_highlight_reps: int = 5  # time to first highlight, per tag
     peers: bool = True  # mark.js, fetched with npm
+    before: bool = True  # the widget at BEFORE_REVISION, built from git
 
     @classmethod
     def quick(cls) -> AnnotateConfig:
@@ -85,6 +114,8 @@ class AnnotateConfig:
             scale_reps=1,
             limit_s=5.0,
             long_task_reps=1,
+            dense_reps=1,
+            first_highlight_reps=1,
         )
 
 
@@ -114,6 +145,7 @@ class Point:
     words: int  # as asked for; the article has about as many
     real_words: int  # as counted in the article
     runs: dict[str, list[Run]] = field(default_factory=dict)
+    article: str = "sparse"  # a key of ARTICLES
 
     def add(self, run: Run) -> None:
         self.runs.setdefault(run.method, []).append(run)
@@ -157,6 +189,32 @@ class ProfileRow:
 
 
 @dataclass
+class Profile:
+    """A CPU profile of a widget starting and scanning an article with `all` (see profile_run)."""
+
+    method: str  # widget-all, or BEFORE
+    article: str
+    words: int
+    rows: list[ProfileRow]  # self time
+    inclusive: list[ProfileRow]  # time on the stack
+
+
+@dataclass
+class FirstHighlight:
+    """One page view with widget.js in the HTTP cache and the glossary not, under an emulated
+    round trip of RTT_MS (see first_highlight_run)."""
+
+    tag: str  # a key of FIRST_HIGHLIGHT_TAGS
+    wall_ms: float  # tag added to glossary:ready
+    scan_ms: float
+    setup_ms: float
+    highlights: int
+    script_cached: bool  # widget.js came from the HTTP cache, not the server
+    requests: list[tuple[str, float]]  # (path, ms after the first) of the requests for data
+    rounds: int  # sequential round trips those took
+
+
+@dataclass
 class AnnotateResult:
     config: dict[str, Any]
     points: list[Point]
@@ -166,9 +224,21 @@ class AnnotateResult:
     chromium: str
     # Time with each widget function on the stack (itself and what it calls): the phases.
     profile_inclusive: list[ProfileRow] = field(default_factory=list)
+    # Issue 23: the before/after profiles beside the one above, time to first highlight, and
+    # why the widget before issue 23 was not measured (empty when it was).
+    profiles: list[Profile] = field(default_factory=list)
+    first_highlight: list[FirstHighlight] = field(default_factory=list)
+    before_note: str = ""
 
-    def point(self, terms: int, words: int) -> Point:
-        return next(p for p in self.points if p.terms == terms and p.words == words)
+    def point(self, terms: int, words: int, article: str = "sparse") -> Point:
+        found = self.find_point(terms, words, article)
+        if found is None:
+            raise LookupError(f"no {article} article of {words} words x {terms} terms measured")
+        return found
+
+    def find_point(self, terms: int, words: int, article: str = "sparse") -> Point | None:
+        """As `point`, None when it was not measured (no dense article in an older run)."""
+        return next((p for p in self.points if (p.terms, p.words, p.article) == (terms, words, article)), None)
 
 
 # ---- Pages ----------------------------------------------------------------------------------
@@ -185,16 +255,85 @@ def page_html(body: str) -> str:
     )
 
 
-def write_pages(folder: Path, terms: list[SyntheticTerm], words: int) -> tuple[str, int]:
+def write_pages(folder: Path, terms: list[SyntheticTerm], words: int, article: str = "sparse") -> tuple[str, int]:
     """Writes the article; returns its file stem and number of words."""
-    body = article_html(terms, words)
-    stem = f"article-{len(terms)}-{words}"
+    body = article_html(terms, words, mix=ARTICLES[article])
+    stem = f"{'article' if article == 'sparse' else article}-{len(terms)}-{words}"
     (folder / f"{stem}.html").write_text(page_html(body))
     return stem, count_words(body)
 
 
-def prepare_site(workdir: Path, count: int) -> tuple[Path, Path, list[SyntheticTerm]]:
-    """A fresh synthetic glossary of `count` terms and an empty folder for its pages."""
+@dataclass(frozen=True)
+class Bundle:
+    """An unminified widget bundle served beside the pages, for the CPU profile: its file name,
+    and its source files in order with their lengths in lines, which turn the profile's line
+    numbers back into file:line."""
+
+    name: str
+    files: tuple[tuple[str, int], ...]
+
+    @classmethod
+    def of(cls, name: str, folder: Path, sources: tuple[str, ...]) -> Bundle:
+        return cls(name, tuple((f, (folder / f).read_text(encoding="utf-8").count("\n") + 1) for f in sources))
+
+
+@dataclass(frozen=True)
+class Before:
+    """The widget at BEFORE_REVISION: minified (served as BEFORE_FILE) and readable."""
+
+    code: str
+    bundle: Bundle
+
+
+def current_bundle() -> Bundle:
+    return Bundle.of("widget.debug.js", widget_source_dir(), WIDGET_SOURCES)
+
+
+def git_show(path: str) -> str:
+    """A file of this repository as it was at BEFORE_REVISION."""
+    command = ["git", "-C", str(ROOT), "show", f"{BEFORE_REVISION}:{path}"]
+    return subprocess.run(command, check=True, capture_output=True, text=True, timeout=60).stdout
+
+
+def assigned(module: str, name: str) -> Any:
+    """The literal a Python module's source assigns to `name` at its top level."""
+    for node in ast.parse(module).body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == name for t in node.targets):
+            return ast.literal_eval(node.value)
+    raise LookupError(f"{name} not assigned")
+
+
+def build_before(folder: Path) -> Before:
+    """The widget as it was at BEFORE_REVISION: the source files that revision's assets.py lists,
+    written into `folder` and bundled by today's bundle_widget, so that the two widgets differ
+    only in their code. bundle_widget reads the lists of files from its module, where today's
+    may name a file the old widget did not have: it is told the old lists while it runs."""
+    old_assets = git_show("widget_server/assets.py")
+    sources = tuple(assigned(old_assets, "WIDGET_SOURCES"))
+    styles = dict(assigned(old_assets, "WIDGET_STYLES"))
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in (*sources, *styles.values()):
+        (folder / name).write_text(git_show(f"widget_js/{name}"), encoding="utf-8")
+    with mock.patch.object(assets, "WIDGET_SOURCES", sources), mock.patch.object(assets, "WIDGET_STYLES", styles):
+        code = bundle_widget(folder)
+    return Before(code, Bundle.of(BEFORE_FILE.replace(".js", ".debug.js"), folder, sources))
+
+
+def prepare_before(config: AnnotateConfig, workdir: Path) -> tuple[Before | None, str]:
+    """The widget before issue 23, or None and why not (no git, a shallow clone without the
+    revision): the report then shows only today's widget."""
+    if not config.before:
+        return None, "not measured (turned off)"
+    try:
+        return build_before(workdir / "annotate" / f"widget_js-{BEFORE_REVISION}"), ""
+    except (OSError, subprocess.SubprocessError, LookupError, SyntaxError, ValueError) as error:
+        detail = error.stderr.strip() if isinstance(error, subprocess.CalledProcessError) else str(error)
+        return None, f"not measured: git revision {BEFORE_REVISION} is not available here ({detail})"
+
+
+def prepare_site(workdir: Path, count: int, before: Before | None = None) -> tuple[Path, Path, list[SyntheticTerm]]:
+    """A fresh synthetic glossary of `count` terms and a folder for its pages, holding the
+    widgets the pages load from there."""
     base = workdir / "annotate" / f"terms-{count}"
     shutil.rmtree(base, ignore_errors=True)
     terms = synthetic_terms(count)
@@ -202,7 +341,11 @@ def prepare_site(workdir: Path, count: int) -> tuple[Path, Path, list[SyntheticT
     pages = base / "pages"
     pages.mkdir(parents=True)
     # Readable names in the CPU profile: the same widget, not minified.
-    (pages / "widget.debug.js").write_text(bundle_widget(widget_source_dir()))
+    (pages / current_bundle().name).write_text(bundle_widget(widget_source_dir()))
+    if before is not None:
+        # Timed minified, as today's /widget.js is; the readable copy for its profile.
+        (pages / BEFORE_FILE).write_bytes(minify_widget(before.code))
+        (pages / before.bundle.name).write_text(before.code)
     return data, pages, terms
 
 
@@ -222,12 +365,20 @@ def fresh_page(browser: Any) -> Iterator[Any]:
         context.close()
 
 
+def widget_tag(method: str) -> tuple[str, dict[str, str]]:
+    """The script's address and data-* attributes of a widget method."""
+    if method == BEFORE:
+        # Served beside the pages: data-api names the glossary at the server's root.
+        return f"/examples/{BEFORE_FILE}", {**WIDGET_VARIANTS["widget-all"], "api": "/"}
+    return "/widget.js", WIDGET_VARIANTS[method]
+
+
 def widget_run(browser: Any, url: str, method: str) -> Run:
     """The widget's script tag added to the loaded, painted article, as for the peers, whose
     scripts run on the loaded article too: neither is charged for the page's own parsing and
     first layout. Wall time runs from adding the tag to `glossary:ready`."""
     with settled_page(browser, url) as page:
-        since = page.evaluate("data => window.__bench.inject('/widget.js', data)", WIDGET_VARIANTS[method])
+        since = page.evaluate("([src, data]) => window.__bench.inject(src, data)", widget_tag(method))
         page.evaluate("ms => window.__bench.whenReady(ms)", WAIT_MS)
         ready = page.evaluate("({...window.__bench.ready})")
     return Run(
@@ -301,8 +452,68 @@ def long_task_run(browser: Any, url: str) -> tuple[list[float], list[float], flo
     return tasks, frames, shift, bench["ready"]["ms"], bench["ready"]["highlights"]
 
 
-def profile_run(browser: Any, url: str, save: Path) -> tuple[list[ProfileRow], list[ProfileRow]]:
-    """Self and inclusive time per function while the unminified widget starts and scans
+def first_highlight_run(browser: Any, url: str, tag: str) -> FirstHighlight:
+    """Time to first highlight for a returning reader: widget.js in the HTTP cache, the glossary
+    not, and a round trip of RTT_MS emulated by the browser (CDP), in which the widget's data
+    should arrive in one round trip after the script runs.
+
+    The page fetch()es widget.js first, which stores it in the HTTP cache without running it
+    (a script tag's load hits the same cache entry: same address, same credentials mode).
+    Whether it did is recorded run by run from what the browser reports for the tag's request,
+    as are the requests for data after it and how many sequential round trips they took."""
+    with settled_page(browser, url) as page:
+        page.evaluate("src => fetch(src).then((response) => response.text())", "/widget.js")
+        page.evaluate("window.__bench.settle(200)")  # the cache entry is written after the body
+        cdp = page.context.new_cdp_session(page)
+        sent: dict[str, tuple[str, float]] = {}  # request id -> (address, timestamp in s)
+        cached: set[str] = set()
+
+        def on_response(event: dict[str, Any]) -> None:
+            response = event["response"]
+            if response.get("fromDiskCache") or response.get("fromMemoryCache"):
+                cached.add(event["requestId"])
+
+        cdp.on(
+            "Network.requestWillBeSent",
+            lambda e: sent.setdefault(e["requestId"], (e["request"]["url"], e["timestamp"])),
+        )
+        cdp.on("Network.requestServedFromCache", lambda e: cached.add(e["requestId"]))
+        cdp.on("Network.responseReceived", on_response)
+        cdp.send("Network.enable")
+        conditions = {"offline": False, "latency": RTT_MS, "downloadThroughput": -1, "uploadThroughput": -1}
+        cdp.send("Network.emulateNetworkConditions", conditions)
+        since = page.evaluate("data => window.__bench.inject('/widget.js', data)", FIRST_HIGHLIGHT_TAGS[tag])
+        page.evaluate("ms => window.__bench.whenReady(ms)", WAIT_MS)
+        ready = page.evaluate("({...window.__bench.ready})")
+    script = [rid for rid, (address, _) in sent.items() if address.endswith("/widget.js")]
+    data = sorted((at, address) for rid, (address, at) in sent.items() if rid not in script)
+    first = data[0][0] if data else 0.0
+    requests = [(address.split("/", 3)[-1], round((at - first) * 1000, 1)) for at, address in data]
+    return FirstHighlight(
+        tag=tag,
+        wall_ms=ready["at"] - since,
+        scan_ms=ready["ms"],
+        setup_ms=ready["setupMs"],
+        highlights=ready["highlights"],
+        script_cached=bool(script) and all(rid in cached for rid in script),
+        requests=requests,
+        rounds=round_trips([offset for _, offset in requests]),
+    )
+
+
+def round_trips(offsets_ms: list[float]) -> int:
+    """Sequential round trips among requests sent at `offsets_ms` (sorted): a request sent at
+    least one emulated round trip after the first of the current round waited for an answer,
+    so it starts the next round."""
+    rounds, start = 0, float("-inf")
+    for offset in offsets_ms:
+        if offset - start >= RTT_MS:
+            rounds, start = rounds + 1, offset
+    return rounds
+
+
+def profile_run(browser: Any, url: str, save: Path, bundle: Bundle) -> tuple[list[ProfileRow], list[ProfileRow]]:
+    """Self and inclusive time per function while an unminified widget starts and scans
     (CDP Profiler); the whole profile is saved to `save`, which Chrome DevTools can open."""
     with settled_page(browser, url) as page:
         cdp = page.context.new_cdp_session(page)
@@ -310,16 +521,16 @@ def profile_run(browser: Any, url: str, save: Path) -> tuple[list[ProfileRow], l
         cdp.send("Profiler.setSamplingInterval", {"interval": 100})
         cdp.send("Profiler.start")
         page.evaluate(
-            "data => window.__bench.inject('/examples/widget.debug.js', data)",
-            {**WIDGET_VARIANTS["widget-all"], "api": "/"},
+            "([src, data]) => window.__bench.inject(src, data)",
+            [f"/examples/{bundle.name}", {**WIDGET_VARIANTS["widget-all"], "api": "/"}],
         )
         page.evaluate("ms => window.__bench.whenReady(ms)", WAIT_MS)
         profile = cdp.send("Profiler.stop")["profile"]
     save.write_text(json.dumps(profile))
-    return self_times(profile), inclusive_times(profile)
+    return self_times(profile, bundle), inclusive_times(profile, bundle)
 
 
-def self_times(profile: dict[str, Any], top: int = 15) -> list[ProfileRow]:
+def self_times(profile: dict[str, Any], bundle: Bundle, top: int = 15) -> list[ProfileRow]:
     """Top functions by self time among the samples taken inside the widget's code (a widget
     frame anywhere on the stack, so the DOM and regular-expression work it calls counts too),
     then garbage collection and other native work as rows of their own. Idle time and the
@@ -329,7 +540,7 @@ def self_times(profile: dict[str, Any], top: int = 15) -> list[ProfileRow]:
 
     def in_widget(node_id: int | None) -> bool:
         while node_id is not None:
-            if nodes[node_id]["callFrame"].get("url", "").endswith("widget.debug.js"):
+            if nodes[node_id]["callFrame"].get("url", "").endswith(bundle.name):
                 return True
             node_id = parents.get(node_id)
         return False
@@ -342,7 +553,7 @@ def self_times(profile: dict[str, Any], top: int = 15) -> list[ProfileRow]:
         if name in ("(garbage collector)", "(program)"):
             key = (name, "")
         elif in_widget(node_id):
-            key = (name, widget_location(frame))
+            key = (name, widget_location(frame, bundle))
         else:
             continue
         duration = deltas[i + 1] if i + 1 < len(deltas) else 0
@@ -352,7 +563,7 @@ def self_times(profile: dict[str, Any], top: int = 15) -> list[ProfileRow]:
     return [ProfileRow(name, where, round(ms, 2), round(ms / busy, 3)) for (name, where), ms in rows]
 
 
-def inclusive_times(profile: dict[str, Any], top: int = 10) -> list[ProfileRow]:
+def inclusive_times(profile: dict[str, Any], bundle: Bundle, top: int = 10) -> list[ProfileRow]:
     """Widget functions by the time they were on the stack; shares are of all the samples
     with any widget function on the stack. The phases are `step` (reading text nodes and
     matching them, with `match` inside it) and `wrap`, both in the scan of highlighter.js."""
@@ -367,8 +578,8 @@ def inclusive_times(profile: dict[str, Any], top: int = 10) -> list[ProfileRow]:
         current: int | None = node_id
         while current is not None:
             frame = nodes[current]["callFrame"]
-            if frame.get("url", "").endswith("widget.debug.js"):
-                keys.add((frame["functionName"] or "(anonymous)", widget_location(frame)))
+            if frame.get("url", "").endswith(bundle.name):
+                keys.add((frame["functionName"] or "(anonymous)", widget_location(frame, bundle)))
             current = parents.get(current)
         widget_ms += duration if keys else 0
         for key in keys:
@@ -379,21 +590,20 @@ def inclusive_times(profile: dict[str, Any], top: int = 10) -> list[ProfileRow]:
     return [ProfileRow(name, where, round(ms, 2), round(ms / total, 3)) for (name, where), ms in rows]
 
 
-def widget_location(frame: dict[str, Any]) -> str:
-    """file:line in widget_js/ for a frame of the unminified bundle; "native" for the browser's
-    own functions (DOM, regular expressions) called from it."""
+def widget_location(frame: dict[str, Any], bundle: Bundle) -> str:
+    """file:line in the widget's sources for a frame of the unminified bundle; "native" for the
+    browser's own functions (DOM, regular expressions) called from it."""
     url = frame.get("url", "")
-    if not url.endswith("widget.debug.js"):
+    if not url.endswith(bundle.name):
         return "native" if not url else url.rsplit("/", 1)[-1]
     line = frame.get("lineNumber", -1)  # 0-based; the bundle's first line is its wrapper
     if line < 1:
         return "bundle wrapper"
-    for name in WIDGET_SOURCES:
-        length = (widget_source_dir() / name).read_text(encoding="utf-8").count("\n") + 1
+    for name, length in bundle.files:
         if line <= length:
             return f"{name}:{line}"
         line -= length
-    return "widget.debug.js"
+    return bundle.name
 
 
 # ---- The benchmark --------------------------------------------------------------------------
@@ -403,38 +613,72 @@ class Bench:
     """Runs the measurements for one glossary size on its own live server."""
 
     def __init__(
-        self, browser: Any, server: LiveServer, terms: list[SyntheticTerm], config: AnnotateConfig, mark_js: Path | None
+        self,
+        browser: Any,
+        server: LiveServer,
+        terms: list[SyntheticTerm],
+        config: AnnotateConfig,
+        mark_js: Path | None,
+        before: Before | None = None,
     ) -> None:
         self.browser = browser
         self.server = server
         self.terms = terms
         self.config = config
         self.mark_js = mark_js
+        self.before = before
 
     def url(self, stem: str) -> str:
         return f"{self.server.url}/examples/{stem}.html"
 
-    def methods(self, headline: bool) -> list[str]:
-        widget = list(WIDGET_VARIANTS) if headline else ["widget-all"]
-        fast = [m for m in FAST_PEERS if self.mark_js or m not in MARK_PEERS]
-        return widget + fast
+    def available(self, method: str) -> bool:
+        """mark.js only where it was fetched; the widget before issue 23 only where git built it."""
+        return (method not in MARK_PEERS or self.mark_js is not None) and (method != BEFORE or self.before is not None)
+
+    def methods(self, headline: bool, article: str = "sparse") -> list[str]:
+        if article == "dense":
+            wanted: tuple[str, ...] = DENSE_METHODS
+        else:
+            wanted = (*WIDGET_VARIANTS, BEFORE, *FAST_PEERS) if headline else ("widget-all", *FAST_PEERS)
+        return [m for m in wanted if self.available(m)]
 
     def slow_methods(self) -> list[str]:
-        return [m for m in SLOW_PEERS if self.mark_js or m not in MARK_PEERS]
+        return [m for m in SLOW_PEERS if self.available(m)]
 
     def measure(self, point: Point, stem: str, headline: bool) -> None:
-        reps = self.config.reps if headline else self.config.scale_reps
+        dense = point.article == "dense"
+        reps = self.config.dense_reps if dense else self.config.reps if headline else self.config.scale_reps
         for _ in range(reps):  # interleaved: drift hits every method alike
-            for method in self.methods(headline):
+            for method in self.methods(headline, point.article):
                 point.add(self.one(method, stem))
-        for _ in range(self.config.slow_reps):
+        for _ in range(0 if dense else self.config.slow_reps):
             for method in self.slow_methods():
                 point.add(self.one(method, stem))
 
     def one(self, method: str, stem: str) -> Run:
-        if method in WIDGET_VARIANTS:
+        if method in WIDGET_VARIANTS or method == BEFORE:
             return widget_run(self.browser, self.url(stem), method)
         return peer_run(self.browser, self.url(stem), method, self.terms, self.config.limit_s, self.mark_js)
+
+    def profiles(self, point: Point, stem: str, workdir: Path) -> list[Profile]:
+        """Today's widget's profile and, where it was built, the one before issue 23's."""
+        bundles = {"widget-all": current_bundle()}
+        if self.before is not None:
+            bundles[BEFORE] = self.before.bundle
+        found = []
+        for method, bundle in bundles.items():
+            save = workdir / f"{method}-{point.article}.cpuprofile"
+            rows, inclusive = profile_run(self.browser, self.url(stem), save, bundle)
+            found.append(Profile(method, point.article, point.real_words, rows, inclusive))
+        return found
+
+    def first_highlight(self, stem: str) -> list[FirstHighlight]:
+        """Time to first highlight, the tags taking turns run by run."""
+        return [
+            first_highlight_run(self.browser, self.url(stem), tag)
+            for _ in range(self.config.first_highlight_reps)
+            for tag in FIRST_HIGHLIGHT_TAGS
+        ]
 
     def long_tasks(self, stem: str, words: int) -> LongTasks:
         tasks: list[float] = []
@@ -484,18 +728,20 @@ def run(
                 launched.close()
 
     mark_js, peers_note = fetch_mark_js(config.peers)
+    before, before_note = prepare_before(config, workdir)
     points: list[Point] = []
     long_tasks: LongTasks | None = None
-    profile: tuple[list[ProfileRow], list[ProfileRow]] = ([], [])
+    profiles: list[Profile] = []
+    first_highlight: list[FirstHighlight] = []
     for count in sorted({config.terms, *config.term_scale}):
         measured = point_words(config, count)
-        data, pages, terms = prepare_site(workdir, count)
+        data, pages, terms = prepare_site(workdir, count, before)
         extra = [config.long_task_words] if count == config.terms else []
         stems = {words: write_pages(pages, terms, words) for words in {*measured, *extra}}
         log(f"annotate: {count} terms: starting the server")
         app = create_app(data, examples_dir=pages)
         with LiveServer(app) as server:
-            bench = Bench(browser, server, terms, config, mark_js)
+            bench = Bench(browser, server, terms, config, mark_js, before)
             for words in measured:
                 stem, real_words = stems[words]
                 headline = count == config.terms and words == config.words
@@ -503,15 +749,39 @@ def run(
                 point = Point(terms=count, words=words, real_words=real_words)
                 bench.measure(point, stem, headline)
                 points.append(point)
-                if headline:
-                    log("annotate: CPU profile of the widget")
-                    profile = profile_run(browser, bench.url(stem), workdir / "widget.cpuprofile")
+                if not headline:
+                    continue
+                log("annotate: CPU profiles of the widgets")
+                profiles += bench.profiles(point, stem, workdir)
+                # Issue 23's dense article, at the same length and glossary; every target on
+                # it (the ratios, `first`, the slope per highlight) reads these same runs.
+                dense_stem, dense_words = write_pages(pages, terms, words, "dense")
+                log(f"annotate: dense article, {count} terms x {dense_words} words")
+                dense = Point(terms=count, words=words, real_words=dense_words, article="dense")
+                bench.measure(dense, dense_stem, headline)
+                points.append(dense)
+                profiles += bench.profiles(dense, dense_stem, workdir)
+                log(f"annotate: time to first highlight, {RTT_MS} ms round trip")
+                first_highlight = bench.first_highlight(stem)
             if extra:
                 stem, real_words = stems[config.long_task_words]
                 log(f"annotate: long tasks and layout shift on {real_words} words")
                 long_tasks = bench.long_tasks(stem, real_words)
     assert long_tasks is not None
-    return AnnotateResult(asdict(config), points, long_tasks, profile[0], peers_note, browser.version, profile[1])
+    # Today's widget on the headline article fills the profile fields older results had.
+    today = next(p for p in profiles if (p.method, p.article) == ("widget-all", "sparse"))
+    return AnnotateResult(
+        asdict(config),
+        points,
+        long_tasks,
+        today.rows,
+        peers_note,
+        browser.version,
+        today.inclusive,
+        [p for p in profiles if p is not today],
+        first_highlight,
+        before_note,
+    )
 
 
 def fetch_mark_js(peers: bool) -> tuple[Path | None, str]:
@@ -533,7 +803,7 @@ def main(argv: list[str] | None = None) -> int:
     result = run(config, args.workdir)
     for point in result.points:
         cells = ", ".join(f"{m} {point.median_ms(m):.1f} ms" for m in point.runs)
-        print(f"{point.terms} terms x {point.words} words: {cells}")
+        print(f"{point.terms} terms x {point.words} words, {point.article}: {cells}")
     if args.json:
         args.json.write_text(json.dumps(asdict(result), indent=1))
     return 0

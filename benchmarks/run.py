@@ -1,6 +1,6 @@
 """Runs the benchmarks in one go and regenerates RESULTS.md and its charts.
 
-    python -m benchmarks.run            # the full run (`make bench`), about a quarter of an hour
+    python -m benchmarks.run            # the full run (`make bench`), 18-20 minutes on 2 cores
     python -m benchmarks.run --quick    # tiny sizes, seconds; writes into the work folder
 
 The full run rewrites benchmarks/RESULTS.md, scan-vs-words.png and scan-vs-terms.png. A quick

@@ -39,6 +39,24 @@ TAG = re.compile(r"<[^>]+>")
 
 
 @dataclass(frozen=True)
+class Mix:
+    """How much of an article is glossary words, and which: `density` of its words belong to
+    terms, TOPIC_SHARE of those from a topic of `topic` terms and the rest from anywhere, and
+    only names of at most `name_words` words are written (terms without one are left out)."""
+
+    density: float = 0.03
+    topic: int = TOPIC_TERMS
+    name_words: int = 4
+
+
+# Today's headline article: about 3% of its words are glossary words, from a topic of 50 terms.
+SPARSE = Mix()
+# The issue's dense article (issue 23): about 13% of its words inside ~1,350 highlights, so
+# about one word each, and hundreds of distinct terms (`first` made ~664 highlights there).
+DENSE = Mix(density=0.135, topic=500, name_words=1)
+
+
+@dataclass(frozen=True)
 class SyntheticTerm:
     slug: str
     names: tuple[str, ...]  # title first
@@ -106,18 +124,23 @@ def _term_file(term: SyntheticTerm, related: SyntheticTerm) -> str:
 class _ArticleWriter:
     """Builds sentences word by word, keeping the share of glossary words close to `density`."""
 
-    def __init__(self, terms: list[SyntheticTerm], rng: random.Random, density: float) -> None:
-        self.terms = terms
-        self.topic = rng.sample(terms, min(TOPIC_TERMS, len(terms)))
+    def __init__(self, terms: list[SyntheticTerm], rng: random.Random, mix: Mix) -> None:
+        self.names = {
+            term: names
+            for term in terms
+            if (names := tuple(name for name in term.names if len(name.split()) <= mix.name_words))
+        }
+        self.terms = list(self.names)
+        self.topic = rng.sample(self.terms, min(mix.topic, len(self.terms)))
         self.rng = rng
-        self.density = density
+        self.density = mix.density
         self.words = 0
         self.term_words = 0
 
     def _term(self) -> str:
         pool = self.topic if self.rng.random() < TOPIC_SHARE else self.terms
         term = self.rng.choice(pool)
-        text = term.written(self.rng.choice(term.names))
+        text = term.written(self.rng.choice(self.names[term]))
         count = len(text.split())
         self.words += count
         self.term_words += count
@@ -158,15 +181,15 @@ class _ArticleWriter:
         return " ".join(self.rng.choice(FILLER) for _ in range(length)).capitalize()
 
 
-def article_html(terms: list[SyntheticTerm], words: int, seed: int = 11, density: float = 0.03) -> str:
+def article_html(terms: list[SyntheticTerm], words: int, seed: int = 11, mix: Mix = SPARSE) -> str:
     """An article body of about `words` words in headings, paragraphs and lists, with links and
-    inline markup, where about `density` of the words belong to glossary terms.
+    inline markup, where glossary words are mixed in as `mix` says.
 
     Glossary words never fall inside links or headings, which the widget skips, so that the
     widget, the floor and mark.js all have the same occurrences to wrap.
     """
     rng = random.Random(seed)
-    writer = _ArticleWriter(terms, rng, density)
+    writer = _ArticleWriter(terms, rng, mix)
     blocks: list[str] = []
     while writer.words < words:
         kind = rng.random()

@@ -24,11 +24,12 @@ import pytest
 from conftest import ROOT
 from playwright.sync_api import Page
 
+from benchmarks import annotate
 from benchmarks import run as bench_run
-from benchmarks.annotate import PAGE_JS, WIDGET_VARIANTS
+from benchmarks.annotate import BEFORE, FIRST_HIGHLIGHT_TAGS, PAGE_JS, RTT_MS, WIDGET_VARIANTS, round_trips
 from benchmarks.ceiling import create_ceiling_app
 from benchmarks.common import ratio
-from benchmarks.report import Results, all_targets, headline, write_report
+from benchmarks.report import Results, all_targets, dense, headline, issue23_targets, write_report
 from benchmarks.server import SERVERS, python_load
 from tests.support.server import LiveServer
 
@@ -87,6 +88,54 @@ def test_the_widget_highlights_the_same_occurrences_as_the_floor(smoke: Smoke) -
     assert point.runs["widget-first"][0].hits <= point.runs["widget-all"][0].hits
     naive = point.runs["naive"]
     assert naive and naive[0].finished and naive[0].hits > 0
+
+
+def test_the_dense_article_has_more_highlights_for_every_method_alike(smoke: Smoke) -> None:
+    sparse, point = headline(smoke.results), dense(smoke.results)
+    assert point is not None and point.real_words > 0
+    for method in ("widget-all", "widget-first", BEFORE, "floor"):
+        assert point.runs[method] and all(run.ms > 0 or method == "floor" for run in point.runs[method]), method
+    hits = point.runs["widget-all"][0].hits
+    # Every method wraps the same occurrences, and many more than on the sparse article.
+    assert hits == point.runs["floor"][0].hits == point.runs[BEFORE][0].hits
+    assert hits > 3 * sparse.runs["widget-all"][0].hits
+    assert 0.08 < hits / point.real_words < 0.2  # about one word per highlight, ~13% of the words
+
+
+def test_the_widget_before_issue_23_ran_beside_todays(smoke: Smoke) -> None:
+    assert smoke.results.annotate.before_note == ""
+    point = headline(smoke.results)
+    assert point.runs[BEFORE] and point.runs[BEFORE][0].hits == point.runs["widget-all"][0].hits
+    profiles = {(p.method, p.article): p for p in smoke.results.annotate.profiles}
+    assert {(BEFORE, "dense"), ("widget-all", "dense"), (BEFORE, "sparse")} <= profiles.keys()
+    assert all(any(".js:" in row.location for row in p.rows) and p.inclusive for p in profiles.values())
+
+
+def test_without_the_revision_the_widget_before_is_left_out_and_said_so(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(annotate, "BEFORE_REVISION", "0" * 40)
+    before, note = annotate.prepare_before(annotate.AnnotateConfig.quick(), tmp_path)
+    assert before is None and "not available" in note
+
+
+def test_time_to_first_highlight_had_the_script_cached_and_counted_round_trips(smoke: Smoke) -> None:
+    runs = smoke.results.annotate.first_highlight
+    assert {run.tag for run in runs} == set(FIRST_HIGHLIGHT_TAGS)
+    for run in runs:
+        assert run.script_cached, run  # else the measurement includes downloading the script
+        assert run.requests and run.requests[0][1] == 0 and run.rounds >= 1
+        assert run.highlights > 0 and run.wall_ms >= RTT_MS * run.rounds  # the emulated latency applied
+    default, categories = (next(r for r in runs if r.tag == tag) for tag in ("default", "categories"))
+    # Two categories' data, not five: never more requests (one file for all would be as many).
+    assert len(categories.requests) <= len(default.requests)
+
+
+def test_round_trips_count_requests_that_waited_for_an_answer() -> None:
+    assert round_trips([]) == 0
+    assert round_trips([0, 1, 2]) == 1
+    assert round_trips([0, 2, RTT_MS + 5, RTT_MS + 6]) == 2
+    assert round_trips([0, RTT_MS, 2 * RTT_MS + 1]) == 3
 
 
 def test_ratios_to_the_floor_are_positive_numbers(smoke: Smoke) -> None:
@@ -190,6 +239,12 @@ def test_the_report_states_every_target(smoke: Smoke) -> None:
     assert "## Targets" in text and "Chromium" in text and " cores" in text
     for target in targets:
         assert target.text in text
+    issue23 = issue23_targets(smoke.results)
+    assert "## Targets (issue 23)" in text and len(issue23) >= 15
+    for target in issue23:
+        assert target.text in text and target.measured in text
+    assert "## Highlighting: dense article" in text and "## Time to first highlight" in text
+    assert "### Before and after issue 23" in text and "µs per highlight" in text
     for chart in ("scan-vs-words.png", "scan-vs-terms.png"):
         assert (smoke.report.parent / chart).read_bytes().startswith(PNG_MAGIC)
 
