@@ -120,7 +120,6 @@ function createMatcher(files) {
             if (/^[+-]/.test(name)) break;
             const exact = caseSensitive || name[0] == EXACT_MARK;
             const [nameWords, gaps] = splitName(exact ? name : fold(name)); // as `fits` reads the text
-            if (!nameWords[0]) continue; // a name with no word would match nothing, and everywhere
             list.push({
               entry,
               context,
@@ -161,7 +160,8 @@ function createMatcher(files) {
     for (let hit; (hit = starts.exec(folded)); ) {
       for (const candidate of candidatesOf(hit[0])) {
         const end = fits(candidate, candidate.exact ? text : folded, hit.index);
-        if (end && allowed(candidate, hit.index, end)) {
+        // (A name with no word "fits" with no text: an index entry of a hand-made file.)
+        if (end > hit.index && allowed(candidate, hit.index, end)) {
           found.push([hit.index, end, candidate.slug]);
           starts.lastIndex = end;
           break;
