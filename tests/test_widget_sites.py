@@ -149,7 +149,7 @@ def test_the_switched_off_site_is_not_published_in_plain_text(glossary_url: str)
 @pytest.mark.parametrize(
     ("site", "origin", "warning"),
     [
-        ("partner", ELSEWHERE, f'data-site "partner" is not registered for {ELSEWHERE}'),
+        ("partner", ELSEWHERE, f'data-site "partner" not loaded (not registered for {ELSEWHERE})'),
         ("no-such-site", PARTNER, 'data-site "no-such-site" not loaded'),
     ],
 )

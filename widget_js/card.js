@@ -8,6 +8,8 @@
 // no close button), hoverable (the pointer may move onto the card), persistent (open until
 // dismissed or left).
 
+import { HIGHLIGHT, PREFIX, element, fetchJson } from "./config.js";
+
 const PREFETCH_MS = 100; // pointer at rest: start loading
 const OPEN_MS = 300; // pointer at rest: show the card
 const CLOSE_MS = 300; // pointer gone from term and card: hide it
@@ -19,7 +21,7 @@ const CARD_ID = PREFIX + "-card";
 const openCounted = new Set();
 const voted = new Set();
 
-function createCards(config, signal, write, turnOff) {
+export function createCards(config, signal, write, turnOff) {
   const host = element("glossary-card", PREFIX);
   host.id = CARD_ID;
   const shadow = host.attachShadow({ mode: "open" });

@@ -1,20 +1,21 @@
-// ---- config: settings from the script tag's data-* attributes ------------------------------
-// Every part of the widget shares this one function scope (see README.md in this folder).
+// ---- config: settings from the script tag's data-* attributes, and what every part uses -----
+// Each part imports what it takes from the parts before it; the build drops the import and
+// export lines and joins the parts in one function scope (see README.md in this folder).
 
-const VERSION = __VERSION__;
-const TAG = "glossary-term"; // a custom element, so host rules on `span` never reach highlights
-const PREFIX = "glossary-widget";
-const HIGHLIGHT = `${TAG}.${PREFIX}-term`; // the selector of the widget's highlights
+export const VERSION = __VERSION__;
+export const TAG = "glossary-term"; // a custom element, so host rules on `span` never reach highlights
+export const PREFIX = "glossary-widget";
+export const HIGHLIGHT = `${TAG}.${PREFIX}-term`; // the selector of the widget's highlights
 // The story, not a teaser: news pages often have an <article> in their header, before <main>,
 // and "more to read" cards as <article>s after it. The first that a page has is the root.
-const DEFAULT_ROOTS = ["main article", "main", "[role=main]", "article", "body"];
+export const DEFAULT_ROOTS = ["main article", "main", "[role=main]", "article", "body"];
 const FETCH_TIMEOUT_MS = 3000;
 
 // Areas never highlighted: interactive controls, code, headings, navigation, hidden content,
 // and the widget's own elements. BULKY are those that can hold much text: the scan steps over
 // their text rather than matching it (see highlighter.js).
-const BULKY = "script,style,noscript,template,svg,math,iframe,select,textarea,pre,code,nav";
-const SKIP_SELECTOR = [
+export const BULKY = "script,style,noscript,template,svg,math,iframe,select,textarea,pre,code,nav";
+export const SKIP_SELECTOR = [
   BULKY, "a,button,input,option,label,summary,kbd,samp,h1,h2,h3,h4,h5,h6", TAG,
   "[contenteditable]:not([contenteditable=false]),[hidden],[aria-hidden=true]",
   "[role=button],[role=link],[role=menuitem],[role=tab],[data-glossary-skip]",
@@ -24,11 +25,11 @@ const SKIP_SELECTOR = [
 const problems = [];
 
 /** Collects a problem; `flushWarnings` reports them all in a single console.warn. */
-function warn(message) {
+export function warn(message) {
   problems.push(message);
 }
 
-function flushWarnings() {
+export function flushWarnings() {
   if (problems.length) console.warn(`[${PREFIX}] ${problems.splice(0).join("; ")}`);
 }
 
@@ -42,7 +43,7 @@ function validSelector(selector) {
 }
 
 /** A new element of the widget's, its text set as text. */
-function element(tag, className, text) {
+export function element(tag, className, text) {
   const node = document.createElement(tag);
   if (className) node.className = className;
   if (text) node.textContent = text;
@@ -50,7 +51,7 @@ function element(tag, className, text) {
 }
 
 /** The glossary's base URL: `data-api`, else the folder the script came from. */
-function baseUrl(script, value) {
+export function baseUrl(script, value) {
   try {
     if (value) return new URL(value.endsWith("/") ? value : value + "/", document.baseURI).href;
   } catch {
@@ -63,20 +64,20 @@ function baseUrl(script, value) {
 
 /** 32-bit FNV-1a of the page's origin, as `origin_hash` in widget_server/sites.py: the kill
  * switch publishes the hashes of the origins it switches off, not the origins. */
-function originHash() {
+export function originHash() {
   let hash = 0x811c9dc5;
   for (const char of location.origin) hash = Math.imul(hash ^ char.charCodeAt(), 16777619) >>> 0;
   return hash;
 }
 
 /** The items of a comma-separated list (data-categories), or nothing for an empty value. */
-function listOf(value) {
+export function listOf(value) {
   return value ? value.split(",").map((s) => s.trim()).filter(Boolean) : undefined;
 }
 
 /** The settings: a data-* attribute of the tag, else the site file's (`site`, data-site), else
  * the default. Both are read as attribute text, so they meet the same checks. */
-function readConfig(script, base, site) {
+export function readConfig(script, base, site) {
   const data = { ...site, ...script?.dataset };
   const config = {
     base,
@@ -106,10 +107,29 @@ function readConfig(script, base, site) {
 }
 
 /** The containers to scan, outermost only, so that no text is scanned twice. */
-function findRoots(config) {
+export function findRoots(config) {
   if (!config.root) return [DEFAULT_ROOTS.map((s) => document.querySelector(s)).find(Boolean)];
   // In document order, an element inside another comes after it, and after nothing outside it.
   const roots = [];
   for (const root of document.querySelectorAll(config.root)) if (!roots.at(-1)?.contains(root)) roots.push(root);
   return roots;
+}
+
+/** Fetches JSON with a time limit, unless `signal` aborts it first; no cookies are sent, so
+ * nothing identifies the reader. */
+export async function fetchJson(url, signal) {
+  const response = await fetch(url, {
+    signal: AbortSignal.any([signal, AbortSignal.timeout(FETCH_TIMEOUT_MS)]),
+    credentials: "omit",
+  });
+  if (!response.ok) throw Error(`${url} answered ${response.status}`);
+  return response.json();
+}
+
+/** Resolves once the document has been parsed. */
+export function whenDomReady() {
+  return new Promise((resolve) => {
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", resolve, { once: true });
+    else resolve();
+  });
 }

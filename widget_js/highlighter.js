@@ -5,6 +5,8 @@
 // Between slices the scan waits for the browser to paint a frame, so that a long page never
 // blocks input or holds a frame back: each frame lays out again only the text one slice changed.
 
+import { BULKY, HIGHLIGHT, PREFIX, SKIP_SELECTOR, TAG, element } from "./config.js";
+
 const SLICE_MS = 8;
 // A slice ends with the batch (64 text nodes) in which it found SLICE_NODES to change, so it
 // changes at most 95: the browser lays out each one's paragraph again, which on the benchmark's
@@ -34,11 +36,13 @@ const yieldToBrowser = () => new Promise((resolve) => {
   setTimeout(resolve, 100);
 });
 
+const textWalker = (node) => document.createTreeWalker(node, NodeFilter.SHOW_TEXT);
+
 /**
  * `write(fn)` runs the DOM changes of one slice, so that the caller can tell its own
  * mutations from the host's.
  */
-function createHighlighter(match, config, write) {
+export function createHighlighter(match, config, write) {
   const skip = config.exclude ? `${SKIP_SELECTOR},${config.exclude}` : SKIP_SELECTOR;
   /** The highlights on the page, and the terms they are of: counted from the page each time,
    * as content a single-page app removed frees its terms. */
@@ -58,35 +62,26 @@ function createHighlighter(match, config, write) {
     let skipped; // text nodes the walk steps over
     let found = []; // [text node, its matches] of this slice
     const blocks = new Map(); // block -> Map(context words -> how many the block holds)
-    /** Advances the scan by one batch of text nodes; false once it is over. */
-    const step = () => {
-      if (!highlighted) [count, highlighted] = onPage();
-      if (count >= config.max) return false;
-      if (!walker || !root.isConnected) {
-        root = roots[next++];
-        if (!root) return false;
-        walker = null;
-        // A root the page removed (or put in an area to skip) since the scan was asked for.
-        if (!root.isConnected || root.closest(skip)) return true;
-        // The walk sees only text nodes (making script objects for the page's elements would
-        // cost more than matching their text). It steps over the text it highlights and that
-        // of the areas that can hold much of it (inline scripts and styles are most of the text
-        // of many news pages), found by the browser in one query; a node of the other areas to
-        // skip (links, headings, ...) is matched, and dropped if it has a match (`closest`).
-        // Querying them all took longer than that, on a page of many links.
-        skipped = new Set();
-        for (const area of root.querySelectorAll(BULKY)) {
-          for (const inside = document.createTreeWalker(area, NodeFilter.SHOW_TEXT); inside.nextNode(); ) {
-            skipped.add(inside.currentNode);
-          }
-        }
-        walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    /** A walk through the text nodes of `root`, or none for a root the page removed (or put in
+     * an area to skip) since the scan was asked for. The walk sees only text nodes (making
+     * script objects for the page's elements would cost more than matching their text). It
+     * steps over the text it highlights and that of the areas that can hold much of it (inline
+     * scripts and styles are most of the text of many news pages), found by the browser in one
+     * query; a node of the other areas to skip (links, headings, ...) is matched, and dropped if
+     * it has a match (`closest`). Querying them all took longer than that, on a page of many
+     * links. */
+    const walk = (root) => {
+      if (!root.isConnected || root.closest(skip)) return;
+      skipped = new Set();
+      for (const area of root.querySelectorAll(BULKY)) {
+        for (const inside = textWalker(area); inside.nextNode(); ) skipped.add(inside.currentNode);
       }
-      // The host removed the walk's place between slices: it starts again (the text it has
-      // highlighted is stepped over, and the rest of what it read holds no new match).
-      if (!root.contains(walker.currentNode)) walker.currentNode = root;
-      // A batch of 64 text nodes is matched as one text, with a NUL between them (no name
-      // spans two nodes): script runs per match, not per node.
+      return textWalker(root);
+    };
+    /** The next batch of 64 text nodes, matched as one text with a NUL between them (no name
+     * spans two nodes), so that script runs per match, not per node: [nodes, where each starts
+     * in the text, text]. */
+    const readBatch = () => {
       const nodes = [];
       const starts = [];
       let text = "";
@@ -97,6 +92,11 @@ function createHighlighter(match, config, write) {
         text += node.data + "\0";
       }
       if (nodes.length < 64) walker = null; // the walk is over: on to the next root
+      return [nodes, starts, text];
+    };
+    /** Keeps the matches of a batch that `first`, data-max and the areas to skip let through,
+     * per text node, in `found`. */
+    const keep = ([nodes, starts, text]) => {
       let k = -1;
       let matches;
       // Only for a match that needs context: the block's text is read once per scan.
@@ -121,6 +121,21 @@ function createHighlighter(match, config, write) {
         matches.push([start - starts[k], end - starts[k], slug]);
         count++;
       }
+    };
+    /** Advances the scan by one batch of text nodes; false once it is over. */
+    const step = () => {
+      if (!highlighted) [count, highlighted] = onPage();
+      if (count >= config.max) return false;
+      if (!walker || !root.isConnected) {
+        root = roots[next++];
+        if (!root) return false;
+        walker = walk(root);
+        if (!walker) return true;
+      }
+      // The host removed the walk's place between slices: it starts again (the text it has
+      // highlighted is stepped over, and the rest of what it read holds no new match).
+      if (!root.contains(walker.currentNode)) walker.currentNode = root;
+      keep(readBatch());
       return true;
     };
     // Steps in slices of at most SLICE_MS, the main-thread time of each added to `clock.ms`.
@@ -164,7 +179,7 @@ function wrap(node, [start, end, slug]) {
 }
 
 /** Undoes `wrap`: the text goes back into the node before the highlight; helpers are removed. */
-function unwrap(highlight) {
+export function unwrap(highlight) {
   const before = highlight.previousSibling;
   const after = highlight.nextSibling;
   if (before?.nodeType === 3 && after?.nodeType === 3) {

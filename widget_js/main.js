@@ -1,15 +1,24 @@
 // ---- main: start once, load the index, scan, follow later content, expose GlossaryWidget -----
 
-/** Fetches JSON with a time limit, unless `signal` aborts it first; no cookies are sent, so
- * nothing identifies the reader. */
-async function fetchJson(url, signal) {
-  const response = await fetch(url, {
-    signal: AbortSignal.any([signal, AbortSignal.timeout(FETCH_TIMEOUT_MS)]),
-    credentials: "omit",
-  });
-  if (!response.ok) throw Error(`${url} answered ${response.status}`);
-  return response.json();
-}
+import {
+  DEFAULT_ROOTS,
+  HIGHLIGHT,
+  PREFIX,
+  VERSION,
+  baseUrl,
+  fetchJson,
+  findRoots,
+  flushWarnings,
+  listOf,
+  originHash,
+  readConfig,
+  warn,
+  whenDomReady,
+} from "./config.js";
+import { createMatcher } from "./matcher.js";
+import { createHighlighter, unwrap } from "./highlighter.js";
+import { createCards } from "./card.js";
+import { createToggles, storeOff, storedOff } from "./switch.js";
 
 /** The settings of site `id` (data-site), or none, reported: an unknown site, a file that does
  * not load, a page on an origin that is not the site's. The defaults then apply. */
@@ -17,7 +26,7 @@ async function loadSite(api, id, signal) {
   try {
     const site = await fetchJson(`${api}sites/${encodeURIComponent(id)}.json`, signal);
     if (site.origins.includes(location.origin)) return site.settings;
-    warn(`data-site "${id}" is not registered for ${location.origin}`);
+    throw Error(`not registered for ${location.origin}`);
   } catch (error) {
     warn(`data-site "${id}" not loaded (${error.message})`);
   }
@@ -62,19 +71,8 @@ async function loadIndex(script, signal) {
   const chosen = files.filter(
     (file, i) => !config.categories || known.includes(config.categories[i]) || warn(`unknown category "${config.categories[i]}" ignored`),
   );
-  for (const file of chosen) {
-    if (file instanceof Error) throw file;
-    // The category's context words, for the names that need context, are text if given.
-    if (!texts(file.context ?? [])) throw Error("bad index");
-  }
+  for (const file of chosen) if (file instanceof Error) throw file;
   return [config, chosen];
-}
-
-function whenDomReady() {
-  return new Promise((resolve) => {
-    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", resolve, { once: true });
-    else resolve();
-  });
 }
 
 /**
@@ -84,7 +82,7 @@ function whenDomReady() {
  * comes from the one observer of the page, the toggles' (`page.follow`), and the widget's own
  * changes are made unseen by it (`page.quiet`).
  */
-function highlight(script, kept, turnOff, page) {
+function highlightPage(script, kept, turnOff, page) {
   let config; // once the site's settings have loaded
   const stop = new AbortController();
   const clock = { ms: 0, cancelled: false };
@@ -94,15 +92,6 @@ function highlight(script, kept, turnOff, page) {
   let scanHighlights = null;
   let cards = null;
 
-  let roots = [];
-  let rootSelector = ""; // what an element that arrives later must match to be a root
-  /** Follows `found`. Later, an element is a root if it matches data-root; without it, if it
-   * is a default root that is preferred to the one followed (the story that a router mounts
-   * after a teaser <article> was found), but not if it is only another one of those. */
-  const follow = (found) => {
-    roots = found;
-    rootSelector = config.root || DEFAULT_ROOTS.slice(0, DEFAULT_ROOTS.findIndex((s) => found[0].matches(s))).join();
-  };
   // Adopted once the index has loaded, a frame before the first highlights: on a long page the
   // browser then restyles the document (6-8 ms for 100,000 words) in that frame, not in the one
   // that lays out the first slice's highlights. Again before each change, should the page have
@@ -133,65 +122,6 @@ function highlight(script, kept, turnOff, page) {
     const detail = { highlights, terms, ms: clock.ms, setupMs };
     document.dispatchEvent(new CustomEvent("glossary:ready", { detail }));
     return detail;
-  }
-
-  let pending = new Set();
-  function onMutations(records) {
-    // A root was replaced (a new page of a single-page app), or one was added (a new comment
-    // for data-root=".comment", see `follow`): the new roots are scanned whole.
-    let refind = roots.some((root) => !root.isConnected);
-    for (const record of records) {
-      if (record.type === "characterData") dropSplitOff(record);
-      const nodes = record.type === "characterData" ? [record.target] : record.addedNodes;
-      for (let node of nodes) {
-        // Text is scanned with the text beside it, so that it meets the same rules: the text of
-        // a highlight is not highlighted again, nor what was highlighted before.
-        const text = node.nodeType === 3;
-        if (text) node = node.parentNode;
-        if (node?.nodeType === 1 && node.isConnected) {
-          if (roots.some((root) => root.contains(node))) pending.add(node);
-          else if (!text && rootSelector) refind ||= node.matches(rootSelector) || node.querySelector(rootSelector);
-        }
-      }
-    }
-    if (refind) {
-      const found = findRoots(config);
-      for (const root of found) if (!roots.includes(root)) pending.add(root);
-      follow(found);
-    }
-    if (!pending.size) return;
-    // One scan for everything that arrived in this task.
-    queueMicrotask(() => {
-      // Outermost only, found by walking up: comparing every pair took seconds for thousands.
-      const nodes = [...pending].filter((node) => {
-        for (let parent = node.parentNode; parent; parent = parent.parentNode) if (pending.has(parent)) return false;
-        return true;
-      });
-      pending = new Set();
-      scan(nodes.filter((node) => node.isConnected));
-    });
-  }
-
-  /**
-   * A script of the page set the text of a node the widget had split. Frameworks re-rendering
-   * (React and Vue set the text of the node they rendered) put the whole new text there: the
-   * highlights and text split off it (see `wrap`) are stale and would show the old words a
-   * second time. That is so when the node was empty (a highlight was all the text) and is not
-   * now, or when its letters, digits or spacing changed ("Pay the " to "Pay the"). A script that
-   * only retouches the text (typographic quotes, soft hyphens, or setting it unchanged) leaves
-   * those as they were, and nothing is removed.
-   */
-  function dropSplitOff({ target, oldValue }) {
-    const shape = (text) => text.replace(/[^\p{L}\p{M}\p{N}_\s]/gu, "").replace(/\s+/g, " ");
-    if (!target.nextSibling?.matches?.(HIGHLIGHT)) return;
-    if (oldValue ? shape(target.data) === shape(oldValue) : !target.data) return;
-    write(() => {
-      for (let next; (next = target.nextSibling)?.matches?.(HIGHLIGHT); ) {
-        const after = next.nextSibling; // the text after the highlight, unless the page removed it
-        if (after?.nodeType === 3) after.remove();
-        next.remove();
-      }
-    });
   }
 
   function fail(error) {
@@ -226,7 +156,7 @@ function highlight(script, kept, turnOff, page) {
       styles.replaceSync(__HIGHLIGHT_CSS__);
       adopt();
       cards = createCards(config, stop.signal, write, turnOff);
-      follow(findRoots(config));
+      const [roots, onMutations] = followContent(config, scan, write);
       page.follow(onMutations);
       return scanNow(roots);
     })
@@ -236,10 +166,89 @@ function highlight(script, kept, turnOff, page) {
 }
 
 /**
+ * The roots of the page, and its later content, for the highlighting: [the roots found now,
+ * `onMutations(records)`, which asks `scan` for what the page added inside them and for roots
+ * that arrive later, whole, and drops the highlights that a change of a node's text made stale].
+ */
+function followContent(config, scan, write) {
+  let roots = [];
+  let rootSelector = ""; // what an element that arrives later must match to be a root
+  /** Follows `found`. Later, an element is a root if it matches data-root; without it, if it
+   * is a default root that is preferred to the one followed (the story that a router mounts
+   * after a teaser <article> was found), but not if it is only another one of those. */
+  const follow = (found) => {
+    roots = found;
+    rootSelector = config.root || DEFAULT_ROOTS.slice(0, DEFAULT_ROOTS.findIndex((s) => found[0].matches(s))).join();
+  };
+  let pending = new Set();
+  function onMutations(records) {
+    // A root was replaced (a new page of a single-page app), or one was added (a new comment
+    // for data-root=".comment", see `follow`): the new roots are scanned whole.
+    let refind = roots.some((root) => !root.isConnected);
+    for (const record of records) {
+      if (record.type === "characterData") dropSplitOff(record, write);
+      const nodes = record.type === "characterData" ? [record.target] : record.addedNodes;
+      for (let node of nodes) {
+        // Text is scanned with the text beside it, so that it meets the same rules: the text of
+        // a highlight is not highlighted again, nor what was highlighted before.
+        const text = node.nodeType === 3;
+        if (text) node = node.parentNode;
+        if (node?.nodeType === 1 && node.isConnected) {
+          if (roots.some((root) => root.contains(node))) pending.add(node);
+          else if (!text && rootSelector) refind ||= node.matches(rootSelector) || node.querySelector(rootSelector);
+        }
+      }
+    }
+    if (refind) {
+      const found = findRoots(config);
+      for (const root of found) if (!roots.includes(root)) pending.add(root);
+      follow(found);
+    }
+    if (!pending.size) return;
+    // One scan for everything that arrived in this task.
+    queueMicrotask(() => {
+      // Outermost only, found by walking up: comparing every pair took seconds for thousands.
+      const nodes = [...pending].filter((node) => {
+        for (let parent = node.parentNode; parent; parent = parent.parentNode) if (pending.has(parent)) return false;
+        return true;
+      });
+      pending = new Set();
+      scan(nodes.filter((node) => node.isConnected));
+    });
+  }
+
+  follow(findRoots(config));
+  return [roots, onMutations];
+}
+
+/**
+ * A script of the page set the text of a node the widget had split. Frameworks re-rendering
+ * (React and Vue set the text of the node they rendered) put the whole new text there: the
+ * highlights and text split off it (see `wrap`) are stale and would show the old words a
+ * second time. That is so when the node was empty (a highlight was all the text) and is not
+ * now, or when its letters, digits or spacing changed ("Pay the " to "Pay the"). A script that
+ * only retouches the text (typographic quotes, soft hyphens, or setting it unchanged) leaves
+ * those as they were, and nothing is removed.
+ */
+function dropSplitOff({ target, oldValue }, write) {
+  const shape = (text) => text.replace(/[^\p{L}\p{M}\p{N}_\s]/gu, "").replace(/\s+/g, " ");
+  if (!target.nextSibling?.matches?.(HIGHLIGHT)) return;
+  if (oldValue ? shape(target.data) === shape(oldValue) : !target.data) return;
+  write(() => {
+    for (let next; (next = target.nextSibling)?.matches?.(HIGHLIGHT); ) {
+      const after = next.nextSibling; // the text after the highlight, unless the page removed it
+      if (after?.nodeType === 3) after.remove();
+      next.remove();
+    }
+  });
+}
+
+
+/**
  * Starts as the reader last chose on this site: switched off, it fetches and highlights nothing,
  * and only the toggles and GlossaryWidget.enable() are there to switch it on again.
  */
-function start(script) {
+function startWidget(script) {
   const kept = {};
   let widget = null; // the highlighting, while switched on
   let on = !storedOff();
@@ -251,7 +260,7 @@ function start(script) {
     // Quietly: unwrapping a long page's highlights would be thousands of records for the toggles.
     toggles.quiet(() => {
       on = value;
-      if (on) widget ||= highlight(script, kept, () => turn(false), toggles);
+      if (on) widget ||= highlightPage(script, kept, () => turn(false), toggles);
       else {
         widget?.stop();
         widget = null;
@@ -289,7 +298,7 @@ function start(script) {
 // one is left as it is.
 if (!window.GlossaryWidget?.version && "popover" in HTMLElement.prototype && CSS.supports("color", "light-dark(red,red)")) {
   try {
-    start(document.currentScript);
+    startWidget(document.currentScript);
   } catch (error) {
     console.warn(`[${PREFIX}] not started`, error);
   }

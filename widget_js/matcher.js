@@ -62,7 +62,8 @@ function checked(entry) {
 /**
  * An index file's `words` for `terms`, as api.py's `entry_words` makes them: each name's first
  * word, folded, and the plural of a one-word name but in a case-sensitive term, to the positions
- * in `terms` of the entries with such a name. For the matchers of context words, and for an
+ * in `terms` of the entries with such a name (here an entry with two such names is listed twice,
+ * and its names tried twice, to the same effect). For the matchers of context words, and for an
  * index file without them (an older or a hand-made copy).
  */
 function wordsOf(terms) {
@@ -74,12 +75,8 @@ function wordsOf(terms) {
       const first = WORD.exec(name); // EXACT_MARK is not a word character
       if (!first) continue;
       const key = fold(first[0]);
-      const keys = [key];
-      if (entry[0][0] != EXACT_MARK && !WORD.exec(name)) keys.push(fold(plural(name[0] == EXACT_MARK ? first[0] : key)));
-      for (const word of keys) {
-        const list = (words[word] ??= []);
-        if (list.at(-1) !== position) list.push(position);
-      }
+      (words[key] ??= []).push(position);
+      if (entry[0][0] != EXACT_MARK && !WORD.exec(name)) (words[fold(plural(name[0] == EXACT_MARK ? first[0] : key))] ??= []).push(position);
     }
   });
   return words;
@@ -90,15 +87,19 @@ function wordsOf(terms) {
  * format; `words` and `starts` may be missing). Returns `match(text) -> [[start, end, slug],
  * ...]`, leftmost-longest and non-overlapping.
  */
-function createMatcher(files) {
-  for (const file of files) file.words ??= wordsOf(file.terms);
+export function createMatcher(files) {
+  for (const file of files) {
+    // The category's context words, for the names that need context, are text if given.
+    if (!texts(file.context ?? [])) throw Error("bad index");
+    file.words ??= wordsOf(file.terms);
+  }
   // One expression of every file's first letters, over the folded text, at the start of a word,
   // and on to its end: what it finds is the folded word. Without them (a matcher of context
   // words, or a file without `starts`), a copy of WORD reads every word instead: both find the
   // same words. A copy: a context matcher runs inside the scan of another.
   const beginnings = files.map((file) => file.starts);
   let starts = new RegExp(WORD);
-  if (beginnings.every((value) => typeof value == "string")) {
+  if (!beginnings.includes(undefined)) {
     const alternatives = beginnings.filter(Boolean).join("|") || "(?!)";
     starts = new RegExp(`(?<!${WORD_CHAR})(?:${alternatives})${WORD_CHAR}*`, "gu");
   }
@@ -124,7 +125,7 @@ function createMatcher(files) {
               entry,
               context,
               needs: /^=?\?/.test(name),
-              slug: caseSensitive ? entry[0].slice(1) : entry[0],
+              slug: entry[0].replace(EXACT_MARK, ""), // a slug has no other `=`
               words: nameWords,
               gaps,
               exact,

@@ -5,6 +5,8 @@
 // site alone, and it never leaves the browser. Where storage is blocked or throws, the choice
 // lasts for the page view, silently.
 
+import { PREFIX, whenDomReady } from "./config.js";
+
 const OFF_KEY = PREFIX + ":off";
 const TOGGLE = "[data-glossary-toggle]";
 
@@ -16,10 +18,10 @@ function withStorage(use) {
   } catch {}
 }
 
-const storedOff = () => withStorage((storage) => storage.getItem(OFF_KEY)) === "1";
+export const storedOff = () => withStorage((storage) => storage.getItem(OFF_KEY)) === "1";
 
 /** Switched on, the key is removed: nothing is left behind but an "off" the reader chose. */
-const storeOff = (off) => withStorage((storage) => (off ? storage.setItem(OFF_KEY, "1") : storage.removeItem(OFF_KEY)));
+export const storeOff = (off) => withStorage((storage) => (off ? storage.setItem(OFF_KEY, "1") : storage.removeItem(OFF_KEY)));
 
 /**
  * Every element with data-glossary-toggle becomes a switch of the highlights: a <button> as it
@@ -28,7 +30,7 @@ const storeOff = (off) => withStorage((storage) => (off ? storage.setItem(OFF_KE
  * Its observer of the page is the widget's only one: `follow(listener)` hands its records to the
  * highlighting too, while that runs; `quiet(change)` makes a change of the widget's own unseen.
  */
-function createToggles(flip) {
+export function createToggles(flip) {
   const stop = new AbortController();
   const saved = new Map(); // toggle -> a copy of it as the page made it, for destroy()
   let shown = true;

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import html
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,8 +17,14 @@ from widget_server import __version__
 PACKAGE_DIR = Path(__file__).parent
 # The readable widget source: inside the package when installed from a wheel, else beside it.
 WIDGET_SOURCE_DIRS = (PACKAGE_DIR / "widget_js", PACKAGE_DIR.parent / "widget_js")
-# Concatenated in this order inside one function scope; see widget_js/README.md.
+# Concatenated in this order inside one function scope; see widget_js/README.md. A file imports
+# only from the files before it.
 WIDGET_SOURCES = ("config.js", "matcher.js", "highlighter.js", "card.js", "switch.js", "main.js")
+# The module lines of a widget source file, which say what it takes from the files before it and
+# what it gives: the bundle drops them (an import becomes as many empty lines, so that a line of
+# the bundle still maps to its file's line, see sourcemap.py).
+WIDGET_IMPORT = re.compile(r'^import \{([^}]*)\} from "\./([\w-]+\.js)";$', re.MULTILINE)
+WIDGET_EXPORT = re.compile(r"^export (?=(?:async )?function |const |let |class )", re.MULTILINE)
 WIDGET_STYLES = {"__HIGHLIGHT_CSS__": "highlight.css", "__CARD_CSS__": "card.css"}
 WIDGET_PATH = "widget.js"
 # The scripts of our own pages (the configurator, the entry pages' "Was this helpful?"), files
@@ -59,13 +66,36 @@ def widget_source_dir() -> Path:
 
 def bundle_widget(source_dir: Path) -> str:
     """One strict-mode function around all parts: the widget adds no global but GlossaryWidget."""
-    parts = [(source_dir / name).read_text(encoding="utf-8") for name in WIDGET_SOURCES]
+    parts = [script_of(name, (source_dir / name).read_text(encoding="utf-8")) for name in WIDGET_SOURCES]
     code = "\n".join(parts)
     for placeholder, css_file in WIDGET_STYLES.items():
         css = minify_css((source_dir / css_file).read_text(encoding="utf-8")).decode()
         code = code.replace(placeholder, json.dumps(css))
     code = code.replace("__VERSION__", json.dumps(__version__))
     return f'(()=>{{"use strict";\n{code}\n}})();\n'
+
+
+def widget_imports(source: str) -> list[tuple[str, list[str]]]:
+    """(file, names) of each import line of a widget source file."""
+    return [
+        (found[2], [name.strip() for name in found[1].split(",") if name.strip()])
+        for found in WIDGET_IMPORT.finditer(source)
+    ]
+
+
+def script_of(name: str, source: str) -> str:
+    """A widget source file as a part of the one script: its import lines emptied, `export`
+    dropped. Any other module syntax is an error, rather than a bundle that fails to parse in
+    every reader's browser."""
+    code = WIDGET_EXPORT.sub("", WIDGET_IMPORT.sub(lambda found: "\n" * found[0].count("\n"), source))
+    stray = re.search(r"^(import|export)\b.*", code, re.MULTILINE)
+    if stray:
+        line = code.count("\n", 0, stray.start()) + 1
+        raise ValueError(
+            f'widget_js/{name}:{line}: the build reads only `import {{ ... }} from "./file.js";` '
+            f"and `export` before a declaration, not: {stray[0]}"
+        )
+    return code
 
 
 def minify_widget(code: str) -> bytes:
