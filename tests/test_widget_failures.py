@@ -317,7 +317,7 @@ def test_stalled_api_times_out_after_3_seconds(
     wait_for_events(page, lambda: bool(held), "the stalled request")
     page.clock.run_for(FETCH_TIMEOUT_MS - 1)
     assert page.evaluate("window.__stall.warned") is None
-    with page.expect_console_message(lambda m: m.type == "warning"):
+    with page.expect_console_message(lambda m: m.type == "warning", timeout=5000):
         page.clock.run_for(1)
     clock = page.evaluate("window.__stall")
     assert clock["warned"] - clock["requested"] == FETCH_TIMEOUT_MS
