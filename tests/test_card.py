@@ -244,14 +244,14 @@ def test_a_pointer_passing_another_highlight_of_the_open_term_does_not_cancel_it
             ),
         ),
     )
-    open_page(page, fixture_server, "twice.html")
+    open_page_with_paused_clock(page, fixture_server, "twice.html")
     first, second = term(page, "premium").first, term(page, "premium").last
     first.focus()
     expect(card(page, "premium")).to_be_visible()
 
     hover(page, second)
     move_away(page)
-    page.wait_for_timeout(OPEN_MS)
+    page.clock.run_for(OPEN_MS)
     held[0].continue_()
 
     expect(card(page, "premium").get_by_role("link", name="Read the full entry")).to_be_visible()

@@ -23,6 +23,7 @@ from tests.support.widget import (
     Console,
     highlights,
     html_page,
+    install_clock,
     serve_html,
     static_server,
     wait_ready,
@@ -31,8 +32,15 @@ from widget_server.app import create_app
 from widget_server.build import build_site
 from widget_server.content import load_glossary
 
+# How long the configurator waits for typing to pause before it starts a new preview
+# (widget_server/static/configure.js).
+TYPING_PAUSE_MS = 400
+
 
 def open_configurator(page: Page, server: LiveServer) -> None:
+    """Opens the configurator with its timers on Playwright's clock (time runs as usual), so
+    that `settle` can end its wait for typing to pause at once."""
+    install_clock(page)
     page.goto(f"{server.url}/configure/")
     expect(page.locator("#highlights-summary")).to_contain_text("highlight")
 
@@ -51,9 +59,9 @@ def preview_highlights(page: Page) -> list[tuple[str, str]]:
 
 
 def settle(page: Page) -> None:
-    """Waits for the preview that the last change started to report its highlights (a typed
-    change starts it once typing has paused for 400 ms)."""
-    page.wait_for_timeout(450)
+    """Waits for the preview that the last change started to report its highlights: a typed
+    change starts it once typing has paused, which the clock skips; the others at once."""
+    page.clock.fast_forward(TYPING_PAUSE_MS)
     expect(page.locator("#highlights-summary")).not_to_have_text("Loading the preview…")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from types import SimpleNamespace
 
 import brotli
 import pytest
@@ -12,6 +13,7 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 from starlette.testclient import TestClient
 
+from widget_server import memoryfiles
 from widget_server.app import create_app
 from widget_server.assets import integrity
 
@@ -88,14 +90,19 @@ def test_several_or_malformed_ranges_get_the_whole_file_or_a_416(client: TestCli
         assert (response.status_code, response.content) == (200, whole)
 
 
-def test_widget_etag_survives_a_restart() -> None:
+def test_widget_etag_survives_a_restart(monkeypatch: pytest.MonkeyPatch) -> None:
     """Partner pages revalidate the stable widget every five minutes: a deploy or a second
     worker with the same bytes must answer 304, not send the widget again."""
     first = TestClient(create_app(FIXTURES / "glossary"))
-    etag = first.get("/widget.js").headers["etag"]
-    time.sleep(1.1)  # started in another second: another Last-Modified
+    got = first.get("/widget.js").headers
+    etag = got["etag"]
+    # Started in another second, so with another Last-Modified (the start time), without
+    # waiting for a second to pass: the files' clock, and only theirs, is a minute on.
+    minute_on = time.time() + 60
+    monkeypatch.setattr(memoryfiles, "time", SimpleNamespace(time=lambda: minute_on))
     second = TestClient(create_app(FIXTURES / "glossary"))
 
+    assert second.get("/widget.js").headers["last-modified"] != got["last-modified"]
     assert second.get("/widget.js").headers["etag"] == etag
     assert second.get("/widget.js", headers={"If-None-Match": etag}).status_code == 304
 

@@ -8,14 +8,14 @@ script can suppress it; a widget that fetches over a failing network cannot avoi
 lines are allowed (at most one per failed API request), and any other console error fails.
 
 The tests wait for the widget's one warning, which it gives for every failure (the issue allows
-none; this widget tells the site owner why nothing is highlighted), then a moment longer.
+none; this widget tells the site owner why nothing is highlighted), then for the widget's start-up
+to be over (`settle`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import socket
-import time
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -27,7 +27,11 @@ from tests.support.widget import (
     Console,
     fixture_html,
     fresh_page,
+    install_clock,
+    pause_clock,
+    run_clock,
     serve_html,
+    settle,
     shared_context,
     wait_for_events,
     widget_tag,
@@ -66,10 +70,11 @@ def before(context: BrowserContext, fixture_server: LiveServer) -> dict:
 
 
 def load_and_settle(page: Page, url: str) -> None:
-    """Opens `url` and waits until the widget has given up."""
+    """Opens `url` and waits until the widget has given up: its warning, then the end of its
+    start-up, which would include a scan had it gone on after the warning."""
     with page.expect_console_message(lambda m: m.type == "warning", timeout=10_000):
         page.goto(url)
-    page.wait_for_timeout(100)
+    settle(page)
 
 
 def fulfill_json(body: str, status: int = 200, content_type: str = "application/json") -> Callable:
@@ -146,9 +151,9 @@ def count_failures(page: Page) -> list[Request]:
 
 def failures_reported(page: Page, console: Console, failed: list[Request]) -> int:
     """The number of failed requests, read once Playwright has reported each failure the
-    console logged (or after 2 s): the browser logs a failed request before Playwright's report
-    of its response reaches the test, under load more than 100 ms before."""
-    wait_for_events(page, lambda: len(console.errors) <= len(failed), timeout_ms=2000)
+    console logged: the browser logs a failed request before Playwright's report of its response
+    reaches the test, under load more than 100 ms before."""
+    wait_for_events(page, lambda: len(console.errors) <= len(failed), "a failure for each console error")
     return len(failed)
 
 
@@ -205,12 +210,13 @@ def test_a_browser_without_what_the_widget_needs_is_left_alone(
     page.add_init_script(missing)
 
     page.goto(fixture_server.url + PAGE)
-    page.wait_for_timeout(500)
 
+    # The widget's script ran before the load event that goto waited for, and a widget that
+    # starts defines its global at once, before it fetches anything or changes the page.
+    assert page.evaluate("'GlossaryWidget' in window") is False
     assert_untouched(page, console, before, 0)
     assert console.warnings == []
     assert [url for url in requests if "/api/" in url] == []
-    assert page.evaluate("'GlossaryWidget' in window") is False
 
 
 def test_the_api_still_works_when_not_routed(page: Page, fixture_server: LiveServer) -> None:
@@ -283,7 +289,7 @@ def test_scan_and_destroy_after_a_failure_do_not_throw(
 
 
 # When the widget asked for the stalled file and when it warned, on the page's own clock (the
-# test process may hear of either late when the machine is busy).
+# test process hears of either later, and Playwright's clock runs the page's time).
 STALL_CLOCK = """
 window.__stall = {};
 const fetch = window.fetch;
@@ -297,6 +303,7 @@ console.warn = function (...args) {
   return warn.apply(this, args);
 };
 """
+FETCH_TIMEOUT_MS = 3000  # the widget's (widget_js/config.js), written out so that a change fails
 
 
 @pytest.mark.parametrize("stalled", ["categories.json", "index.json"])
@@ -306,29 +313,41 @@ def test_stalled_api_times_out_after_3_seconds(
     before: dict,
     stalled: str,
 ) -> None:
-    """The request is held for about 4 s; the widget gives up at 3 s, and an answer after that
-    changes nothing."""
-    held: list[tuple[Route, float]] = []
+    """The request is held, and the page's clock stands still but where the test moves it on:
+    the widget gives up at 3 s, not before, and an answer after that changes nothing."""
+    held: list[Route] = []
+    over: list[Request] = []  # the stalled request, once it failed or its answer arrived
 
     def hold(route: Route) -> None:
-        held.append((route, time.monotonic()))
+        held.append(route)
+
+    def end(request: Request) -> None:
+        over.append(request)
 
     page.route(f"**/api/v1/{stalled}", hold)
+    page.on("requestfailed", end)
+    page.on("requestfinished", end)
     page.add_init_script(STALL_CLOCK.replace("STALLED", repr("/" + stalled)))
     console = Console.attach(page)
+    # Paused from the start: the widget's time limit starts, on the page's clock, when it asks.
+    install_clock(page)
+    pause_clock(page)
 
-    with page.expect_console_message(lambda m: m.type == "warning", timeout=10_000):
-        page.goto(fixture_server.url + PAGE)
-    ((route, requested),) = held
+    page.goto(fixture_server.url + PAGE)
+    wait_for_events(page, lambda: bool(held), "the stalled request")
+    page.clock.run_for(FETCH_TIMEOUT_MS - 1)
+    assert page.evaluate("window.__stall.warned") is None
+    with page.expect_console_message(lambda m: m.type == "warning", timeout=5000):
+        page.clock.run_for(1)
     clock = page.evaluate("window.__stall")
-    # 3 s after the request; the margins allow for a busy machine descheduling the renderer.
-    assert 2900 <= clock["warned"] - clock["requested"] <= 3700
+    assert clock["warned"] - clock["requested"] == FETCH_TIMEOUT_MS
     assert_untouched(page, console, before, 1)
 
-    page.wait_for_timeout(max(0, (requested + 4.0 - time.monotonic()) * 1000))
     # The real answer, too late; Playwright may refuse to answer a request the page cancelled.
     with contextlib.suppress(Error):
-        route.fallback()
-    page.wait_for_timeout(300)
+        held[0].fallback()
+    wait_for_events(page, lambda: held[0].request in over, "the stalled request to be over")
+    settle(page)  # the start-up, had the answer restarted it
+    run_clock(page)  # and what it would have started
 
     assert_untouched(page, console, before, 1)

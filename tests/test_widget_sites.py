@@ -94,6 +94,20 @@ def glossary_url(request: pytest.FixtureRequest) -> str:
 
 _page_names = itertools.count()
 
+# Counts the page's warnings where they are written, so that the test knows how many Playwright
+# has yet to deliver to it (it hears of them later than the page's own state). Once, however many
+# times a test opens an article in the same page (each adds the script again).
+COUNT_WARNINGS = """
+if (!("__warnings" in window)) {
+  window.__warnings = 0;
+  const warn = console.warn;
+  console.warn = function (...args) {
+    window.__warnings++;
+    return warn.apply(this, args);
+  };
+}
+"""
+
 
 def open_article(page: Page, pages: Path, origin: str, tag: str, scans: bool = True) -> Console:
     """Opens an article at `origin` with `tag`; waits for the widget's first scan (`scans`) or
@@ -102,11 +116,15 @@ def open_article(page: Page, pages: Path, origin: str, tag: str, scans: bool = T
     name = f"article-{next(_page_names)}.html"
     (pages / name).write_text(html_page(ARTICLE + tag), "utf-8")
     page.add_init_script(RECORD_PAGE)
+    page.add_init_script(COUNT_WARNINGS)
     page.goto(f"{origin}/{name}")
     if scans:
         page.wait_for_function("() => window.__readyEvents.length > 0")
-    # A warning is written before the scan: let Playwright deliver it to `console`.
-    wait_for_events(page, lambda: bool(console.warnings), timeout_ms=5000 if not scans else 300)
+    else:
+        page.wait_for_function("() => window.__warnings > 0")
+    # A warning is written before the scan: every one the page wrote is delivered to `console`.
+    warned = page.evaluate("window.__warnings")
+    wait_for_events(page, lambda: len(console.warnings) >= warned, "the page's warnings")
     return console
 
 

@@ -13,7 +13,16 @@ from conftest import LiveServer
 from playwright.sync_api import Page, Request, expect
 
 from tests.support.card import card
-from tests.support.widget import Console, highlights, open_ready, wait_ready
+from tests.support.widget import (
+    Console,
+    highlights,
+    install_clock,
+    open_ready,
+    pause_clock,
+    run_clock,
+    settle,
+    wait_ready,
+)
 
 SITE_OWNERS_DOCS = Path(__file__).resolve().parent.parent / "docs" / "site-owners.md"
 
@@ -75,6 +84,13 @@ def expect_off(page: Page, before_text: str) -> None:
     expect_toggles(page, OFF)
 
 
+def assert_started_off(page: Page) -> None:
+    """Asserts that the widget started switched off, once its start is over: switched on, it
+    would answer a scan only after loading the index and scanning the page (scans wait for the
+    start-up), so the test does not have to wait for requests or highlights that must not come."""
+    assert page.evaluate("GlossaryWidget.scan()") is None
+
+
 def turn_off_from_the_card(page: Page) -> None:
     page.locator('glossary-term[data-glossary-term="premium"]').hover()
     card(page, "premium").get_by_role("button", name="Turn off highlights").click()
@@ -97,7 +113,7 @@ def test_off_from_the_card_lasts_across_a_reload_until_the_toggle_turns_it_on(
     requests = api_requests(page)
     page.reload()
     expect_toggles(page, OFF)  # the widget has run
-    page.wait_for_timeout(300)
+    assert_started_off(page)
     assert highlights(page) == []
     assert root_text(page) == before_text
     assert requests == []  # neither categories.json nor an index
@@ -184,7 +200,7 @@ def test_disable_and_enable_from_a_script_switch_without_fetching_the_index_agai
     assert highlights(page, "#root") == HIGHLIGHTED
     expect_toggles(page, ON)
     assert page.evaluate(STORAGE_JS) == NOTHING_STORED
-    page.wait_for_timeout(300)
+    settle(page)  # a second scan would have ended by now
     assert page.evaluate("window.__readyEvents.length") == 2  # one scan for the two calls
     assert requests == fetched  # the index was loaded once in this page view
 
@@ -198,7 +214,7 @@ def test_switched_on_after_a_view_that_started_off_it_fetches_the_index(
     requests = api_requests(page)
     page.reload()
     expect_toggles(page, OFF)
-    page.wait_for_timeout(300)
+    assert_started_off(page)
     assert requests == []
 
     page.evaluate("GlossaryWidget.enable()")
@@ -242,6 +258,7 @@ def test_destroy_puts_the_page_and_its_toggles_back_as_they_were(
     state: str,
 ) -> None:
     # The page as parsed, before deferred scripts run (the widget labels toggles at once).
+    install_clock(page)
     page.add_init_script("""document.addEventListener("readystatechange", () => {
         window.__parsed = document.documentElement.outerHTML;
         window.__toggles = [...document.querySelectorAll("[data-glossary-toggle]")].map((t) => t.outerHTML);
@@ -251,6 +268,7 @@ def test_destroy_puts_the_page_and_its_toggles_back_as_they_were(
         page.evaluate("GlossaryWidget.disable()")
     stored = page.evaluate(STORAGE_JS)
 
+    pause_clock(page)
     page.evaluate("GlossaryWidget.destroy()")
 
     assert page.evaluate("document.documentElement.outerHTML") == page.evaluate("window.__parsed")
@@ -260,7 +278,7 @@ def test_destroy_puts_the_page_and_its_toggles_back_as_they_were(
     assert len(toggles) > 1 and any("<b>" in toggle for toggle in toggles)
     assert page.evaluate("'GlossaryWidget' in window") is False
     page.locator("#toggle").click()  # a plain button again
-    page.wait_for_timeout(300)
+    run_clock(page)  # a scan the click started would have ended by now
     assert highlights(page) == []
     assert page.evaluate(STORAGE_JS) == stored  # destroy() is the site's call, not the reader's
 

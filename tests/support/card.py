@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from playwright.sync_api import Locator, Page, Request, Route
+
+from tests.support.widget import install_clock, pause_clock
 
 if TYPE_CHECKING:
     from conftest import LiveServer
@@ -21,8 +22,6 @@ TERM_JSON = "**/api/v1/terms/*.json"
 PREFETCH_MS = 100
 OPEN_MS = 300
 CLOSE_MS = 300
-# Where the page clock starts; the tests only ever measure time from where it stops.
-CLOCK_START = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
 
 
 def term(page: Page, slug: str) -> Locator:
@@ -47,9 +46,9 @@ def open_page_with_paused_clock(page: Page, server: LiveServer, name: str = CARD
     The widget's delays are then exact however busy the machine is, and mouse moves take no page
     time at all: a pointer moved over a term and off it again, with the clock standing, has passed
     it in 0 ms, so no prefetch or open timer can have fired."""
-    page.clock.install(time=CLOCK_START)
+    install_clock(page)
     open_page(page, server, name)
-    page.clock.pause_at(CLOCK_START + timedelta(hours=1))
+    pause_clock(page)
     return page
 
 

@@ -11,6 +11,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -147,14 +148,17 @@ def highlights(page: Page, within: str = "body") -> list[tuple[str, str]]:
     return [(slug, text) for slug, text in rows]
 
 
-def wait_for_events(page: Page, done: Callable[[], bool], timeout_ms: int = 5000) -> None:
-    """Lets Playwright deliver the page's events to the test until `done()` holds, or for
-    `timeout_ms`: state that event handlers fill in (held routes, failures, console messages)
-    lags behind the page, and `wait_for_function` sees only the page's own."""
+def wait_for_events(page: Page, done: Callable[[], bool], what: str, timeout_ms: int = 5000) -> None:
+    """Lets Playwright deliver the page's events to the test until `done()` holds; past
+    `timeout_ms`, an AssertionError naming `what`. State that event handlers fill in (held
+    routes, failures, console messages) lags behind the page, and `wait_for_function` sees only
+    the page's own. (The short waits are what lets Playwright deliver them: the sync API hands
+    events to the test only while it waits in a call.)"""
     for _ in range(timeout_ms // 50):
         if done():
             return
         page.wait_for_timeout(50)
+    assert done(), f"{what}: not within {timeout_ms} ms"
 
 
 def ready_count(page: Page) -> int:
@@ -164,12 +168,46 @@ def ready_count(page: Page) -> int:
 def settle(page: Page) -> None:
     """Waits until the widget has scanned whatever the page did before now, for tests that check
     that nothing (more) was highlighted: scans run one after another, so a scan asked for now ends
-    after every scan already asked for. That scan's own glossary:ready event is not recorded."""
+    after every scan already asked for, and after the start-up (loading the index, the first
+    scan). That scan's own glossary:ready event is not recorded. After a start-up that failed
+    there is no scan to wait for, and none is made: it waits for the start-up to have given up."""
     page.evaluate("""async () => {
-      await GlossaryWidget.scan(document.createElement("p"));
-      window.__readyEvents.pop();
-      window.__ready = window.__readyEvents.at(-1);
+      const detail = await GlossaryWidget.scan(document.createElement("p"));
+      if (detail && window.__readyEvents) {
+        window.__readyEvents.pop();
+        window.__ready = window.__readyEvents.at(-1);
+      }
     }""")
+
+
+# Where the page's clock starts, for tests that hold the page's timers (Playwright's clock); the
+# tests only ever measure time from where it stops.
+CLOCK_START = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
+# Page time in which the widget, from a standing start, ends any scan of a test page: each slice
+# of a scan waits for a frame (16 ms on Playwright's clock, which also runs requestAnimationFrame),
+# and as the page's clock stands still within a slice, a slice ends after SLICE_NODES nodes.
+SCAN_MS = 2000
+
+
+def install_clock(page: Page) -> None:
+    """Puts the page's timers and frames in the test's hands (Playwright's clock emulation), for
+    the pages opened from now on. Time runs as usual until `pause_clock`."""
+    page.clock.install(time=CLOCK_START)
+
+
+def pause_clock(page: Page) -> None:
+    """Stops the page's clock (an hour on, which runs every timer due before): from now on,
+    timers and frames only run when the test moves the clock on with `run_clock`."""
+    page.clock.pause_at(CLOCK_START + timedelta(hours=1))
+
+
+def run_clock(page: Page, ms: int = SCAN_MS) -> None:
+    """Moves the paused clock on by `ms`, running every timer and frame due in that time, with
+    what they start: for tests that check that nothing happened, where no event can say that
+    the widget is done, as the widget is gone or switched off. Whatever the widget would have
+    done after a change of the page, a scan or a card, it does in timers and frames, and so it
+    has been done when this returns: the test does not hope that a fixed wait was long enough."""
+    page.clock.run_for(ms)
 
 
 @dataclass
