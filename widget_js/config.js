@@ -106,15 +106,6 @@ export function readConfig(script, base, site) {
   return config;
 }
 
-/** The containers to scan, outermost only, so that no text is scanned twice. */
-export function findRoots(config) {
-  if (!config.root) return [DEFAULT_ROOTS.map((s) => document.querySelector(s)).find(Boolean)];
-  // In document order, an element inside another comes after it, and after nothing outside it.
-  const roots = [];
-  for (const root of document.querySelectorAll(config.root)) if (!roots.at(-1)?.contains(root)) roots.push(root);
-  return roots;
-}
-
 /** Fetches JSON with a time limit, unless `signal` aborts it first; no cookies are sent, so
  * nothing identifies the reader. */
 export async function fetchJson(url, signal) {
@@ -132,4 +123,13 @@ export function whenDomReady() {
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", resolve, { once: true });
     else resolve();
   });
+}
+
+/** The containers to scan, outermost only, so that no text is scanned twice. */
+export function findRoots(config) {
+  if (!config.root) return [DEFAULT_ROOTS.map((s) => document.querySelector(s)).find(Boolean)];
+  // In document order, an element inside another comes after it, and after nothing outside it.
+  const roots = [];
+  for (const root of document.querySelectorAll(config.root)) if (!roots.at(-1)?.contains(root)) roots.push(root);
+  return roots;
 }

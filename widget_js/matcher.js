@@ -50,13 +50,17 @@ function splitName(name) {
   return [words, gaps];
 }
 
-/** Whether `list` is a list of text (what is not even an array has no `every`). */
-const texts = (list) => list?.every?.((item) => typeof item == "string");
+/** `list` if it is a list of text (what is not even an array has no `every`), else an error. */
+function texts(list) {
+  if (!list?.every?.((item) => typeof item == "string")) throw Error("bad index");
+  return list;
+}
 
-/** Checks an index entry, `[slug, name, aliases..., context rules...]`, all text. */
-function checked(entry) {
-  if (!entry?.[1] || !texts(entry)) throw Error("bad index");
-  return entry;
+/** The names of an index entry, `[slug, name, aliases..., context rules...]`, all text: what
+ * comes before its context rules, marks and all. */
+function namesOf(entry) {
+  const rules = texts(entry?.[1] && entry).findIndex((item) => /^[+-]/.test(item));
+  return entry.slice(1, rules < 0 ? undefined : rules);
 }
 
 /**
@@ -69,14 +73,13 @@ function checked(entry) {
 function wordsOf(terms) {
   const words = Object.create(null); // no inherited keys: "constructor" is a word like any other
   terms.forEach((entry, position) => {
-    for (const name of checked(entry).slice(1)) {
-      if (/^[+-]/.test(name)) break; // the context rules follow the names
+    for (const name of namesOf(entry)) {
       WORD.lastIndex = 0;
       const first = WORD.exec(name); // EXACT_MARK is not a word character
       if (!first) continue;
       const key = fold(first[0]);
       (words[key] ??= []).push(position);
-      if (entry[0][0] != EXACT_MARK && !WORD.exec(name)) (words[fold(plural(name[0] == EXACT_MARK ? first[0] : key))] ??= []).push(position);
+      if (!WORD.exec(name) && entry[0][0] != EXACT_MARK) (words[fold(plural(name[0] == EXACT_MARK ? first[0] : key))] ??= []).push(position);
     }
   });
   return words;
@@ -89,8 +92,7 @@ function wordsOf(terms) {
  */
 export function createMatcher(files) {
   for (const file of files) {
-    // The category's context words, for the names that need context, are text if given.
-    if (!texts(file.context ?? [])) throw Error("bad index");
+    texts(file.context ?? []); // the category's context words, for the names that need them
     file.words ??= wordsOf(file.terms);
   }
   // One expression of every file's first letters, over the folded text, at the start of a word,
@@ -115,10 +117,10 @@ export function createMatcher(files) {
       list = [];
       for (const { terms, words, context } of files) {
         for (const position of Object.hasOwn(words, word) ? words[word] : []) {
-          const entry = checked(terms[position]);
+          const entry = terms[position];
+          const names = namesOf(entry);
           const caseSensitive = entry[0][0] == EXACT_MARK;
-          for (const name of entry.slice(1)) {
-            if (/^[+-]/.test(name)) break;
+          for (const name of names) {
             const exact = caseSensitive || name[0] == EXACT_MARK;
             const [nameWords, gaps] = splitName(exact ? name : fold(name)); // as `fits` reads the text
             list.push({
