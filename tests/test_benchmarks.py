@@ -127,8 +127,15 @@ def test_time_to_first_highlight_had_the_script_cached_and_counted_round_trips(s
         assert run.requests and run.requests[0][1] == 0 and run.rounds >= 1
         assert run.highlights > 0 and run.wall_ms >= RTT_MS * run.rounds  # the emulated latency applied
     default, categories = (next(r for r in runs if r.tag == tag) for tag in ("default", "categories"))
-    # Two categories' data, not five: never more requests (one file for all would be as many).
-    assert len(categories.requests) <= len(default.requests)
+    # The widget asks for everything at once (issue 23): the categories, and the file of every
+    # category or those of the chosen ones.
+    assert [path for path, _ in default.requests] == ["api/v1/categories.json", "api/v1/index.json"]
+    assert sorted(path for path, _ in categories.requests) == [
+        "api/v1/categories.json",
+        "api/v1/index/finance.json",
+        "api/v1/index/privacy.json",
+    ]
+    assert default.rounds == categories.rounds == 1
 
 
 def test_round_trips_count_requests_that_waited_for_an_answer() -> None:

@@ -147,12 +147,10 @@ def test_sites_lists_every_site_with_its_settings() -> None:
         "example-deals: Example Deals [SWITCHED OFF (enabled: false)]",
         "  origins: https://deals.example.net",
         "  settings: (the defaults)",
-        "  feedback: on",
         "example-news: Example News [on]",
         "  origins: https://news.example.com, https://www.news.example.com",
         '  settings: data-categories="healthcare,insurance" data-occurrences="all" data-max="40" '
         'data-exclude=".comments, aside" data-theme="light" data-link-target="_blank"',
-        "  feedback: on",
     ]
 
 

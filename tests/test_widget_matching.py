@@ -251,19 +251,27 @@ def test_every_form_of_every_bundled_name_is_highlighted_whole(
     """What the validator takes a name to match (content.name_forms, which keeps two terms from
     claiming the same words) is what the widget matches: each title and alias of the bundled
     glossary, alone and in its plural, is highlighted whole as its own term. A name that needs
-    context gets one of its context words after it, in the same paragraph: one that is no name
-    itself (the Python matcher finds nothing in it)."""
+    context gets one of its context words after it, in the same paragraph: one with which the
+    Python matcher finds the name alone (the word is no name itself, nor makes the name a longer
+    one, as "bill" would make "air ambulance" "air ambulance bill")."""
     glossary = load_glossary(GLOSSARY_DATA)
     matcher = glossary_matcher(glossary)
 
-    def context_word(term: Term, name: str) -> str:
+    def context_word(term: Term, name: str, form: str) -> str:
         if name not in term.context.needs:
             return ""
-        plain = (w for w in glossary.near_words(term) if not scan_page(f"<p>{html.escape(w)}</p>", matcher).highlights)
-        return " " + next(plain)
+        alone = [(term.slug, form)]
+        return next(
+            f" {word}"
+            for word in glossary.near_words(term)
+            if [
+                (h.match.slug, h.text) for h in scan_page(f"<p>{html.escape(f'{form} {word}')}</p>", matcher).highlights
+            ]
+            == alone
+        )
 
     cases = [
-        ([(term.slug, form)], context_word(term, name))
+        ([(term.slug, form)], context_word(term, name, form))
         for term in glossary.terms
         for name in term.names
         for form in name_forms(name, term.case_sensitive)

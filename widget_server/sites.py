@@ -48,14 +48,14 @@ _FNV_PRIME = 0x01000193
 
 
 def describe(site: Site) -> str:
-    """A site and its settings, in a few lines, for `glossary-widget sites`."""
+    """A site and its settings, in a few lines, for `glossary-widget sites`. Feedback is one of
+    the settings (`data-feedback="off"`), shown, like the others, only when not the default."""
     state = "on" if site.enabled else "SWITCHED OFF (enabled: false)"
     settings = " ".join(f'{name}="{value}"' for name, value in site.attributes().items())
     lines = [
         f"{site.id}: {site.name} [{state}]",
         f"  origins: {', '.join(site.origins)}",
         f"  settings: {settings or '(the defaults)'}",
-        f"  feedback: {'on' if site.feedback else 'off'}",
     ]
     return "\n".join(lines)
 
