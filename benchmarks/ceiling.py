@@ -1,5 +1,6 @@
 """The framework's ceiling for the server benchmark: a bare Starlette app that answers each
-path with a constant body of the size our server sends for it, started by uvicorn exactly as
+path with a constant body of the size our server sends for it, and the same headers (its
+content type, cache, CORS, ETag, encoding...), started by uvicorn exactly as
 `glossary-widget serve` starts the real app (same host, log level, no access log, worker
 model), so the difference between the two is the work our app does per request.
 
@@ -23,15 +24,20 @@ BODIES_VARIABLE = "BENCH_CEILING_BODIES"
 
 
 def create_ceiling_app(bodies: dict[str, list[Any]]) -> Starlette:
-    """`bodies` maps a path to [size in bytes, content type]; anything else gets 404."""
-    constant = {path: (b"x" * int(size), str(kind)) for path, (size, kind) in bodies.items()}
+    """`bodies` maps a path to [size in bytes, content type] or [size, content type, {other
+    headers}]; anything else gets 404."""
+    constant = {
+        path: (b"x" * int(size), str(kind), dict(extra[0]) if extra else {})
+        for path, (size, kind, *extra) in bodies.items()
+    }
 
     async def answer(request: Request) -> Response:
-        found = constant.get(request.url.path)
+        # Not request.url, which builds and parses the whole URL: no route of ours does.
+        found = constant.get(request.scope["path"])
         if found is None:
             return Response(b"", status_code=404)
-        body, content_type = found
-        return Response(body, media_type=content_type)
+        body, content_type, headers = found
+        return Response(body, media_type=content_type, headers=headers)
 
     return Starlette(routes=[Route("/{path:path}", answer)])
 
@@ -46,7 +52,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--bodies", required=True, help="JSON: path -> [size, content type]")
+    parser.add_argument("--bodies", required=True, help="JSON: path -> [size, content type, {headers}]")
     args = parser.parse_args(argv)
     # The same two branches, and the same protocol (TCP_NODELAY, request limits), as
     # widget_server/cli.py `serve`.

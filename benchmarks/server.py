@@ -291,9 +291,8 @@ def uvicorn_ready(url: str, log_path: Path, workers: int) -> Any:
 
 
 def glossary_widget_command() -> list[str]:
-    script = Path(sys.executable).parent / "glossary-widget"
-    if script.is_file():
-        return [str(script)]
+    """`glossary-widget` of this checkout, which `started` runs in: the venv's own script imports
+    the checkout the venv was installed from (editable), which for a worktree is other code."""
     return [sys.executable, "-c", "from widget_server.cli import main; main()"]
 
 
@@ -402,8 +401,13 @@ def port_of(base: str) -> int:
     return int(base.rpartition(":")[2])
 
 
-def probe(base: str, row: Row) -> tuple[int, str]:
-    """(body bytes, content type) of one response: the size the ceiling must send."""
+# What the ceiling's uvicorn and Starlette write of their own in every answer.
+SERVER_HEADERS = {"date", "server", "content-length", "content-type"}
+
+
+def probe(base: str, row: Row) -> tuple[int, str, dict[str, str]]:
+    """(body bytes, content type, the other headers) of one response: what the ceiling sends,
+    so that bare Starlette's answer is ours byte for byte but for the body's content."""
     host, _, port = base.removeprefix("http://").partition(":")
     connection = http.client.HTTPConnection(host, int(port), timeout=10)
     try:
@@ -412,7 +416,8 @@ def probe(base: str, row: Row) -> tuple[int, str]:
         body = response.read()
         if response.status != 200:
             raise RuntimeError(f"{base}{row.path} answered {response.status}")
-        return len(body), response.getheader("Content-Type", "application/octet-stream")
+        headers = {name: value for name, value in response.getheaders() if name.lower() not in SERVER_HEADERS}
+        return len(body), response.getheader("Content-Type", "application/octet-stream"), headers
     finally:
         connection.close()
 

@@ -10,12 +10,14 @@ import pytest
 from conftest import FIXTURES, LiveServer
 from playwright.sync_api import Page
 from starlette.applications import Starlette
+from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.testclient import TestClient
 
 from widget_server import memoryfiles
 from widget_server.app import create_app
-from widget_server.assets import integrity
+from widget_server.assets import build_assets, integrity
+from widget_server.memoryfiles import MemoryFiles
 
 
 @pytest.fixture(scope="module")
@@ -76,6 +78,16 @@ def test_a_head_request_gets_the_headers_of_the_get_and_no_body(client: TestClie
     head = client.head("/widget.js", headers={"Accept-Encoding": "br"})
     assert head.status_code == 200 and head.content == b""
     assert head.headers == got.headers
+
+
+def test_each_answer_has_headers_of_its_own() -> None:
+    """The widget's headers are encoded once, at start: a header added to one answer (by a
+    middleware, say) must not reach the next."""
+    files = MemoryFiles(build_assets().files, lambda: Response(status_code=404))
+    scope = {"type": "http", "method": "GET", "path_params": {}, "headers": [(b"accept-encoding", b"br")]}
+    first = files.respond(scope)
+    first.headers["X-Added"] = "once"
+    assert "x-added" not in files.respond(scope).headers
 
 
 @pytest.mark.parametrize("value", ["bytes=0-1,5-6", "bytes=-", "items=0-5", "bytes=5-2"])

@@ -12,12 +12,12 @@ of the plain file (a slice of a compressed copy cannot be decoded alone).
 from __future__ import annotations
 
 import email.utils
+import functools
 import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from starlette.datastructures import Headers
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
@@ -32,16 +32,21 @@ REFUSED = re.compile(r";\s*q\s*=\s*0(\.0*)?\s*$", re.IGNORECASE)  # RFC 9110: "q
 CODINGS = ("br", "gzip")  # in order of preference
 SUFFIX_CODINGS = {".br": "br", ".gz": "gzip"}  # the compressor names its copies by suffix
 RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+# The request headers an answer depends on; every other one is passed over unread.
+READ_HEADERS = frozenset((b"if-none-match", b"if-modified-since", b"range", b"accept-encoding"))
+RawHeaders = list[tuple[bytes, bytes]]  # as ASGI sends them: lower-case names, latin-1 bytes
 _COMPRESSOR = SiteCompressor(quiet=True)
 
 
 @dataclass(frozen=True)
 class MemoryFile:
-    """One asset: its bytes, its compressed copies by coding, and the headers of every answer."""
+    """One asset: its bytes, its compressed copies by coding, the headers of every answer, and
+    its 200 answers by coding (None: the plain bytes), their bytes and encoded headers."""
 
     body: bytes
     copies: Mapping[str, bytes]
     headers: Mapping[str, str]
+    answers: Mapping[str | None, tuple[bytes, RawHeaders]]
 
     @classmethod
     def of(cls, path: str, body: bytes, last_modified: str) -> MemoryFile:
@@ -55,7 +60,29 @@ class MemoryFile:
         }
         if copies:
             headers["Vary"] = "Accept-Encoding"
-        return cls(body, copies, headers)
+        answers = {
+            coding: (sent, _encoded(sent, headers | ({"Content-Encoding": coding} if coding else {})))
+            for coding, sent in [(None, body), *copies.items()]
+        }
+        return cls(body, copies, headers, answers)
+
+
+def _encoded(body: bytes, headers: Mapping[str, str]) -> RawHeaders:
+    """The headers as Starlette's Response encodes them, Content-Length added: once, at start,
+    rather than for every request of the most requested file there is."""
+    return Response(body, headers=headers).raw_headers
+
+
+class _Prepared(Response):
+    """A 200 answer from headers encoded at start (`_encoded`): Response.__init__ would encode
+    them again, and `_with_length` then look for Content-Length among them."""
+
+    def __init__(self, body: bytes, raw_headers: RawHeaders) -> None:
+        self.status_code = 200
+        self.background = None
+        self.body = body
+        # A copy: whoever gets the response may add to its headers, as to any other.
+        self.raw_headers = list(raw_headers)
 
 
 class MemoryFiles:
@@ -76,22 +103,19 @@ class MemoryFiles:
         found = self.files.get("widget.js" if path is None else f"static/{path}")
         if found is None:
             return self.not_found()
-        request = Headers(scope=scope)
-        headers = dict(found.headers)
+        request = _read_headers(scope)
         if self._unchanged(request, found):
-            return Response(status_code=304, headers={k: v for k, v in headers.items() if k != "Content-Type"})
-        if "range" in request:
-            return self._range(request["range"], found, headers)
-        coding = _coding(request.get("accept-encoding", ""), found.copies)
-        if coding:
-            headers["Content-Encoding"] = coding
-        body = found.copies[coding] if coding else found.body
-        return _with_length(Response(body if scope["method"] == "GET" else b"", headers=headers), len(body))
+            return Response(status_code=304, headers={k: v for k, v in found.headers.items() if k != "Content-Type"})
+        if b"range" in request:
+            return self._range(request[b"range"], found, dict(found.headers))
+        body, raw_headers = found.answers[_coding(request.get(b"accept-encoding", ""), found.copies)]
+        # HEAD: the same headers, Content-Length the length the GET would send, and no body.
+        return _Prepared(body if scope["method"] == "GET" else b"", raw_headers)
 
-    def _unchanged(self, request: Headers, found: MemoryFile) -> bool:
-        if "if-none-match" in request:
-            return etag_matches(request["if-none-match"], found.headers["ETag"])
-        since = request.get("if-modified-since")
+    def _unchanged(self, request: Mapping[bytes, str], found: MemoryFile) -> bool:
+        if b"if-none-match" in request:
+            return etag_matches(request[b"if-none-match"], found.headers["ETag"])
+        since = request.get(b"if-modified-since")
         try:
             return since is not None and email.utils.parsedate_to_datetime(since) >= self.started
         except (TypeError, ValueError):  # not a date: ignored, as RFC 9110 says
@@ -124,10 +148,26 @@ class MemoryFiles:
         return _with_length(Response(found.body[start : end + 1], status_code=206, headers=headers), end + 1 - start)
 
 
+def _read_headers(scope: Scope) -> dict[bytes, str]:
+    """The request headers of READ_HEADERS, each the first of its name (as Starlette's Headers
+    reads them), in one pass over the request's headers rather than one pass a name."""
+    found: dict[bytes, str] = {}
+    for name, value in scope["headers"]:
+        if name in READ_HEADERS and name not in found:
+            found[name] = value.decode("latin-1")
+    return found
+
+
 def _coding(accept_encoding: str, copies: Mapping[str, bytes]) -> str | None:
     """The preferred coding the client accepts (a coding named with q=0 is refused) and we have."""
+    return next((coding for coding in _accepted(accept_encoding) if coding in copies), None)
+
+
+@functools.lru_cache(maxsize=64)  # browsers send a handful of values, each on nearly every request
+def _accepted(accept_encoding: str) -> tuple[str, ...]:
+    """The codings of CODINGS that `accept_encoding` accepts, in our order of preference."""
     accepted = {part.split(";")[0].strip().lower() for part in accept_encoding.split(",") if not REFUSED.search(part)}
-    return next((coding for coding in CODINGS if coding in accepted and coding in copies), None)
+    return tuple(coding for coding in CODINGS if coding in accepted)
 
 
 def _with_length(response: Response, length: int) -> Response:
