@@ -3,7 +3,7 @@
 Three servers answer the same four requests on loopback, one after the other, with one worker
 and with two: our server on the synthetic glossary (the real `serve` command, in its own
 process); the framework's ceiling (benchmarks/ceiling.py: bare Starlette, the same uvicorn
-configuration, a constant body of the same size); and nginx serving the static export of the
+configuration, a constant body of the same size with the same headers); and nginx serving the static export of the
 same glossary (the reference for static files). Load comes from wrk (Debian package `wrk`,
 installed here with apt-get when running as root) for a fixed duration and connection count;
 where wrk is missing and cannot be installed, a small pure-Python load loop stands in, and the

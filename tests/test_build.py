@@ -205,6 +205,11 @@ def test_text_files_are_precompressed_and_decompress_to_the_original(export: Pat
         assert gzip.decompress((export / f"{name}.gz").read_bytes()) == original
 
 
+@pytest.mark.parametrize("name", ["widget.js", "api/v1/index.json", "api/v1/index/healthcare.json"])
+def test_what_partner_pages_download_on_every_view_is_compressed_at_brotli_best(export: Path, name: str) -> None:
+    assert (export / f"{name}.br").read_bytes() == brotli.compress((export / name).read_bytes(), quality=11)
+
+
 def test_files_that_fit_in_a_packet_are_not_precompressed(export: Path) -> None:
     term = export / "api/v1/terms/physical-therapy.json"
     assert term.stat().st_size < ONE_PACKET

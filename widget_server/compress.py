@@ -31,7 +31,8 @@ class SiteCompressor(Compressor):
     def variants(self, path: str, body: bytes) -> list[tuple[str, bytes]]:
         if len(body) < ONE_PACKET or not self.should_compress(path):
             return []
-        quality = 11 if path.endswith(".js") or path.startswith("api/v1/index/") else 5
+        # The widget and the matching indexes: api/v1/index.json and api/v1/index/<category>.json.
+        quality = 11 if path.endswith(".js") or path.startswith("api/v1/index") else 5
         compressed = brotli.compress(body, quality=quality)
         if not self.is_compressed_effectively("Brotli", path, len(body), compressed):
             return []  # then gzip would not be either
