@@ -209,7 +209,8 @@ def _api_miss_message(glossary: Glossary, path: str) -> str:
         return "unknown site; the publisher registers sites in glossary_data/sites/"
     return (
         "not found; the API has api/v1/categories.json, api/v1/terms.json, "
-        f"api/v1/terms/<slug>.json and api/v1/index/<category>.json (categories: {categories})"
+        "api/v1/terms/<slug>.json, api/v1/index.json and api/v1/index/<category>.json "
+        f"(categories: {categories})"
     )
 
 
