@@ -15,7 +15,7 @@ import email.utils
 import functools
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass
 
 from starlette.responses import Response
@@ -40,11 +40,10 @@ _COMPRESSOR = SiteCompressor(quiet=True)
 
 @dataclass(frozen=True)
 class MemoryFile:
-    """One asset: its bytes, its compressed copies by coding, the headers of every answer, and
-    its 200 answers by coding (None: the plain bytes), their bytes and encoded headers."""
+    """One asset: its bytes, the headers of every answer, and its 200 answers by coding (None:
+    the plain bytes; else its compressed copy), their bytes and encoded headers."""
 
     body: bytes
-    copies: Mapping[str, bytes]
     headers: Mapping[str, str]
     answers: Mapping[str | None, tuple[bytes, RawHeaders]]
 
@@ -64,7 +63,7 @@ class MemoryFile:
             coding: (sent, _encoded(sent, headers | ({"Content-Encoding": coding} if coding else {})))
             for coding, sent in [(None, body), *copies.items()]
         }
-        return cls(body, copies, headers, answers)
+        return cls(body, headers, answers)
 
 
 def _encoded(body: bytes, headers: Mapping[str, str]) -> RawHeaders:
@@ -108,7 +107,7 @@ class MemoryFiles:
             return Response(status_code=304, headers={k: v for k, v in found.headers.items() if k != "Content-Type"})
         if b"range" in request:
             return self._range(request[b"range"], found, dict(found.headers))
-        body, raw_headers = found.answers[_coding(request.get(b"accept-encoding", ""), found.copies)]
+        body, raw_headers = found.answers[_coding(request.get(b"accept-encoding", ""), found.answers)]
         # HEAD: the same headers, Content-Length the length the GET would send, and no body.
         return _Prepared(body if scope["method"] == "GET" else b"", raw_headers)
 
@@ -158,9 +157,9 @@ def _read_headers(scope: Scope) -> dict[bytes, str]:
     return found
 
 
-def _coding(accept_encoding: str, copies: Mapping[str, bytes]) -> str | None:
+def _coding(accept_encoding: str, available: Container[str | None]) -> str | None:
     """The preferred coding the client accepts (a coding named with q=0 is refused) and we have."""
-    return next((coding for coding in _accepted(accept_encoding) if coding in copies), None)
+    return next((coding for coding in _accepted(accept_encoding) if coding in available), None)
 
 
 @functools.lru_cache(maxsize=64)  # browsers send a handful of values, each on nearly every request
