@@ -154,6 +154,11 @@ class Target:
     met: bool | None  # None: could not be measured in this run
 
 
+def at_most(value: float, limit: float) -> bool | None:
+    """Whether `value` is within `limit`; None (not judged) when either could not be measured."""
+    return None if value != value or limit != limit else value <= limit
+
+
 # ---- Formatting -----------------------------------------------------------------------------
 
 
@@ -386,7 +391,7 @@ def peer_ratio_target(point: Point, peer: str, label: str, limit: float, total: 
     return Target(
         f"{article_name(point)}, `all` {what[0]}: at most {limit}x {what[1]}",
         f"{times(value)} ({ms(widget)} against {ms(other)} ms)",
-        None if value != value else value <= limit,
+        at_most(value, limit),
     )
 
 
@@ -408,7 +413,7 @@ def per_highlight_target(results: Results) -> Target:
         "Per highlight (scan time's slope from the sparse to the dense article): `all` at most "
         "mark.js `markRegExp`'s cost",
         f"{ms(widget, 2)} µs against {ms(peer, 2)} µs",
-        None if widget != widget or peer != peer else widget <= peer,
+        at_most(widget, peer),
     )
 
 
@@ -421,7 +426,7 @@ def first_targets(results: Results) -> list[Target]:
                 Target(
                     f"{article_name(point)}, `first`: median scan at most {limit:g} ms",
                     f"{ms(value)} ms",
-                    None if value != value else value <= limit,
+                    at_most(value, limit),
                 )
             )
     return targets
@@ -438,7 +443,7 @@ def setup_targets(results: Results) -> list[Target]:
             Target(
                 f"Setup (building the matcher, `setupMs`) for {terms:,} terms at most {limit:g} ms",
                 f"{ms(value)} ms (median)",
-                None if value != value else value <= limit,
+                at_most(value, limit),
             )
         )
     return targets
@@ -483,7 +488,7 @@ def widget_p99_target(results: Results) -> Target:
     return Target(
         f"`/widget.js`, 1 worker, {connections} connections: p99 within {WIDGET_P99_RATIO:g}x bare Starlette's",
         f"{times(value)} ({ms(ours.p99_ms if ours else None)} against {ms(bare.p99_ms if bare else None)} ms)",
-        None if value != value else value <= WIDGET_P99_RATIO,
+        at_most(value, WIDGET_P99_RATIO),
     )
 
 
