@@ -468,14 +468,15 @@ def test_a_scan_that_throws_does_not_stop_the_widget_following_the_page(
     page: Page,
     fixture_server: LiveServer,
 ) -> None:
-    """An exception while wrapping (here from a page's broken patch of splitText, once) loses
-    that scan, with a warning, but not the observer: content added later is highlighted."""
+    """An exception while wrapping (here from a page's broken patch of a text node's `after`,
+    once) loses that scan, with a warning, but not the observer: content added later is
+    highlighted."""
     page.add_init_script(RECORD_PAGE)
-    page.add_init_script("""const split = Text.prototype.splitText;
+    page.add_init_script("""const after = CharacterData.prototype.after;
       let failed = false;
-      Text.prototype.splitText = function (...args) {
+      Text.prototype.after = function (...args) {
         if (!failed) { failed = true; throw new Error("broken patch"); }
-        return split.apply(this, args);
+        return after.apply(this, args);
       };""")
     with page.expect_console_message(lambda message: message.type == "warning") as warning:
         page.goto(dom_url(fixture_server))

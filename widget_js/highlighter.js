@@ -18,15 +18,6 @@ const SLICE_NODES = 32;
 // highlights) need not be in it.
 const BLOCK = ":not(abbr,b,bdi,bdo,cite,data,del,dfn,em,font,i,ins,mark,q,s,small,span,strong,sub,sup,time,u,var)";
 
-// What every highlight is, copied for each: a custom element (host rules on `span` never reach
-// it), a button for keyboard and screen-reader users that opens the card, a dialog.
-const HIGHLIGHT_TEMPLATE = Object.assign(element(TAG, PREFIX + "-term"), {
-  tabIndex: 0,
-  role: "button",
-  ariaHasPopup: "dialog",
-  ariaExpanded: "false",
-});
-
 // Each slice runs after a frame's rendering, not before it: scheduler.yield() resumed the scan
 // ahead of rendering, and Chrome then painted once in ~100 ms, laying out a thousand new
 // highlights of a long page in one 100-190 ms frame. A hidden tab renders no frames: its scan
@@ -34,6 +25,15 @@ const HIGHLIGHT_TEMPLATE = Object.assign(element(TAG, PREFIX + "-term"), {
 const yieldToBrowser = () => new Promise((resolve) => {
   requestAnimationFrame(() => setTimeout(resolve));
   setTimeout(resolve, 100);
+});
+
+// What every highlight is, copied for each: a custom element (host rules on `span` never reach
+// it), a button for keyboard and screen-reader users that opens the card, a dialog.
+const HIGHLIGHT_TEMPLATE = Object.assign(element(TAG, PREFIX + "-term"), {
+  tabIndex: 0,
+  role: "button",
+  ariaHasPopup: "dialog",
+  ariaExpanded: "false",
 });
 
 const textWalker = (node) => document.createTreeWalker(node, NodeFilter.SHOW_TEXT);
@@ -107,7 +107,14 @@ export function createHighlighter(match, config, write) {
         if (!counts.has(words)) counts.set(words, words(block.textContent).length);
         return counts.get(words) > words(text.slice(start, end)).length;
       };
-      for (const [start, end, slug] of match(text, near)) {
+      // Indexed loops per match, here and in wrap: until the engine optimizes it (in most scans
+      // it never does), code that destructures an array or loops with `of` calls the array's
+      // iterator for each item.
+      const hits = match(text, near);
+      for (let h = 0; h < hits.length; h++) {
+        const start = hits[h][0];
+        const end = hits[h][1];
+        const slug = hits[h][2];
         if (count >= config.max) break;
         if (config.occurrences == "first" && highlighted.has(slug)) continue;
         if (starts[k + 1] <= start) {
@@ -150,9 +157,7 @@ export function createHighlighter(match, config, write) {
       // What the slice found is wrapped in one `write`.
       if (found.length && !clock.cancelled) {
         write(() => {
-          for (const [node, matches] of found) {
-            for (let k = matches.length - 1; k >= 0; k--) skipped.add(wrap(node, matches[k]));
-          }
+          for (const [node, matches] of found) wrap(node, matches, skipped);
         });
       }
       found = [];
@@ -165,17 +170,26 @@ export function createHighlighter(match, config, write) {
 }
 
 /**
- * Wraps text[start, end) of `node` in a highlight. The node keeps the text before the match,
- * and empty text nodes are kept on both sides, so that `unwrap` can restore it exactly.
+ * Wraps `matches`, [[start, end, slug], ...] in text order, of `node` in highlights, their text
+ * nodes added to `skipped`. The node keeps the text before the first; the highlights and the
+ * text between and after them, in new text nodes (empty ones too, so that `unwrap` can restore
+ * the text exactly), are inserted after it at once: one change of its text and one insertion per
+ * node, rather than two splits and an insertion per match.
  */
-function wrap(node, [start, end, slug]) {
-  const after = node.splitText(end);
-  const inner = node.splitText(start);
-  const highlight = HIGHLIGHT_TEMPLATE.cloneNode();
-  highlight.setAttribute("data-glossary-term", slug);
-  highlight.append(inner);
-  after.before(highlight);
-  return inner;
+function wrap(node, matches, skipped) {
+  const text = node.data;
+  const pieces = [];
+  let end = 0;
+  for (let k = 0; k < matches.length; k++) {
+    const highlight = HIGHLIGHT_TEMPLATE.cloneNode();
+    highlight.setAttribute("data-glossary-term", matches[k][2]);
+    skipped.add(highlight.appendChild(new Text(text.slice(matches[k][0], matches[k][1]))));
+    pieces.push(text.slice(end, matches[k][0]), highlight);
+    end = matches[k][1];
+  }
+  // Inserted first: if that fails, the page's text is as it was.
+  node.after(...pieces.slice(1), text.slice(end));
+  node.data = pieces[0];
 }
 
 /** Undoes `wrap`: the text goes back into the node before the highlight; helpers are removed. */

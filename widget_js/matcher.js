@@ -10,10 +10,9 @@
 
 // A word is a run of letters, marks, digits and `_`: matches are whole words by construction.
 const WORD_CHAR = "[\\p{L}\\p{M}\\p{N}_]";
+// Splits names and reads the words after a candidate's first one: the matcher's own expression
+// keeps its place in the text.
 const WORD = new RegExp(WORD_CHAR + "+", "gu");
-// A second cursor, for splitting names and reading the words after a candidate's first one, so
-// that WORD keeps its place in the text.
-const NEXT_WORD = new RegExp(WORD);
 const EXACT_MARK = "=";
 
 /**
@@ -37,25 +36,6 @@ function normalizeGap(gap) {
     : gap.replace(/\s+/g, " ").replace(/[\u2018\u2019]/g, "'").replace(/[\u2010\u2011]/g, "-");
 }
 
-/** A name's words and the normalized text between them. (No String.split: with a regular
- * expression it compiles a new one on every call.) */
-function splitName(name) {
-  const words = [];
-  const gaps = [];
-  NEXT_WORD.lastIndex = 0;
-  for (let m, end = -1; (m = NEXT_WORD.exec(name)); end = NEXT_WORD.lastIndex) {
-    if (end >= 0) gaps.push(normalizeGap(name.slice(end, m.index)));
-    words.push(m[0]);
-  }
-  return [words, gaps];
-}
-
-/** `list` if it is a list of text (what is not even an array has no `every`), else an error. */
-function texts(list) {
-  if (!list?.every?.((item) => typeof item == "string")) throw Error("bad index");
-  return list;
-}
-
 /** The names of an index entry, `[slug, name, aliases..., context rules...]`, all text: what
  * comes before its context rules, marks and all. */
 function namesOf(entry) {
@@ -64,22 +44,18 @@ function namesOf(entry) {
 }
 
 /**
- * An index file's `words` for `terms`, as api.py's `entry_words` makes them: each name's first
- * word, folded, and the plural of a one-word name but in a case-sensitive term, to the positions
- * in `terms` of the entries with such a name (here an entry with two such names is listed twice,
- * and its names tried twice, to the same effect). For the matchers of context words, and for an
- * index file without them (an older or a hand-made copy).
+ * `words` for `terms`, for the matchers of context words and for an index file without them (an
+ * older or a hand-made copy): from each name's first word, folded, and its plurals, to the
+ * positions in `terms` of the entries with such a name. More than api.py's `entry_words` (which
+ * has a plural only where `fits` may take it, and each position once), to the same effect: `fits`
+ * compares every word, and a position listed twice has its names tried twice.
  */
 function wordsOf(terms) {
   const words = Object.create(null); // no inherited keys: "constructor" is a word like any other
   terms.forEach((entry, position) => {
     for (const name of namesOf(entry)) {
-      WORD.lastIndex = 0;
-      const first = WORD.exec(name); // EXACT_MARK is not a word character
-      if (!first) continue;
-      const key = fold(first[0]);
-      (words[key] ??= []).push(position);
-      if (!WORD.exec(name) && entry[0][0] != EXACT_MARK) (words[fold(plural(name[0] == EXACT_MARK ? first[0] : key))] ??= []).push(position);
+      const first = splitName(name)[0][0] ?? ""; // EXACT_MARK is not a word character
+      for (const word of [fold(first), plural(fold(first)), fold(plural(first))]) (words[word] ??= []).push(position);
     }
   });
   return words;
@@ -94,63 +70,54 @@ export function createMatcher(files) {
   for (const file of files) {
     texts(file.context ?? []); // the category's context words, for the names that need them
     file.words ??= wordsOf(file.terms);
+    // Without them (a matcher of context words, a file without `starts`), the words themselves.
+    file.starts ??= Object.keys(file.words).join("|");
   }
   // One expression of every file's first letters, over the folded text, at the start of a word,
-  // and on to its end: what it finds is the folded word. Without them (a matcher of context
-  // words, or a file without `starts`), a copy of WORD reads every word instead: both find the
-  // same words. A copy: a context matcher runs inside the scan of another.
-  const beginnings = files.map((file) => file.starts);
-  let starts = new RegExp(WORD);
-  if (!beginnings.includes(undefined)) {
-    const alternatives = beginnings.filter(Boolean).join("|") || "(?!)";
-    starts = new RegExp(`(?<!${WORD_CHAR})(?:${alternatives})${WORD_CHAR}*`, "gu");
-  }
+  // and on to its end: what it finds is the folded word.
+  const alternatives = files.map((file) => file.starts).filter(Boolean).join("|") || "(?!)";
+  const starts = new RegExp(`(?<!${WORD_CHAR})(?:${alternatives})${WORD_CHAR}*`, "gu");
   starts.exec(""); // compiled now, with the matcher, rather than in the first scan
 
   /** The names of the entries looked up by `word`, split into words, in glossary order; then
    * most words first, so that the first candidate that fits is the leftmost-longest match. A
    * name of such an entry with another first word never fits: `fits` compares every word. */
-  const candidates = new Map(); // word -> candidates, made for the words a page has
+  const candidates = Object.create(null); // word -> candidates, made for the words a page has
   const candidatesOf = (word) => {
-    let list = candidates.get(word);
-    if (!list) {
-      list = [];
-      for (const { terms, words, context } of files) {
-        for (const position of Object.hasOwn(words, word) ? words[word] : []) {
-          const entry = terms[position];
-          const names = namesOf(entry);
-          const caseSensitive = entry[0][0] == EXACT_MARK;
-          for (const name of names) {
-            const exact = caseSensitive || name[0] == EXACT_MARK;
-            const [nameWords, gaps] = splitName(exact ? name : fold(name)); // as `fits` reads the text
-            list.push({
-              entry,
-              context,
-              needs: /^=?\?/.test(name),
-              slug: entry[0].replace(EXACT_MARK, ""), // a slug has no other `=`
-              words: nameWords,
-              gaps,
-              exact,
-              // Plurals of the last word for all but case-sensitive terms.
-              plural: caseSensitive ? "" : plural(nameWords.at(-1)),
-            });
-          }
+    const list = [];
+    for (const { terms, words, context } of files) {
+      for (const position of Object.hasOwn(words, word) ? words[word] : []) {
+        const entry = terms[position];
+        const names = namesOf(entry);
+        const caseSensitive = entry[0][0] == EXACT_MARK;
+        for (const name of names) {
+          const exact = caseSensitive || name[0] == EXACT_MARK;
+          const [nameWords, gaps] = splitName(exact ? name : fold(name)); // as `fits` reads the text
+          const needs = /^=?\?/.test(name);
+          list.push({
+            // Most terms have no rules: their candidates are not checked against any.
+            rules: rulesOf(entry, context, needs),
+            needs,
+            slug: entry[0].replace(EXACT_MARK, ""), // a slug has no other `=`
+            words: nameWords,
+            gaps,
+            exact,
+            // Plurals of the last word for all but case-sensitive terms.
+            plural: caseSensitive ? "" : plural(nameWords.at(-1)),
+          });
         }
       }
-      list.sort((a, b) => b.words.length - a.words.length); // stable: glossary order on ties
-      candidates.set(word, list);
     }
-    return list;
+    return list.sort((a, b) => b.words.length - a.words.length); // stable: glossary order on ties
   };
 
   /** `near(start, end, words)`, given by the highlighter, tells whether the block of a match
    * that needs context holds one of the context words `words` (a matcher) outside it. */
   return function match(text, near) {
-    /** Whether the context rules of the candidate's term let it match text[start, end): it is
-     * inside no `not` phrase (read in the match's text node only: the text may be 64 of them,
-     * joined by NUL), and a name that needs context has a context word `near`. */
-    const allowed = ({ entry, context, needs }, start, end) => {
-      const [words, not] = (entry.r ??= rulesOf(entry, context));
+    /** Whether the context rules of a candidate with rules let it match text[start, end): it
+     * is inside no `not` phrase (read in the match's text node only: the text may be 64 of
+     * them, joined by NUL), and a name that needs context has a context word `near`. */
+    const allowed = ({ rules: [words, not], needs }, start, end) => {
       const node = text.lastIndexOf("\0", start) + 1;
       return (
         !not?.(text.slice(node).split("\0", 1)[0]).some(([from, to]) => from + node <= start && to + node >= end) &&
@@ -161,10 +128,10 @@ export function createMatcher(files) {
     const folded = fold(text);
     starts.lastIndex = 0;
     for (let hit; (hit = starts.exec(folded)); ) {
-      for (const candidate of candidatesOf(hit[0])) {
+      for (const candidate of (candidates[hit[0]] ??= candidatesOf(hit[0]))) {
         const end = fits(candidate, candidate.exact ? text : folded, hit.index);
         // (A name with no word "fits" with no text: an index entry of a hand-made file.)
-        if (end > hit.index && allowed(candidate, hit.index, end)) {
+        if (end > hit.index && (!candidate.rules || allowed(candidate, hit.index, end))) {
           found.push([hit.index, end, candidate.slug]);
           starts.lastIndex = end;
           break;
@@ -175,15 +142,36 @@ export function createMatcher(files) {
   };
 }
 
+/** `list` if it is a list of text (what is not even an array has no `every`), else an error. */
+function texts(list) {
+  if (!list?.every?.((item) => typeof item == "string")) throw Error("bad index");
+  return list;
+}
+
+/** A name's words and the normalized text between them. (No String.split: with a regular
+ * expression it compiles a new one on every call.) */
+function splitName(name) {
+  const words = [];
+  const gaps = [];
+  WORD.lastIndex = 0;
+  for (let m, end = -1; (m = WORD.exec(name)); end = WORD.lastIndex) {
+    if (end >= 0) gaps.push(normalizeGap(name.slice(end, m.index)));
+    words.push(m[0]);
+  }
+  return [words, gaps];
+}
+
 /**
- * The context rules of an index entry (api.py), made when one of its names first matches, so
- * that terms without rules, or not on the page, cost nothing: a matcher of its context words
- * (its own `+` words, else `context`, those of its index file) and one of its `not` phrases (`-`).
+ * The context rules of an index entry (api.py), made for the candidates of a word on the page
+ * (once per name and word: few terms have rules), so that terms without rules, or not on the
+ * page, cost nothing: a matcher of its context words (its own `+` words, else `context`, those
+ * of its index file) and one of its `not` phrases (`-`).
  */
-function rulesOf(entry, context) {
+function rulesOf(entry, context, needs) {
   const pick = (mark) => entry.filter((item) => item[0] == mark).map((item) => item.slice(1));
   const near = pick("+");
   const not = pick("-");
+  if (!needs && !not[0]) return;
   if (!near[0] && context) near.push(...context);
   const matcherOf = (names) => names[0] && createMatcher([{ terms: [["", ...names]] }]);
   return [matcherOf(near), matcherOf(not)];
@@ -194,12 +182,12 @@ function rulesOf(entry, context) {
 function fits({ words, gaps, plural }, text, start) {
   const last = words.length - 1;
   let end = start;
-  NEXT_WORD.lastIndex = start;
+  WORD.lastIndex = start;
   for (let k = 0; k <= last; k++) {
-    const m = NEXT_WORD.exec(text);
+    const m = WORD.exec(text);
     if (!m || (m[0] !== words[k] && !(k === last && m[0] === plural))) return 0;
     if (k && normalizeGap(text.slice(end, m.index)) !== gaps[k - 1]) return 0;
-    end = NEXT_WORD.lastIndex;
+    end = WORD.lastIndex;
   }
   return end;
 }

@@ -172,7 +172,9 @@ def lookup_words(name: str, case_sensitive: bool) -> tuple[str, ...]:
     """The words a matcher looks `name` (as an index entry writes it, marks and all) up by: its
     first word, folded, and for a one-word name of a term that is not case-sensitive, its plural
     (the plural of a one-word name begins with another word: premiums, policies, APRs); none
-    for a name without a word. `wordsOf` in widget_js/matcher.js is the same rule."""
+    for a name without a word. These are all the words a name can begin with in a text as the
+    widget's `fits` (widget_js/matcher.js) reads it, which takes the plural for the last word
+    only: the widget tries a name at no other word."""
     words = [name[start:end] for start, end in words_of(name)]
     if not words:
         return ()
