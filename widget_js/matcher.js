@@ -162,10 +162,10 @@ function splitName(name) {
 }
 
 /**
- * The context rules of an index entry (api.py), made for the candidates of a word on the page
- * (once per name and word: few terms have rules), so that terms without rules, or not on the
- * page, cost nothing: a matcher of its context words (its own `+` words, else `context`, those
- * of its index file) and one of its `not` phrases (`-`).
+ * A name's context rules (api.py), made with its candidates when a page has its word, so that
+ * terms without rules, or not on the page, cost nothing: a matcher of its context words (its own
+ * `+` words, else `context`, its file's) and one of its `not` phrases (`-`); none for a name
+ * that `needs` no context, of an entry without `not` phrases (few terms have rules).
  */
 function rulesOf(entry, context, needs) {
   const pick = (mark) => entry.filter((item) => item[0] == mark).map((item) => item.slice(1));
