@@ -243,7 +243,6 @@ function dropSplitOff({ target, oldValue }, write) {
   });
 }
 
-
 /**
  * Starts as the reader last chose on this site: switched off, it fetches and highlights nothing,
  * and only the toggles and GlossaryWidget.enable() are there to switch it on again.
