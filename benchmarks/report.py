@@ -1198,7 +1198,10 @@ def method_section(results: Results) -> list[str]:
         "downloaded index (*prepare*); downloading is only in *wall*.",
         "- The floor and `markRegExp` get the same expression, built, compiled and run three times "
         "on a short string before the scan, all timed as *prepare*: escaped names, "
-        "longest first, `\\b` on both sides, flags `gi`. `mark()` with the array uses "
+        "longest first, `\\b` on both sides, flags `gi`. On the two headline articles "
+        "`markRegExp` also runs making the widget's highlight (its `element`, `className` and, in "
+        "`each`, the attributes the widget's template has and one fixed `data-glossary-term`). "
+        "`mark()` with the array uses "
         '`accuracy: "exactly"`, `separateWordSearch: false` and the other defaults; it is run '
         "on consecutive slices of its own longest-first keyword order (the same work as one "
         f"call) so it can stop after {config['limit_s']:.0f} s. The naive baseline builds one "
