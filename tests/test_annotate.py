@@ -16,7 +16,7 @@ from conftest import EXAMPLES, FIXTURES
 from widget_server.annotate import Options, annotate_html, annotate_markdown
 from widget_server.cli import main
 from widget_server.content import load_glossary
-from widget_server.highlights import Settings
+from widget_server.highlights import Settings, parse
 from widget_server.model import Glossary
 
 BASE = "https://glossary.example.org/"
@@ -189,6 +189,26 @@ def test_nothing_executable_is_added_whatever_the_glossary_says(tmp_path: Path) 
         for _tag, attributes in elements.elements:
             assert not any(name.startswith("on") for name in attributes)
             assert not any(v.lower().startswith("javascript:") for v in attributes.values())
+
+
+def test_text_inside_a_tag_is_never_annotated_however_its_quotes_run(glossary: Glossary) -> None:
+    """A quote opens an attribute value only after `=`, as the browser reads a tag: the text of
+    `<p a"b=" x>premium<img ...>">` is one attribute's value, and a link spliced into it would
+    end the value early and make the `<img>` after it live markup."""
+    for source in (
+        '<body><p a"b=" x>premium<img src=x onerror=alert(1)>">Hello</p><p>premium</p></body>',
+        "<body><p a'b=' x>premium<img src=x onerror=alert(1)>'>Hello</p><p>premium</p></body>",
+        '<body><p title = "premium>premium">premium</p><p a=b"c>premium</p></body>',
+    ):
+        for style in ("links", "footnotes"):
+            output = annotated(source, glossary, style, occurrences="all")
+            assert without_annotations(output) == source
+            before, after = parse(source), parse(output)
+            paragraphs = [p.attributes for p in before.css("p")]
+            assert [p.attributes for p in after.css("p")][: len(paragraphs)] == paragraphs
+            assert after.css("img") == []
+            if style == "links":
+                assert len(after.css("a")) == (before.body.text() or "").count("premium")
 
 
 def test_markdown_prose_is_annotated_and_code_headings_links_are_not(glossary: Glossary) -> None:

@@ -33,7 +33,10 @@ ESCAPABLE_RAW_TEXT = ("title", "textarea")
 _MARKUP_RE = re.compile(
     r"<!--.*?(?:-->|\Z)"  # a comment (an unclosed one runs to the end)
     r"|<[!?].*?(?:>|\Z)"  # a doctype, CDATA or bogus comment
-    r"|</?([A-Za-z][^\t\n\f\r />]*)(?:[^>\"']|\"[^\"]*\"|'[^']*')*(?:>|\Z)",  # a tag
+    # A tag. A quote opens an attribute value only after `=` (white space between them allowed),
+    # as in a browser's tokenizer: elsewhere it is part of a name (`a"b`), and text after it
+    # is still the tag's, not the page's.
+    r"|</?([A-Za-z][^\t\n\f\r />]*)(?:[^>=]|=[\t\n\f\r ]*(?:\"[^\"]*\"|'[^']*')|=)*(?:>|\Z)",
     re.DOTALL,
 )
 # A character reference as html.unescape reads it, and the line breaks the parser normalises.
