@@ -271,6 +271,25 @@ def test_api_on_a_closed_port(page: Page, fixture_server: LiveServer, before: di
     )
 
 
+def test_an_image_named_currentScript_does_not_choose_the_glossary(page: Page, fixture_server: LiveServer) -> None:
+    """Named access makes `<img name="currentScript">` the page's document.currentScript. Were
+    its data-api read, whoever may post such an image (in a comment) would choose the glossary,
+    and with it the card's text and links: the widget takes only a script element for its tag."""
+    hostile = f"http://127.0.0.1:{closed_port()}/"
+    image = f'<img name="currentScript" alt="" data-api="{hostile}">'
+    url = serve_html(page, fixture_server.url + PAGE, fixture_html("dom.html", image + widget_tag(root="#root")))
+    console = Console.attach(page)
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+
+    load_and_settle(page, url)
+
+    assert page.evaluate("document.currentScript.localName") == "img"
+    assert [u for u in asked if u.startswith(hostile)] == []
+    assert any("/api/v1/" in u for u in asked), (asked, console.warnings)
+    assert console.page_errors == []
+
+
 def test_scan_and_destroy_after_a_failure_do_not_throw(
     page: Page,
     fixture_server: LiveServer,

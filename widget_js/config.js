@@ -33,46 +33,12 @@ export function flushWarnings() {
   if (problems.length) console.warn(`[${PREFIX}] ${problems.splice(0).join("; ")}`);
 }
 
-function validSelector(selector) {
-  try {
-    document.createDocumentFragment().querySelector(selector);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** A new element of the widget's, its text set as text. */
 export function element(tag, className, text) {
   const node = document.createElement(tag);
   if (className) node.className = className;
   if (text) node.textContent = text;
   return node;
-}
-
-/** The glossary's base URL: `data-api`, else the folder the script came from. */
-export function baseUrl(script, value) {
-  try {
-    if (value) return new URL(value.endsWith("/") ? value : value + "/", document.baseURI).href;
-  } catch {
-    warn(`data-api "${value}" ignored`);
-  }
-  const src = new URL(script ? script.src : "widget.js", document.baseURI);
-  // A pinned copy lives at static/widget.<hash>.js, one folder below the base.
-  return new URL(/\/static\/widget\.[\w-]+\.js$/.test(src.pathname) ? "../" : "./", src).href;
-}
-
-/** 32-bit FNV-1a of the page's origin, as `origin_hash` in widget_server/sites.py: the kill
- * switch publishes the hashes of the origins it switches off, not the origins. */
-export function originHash() {
-  let hash = 0x811c9dc5;
-  for (const char of location.origin) hash = Math.imul(hash ^ char.charCodeAt(), 16777619) >>> 0;
-  return hash;
-}
-
-/** The items of a comma-separated list (data-categories), or nothing for an empty value. */
-export function listOf(value) {
-  return value ? value.split(",").map((s) => s.trim()).filter(Boolean) : undefined;
 }
 
 /** The settings: a data-* attribute of the tag, else the site file's (`site`, data-site), else
@@ -106,6 +72,31 @@ export function readConfig(script, base, site) {
   return config;
 }
 
+/** The glossary's base URL: `data-api`, else the folder the script came from. */
+export function baseUrl(script, value) {
+  try {
+    if (value) return new URL(value.endsWith("/") ? value : value + "/", document.baseURI).href;
+  } catch {
+    warn(`data-api "${value}" ignored`);
+  }
+  const src = new URL(script ? script.src : "widget.js", document.baseURI);
+  // A pinned copy lives at static/widget.<hash>.js, one folder below the base.
+  return new URL(/\/static\/widget\.[\w-]+\.js$/.test(src.pathname) ? "../" : "./", src).href;
+}
+
+/** 32-bit FNV-1a of the page's origin, as `origin_hash` in widget_server/sites.py: the kill
+ * switch publishes the hashes of the origins it switches off, not the origins. */
+export function originHash() {
+  let hash = 0x811c9dc5;
+  for (const char of location.origin) hash = Math.imul(hash ^ char.charCodeAt(), 16777619) >>> 0;
+  return hash;
+}
+
+/** The items of a comma-separated list (data-categories), or nothing for an empty value. */
+export function listOf(value) {
+  return value ? value.split(",").map((s) => s.trim()).filter(Boolean) : undefined;
+}
+
 /** Fetches JSON with a time limit, unless `signal` aborts it first; no cookies are sent, so
  * nothing identifies the reader. */
 export async function fetchJson(url, signal) {
@@ -123,6 +114,15 @@ export function whenDomReady() {
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", resolve, { once: true });
     else resolve();
   });
+}
+
+function validSelector(selector) {
+  try {
+    new DocumentFragment().querySelector(selector);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The containers to scan, outermost only, so that no text is scanned twice. */

@@ -64,7 +64,9 @@ async function loadIndex(script, signal) {
   const config = readConfig(script, base, settings);
   // From here on, where the card posts votes and opens: the API folder categories.json names
   // when the glossary takes feedback, unless the tag or the site turned it off; else nothing.
-  config.feedback = config.feedback !== "off" && categories.feedback && new URL(categories.feedback, base).href;
+  // Its own key only: a page's script may have given every object a `feedback` (prototype
+  // pollution), which would send the readers' votes and comments there.
+  config.feedback = config.feedback !== "off" && Object.hasOwn(categories, "feedback") && categories.feedback && new URL(categories.feedback, base).href;
   const known = categories.categories.map((c) => c.slug);
   // The files were asked for in the order of config.categories; an unknown category is reported
   // (`warn` returns nothing) and dropped.
@@ -73,96 +75,6 @@ async function loadIndex(script, signal) {
   );
   for (const file of chosen) if (file instanceof Error) throw file;
   return [config, chosen];
-}
-
-/**
- * Highlights the page until `stop()`: loads the index, scans the roots, follows later content.
- * The settings and the matcher built from the index are kept in `kept`, so that switching
- * highlights off and on again in the same page view fetches and builds nothing. Later content
- * comes from the one observer of the page, the toggles' (`page.follow`), and the widget's own
- * changes are made unseen by it (`page.quiet`).
- */
-function highlightPage(script, kept, turnOff, page) {
-  let config; // once the site's settings have loaded
-  const stop = new AbortController();
-  const clock = { ms: 0, cancelled: false };
-  let setupMs = 0; // building the matcher, once: the scans' own `ms` leave it out
-  const styles = new CSSStyleSheet();
-  let scanning = null; // the start-up, then each scan in turn
-  let scanHighlights = null;
-  let cards = null;
-
-  // Adopted once the index has loaded, a frame before the first highlights: on a long page the
-  // browser then restyles the document (6-8 ms for 100,000 words) in that frame, not in the one
-  // that lays out the first slice's highlights. Again before each change, should the page have
-  // replaced the document's adopted stylesheets since.
-  const adopt = () => {
-    if (!document.adoptedStyleSheets.includes(styles)) {
-      document.adoptedStyleSheets = [...document.adoptedStyleSheets, styles];
-    }
-  };
-  // Unseen: a long scan's writes would be thousands of records.
-  const write = (change) =>
-    page.quiet(() => {
-      adopt();
-      change();
-    });
-
-  /** Scans after the scans before it; until the index has loaded, that means after loading. */
-  function scan(roots) {
-    scanning = scanning.then(() => scanNow(roots)).catch(fail);
-    return scanning;
-  }
-
-  async function scanNow(roots) {
-    if (!scanHighlights || clock.cancelled) return null;
-    clock.ms = 0;
-    const [highlights, terms] = await scanHighlights(roots, clock);
-    if (clock.cancelled) return null;
-    const detail = { highlights, terms, ms: clock.ms, setupMs };
-    document.dispatchEvent(new CustomEvent("glossary:ready", { detail }));
-    return detail;
-  }
-
-  function fail(error) {
-    if (clock.cancelled) return null;
-    warn(`glossary not loaded (${error?.message})`);
-    flushWarnings();
-    return null;
-  }
-
-  function destroy() {
-    clock.cancelled = true;
-    stop.abort();
-    page.follow(null);
-    cards?.destroy();
-    for (const highlight of document.querySelectorAll(HIGHLIGHT)) unwrap(highlight);
-    document.adoptedStyleSheets = document.adoptedStyleSheets.filter((sheet) => sheet !== styles);
-  }
-
-  const matcher =
-    kept.matcher ||
-    Promise.all([loadIndex(script, stop.signal), whenDomReady()]).then(([[settings, files]]) => {
-      flushWarnings();
-      const started = performance.now();
-      return (kept.matcher = [settings, createMatcher(files), performance.now() - started]);
-    });
-  scanning = Promise.resolve(matcher)
-    .then(([settings, match, ms]) => {
-      if (clock.cancelled) return;
-      config = settings;
-      setupMs = ms;
-      scanHighlights = createHighlighter(match, config, write);
-      styles.replaceSync(__HIGHLIGHT_CSS__);
-      adopt();
-      cards = createCards(config, stop.signal, write, turnOff);
-      const [roots, onMutations] = followContent(config, scan, write);
-      page.follow(onMutations);
-      return scanNow(roots);
-    })
-    .catch(fail);
-
-  return { scan: (root) => scan([!root || root.nodeType === 9 ? document.body : root]), stop: destroy };
 }
 
 /**
@@ -290,14 +202,107 @@ function startWidget(script) {
   apply(on);
 }
 
+/**
+ * Highlights the page until `stop()`: loads the index, scans the roots, follows later content.
+ * The settings and the matcher built from the index are kept in `kept`, so that switching
+ * highlights off and on again in the same page view fetches and builds nothing. Later content
+ * comes from the one observer of the page, the toggles' (`page.follow`), and the widget's own
+ * changes are made unseen by it (`page.quiet`).
+ */
+function highlightPage(script, kept, turnOff, page) {
+  let config; // once the site's settings have loaded
+  const stop = new AbortController();
+  const clock = { ms: 0, cancelled: false };
+  let setupMs = 0; // building the matcher, once: the scans' own `ms` leave it out
+  const styles = new CSSStyleSheet();
+  let scanning = null; // the start-up, then each scan in turn
+  let scanHighlights = null;
+  let cards = null;
+
+  // Adopted once the index has loaded, a frame before the first highlights: on a long page the
+  // browser then restyles the document (6-8 ms for 100,000 words) in that frame, not in the one
+  // that lays out the first slice's highlights. Again before each change, should the page have
+  // replaced the document's adopted stylesheets since.
+  const adopt = () => {
+    if (!document.adoptedStyleSheets.includes(styles)) {
+      document.adoptedStyleSheets = [...document.adoptedStyleSheets, styles];
+    }
+  };
+  // Unseen: a long scan's writes would be thousands of records.
+  const write = (change) =>
+    page.quiet(() => {
+      adopt();
+      change();
+    });
+
+  /** Scans after the scans before it; until the index has loaded, that means after loading. */
+  function scan(roots) {
+    scanning = scanning.then(() => scanNow(roots)).catch(fail);
+    return scanning;
+  }
+
+  async function scanNow(roots) {
+    if (!scanHighlights || clock.cancelled) return null;
+    clock.ms = 0;
+    const [highlights, terms] = await scanHighlights(roots, clock);
+    if (clock.cancelled) return null;
+    const detail = { highlights, terms, ms: clock.ms, setupMs };
+    document.dispatchEvent(new CustomEvent("glossary:ready", { detail }));
+    return detail;
+  }
+
+  function fail(error) {
+    if (clock.cancelled) return null;
+    warn(`glossary not loaded (${error?.message})`);
+    flushWarnings();
+    return null;
+  }
+
+  function destroy() {
+    clock.cancelled = true;
+    stop.abort();
+    page.follow(null);
+    cards?.destroy();
+    for (const highlight of document.querySelectorAll(HIGHLIGHT)) unwrap(highlight);
+    document.adoptedStyleSheets = document.adoptedStyleSheets.filter((sheet) => sheet !== styles);
+  }
+
+  const matcher =
+    kept.matcher ||
+    Promise.all([loadIndex(script, stop.signal), whenDomReady()]).then(([[settings, files]]) => {
+      flushWarnings();
+      const started = performance.now();
+      return (kept.matcher = [settings, createMatcher(files), performance.now() - started]);
+    });
+  scanning = Promise.resolve(matcher)
+    .then(([settings, match, ms]) => {
+      if (clock.cancelled) return;
+      config = settings;
+      setupMs = ms;
+      scanHighlights = createHighlighter(match, config, write);
+      styles.replaceSync(__HIGHLIGHT_CSS__);
+      adopt();
+      cards = createCards(config, stop.signal, write, turnOff);
+      const [roots, onMutations] = followContent(config, scan, write);
+      page.follow(onMutations);
+      return scanNow(roots);
+    })
+    .catch(fail);
+
+  return { scan: (root) => scan([!root || root.nodeType === 9 ? document.body : root]), stop: destroy };
+}
+
 // An element with id="GlossaryWidget" also shows up as window.GlossaryWidget: check for ours.
+// So does <img name="currentScript"> as document.currentScript, and its data-api would choose
+// where the glossary comes from: only a script element is the widget's tag.
 // The newest features the widget needs are the Popover API (Chrome 114, Firefox 125, Safari 17),
 // for the card, and CSS light-dark() (Chrome 123, Firefox 120, Safari 17.5): a browser with both
 // has everything else it uses (AbortSignal.any: Chrome 116, Firefox 124, Safari 17.4). An older
 // one is left as it is.
 if (!window.GlossaryWidget?.version && "popover" in HTMLElement.prototype && CSS.supports("color", "light-dark(red,red)")) {
   try {
-    startWidget(document.currentScript);
+    const script = document.currentScript;
+    startWidget(script instanceof HTMLScriptElement ? script : null);
   } catch (error) {
     console.warn(`[${PREFIX}] not started`, error);
   }

@@ -35,6 +35,12 @@ function splitName(name) {
   return [words, gaps];
 }
 
+/** `list` if it is a list of text (what is not even an array has no `every`), else an error. */
+function texts(list) {
+  if (!list?.every?.((item) => typeof item == "string")) throw Error("bad index");
+  return list;
+}
+
 /** The regular English plural of a lower-case word: premium -> premiums, policy -> policies. */
 function plural(word) {
   if (/(s|x|z|ch|sh)$/.test(word)) return word + "es";
@@ -157,12 +163,6 @@ export function createMatcher(files) {
     }
     return found;
   };
-}
-
-/** `list` if it is a list of text (what is not even an array has no `every`), else an error. */
-function texts(list) {
-  if (!list?.every?.((item) => typeof item == "string")) throw Error("bad index");
-  return list;
 }
 
 /**
