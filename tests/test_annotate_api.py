@@ -67,6 +67,7 @@ def test_without_a_base_url_entry_links_point_at_this_server() -> None:
         ("?occurrences=some", HTML, b"<p>premium</p>", 400, "occurrences"),
         ("?max=0", HTML, b"<p>premium</p>", 400, "max: must be a whole number"),
         ("?max=x", HTML, b"<p>premium</p>", 400, "max: must be a whole number"),
+        ("?max=" + "9" * 5000, HTML, b"<p>premium</p>", 400, "max: must be a whole number"),
         ("?categories=astrology", HTML, b"<p>premium</p>", 400, "categories: unknown astrology"),
         ("?site=nobody", HTML, b"<p>premium</p>", 400, "site: unknown site 'nobody'"),
     ],

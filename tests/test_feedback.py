@@ -144,6 +144,8 @@ BAD_INPUT = [
     ("Origin of another scheme", VOTE, {"Origin": "javascript:alert(1)"}, 400, "Origin"),
     ("Origin with a password", VOTE, {"Origin": "https://a:b@example.org"}, 400, "Origin"),
     ("bad Content-Length", VOTE, {"Content-Length": "-1"}, 400, "Content-Length"),
+    # More digits than Python reads as an integer.
+    ("Content-Length of 5,000 digits", VOTE, {"Content-Length": "9" * 5000}, 413, "larger than"),
 ]
 
 
@@ -185,6 +187,41 @@ def test_a_chunked_body_is_refused_once_it_passes_2_kb(client: TestClient, store
     answer = client.post("/api/v1/feedback", content=chunks())
 
     assert answer.status_code == 413
+    assert counts(store) == []
+
+
+def test_a_client_gone_before_its_body_ended_gets_a_400_not_an_error(client: TestClient, store: Store) -> None:
+    """The server tells the app that the client went away (`http.disconnect`) in the middle of a
+    body: the app answers a 400 nobody reads, rather than raising (a traceback in the log)."""
+    received = iter([{"type": "http.request", "body": b'{"ev', "more_body": True}, {"type": "http.disconnect"}])
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return next(received)
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    headers = [(b"host", b"testserver"), (b"origin", PARTNER.encode()), (b"content-length", b"100")]
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/api/v1/events",
+        "raw_path": b"/api/v1/events",
+        "query_string": b"",
+        "root_path": "",
+        "headers": headers,
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+    }
+    assert client.portal is not None
+    client.portal.call(client.app, scope, receive, send)
+
+    assert sent[0]["status"] == 400
+    assert b"went away" in b"".join(m.get("body", b"") for m in sent)
     assert counts(store) == []
 
 
@@ -346,6 +383,8 @@ def test_admin_asks_for_the_password_and_is_never_cached(client: TestClient) -> 
         assert answer.headers["www-authenticate"].startswith("Basic realm=")
         assert answer.headers["cache-control"] == "no-store"
     assert client.get("/admin/", headers={"Authorization": "Basic !!!"}).status_code == 401
+    # Not ASCII: base64 refuses it with a ValueError of its own.
+    assert client.get("/admin/", headers={"Authorization": "Basic caf\xe9".encode("latin-1")}).status_code == 401
 
 
 def test_admin_shows_the_report_with_a_chart_and_escaped_comments(client: TestClient) -> None:

@@ -102,6 +102,21 @@ def test_several_or_malformed_ranges_get_the_whole_file_or_a_416(client: TestCli
         assert (response.status_code, response.content) == (200, whole)
 
 
+def test_a_range_of_more_digits_than_python_reads_is_past_the_end(client: TestClient) -> None:
+    """Python reads no integer of more than 4,300 digits; a position that long is past the end
+    of any file, and a suffix that long is the whole file."""
+    huge = "9" * 5000
+    whole = client.get("/widget.js", headers={"Accept-Encoding": "identity"}).content
+    answers = {
+        value: client.get("/widget.js", headers={"Accept-Encoding": "identity", "Range": value})
+        for value in (f"bytes={huge}-", f"bytes=0-{huge}", f"bytes=-{huge}")
+    }
+
+    assert answers[f"bytes={huge}-"].status_code == 416
+    for value in (f"bytes=0-{huge}", f"bytes=-{huge}"):
+        assert (answers[value].status_code, answers[value].content) == (206, whole)
+
+
 def test_widget_etag_survives_a_restart(monkeypatch: pytest.MonkeyPatch) -> None:
     """Partner pages revalidate the stable widget every five minutes: a deploy or a second
     worker with the same bytes must answer 304, not send the widget again."""

@@ -26,7 +26,7 @@ from widget_server.annotate import (
     settings_for,
 )
 from widget_server.api import MAX_ANNOTATE_BODY, WRITE_PREFLIGHT
-from widget_server.body import BadLength, BodyTooLarge, read_body
+from widget_server.body import BadBody, BodyTooLarge, read_body
 from widget_server.clients import ClientKeys
 from widget_server.errors import json_error
 from widget_server.feedback import ACCEPTED, BadInput, rate_limited
@@ -106,7 +106,9 @@ def _media_type(content_type: str) -> str:
 def _maximum(value: str | None) -> int | None:
     if value is None:
         return None
-    if not (value.isascii() and value.isdigit() and 1 <= int(value) <= MAX_ANNOTATIONS):
+    # The digits' count first: Python reads no integer of more than 4,300 digits.
+    short = value.isascii() and value.isdigit() and len(value.lstrip("0")) <= len(str(MAX_ANNOTATIONS))
+    if not (short and 1 <= int(value) <= MAX_ANNOTATIONS):
         raise BadInput(400, f"max: must be a whole number from 1 to {MAX_ANNOTATIONS}")
     return int(value)
 
@@ -116,5 +118,5 @@ async def _text_body(request: Request) -> str:
         return decode_input(await read_body(request, MAX_ANNOTATE_BODY))
     except BodyTooLarge:
         raise BadInput(413, f"the body is over {MAX_ANNOTATE_BODY} bytes") from None
-    except (BadLength, NotText) as bad:
+    except (BadBody, NotText) as bad:
         raise BadInput(400, f"the body is {bad}" if isinstance(bad, NotText) else str(bad)) from None

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
+
+from widget_server.headers import header_number
 
 
 class BodyTooLarge(Exception):
     """The body is over the limit (a 413)."""
 
 
-class BadLength(Exception):
-    """The Content-Length header is not a number (a 400)."""
+class BadBody(Exception):
+    """The Content-Length header is not a number, or the client went away before the body
+    ended (a 400, which a client that is gone never reads: the server's log stays clean)."""
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -23,12 +26,15 @@ async def read_body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
     if declared is not None:
         if not (declared.isascii() and declared.isdigit()):
-            raise BadLength("Content-Length is not a number")
-        if int(declared) > limit:
+            raise BadBody("Content-Length is not a number")
+        if header_number(declared) > limit:
             raise BodyTooLarge(f"body over {limit} bytes")
     body = bytearray()
-    async for chunk in request.stream():
-        if len(body) + len(chunk) > limit:
-            raise BodyTooLarge(f"body over {limit} bytes")
-        body += chunk
+    try:
+        async for chunk in request.stream():
+            if len(body) + len(chunk) > limit:
+                raise BodyTooLarge(f"body over {limit} bytes")
+            body += chunk
+    except ClientDisconnect:
+        raise BadBody("the body ended early: the client went away") from None
     return bytes(body)

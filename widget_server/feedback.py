@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from widget_server.api import EVENTS, MAX_COMMENT, MAX_WRITE_BODY, WRITE_PREFLIGHT
-from widget_server.body import BadLength, BodyTooLarge, read_body
+from widget_server.body import BadBody, BodyTooLarge, read_body
 from widget_server.clients import ClientKeys
 from widget_server.errors import json_error
 from widget_server.origin import BadOrigin, site_of
@@ -128,7 +128,7 @@ async def _json_body(request: Request) -> dict[str, Any]:
         body = await read_body(request, MAX_WRITE_BODY)
     except BodyTooLarge:
         raise BadInput(413, f"the body is over {MAX_WRITE_BODY} bytes") from None
-    except BadLength as bad:
+    except BadBody as bad:
         raise BadInput(400, str(bad)) from None
     try:
         data = json.loads(body.decode("utf-8"))

@@ -20,6 +20,15 @@ MEDIA_TYPES = {
 }
 
 
+def header_number(digits: str) -> int:
+    """A number a request header gives in decimal digits (Content-Length, a Range position).
+    Python reads no integer of more than 4,300 digits, and no body or file here is near 10**18
+    bytes: a number of 19 digits or more is read as that, too large for anything it is
+    compared with."""
+    digits = digits.lstrip("0")
+    return int(digits or 0) if len(digits) < 19 else 10**18
+
+
 def media_type(path: str) -> str:
     suffix = path[path.rfind(".") :] if "." in path else ""
     return MEDIA_TYPES.get(suffix) or mimetypes.guess_type(path)[0] or "application/octet-stream"

@@ -23,7 +23,7 @@ from starlette.types import Receive, Scope, Send
 
 from widget_server.compress import SiteCompressor
 from widget_server.errors import json_error
-from widget_server.headers import entity_tag, etag_matches, file_headers
+from widget_server.headers import entity_tag, etag_matches, file_headers, header_number
 
 NotFound = Callable[[], Response]  # the 404 page
 MEDIA_TYPES = {".js": 'text/javascript; charset="utf-8"', ".css": 'text/css; charset="utf-8"'}
@@ -127,9 +127,9 @@ class MemoryFiles:
         match = RANGE.fullmatch(value.strip())
         if match is None or match.group(1) == match.group(2) == "":
             return _with_length(Response(found.body, headers=headers), size)
-        first, last = match.groups()
-        start = int(first) if first else max(size - int(last), 0)
-        end = min(int(last), size - 1) if first and last else size - 1
+        first, last = (header_number(group) if group else None for group in match.groups())
+        start = first if first is not None else max(size - (last or 0), 0)
+        end = min(last, size - 1) if first is not None and last is not None else size - 1
         if start >= size or start > end:
             return json_error(
                 416,
