@@ -33,10 +33,14 @@ ESCAPABLE_RAW_TEXT = ("title", "textarea")
 _MARKUP_RE = re.compile(
     r"<!--.*?(?:-->|\Z)"  # a comment (an unclosed one runs to the end)
     r"|<[!?].*?(?:>|\Z)"  # a doctype, CDATA or bogus comment
-    # A tag. A quote opens an attribute value only after `=` (white space between them allowed),
-    # as in a browser's tokenizer: elsewhere it is part of a name (`a"b`), and text after it
-    # is still the tag's, not the page's.
-    r"|</?([A-Za-z][^\t\n\f\r />]*)(?:[^>=]|=[\t\n\f\r ]*(?:\"[^\"]*\"|'[^']*')|=)*(?:>|\Z)",
+    # A tag, read as a browser's tokenizer reads it, one attribute at a time (atomic groups: no
+    # other reading is tried). A name runs to white space, `/`, `>` or `=`, and may begin with
+    # `=`; quotes are part of it (`a"b`). After `=` comes a quoted value, which may hold `>`, or
+    # an unquoted one, which runs to white space or `>` and may hold `=` and quotes. Read any
+    # other way, text the browser takes for an attribute value could be taken for the page's.
+    r"|</?([A-Za-z][^\t\n\f\r />]*)"
+    r"(?>[\t\n\f\r /]+|[^\t\n\f\r />][^\t\n\f\r />=]*"
+    r"(?>[\t\n\f\r ]*=[\t\n\f\r ]*(?:\"[^\"]*(?:\"|\Z)|'[^']*(?:'|\Z)|[^\t\n\f\r >]*))?)*(?:>|\Z)",
     re.DOTALL,
 )
 # A character reference as html.unescape reads it, and the line breaks the parser normalises.
