@@ -205,14 +205,15 @@ def test_the_tag_turns_feedback_on_where_the_site_file_has_it_off(page: Page, pa
     expect(open_card(page, "premium").get_by_role("button", name="Yes")).to_be_visible()
 
 
-@pytest.mark.parametrize("polluted", [False, True], ids=["", "Object.prototype.feedback"])
+@pytest.mark.parametrize("polluted", [False, True], ids=["", "Object.prototype polluted"])
 def test_a_glossary_without_a_feedback_endpoint_gets_no_buttons_and_no_beacon(
     page: Page, fixture_server: LiveServer, polluted: bool
 ) -> None:
-    """Also where a script of the page gave every object a `feedback` (prototype pollution):
-    categories.json has no such key of its own, and votes must not go where the page says."""
+    """Also where a script of the page gave every object a `feedback` and an `api` (prototype
+    pollution): neither categories.json nor the tag (no data-api) has one of its own, and
+    neither the glossary nor the votes may come from or go where the page says."""
     if polluted:
-        page.add_init_script("Object.prototype.feedback = location.origin + '/collect/'")
+        page.add_init_script("Object.prototype.feedback = Object.prototype.api = location.origin + '/collect/'")
     requests = posts(page)
     page.goto(f"{fixture_server.url}/examples/card.html")
 

@@ -7,6 +7,19 @@
 
 import { BULKY, HIGHLIGHT, PREFIX, SKIP_SELECTOR, TAG, element } from "./config.js";
 
+/** Undoes `wrap`: the text goes back into the node before the highlight; helpers are removed. */
+export function unwrap(highlight) {
+  const before = highlight.previousSibling;
+  const after = highlight.nextSibling;
+  if (before?.nodeType === 3 && after?.nodeType === 3) {
+    before.data += highlight.textContent + after.data;
+    after.remove();
+    highlight.remove();
+  } else {
+    highlight.replaceWith(...highlight.childNodes);
+  }
+}
+
 // What every highlight is, copied for each: a custom element (host rules on `span` never reach
 // it), a button for keyboard and screen-reader users that opens the card, a dialog.
 const HIGHLIGHT_TEMPLATE = Object.assign(element(TAG, PREFIX + "-term"), {
@@ -187,19 +200,6 @@ const SLICE_NODES = 32;
 // list). The phrasing elements whose text is never highlighted (a, code, kbd, samp, the
 // highlights) need not be in it.
 const BLOCK = ":not(abbr,b,bdi,bdo,cite,data,del,dfn,em,font,i,ins,mark,q,s,small,span,strong,sub,sup,time,u,var)";
-
-/** Undoes `wrap`: the text goes back into the node before the highlight; helpers are removed. */
-export function unwrap(highlight) {
-  const before = highlight.previousSibling;
-  const after = highlight.nextSibling;
-  if (before?.nodeType === 3 && after?.nodeType === 3) {
-    before.data += highlight.textContent + after.data;
-    after.remove();
-    highlight.remove();
-  } else {
-    highlight.replaceWith(...highlight.childNodes);
-  }
-}
 
 // Each slice runs after a frame's rendering, not before it: scheduler.yield() resumed the scan
 // ahead of rendering, and Chrome then painted once in ~100 ms, laying out a thousand new

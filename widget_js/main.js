@@ -40,7 +40,7 @@ async function loadSite(api, id, signal) {
  * page on a switched-off origin gets nothing, whatever its tag says.
  */
 async function loadIndex(script, signal) {
-  const base = baseUrl(script, script?.dataset.api);
+  const base = baseUrl(script, script?.getAttribute("data-api"));
   const api = base + "api/v1/";
   const id = script?.dataset.site;
   const site = id && loadSite(api, id, signal);
