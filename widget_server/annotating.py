@@ -76,13 +76,14 @@ class AnnotateEndpoint:
         known = [category.slug for category in glossary.categories]
         if unknown := [slug for slug in categories if slug not in known]:
             raise BadInput(400, f"categories: unknown {', '.join(unknown)} (known: {', '.join(known)})")
+        maximum = _maximum(query.get("max"))  # before the `try`, whose errors are the site's
         try:
             settings = settings_for(
                 glossary,
                 query.get("site"),
                 categories=categories or None,
                 occurrences=occurrences,
-                max=_maximum(query.get("max")),
+                max=maximum,
             )
         except ValueError as error:
             raise BadInput(400, f"site: {error}") from None

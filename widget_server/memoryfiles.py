@@ -127,9 +127,9 @@ class MemoryFiles:
         match = RANGE.fullmatch(value.strip())
         if match is None or match.group(1) == match.group(2) == "":
             return _with_length(Response(found.body, headers=headers), size)
-        first, last = (header_number(group) if group else None for group in match.groups())
-        start = first if first is not None else max(size - (last or 0), 0)
-        end = min(last, size - 1) if first is not None and last is not None else size - 1
+        first, last = match.groups()
+        start = header_number(first) if first else max(size - header_number(last), 0)
+        end = min(header_number(last), size - 1) if first and last else size - 1
         if start >= size or start > end:
             return json_error(
                 416,
