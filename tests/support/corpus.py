@@ -22,9 +22,9 @@ RECALL_TARGET = 0.95
 Found = tuple[str, str, int, str]
 
 
-def load_passages() -> list[dict[str, Any]]:
+def load_passages(pattern: str = "*.yml") -> list[dict[str, Any]]:
     passages: list[dict[str, Any]] = []
-    for path in sorted(CORPUS_DIR.glob("*.yml")):
+    for path in sorted(CORPUS_DIR.glob(pattern)):
         passages += yaml.safe_load(path.read_text(encoding="utf-8"))
     return passages
 
