@@ -11,12 +11,12 @@ import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote_to_bytes
 
 import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from tests.support.server import http_scope
 from widget_server.api import MAX_BEGINNINGS, beginnings, entry_words, index_document
 from widget_server.app import create_app
 from widget_server.content import load_glossary
@@ -451,22 +451,8 @@ def test_head_has_the_headers_of_get(client: TestClient) -> None:
 def call_asgi(
     app: Starlette, raw_path: bytes, query: bytes = b"", decode: str = "replace"
 ) -> tuple[int, dict[str, str], bytes]:
-    """GET `raw_path` as a server would hand it over: `path` percent-decoded, then UTF-8 decoded
-    with `decode` errors (uvicorn replaces; a server may also keep the bytes as surrogates)."""
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "server": ("testserver", 80),
-        "client": ("127.0.0.1", 50000),
-        "root_path": "",
-        "raw_path": raw_path,
-        "query_string": query,
-        "path": unquote_to_bytes(raw_path).decode("utf-8", decode),
-        "headers": [(b"host", b"testserver")],
-    }
+    """GET `raw_path` as a server would hand it over (`http_scope`, with `decode`)."""
+    scope = http_scope("GET", raw_path, [(b"host", b"testserver")], query, decode)
     messages: list[dict[str, Any]] = []
 
     async def receive() -> dict[str, Any]:

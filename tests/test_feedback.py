@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from conftest import FIXTURES
 from starlette.testclient import TestClient
 
+from tests.support.server import http_scope
 from widget_server.app import create_app
 from widget_server.build import build_site
 from widget_server.cli import main
@@ -203,20 +204,7 @@ def test_a_client_gone_before_its_body_ended_gets_a_400_not_an_error(client: Tes
         sent.append(message)
 
     headers = [(b"host", b"testserver"), (b"origin", PARTNER.encode()), (b"content-length", b"100")]
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": "/api/v1/events",
-        "raw_path": b"/api/v1/events",
-        "query_string": b"",
-        "root_path": "",
-        "headers": headers,
-        "client": ("127.0.0.1", 50000),
-        "server": ("testserver", 80),
-    }
+    scope = http_scope("POST", b"/api/v1/events", headers)
     assert client.portal is not None
     client.portal.call(client.app, scope, receive, send)
 

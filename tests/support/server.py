@@ -1,5 +1,6 @@
 """A live server for the tests and the benchmarks: a real uvicorn on loopback, in a thread, at a
-free port; and waiting for something with a deadline that fails loudly rather than hangs."""
+free port; waiting for something with a deadline that fails loudly rather than hangs; and the
+scope a server hands an ASGI app, for tests that call the app with exact bytes or messages."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import unquote_to_bytes
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -75,3 +77,25 @@ class LiveServer:
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=10)
+
+
+def http_scope(
+    method: str, raw_path: bytes, headers: list[tuple[bytes, bytes]], query: bytes = b"", decode: str = "replace"
+) -> dict[str, Any]:
+    """The HTTP scope of a request as a server hands it to the app: `path` percent-decoded, then
+    UTF-8 decoded with `decode` errors (uvicorn replaces; a server may also keep the bytes as
+    surrogates)."""
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "server": ("testserver", 80),
+        "client": ("127.0.0.1", 50000),
+        "root_path": "",
+        "raw_path": raw_path,
+        "query_string": query,
+        "path": unquote_to_bytes(raw_path).decode("utf-8", decode),
+        "headers": headers,
+    }
