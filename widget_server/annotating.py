@@ -30,6 +30,7 @@ from widget_server.body import BadBody, BodyTooLarge, read_body
 from widget_server.clients import ClientKeys
 from widget_server.errors import json_error
 from widget_server.feedback import ACCEPTED, BadInput, rate_limited
+from widget_server.headers import request_number
 from widget_server.snapshot import LiveSite
 
 MAX_ANNOTATIONS = 1000
@@ -107,11 +108,10 @@ def _media_type(content_type: str) -> str:
 def _maximum(value: str | None) -> int | None:
     if value is None:
         return None
-    # The digits' count first: Python reads no integer of more than 4,300 digits.
-    short = value.isascii() and value.isdigit() and len(value.lstrip("0")) <= len(str(MAX_ANNOTATIONS))
-    if not (short and 1 <= int(value) <= MAX_ANNOTATIONS):
+    number = request_number(value) if value.isascii() and value.isdigit() else 0
+    if not 1 <= number <= MAX_ANNOTATIONS:
         raise BadInput(400, f"max: must be a whole number from 1 to {MAX_ANNOTATIONS}")
-    return int(value)
+    return number
 
 
 async def _text_body(request: Request) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.requests import ClientDisconnect, Request
 
-from widget_server.headers import header_number
+from widget_server.headers import request_number
 
 
 class BodyTooLarge(Exception):
@@ -27,7 +27,7 @@ async def read_body(request: Request, limit: int) -> bytes:
     if declared is not None:
         if not (declared.isascii() and declared.isdigit()):
             raise BadBody("Content-Length is not a number")
-        if header_number(declared) > limit:
+        if request_number(declared) > limit:
             raise BodyTooLarge(f"body over {limit} bytes")
     body = bytearray()
     try:

@@ -20,10 +20,10 @@ MEDIA_TYPES = {
 }
 
 
-def header_number(digits: str) -> int:
-    """A number a request header gives in decimal digits (Content-Length, a Range position).
-    Python reads no integer of more than 4,300 digits, and no body or file here is near 10**18
-    bytes: a number of 19 digits or more is read as that, too large for anything it is
+def request_number(digits: str) -> int:
+    """A number a request gives in decimal digits (Content-Length, a Range position, a query's
+    `max`). Python reads no integer of more than 4,300 digits, and no body, file or limit here
+    is near 10**18: a number of 19 digits or more is read as that, too large for anything it is
     compared with."""
     digits = digits.lstrip("0")
     return int(digits or 0) if len(digits) < 19 else 10**18

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from widget_server.errors import json_error
-from widget_server.headers import header_number
+from widget_server.headers import request_number
 
 # As nginx's defaults (large_client_header_buffers 4 8k): one 8 KiB request target, 32 KiB of
 # headers in all. A page of ours never sends a cookie, nor needs more.
@@ -101,7 +101,7 @@ def _announced_body(headers: list[tuple[bytes, bytes]]) -> tuple[int | None, boo
     for name, value in headers:
         if name == b"content-length":
             if value.strip().isdigit():
-                length = header_number(value.strip().decode())
+                length = request_number(value.strip().decode())
             else:
                 chunked = True
         elif name == b"transfer-encoding":

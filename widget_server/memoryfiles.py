@@ -23,7 +23,7 @@ from starlette.types import Receive, Scope, Send
 
 from widget_server.compress import SiteCompressor
 from widget_server.errors import json_error
-from widget_server.headers import entity_tag, etag_matches, file_headers, header_number
+from widget_server.headers import entity_tag, etag_matches, file_headers, request_number
 
 NotFound = Callable[[], Response]  # the 404 page
 MEDIA_TYPES = {".js": 'text/javascript; charset="utf-8"', ".css": 'text/css; charset="utf-8"'}
@@ -128,8 +128,8 @@ class MemoryFiles:
         if match is None or match.group(1) == match.group(2) == "":
             return _with_length(Response(found.body, headers=headers), size)
         first, last = match.groups()
-        start = header_number(first) if first else max(size - header_number(last), 0)
-        end = min(header_number(last), size - 1) if first and last else size - 1
+        start = request_number(first) if first else max(size - request_number(last), 0)
+        end = min(request_number(last), size - 1) if first and last else size - 1
         if start >= size or start > end:
             return json_error(
                 416,
