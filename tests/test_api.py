@@ -327,7 +327,7 @@ def test_healthz(client: TestClient, terms: list[dict[str, Any]]) -> None:
 
 @pytest.mark.parametrize("path", api_paths())
 def test_api_headers(client: TestClient, path: str) -> None:
-    response = client.get(path)
+    response = client.get(path, headers={"Accept-Encoding": "identity"})
 
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
@@ -345,8 +345,40 @@ def test_etags_differ_between_documents_and_stay_stable(client: TestClient) -> N
     assert all(client.get(path).headers["etag"] == etag for path, etag in etags.items())
 
 
+@pytest.mark.parametrize(
+    ("accept_encoding", "coding"), [("br, gzip", "br"), ("gzip", "gzip"), ("br;q=0, gzip", "gzip")]
+)
+@pytest.mark.parametrize("path", ["/api/v1/index.json", "/glossary/"])
+def test_index_files_and_pages_are_compressed_for_clients_that_accept_it(
+    client: TestClient, path: str, accept_encoding: str, coding: str
+) -> None:
+    """The index files every page view downloads come compressed, as the export's copies are;
+    the ETag of a compressed answer is the weak form of the plain one's (negotiation.py). The
+    pages too."""
+    plain = client.get(path, headers={"Accept-Encoding": "identity"})
+    response = client.get(path, headers={"Accept-Encoding": accept_encoding})
+
+    assert response.headers["content-encoding"] == coding
+    assert int(response.headers["content-length"]) < len(plain.content) / 3
+    assert response.content == plain.content  # httpx decodes it
+    assert response.headers["etag"] == f"W/{plain.headers['etag']}"
+    assert response.headers["vary"] == plain.headers["vary"] == "Accept-Encoding"
+    revalidated = client.get(
+        path, headers={"Accept-Encoding": accept_encoding, "If-None-Match": response.headers["etag"]}
+    )
+    assert revalidated.status_code == 304 and revalidated.headers["etag"] == response.headers["etag"]
+
+
+def test_a_small_answer_is_sent_as_it_is(client: TestClient) -> None:
+    """A term's JSON fits in one packet: compressing it would not make it arrive sooner
+    (compress.py), and its answer does not vary."""
+    response = client.get("/api/v1/terms/premium.json", headers={"Accept-Encoding": "br, gzip"})
+
+    assert "content-encoding" not in response.headers and "vary" not in response.headers
+
+
 def etag_of(client: TestClient, path: str) -> str:
-    return client.get(path).headers["etag"]
+    return client.get(path, headers={"Accept-Encoding": "identity"}).headers["etag"]
 
 
 @pytest.mark.parametrize(
@@ -364,7 +396,9 @@ def etag_of(client: TestClient, path: str) -> str:
 def test_not_modified(client: TestClient, path: str, if_none_match: str) -> None:
     etag = etag_of(client, path)
 
-    response = client.get(path, headers={"If-None-Match": if_none_match.format(etag=etag)})
+    response = client.get(
+        path, headers={"If-None-Match": if_none_match.format(etag=etag), "Accept-Encoding": "identity"}
+    )
 
     assert response.status_code == 304
     assert response.content == b""
@@ -508,6 +542,29 @@ MALFORMED_PATHS = [
     b"//api/v1/terms.json",
     b"/api/v1/terms.json/",
 ]
+
+
+@pytest.mark.parametrize(
+    "path", ["/widget.js%0A", "/glossary/%0a", "/api/v1/terms/premium.json%0A", "/api/v1/terms.json%0D%0A", "/%0A"]
+)
+def test_a_path_ending_in_a_line_break_is_a_miss(client: TestClient, path: str) -> None:
+    """A regular expression's `$` matches before a final line break: the widget, a page or a
+    term must not answer at a second address (a cache key, a duplicate URL)."""
+    response = client.get(path, follow_redirects=False)
+
+    assert response.status_code == 404
+    assert response.headers["cache-control"] == "no-store"
+
+
+@pytest.mark.parametrize("path", ["/glossary/no-such-term/", "/api/v1/terms/no-such.json"])
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_a_miss_or_a_wrong_method_is_not_stored_by_caches(client: TestClient, path: str, method: str) -> None:
+    """RFC 9111 lets a cache keep a 404 or a 405 for a while unless told not to; the term may
+    be published a minute later."""
+    response = client.request(method, path)
+
+    assert response.status_code in (404, 405)
+    assert response.headers["cache-control"] == "no-store"
 
 
 @pytest.mark.parametrize("decode", ["replace", "surrogateescape"])

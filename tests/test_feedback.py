@@ -105,6 +105,9 @@ def test_a_reader_counts_once_per_term_and_day(client: TestClient, store: Store)
         ("https://news.example.org/politics/story?id=7#x", PARTNER),  # no path or query is kept
         ("null", NO_ORIGIN),
         (None, NO_ORIGIN),
+        ("https://my_app.example.com", "https://my_app.example.com"),  # `_` is in some hosts' names
+        ("capacitor://localhost", NO_ORIGIN),  # an app's web view: a reader, but no web site
+        ("chrome-extension://abcdefghijklmnop", NO_ORIGIN),
     ],
 )
 def test_the_site_is_the_origin_reduced_to_scheme_host_and_port(
@@ -116,6 +119,12 @@ def test_the_site_is_the_origin_reduced_to_scheme_host_and_port(
 
     assert post(client, VOTE, **headers).status_code == 204
     assert counts(store)[0][1] == site
+
+
+def test_a_body_with_a_byte_order_mark_is_read(client: TestClient, store: Store) -> None:
+    """RFC 8259 lets a parser ignore a UTF-8 byte order mark, which some tools write."""
+    assert post(client, "\ufeff" + json.dumps(VOTE)).status_code == 204
+    assert len(counts(store)) == 1
 
 
 BAD_INPUT = [
@@ -222,6 +231,8 @@ def test_past_30_posts_a_minute_a_client_gets_429_with_retry_after(client: TestC
 
     assert refused.status_code == 429
     assert 1 <= int(refused.headers["retry-after"]) <= 60
+    # Not a CORS-safelisted header: the widget on a partner's page can read it only if exposed.
+    assert refused.headers["access-control-expose-headers"] == "Retry-After"
     assert "30 posts a minute" in refused.json()["error"]
     assert other_reader.status_code == 204
     assert counts(store) == [(today(), PARTNER, "premium", POSTS_PER_MINUTE, 1, 0)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.utils
 import time
 from types import SimpleNamespace
 
@@ -42,7 +43,7 @@ def test_stable_widget_url_is_short_lived_and_revalidated(client: TestClient) ->
 
 @pytest.mark.parametrize("if_none_match", ["W/{etag}", '"other", {etag}', "*"])
 def test_widget_revalidates_with_weak_and_listed_tags(client: TestClient, if_none_match: str) -> None:
-    etag = client.get("/widget.js").headers["etag"]
+    etag = client.get("/widget.js", headers={"Accept-Encoding": "identity"}).headers["etag"]
     again = client.get("/widget.js", headers={"If-None-Match": if_none_match.format(etag=etag)})
     assert again.status_code == 304
 
@@ -71,6 +72,60 @@ def test_a_byte_range_is_a_range_of_the_plain_file(client: TestClient, accept: s
         raw = b"".join(part.iter_raw())
         assert part.status_code == 206 and "content-encoding" not in part.headers
     assert raw == whole[-5:]
+
+
+def test_a_range_of_another_version_gets_the_whole_file(client: TestClient) -> None:
+    """If-Range (RFC 9110, 13.1.5): a client resuming a copy of another version, or of a
+    compressed answer (whose ETag is weak, and If-Range compares strongly), gets the whole file
+    rather than a slice to splice into the wrong bytes; the plain file's own ETag or date resumes."""
+    plain = client.get("/widget.js", headers={"Accept-Encoding": "identity"})
+    compressed = client.get("/widget.js", headers={"Accept-Encoding": "br"})
+    assert compressed.headers["etag"] == f"W/{plain.headers['etag']}"
+
+    def ranged(if_range: str) -> int:
+        headers = {"Accept-Encoding": "identity", "Range": "bytes=0-9", "If-Range": if_range}
+        return client.get("/widget.js", headers=headers).status_code
+
+    assert ranged(plain.headers["etag"]) == ranged(plain.headers["last-modified"]) == 206
+    for other in ('"stale"', compressed.headers["etag"], "Mon, 01 Jan 2001 00:00:00 GMT", "not a date"):
+        assert ranged(other) == 200
+
+
+def test_a_range_unit_is_read_in_any_case(client: TestClient) -> None:
+    response = client.get("/widget.js", headers={"Accept-Encoding": "identity", "Range": "Bytes=0-9"})
+    assert response.status_code == 206 and len(response.content) == 10
+
+
+def test_a_header_sent_on_several_lines_is_one_list() -> None:
+    """RFC 9110, 5.3: a proxy may split If-None-Match (or Accept-Encoding) over several lines."""
+    files = MemoryFiles(build_assets().files, lambda: Response(status_code=404))
+    etag = files.files["widget.js"].headers["ETag"]
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path_params": {},
+        "headers": [(b"if-none-match", b'"other"'), (b"if-none-match", etag.encode())],
+    }
+    assert files.respond(scope).status_code == 304
+    scope["headers"] = [(b"accept-encoding", b"identity"), (b"accept-encoding", b"gzip")]
+    assert files.respond(scope).headers["content-encoding"] == "gzip"
+
+
+@pytest.mark.parametrize(
+    ("accept_encoding", "coding"),
+    [("*", "br"), ("x-gzip", "gzip"), ("br;q=0.5, gzip", "gzip"), ("*;q=0, gzip", "gzip"), ("deflate", None)],
+)
+def test_the_coding_follows_the_clients_weights(client: TestClient, accept_encoding: str, coding: str | None) -> None:
+    with client.stream("GET", "/widget.js", headers={"Accept-Encoding": accept_encoding}) as response:
+        assert response.headers.get("content-encoding") == coding
+
+
+def test_widget_revalidates_by_a_date_in_any_of_https_formats(client: TestClient) -> None:
+    """RFC 9110, 5.6.7: a recipient reads the IMF date, RFC 850's and asctime's."""
+    last_modified = client.get("/widget.js").headers["last-modified"]
+    date = email.utils.parsedate_to_datetime(last_modified)
+    for form in (date.strftime("%A, %d-%b-%y %H:%M:%S GMT"), date.strftime("%a %b %e %H:%M:%S %Y")):
+        assert client.get("/widget.js", headers={"If-Modified-Since": form}).status_code == 304, form
 
 
 def test_a_head_request_gets_the_headers_of_the_get_and_no_body(client: TestClient) -> None:
@@ -267,16 +322,16 @@ def test_an_index_file_redirects_to_its_folder(
     assert followed.status_code == 200 and followed.text.startswith("<p>")
 
 
-@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH", "OPTIONS"])
+EXAMPLE_PATHS = ["/examples/index.html", "/examples/folder", "/examples/page.html", "/examples/nothing.html"]
+# The widget's files also answer a CORS preflight (OPTIONS); the example pages do not.
+CROSS_ORIGIN_PATHS = ["/widget.js", "/static/nothing.js"]
+
+
 @pytest.mark.parametrize(
-    "path",
+    ("method", "path"),
     [
-        "/examples/index.html",
-        "/examples/folder",
-        "/examples/page.html",
-        "/examples/nothing.html",
-        "/widget.js",
-        "/static/nothing.js",
+        *((method, path) for method in ("POST", "PUT", "DELETE", "PATCH", "OPTIONS") for path in EXAMPLE_PATHS),
+        *((method, path) for method in ("POST", "PUT", "DELETE", "PATCH") for path in CROSS_ORIGIN_PATHS),
     ],
 )
 def test_static_paths_answer_other_methods_with_json_405(examples_client: TestClient, method: str, path: str) -> None:
@@ -285,7 +340,27 @@ def test_static_paths_answer_other_methods_with_json_405(examples_client: TestCl
     assert response.status_code == 405
     assert response.headers["content-type"] == "application/json"
     assert "GET" in response.json()["error"]
-    assert {m.strip() for m in response.headers["allow"].split(",")} == {"GET", "HEAD"}
+    allowed = {"GET", "HEAD", "OPTIONS"} if path in CROSS_ORIGIN_PATHS else {"GET", "HEAD"}
+    assert {m.strip() for m in response.headers["allow"].split(",")} == allowed
+
+
+@pytest.mark.parametrize("path", ["/widget.js", "{pinned}", "/api/v1/terms.json", "/api/v1/index/finance.json"])
+def test_a_get_with_headers_of_the_pages_own_passes_its_preflight(client: TestClient, path: str) -> None:
+    """A partner's fetch wrapper or tracing library adds headers (X-Requested-With,
+    traceparent) that make a cross-origin GET wait for a preflight: it must get a 2xx that
+    allows the method and the headers, or the browser never sends the GET."""
+    path = path.format(pinned="/" + assets_of(client).widget)
+    asked = {
+        "Origin": "https://partner.example",
+        "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "x-requested-with, traceparent",
+    }
+    response = client.options(path, headers=asked)
+
+    assert response.status_code == 204
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert "GET" in response.headers["access-control-allow-methods"]
+    assert response.headers["access-control-allow-headers"] == "*"
 
 
 def test_a_range_past_the_end_is_416_json(client: TestClient) -> None:

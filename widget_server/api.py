@@ -21,6 +21,16 @@ ANNOTATE_PATH = f"{API_PREFIX}annotate"
 MAX_ANNOTATE_BODY = 1024 * 1024
 MAX_COMMENT = 500
 EVENTS = ("open",)
+# The CORS preflight's answer on the read endpoints and the widget's files: a page's script may
+# fetch them with headers of its own (a fetch wrapper's, a tracing library's), which makes its
+# GET a request the browser asks about first. No credentials are read, so any header may come
+# (`*`, which for a request without credentials is every name but Authorization).
+READ_PREFLIGHT = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "GET, HEAD",
+    "Access-Control-Allow-Headers": "*",
+    "Access-Control-Max-Age": "86400",
+}
 # The CORS preflight's answer on the write endpoints: any origin may POST a JSON body.
 WRITE_PREFLIGHT = {
     "Access-Control-Allow-Origin": "*",

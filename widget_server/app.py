@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from starlette.routing import Route
 
 from widget_server.admin import ADMIN_PATH, admin_page
 from widget_server.annotating import AnnotateEndpoint
-from widget_server.api import ANNOTATE_PATH, EVENTS_PATH, FEEDBACK_PATH, MAX_ANNOTATE_BODY
+from widget_server.api import ANNOTATE_PATH, EVENTS_PATH, FEEDBACK_PATH, MAX_ANNOTATE_BODY, READ_PREFLIGHT
 from widget_server.assets import build_assets
 from widget_server.clients import ClientKeys
 from widget_server.errors import json_error
@@ -27,7 +28,8 @@ from widget_server.headers import etag_matches
 from widget_server.limits import BodyLimit
 from widget_server.memoryfiles import MemoryFiles
 from widget_server.model import Glossary
-from widget_server.snapshot import LiveSite, Resource, Snapshot
+from widget_server.negotiation import CODINGS, coded_headers, not_modified, preferred_coding
+from widget_server.snapshot import LiveSite, Resource, Snapshot, compressed_copies
 from widget_server.staticfiles import example_pages
 from widget_server.store import open_store
 from widget_server.writer import BatchWriter
@@ -36,8 +38,9 @@ NOT_FOUND_PAGE = "404.html"
 # How `serve --workers N` hands its settings to the worker processes it starts.
 SETTINGS_VARIABLE = "GLOSSARY_WIDGET_SETTINGS"
 READ_METHODS = ["GET", "HEAD"]
+CROSS_ORIGIN_READ_METHODS = [*READ_METHODS, "OPTIONS"]  # the API's and the widget's files
 WRITE_METHODS = ["POST", "OPTIONS"]
-METHOD_ORDER = [*READ_METHODS, *WRITE_METHODS]
+METHOD_ORDER = ["GET", "HEAD", "POST", "OPTIONS"]
 
 
 def create_app(
@@ -71,9 +74,9 @@ def create_app(
         Route("/healthz", _healthz(site)),
         *(feedback_routes(site, writer, admin_password) if writer else []),
         *annotate_routes(site),
-        Route("/api/{path:path}", _api(site, writes=writer is not None), methods=READ_METHODS),
-        Route("/widget.js", static, methods=READ_METHODS),
-        Route("/static/{path:path}", static, methods=READ_METHODS),
+        Route("/api/{path:path}", _api(site, writes=writer is not None), methods=CROSS_ORIGIN_READ_METHODS),
+        Route("/widget.js", static, methods=CROSS_ORIGIN_READ_METHODS),
+        Route("/static/{path:path}", static, methods=CROSS_ORIGIN_READ_METHODS),
     ]
     if examples_dir is not None:
         examples = example_pages(examples_dir, not_found)
@@ -92,8 +95,12 @@ def create_app(
         exception_handlers={HTTPException: _http_error(site)},
     )
     # Every path has a route (the last is a catch-all), except one with a line break, which `.`
-    # in the routes' patterns does not match: a miss, not the redirect Starlette would try.
+    # in the routes' patterns does not match: a miss, not the redirect Starlette would try. The
+    # patterns end in `$`, which matches before a final line break too (/widget.js%0A would be
+    # the widget): `\Z` ends them at the end of the path.
     app.router.redirect_slashes = False
+    for route in routes:
+        route.path_regex = re.compile(route.path_regex.pattern.removesuffix("$") + r"\Z")
     app.state.site = site
     app.state.writer = writer
     return app
@@ -194,7 +201,9 @@ def _api(site: LiveSite, writes: bool) -> Callable[[Request], Any]:
         resource = snapshot.resources.get(path)
         if resource is None or not path.endswith(".json"):
             return json_error(404, _api_miss_message(snapshot.glossary, path))
-        return _respond(request, resource)
+        if request.method == "OPTIONS":
+            return Response(status_code=204, headers=READ_PREFLIGHT)
+        return await _respond(request, resource)
 
     return api
 
@@ -223,7 +232,7 @@ def _pages(site: LiveSite) -> Callable[[Request], Any]:
         file_path = path + "index.html" if path.endswith("/") else path
         resource = snapshot.resources.get(file_path)
         if resource is not None and not file_path.startswith("api/"):
-            return _respond(request, resource)
+            return await _respond(request, resource)
         if f"{path}/index.html" in snapshot.resources:
             query = f"?{request.url.query}" if request.url.query else ""  # keep campaign tags
             return RedirectResponse(f"/{path}/{query}", status_code=301)
@@ -232,19 +241,26 @@ def _pages(site: LiveSite) -> Callable[[Request], Any]:
     return pages
 
 
-def _respond(request: Request, resource: Resource) -> Response:
-    if etag_matches(request.headers.get("if-none-match"), resource.headers["ETag"]):
-        headers = {k: v for k, v in resource.headers.items() if k != "Content-Type"}
-        return Response(status_code=304, headers=headers)
-    return Response(resource.body, headers=resource.headers)
+async def _respond(request: Request, resource: Resource) -> Response:
+    """The resource in the coding the client prefers, or a 304. (Several lines of a header are
+    one list, RFC 9110, 5.3.)"""
+    accepted = ", ".join(request.headers.getlist("accept-encoding"))
+    copies = await compressed_copies(resource) if preferred_coding(accepted, CODINGS) else {}
+    coding = preferred_coding(accepted, copies)
+    if etag_matches(", ".join(request.headers.getlist("if-none-match")), resource.headers["ETag"]):
+        return not_modified(resource.headers, coding)
+    if coding is None:
+        return Response(resource.body, headers=resource.headers)
+    return Response(copies[coding], headers=resource.headers | coded_headers(coding, resource.headers["ETag"]))
 
 
 def _not_found_page(snapshot: Snapshot) -> Response:
     page = snapshot.resources[NOT_FOUND_PAGE]
-    # The page's own headers (its security headers among them), but a miss is not cached: the
-    # page may be written a minute later.
-    headers = {k: v for k, v in page.headers.items() if k not in ("ETag", "Cache-Control")}
-    return Response(page.body, status_code=404, headers=headers)
+    # The page's own headers (its security headers among them), but a miss is not stored: the
+    # page may be written a minute later, and without Cache-Control a CDN may keep a 404 for
+    # minutes (RFC 9111, 4.2.2).
+    headers = {k: v for k, v in page.headers.items() if k not in ("ETag", "Vary")}
+    return Response(page.body, status_code=404, headers=headers | {"Cache-Control": "no-store"})
 
 
 def _http_error(site: LiveSite) -> Callable[[Request, Exception], Any]:

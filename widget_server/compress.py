@@ -28,8 +28,12 @@ class SiteCompressor(Compressor):
     files of a large glossary; quality 5 (what CDNs use on the fly) is about 30 times faster.
     """
 
+    def may_compress(self, path: str, body: bytes) -> bool:
+        """Whether `variants` tries: a server answering this file varies by Accept-Encoding."""
+        return len(body) >= ONE_PACKET and self.should_compress(path)
+
     def variants(self, path: str, body: bytes) -> list[tuple[str, bytes]]:
-        if len(body) < ONE_PACKET or not self.should_compress(path):
+        if not self.may_compress(path, body):
             return []
         # The widget and the matching indexes: api/v1/index.json and api/v1/index/<category>.json.
         quality = 11 if path.endswith(".js") or path.startswith("api/v1/index") else 5

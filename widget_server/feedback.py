@@ -131,7 +131,7 @@ async def _json_body(request: Request) -> dict[str, Any]:
     except BadBody as bad:
         raise BadInput(400, str(bad)) from None
     try:
-        data = json.loads(body.decode("utf-8"))
+        data = json.loads(body.decode("utf-8-sig"))  # a byte order mark may be ignored (RFC 8259)
     except (UnicodeDecodeError, ValueError, RecursionError):  # 2 KB of `[` nests too deep to parse
         raise BadInput(400, "the body is not JSON (UTF-8)") from None
     if not isinstance(data, dict):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import email.utils
 import hashlib
 import mimetypes
+from datetime import UTC, datetime
 
 ONE_YEAR = 31_536_000
 SHORT_CACHE = "public, max-age=300"
@@ -27,6 +29,16 @@ def request_number(digits: str) -> int:
     compared with."""
     digits = digits.lstrip("0")
     return int(digits or 0) if len(digits) < 19 else 10**18
+
+
+def http_date(text: str) -> datetime | None:
+    """A date in any of HTTP's three formats (RFC 9110, 5.6.7: a recipient reads them all), each
+    in GMT; None for anything else, which a conditional request then ignores."""
+    try:
+        date = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    return date if date.tzinfo else date.replace(tzinfo=UTC)  # asctime names no zone
 
 
 def media_type(path: str) -> str:

@@ -3,37 +3,34 @@
 They are made in memory when the app starts (assets.py), so they are served from there, with
 their brotli and gzip copies made once at start by the export's own compressor: no folder to
 write, nothing to clean up, nothing that depends on a file's mtime. What a CDN or a browser
-expects from a static file is here: the coding by `Accept-Encoding` (refusals, `br;q=0`,
-respected), a strong ETag from the bytes (the same in every worker and after a restart) with
-weak and listed `If-None-Match`, `If-Modified-Since` against the start time, and one byte range
-of the plain file (a slice of a compressed copy cannot be decoded alone).
+expects from a static file is here: the coding by `Accept-Encoding` (negotiation.py), a strong
+ETag from the bytes (the same in every worker and after a restart) with weak and listed
+`If-None-Match`, `If-Modified-Since` against the start time, and one byte range of the plain
+file unless `If-Range` names another version.
 """
 
 from __future__ import annotations
 
 import email.utils
-import functools
 import re
 import time
-from collections.abc import Callable, Container, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
+from widget_server.api import READ_PREFLIGHT
 from widget_server.compress import SiteCompressor
 from widget_server.errors import json_error
-from widget_server.headers import entity_tag, etag_matches, file_headers, request_number
+from widget_server.headers import entity_tag, etag_matches, file_headers, http_date, request_number
+from widget_server.negotiation import SUFFIX_CODINGS, coded_headers, not_modified, preferred_coding
 
 NotFound = Callable[[], Response]  # the 404 page
 MEDIA_TYPES = {".js": 'text/javascript; charset="utf-8"', ".css": 'text/css; charset="utf-8"'}
-# A coding the client refuses in Accept-Encoding: `br;q=0`, `gzip; q=0.000`.
-REFUSED = re.compile(r";\s*q\s*=\s*0(\.0*)?\s*$", re.IGNORECASE)  # RFC 9110: "q" in any case
-CODINGS = ("br", "gzip")  # in order of preference
-SUFFIX_CODINGS = {".br": "br", ".gz": "gzip"}  # the compressor names its copies by suffix
-RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+RANGE = re.compile(r"bytes=(\d*)-(\d*)", re.IGNORECASE)  # RFC 9110, 14.1: a unit in any case
 # The request headers an answer depends on; every other one is passed over unread.
-READ_HEADERS = frozenset((b"if-none-match", b"if-modified-since", b"range", b"accept-encoding"))
+READ_HEADERS = frozenset((b"if-none-match", b"if-modified-since", b"range", b"if-range", b"accept-encoding"))
 RawHeaders = list[tuple[bytes, bytes]]  # as ASGI sends them: lower-case names, latin-1 bytes
 _COMPRESSOR = SiteCompressor(quiet=True)
 
@@ -60,7 +57,7 @@ class MemoryFile:
         if copies:
             headers["Vary"] = "Accept-Encoding"
         answers = {
-            coding: (sent, _encoded(sent, headers | ({"Content-Encoding": coding} if coding else {})))
+            coding: (sent, _encoded(sent, headers | coded_headers(coding, headers["ETag"])))
             for coding, sent in [(None, body), *copies.items()]
         }
         return cls(body, headers, answers)
@@ -85,7 +82,7 @@ class _Prepared(Response):
 
 
 class MemoryFiles:
-    """An ASGI app answering GET and HEAD for the files it holds (path below the base URL),
+    """An ASGI app answering GET and HEAD (and a CORS preflight) for the files it holds (path below the base URL),
     from the route's `path` parameter under `prefix`, or the route itself for a single file."""
 
     def __init__(self, files: Mapping[str, bytes], not_found: NotFound) -> None:
@@ -102,23 +99,34 @@ class MemoryFiles:
         found = self.files.get("widget.js" if path is None else f"static/{path}")
         if found is None:
             return self.not_found()
+        if scope["method"] == "OPTIONS":
+            return Response(status_code=204, headers=READ_PREFLIGHT)
         request = _read_headers(scope)
+        coding = preferred_coding(request.get(b"accept-encoding", ""), found.answers)
         if self._unchanged(request, found):
-            return Response(status_code=304, headers={k: v for k, v in found.headers.items() if k != "Content-Type"})
-        if b"range" in request:
+            return not_modified(found.headers, coding)
+        if b"range" in request and self._same_version(request.get(b"if-range"), found):
             return self._range(request[b"range"], found, dict(found.headers))
-        body, raw_headers = found.answers[_coding(request.get(b"accept-encoding", ""), found.answers)]
+        body, raw_headers = found.answers[coding]
         # HEAD: the same headers, Content-Length the length the GET would send, and no body.
         return _Prepared(body if scope["method"] == "GET" else b"", raw_headers)
 
     def _unchanged(self, request: Mapping[bytes, str], found: MemoryFile) -> bool:
         if b"if-none-match" in request:
             return etag_matches(request[b"if-none-match"], found.headers["ETag"])
-        since = request.get(b"if-modified-since")
-        try:
-            return since is not None and email.utils.parsedate_to_datetime(since) >= self.started
-        except (TypeError, ValueError):  # not a date: ignored, as RFC 9110 says
-            return False
+        since = http_date(request.get(b"if-modified-since", ""))
+        return since is not None and since >= self.started
+
+    @staticmethod
+    def _same_version(if_range: str | None, found: MemoryFile) -> bool:
+        """Whether a Range applies: without If-Range, or with the plain file's own ETag (strong
+        comparison, RFC 9110, 13.1.5) or its Last-Modified date exactly."""
+        if if_range is None:
+            return True
+        if if_range.strip().startswith(('"', "W/")):
+            return if_range.strip() == found.headers["ETag"]
+        date = http_date(if_range)
+        return date is not None and date == http_date(found.headers["Last-Modified"])
 
     @staticmethod
     def _range(value: str, found: MemoryFile, headers: dict[str, str]) -> Response:
@@ -148,25 +156,15 @@ class MemoryFiles:
 
 
 def _read_headers(scope: Scope) -> dict[bytes, str]:
-    """The request headers of READ_HEADERS, each the first of its name (as Starlette's Headers
-    reads them), in one pass over the request's headers rather than one pass a name."""
+    """The request headers of READ_HEADERS, in one pass over the request's headers rather than
+    one pass a name. Several lines of one name are one list (RFC 9110, 5.3), as a proxy may
+    split If-None-Match or Accept-Encoding."""
     found: dict[bytes, str] = {}
     for name, value in scope["headers"]:
-        if name in READ_HEADERS and name not in found:
-            found[name] = value.decode("latin-1")
+        if name in READ_HEADERS:
+            text = value.decode("latin-1")
+            found[name] = f"{found[name]}, {text}" if name in found else text
     return found
-
-
-def _coding(accept_encoding: str, available: Container[str | None]) -> str | None:
-    """The preferred coding the client accepts (a coding named with q=0 is refused) and we have."""
-    return next((coding for coding in _accepted(accept_encoding) if coding in available), None)
-
-
-@functools.lru_cache(maxsize=64)  # browsers send a handful of values, each on nearly every request
-def _accepted(accept_encoding: str) -> tuple[str, ...]:
-    """The codings of CODINGS that `accept_encoding` accepts, in our order of preference."""
-    accepted = {part.split(";")[0].strip().lower() for part in accept_encoding.split(",") if not REFUSED.search(part)}
-    return tuple(coding for coding in CODINGS if coding in accepted)
 
 
 def _with_length(response: Response, length: int) -> Response:

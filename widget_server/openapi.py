@@ -59,8 +59,8 @@ def openapi_document(glossary: Glossary) -> dict[str, Any]:
         # Relative to this document, which is at api/v1/openapi.json below the base URL.
         "servers": [{"url": "../../", "description": "the glossary's base URL"}],
         "paths": {
-            **_api_paths(slug, category, site),
-            **_file_paths(),
+            **_with_read_preflight(_api_paths(slug, category, site)),
+            **_with_read_preflight(_file_paths()),
             **_page_paths(slug),
             **_write_paths(slug),
             "/admin/": _admin_path(),
@@ -183,6 +183,25 @@ def _api_paths(slug: str, category: str, site: str) -> dict[str, Any]:
     }
 
 
+def _with_read_preflight(paths: dict[str, Any]) -> dict[str, Any]:
+    """The API's files and the widget's answer a CORS preflight too (not /healthz)."""
+
+    def preflight(get: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "summary": "The CORS preflight of a GET with headers of the page's own: any are allowed.",
+            "parameters": [parameter for parameter in get.get("parameters", []) if parameter.get("in") == "path"],
+            "responses": {
+                "204": {"description": "GET and HEAD are allowed from any origin, with any headers."},
+                **({"404": get["responses"]["404"]} if "404" in get["responses"] else {}),
+            },
+        }
+
+    return {
+        path: {**item, "options": preflight(item["get"])} if path != "/healthz" and "get" in item else item
+        for path, item in paths.items()
+    }
+
+
 def _file_paths() -> dict[str, Any]:
     script = {"text/javascript": {"schema": _TEXT}}
     partial = {"description": "The requested byte range.", "content": script}
@@ -249,8 +268,8 @@ def _page_paths(slug: str) -> dict[str, Any]:
 
 _WITHOUT_STORE = (
     " Only on a server with a feedback store (`serve` without `--no-feedback`; never in a "
-    "static export). A server without one answers every method here but GET and HEAD with a "
-    "405, and those with a 404."
+    "static export). A server without one answers every method here but GET, HEAD and OPTIONS "
+    "with a 405, and those with a 404 (the read endpoints' preflight finds no such file)."
 )
 
 
@@ -510,13 +529,18 @@ _PARAMETERS: dict[str, Any] = {
         "in": "header",
         "schema": _TEXT,
         "description": "The partner page's origin, sent by browsers: feedback is counted "
-        "under `scheme://host[:port]`; without it, or `null`, under `unknown`.",
+        "under `http(s)://host[:port]`; without it, `null`, or an origin of another scheme (an "
+        "app's web view, an extension), under `unknown`.",
     },
     "Range": {"name": "Range", "in": "header", "schema": _TEXT, "description": "A byte range, such as `bytes=0-99`."},
 }
 
 _HEADERS: dict[str, Any] = {
-    "ETag": {"required": True, "schema": {"type": "string", "pattern": '^"[0-9a-f]+"$'}},
+    "ETag": {
+        "required": True,
+        "description": "Strong for the plain bytes; its weak form (`W/`) for a compressed answer.",
+        "schema": {"type": "string", "pattern": '^(W/)?"[0-9a-f]+"$'},
+    },
     "CacheControl": {"required": True, "schema": {"type": "string", "pattern": "^public, max-age="}},
     "NoStore": {"required": True, "schema": {"const": "no-store"}},
     "AllowAnyOrigin": {"required": True, "schema": {"const": "*"}},

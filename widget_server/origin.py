@@ -9,10 +9,12 @@ from urllib.parse import urlsplit
 
 # What a request without an Origin header (or with `Origin: null`, from a sandboxed frame or a
 # file: page) is counted under. Browsers send Origin on every cross-origin POST and on
-# same-origin POSTs as well, so this is mostly other clients (curl, scripts).
+# same-origin POSTs as well, so this is mostly other clients (curl, scripts), and the origins
+# of no web site: an app's web view (capacitor://localhost) or a browser extension's page.
 NO_ORIGIN = "unknown"
 DEFAULT_PORTS = {"http": 80, "https": 443}
-_LABEL = r"(?!-)[a-z0-9-]{1,63}(?<!-)"
+# Host names as browsers take them: DNS allows `_` in a label, and some internal hosts have one.
+_LABEL = r"(?![-_])[a-z0-9_-]{1,63}(?<![-_])"
 _HOST = re.compile(rf"{_LABEL}(?:\.{_LABEL})*\.?")
 MAX_HOST = 253
 
@@ -23,7 +25,8 @@ class BadOrigin(ValueError):
 
 @functools.lru_cache(maxsize=4096)  # a few partner sites send nearly every request
 def site_of(origin: str | None) -> str:
-    """`https://Example.org:443` -> `https://example.org`; anything but an origin raises BadOrigin.
+    """`https://Example.org:443` -> `https://example.org`; an origin of another scheme is no web
+    site (NO_ORIGIN), and anything but an origin raises BadOrigin.
 
     Only the scheme, host and port are kept: a path, query or fragment (which no browser puts in
     Origin) is dropped, never stored. Host names are lower-cased and the default port removed,
@@ -36,8 +39,10 @@ def site_of(origin: str | None) -> str:
         scheme, host, port = parts.scheme.lower(), (parts.hostname or ""), parts.port
     except ValueError:
         raise BadOrigin("the Origin header is not scheme://host[:port]") from None
-    if scheme not in DEFAULT_PORTS or parts.username is not None or parts.password is not None:
-        raise BadOrigin("the Origin header is not an http or https origin")
+    if parts.username is not None or parts.password is not None or not parts.netloc:
+        raise BadOrigin("the Origin header is not scheme://host[:port]")
+    if scheme not in DEFAULT_PORTS:
+        return NO_ORIGIN
     host = _checked_host(host)
     shown_port = f":{port}" if port is not None and port != DEFAULT_PORTS[scheme] else ""
     return f"{scheme}://{host}{shown_port}"
