@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import http.client
 import json
@@ -21,7 +22,7 @@ from benchmarks.synthetic import synthetic_terms, write_glossary
 from tests.support.server import free_port, wait_for_http
 from tests.support.tools import debian_tool
 from widget_server.app import create_app
-from widget_server.assets import integrity
+from widget_server.assets import Assets, build_assets, integrity
 from widget_server.build import build_site
 from widget_server.cli import main
 from widget_server.compress import ONE_PACKET
@@ -438,3 +439,54 @@ def _copy_glossary(source: Path, target: Path) -> None:
     (target / "categories.yml").write_bytes((source / "categories.yml").read_bytes())
     for term in (source / "terms").glob("*.md"):
         (target / "terms" / term.name).write_bytes(term.read_bytes())
+
+
+def an_earlier_widget(monkeypatch: pytest.MonkeyPatch, module: object) -> str:
+    """Makes `module`'s build_assets also give the widget of an earlier release, as it would
+    have been built then; returns its path."""
+    old = "static/widget.000000000000.js"
+    real = build_assets
+
+    def with_earlier() -> Assets:
+        assets = real()
+        return dataclasses.replace(assets, files={**assets.files, old: b"/* an earlier widget */" * 100})
+
+    monkeypatch.setattr(module, "build_assets", with_earlier)
+    return old
+
+
+def test_a_build_keeps_the_hashed_files_of_the_build_it_replaces(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A partner that pinned the widget of an earlier release (SRI) keeps loading it after the
+    export is rebuilt with a new widget, and so do the builds after that one."""
+    from widget_server import build
+
+    out = tmp_path / "site"
+    old = an_earlier_widget(monkeypatch, build)
+    build_site(FIXTURES / "glossary", out)
+    earlier = (out / old).read_bytes()
+    monkeypatch.undo()
+
+    for _ in range(2):
+        build_site(FIXTURES / "glossary", out)
+        assert (out / old).read_bytes() == earlier
+        assert brotli.decompress((out / f"{old}.br").read_bytes()) == earlier
+        assert old in json.loads((out / "manifest.json").read_text())["files"]
+
+
+def test_serve_keeps_the_hashed_files_it_has_served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After an upgrade, the pinned widget of the release before is still answered, from the
+    state folder, with its year-long cache headers; without a state folder it cannot be."""
+    from widget_server import app as app_module
+
+    state = tmp_path / "state"
+    old = an_earlier_widget(monkeypatch, app_module)
+    earlier = TestClient(create_app(FIXTURES / "glossary", state_dir=state)).get(f"/{old}").content
+    monkeypatch.undo()
+
+    upgraded = TestClient(create_app(FIXTURES / "glossary", state_dir=state))
+    answer = upgraded.get(f"/{old}", headers={"Accept-Encoding": "identity"})
+    assert (answer.status_code, answer.content) == (200, earlier)
+    assert answer.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert TestClient(create_app(FIXTURES / "glossary")).get(f"/{old}").status_code == 404

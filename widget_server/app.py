@@ -29,6 +29,7 @@ from widget_server.limits import BodyLimit
 from widget_server.memoryfiles import MemoryFiles
 from widget_server.model import Glossary
 from widget_server.negotiation import CODINGS, coded_headers, not_modified, preferred_coding
+from widget_server.pinned import kept_files
 from widget_server.snapshot import LiveSite, Resource, Snapshot, compressed_copies
 from widget_server.staticfiles import example_pages
 from widget_server.store import open_store
@@ -67,7 +68,8 @@ def create_app(
     def not_found() -> Response:
         return _not_found_page(site.snapshot)
 
-    static = MemoryFiles(assets.files, not_found)
+    # With a state folder, the hashed files of earlier starts too, for the pinned tags (pinned.py).
+    static = MemoryFiles({**assets.files, **(kept_files(state_dir, assets.files) if state_dir else {})}, not_found)
 
     writer = BatchWriter(store) if store else None
     routes = [

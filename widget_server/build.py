@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import itertools
 import json
 import os
 import secrets
@@ -20,6 +21,7 @@ from widget_server.assets import WIDGET_PATH, Assets, build_assets, integrity
 from widget_server.compress import write_files
 from widget_server.content import load_glossary
 from widget_server.parallel import map_batches, worker_processes
+from widget_server.pinned import earlier_files
 from widget_server.site import site_files
 from widget_server.urls import BadUrl, folder_url
 
@@ -75,10 +77,12 @@ def build_site(
     _check_out_dir(out_dir, data_dir)
     progress("building the widget")
     assets = build_assets()
+    # The hashed files of the build replaced, for the pinned tags that name them (pinned.py).
+    earlier = earlier_files(out_dir, _earlier_build_files(os.path.join(out_dir, MANIFEST)) or (), assets.files)
     files: dict[str, bytes] = {}
 
     def rendered() -> Iterator[tuple[str, bytes]]:
-        for path, body in site_files(glossary, assets, base_url, feedback_url):
+        for path, body in itertools.chain(site_files(glossary, assets, base_url, feedback_url), earlier.items()):
             files[path] = body  # kept for the manifest, which comes last and lists them all
             yield path, body
         files[MANIFEST] = _manifest(files, assets, len(glossary.terms), len(glossary.categories))
