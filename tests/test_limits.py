@@ -237,6 +237,7 @@ def test_request_line_and_headers_over_their_limits_are_refused_with_json(
 
     assert answer_status == status
     assert headers["content-type"] == "application/json" and headers["connection"] == "close"
+    assert headers["access-control-allow-origin"] == "*" and headers["cache-control"] == "no-store"
     assert message in json.loads(body)["error"]
 
 

@@ -71,6 +71,8 @@ class GlossaryHttpProtocol(HttpToolsProtocol):
             b"content-type: application/json",
             b"content-length: " + str(len(body)).encode(),
             b"x-content-type-options: nosniff",
+            b"access-control-allow-origin: *",  # readable by a partner page, as every error is
+            b"cache-control: no-store",
             b"connection: close",
         ]
         self.transport.write(b"\r\n".join(head) + b"\r\n\r\n" + body)
