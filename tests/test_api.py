@@ -8,17 +8,21 @@ import datetime
 import json
 import re
 import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx2 as httpx
 import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from tests.support.server import http_scope
+from widget_server import snapshot
 from widget_server.api import MAX_BEGINNINGS, beginnings, entry_words, index_document
 from widget_server.app import create_app
+from widget_server.compress import compressed_copies
 from widget_server.content import load_glossary
 from widget_server.markup import plain_text
 from widget_server.model import Glossary
@@ -367,6 +371,44 @@ def test_index_files_and_pages_are_compressed_for_clients_that_accept_it(
         path, headers={"Accept-Encoding": accept_encoding, "If-None-Match": response.headers["etag"]}
     )
     assert revalidated.status_code == 304 and revalidated.headers["etag"] == response.headers["etag"]
+
+
+def test_a_header_on_several_lines_is_one_list_for_the_api_and_pages(client: TestClient) -> None:
+    """RFC 9110, 5.3: a proxy may split If-None-Match or Accept-Encoding over several lines. A 304
+    keeps the Vary of the answer it stands for (RFC 9110, 15.4.5)."""
+    path = "/api/v1/index.json"
+    etag = etag_of(client, path)
+    split = [("if-none-match", '"other"'), ("if-none-match", etag), ("accept-encoding", "identity")]
+    revalidated = client.send(client.build_request("GET", path, headers=split))
+    assert revalidated.status_code == 304 and revalidated.headers["vary"] == "Accept-Encoding"
+    coded = [("accept-encoding", "identity;q=0.5"), ("accept-encoding", "gzip")]
+    with client.stream("GET", path, headers=coded) as response:
+        assert response.headers["content-encoding"] == "gzip"
+
+
+def test_requests_that_come_together_compress_a_file_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first requests for a file after a start come together (a CDN's, a page view's): its
+    copies are made once, in a worker thread, and every one of them gets the brotli copy."""
+    made: list[str] = []
+
+    def slow_copies(path: str, body: bytes) -> dict[str, bytes]:
+        made.append(path)
+        time.sleep(0.05)  # long enough for the others to arrive meanwhile
+        return compressed_copies(path, body)
+
+    monkeypatch.setattr(snapshot, "compressed_copies", slow_copies)
+    app = create_app(GLOSSARY_DATA)
+
+    async def together() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            asking = [client.get("/api/v1/index.json", headers={"Accept-Encoding": "br"}) for _ in range(5)]
+            return await asyncio.gather(*asking)
+
+    answers = asyncio.run(together())
+
+    assert [answer.headers["content-encoding"] for answer in answers] == ["br"] * 5
+    assert made == ["api/v1/index.json"]
 
 
 def test_a_small_answer_is_sent_as_it_is(client: TestClient) -> None:

@@ -475,7 +475,7 @@ def test_a_build_keeps_the_hashed_files_of_the_build_it_replaces(
         assert old in json.loads((out / "manifest.json").read_text())["files"]
 
 
-def test_serve_keeps_the_hashed_files_it_has_served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_serve_keeps_the_hashed_files_it_has_built(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """After an upgrade, the pinned widget of the release before is still answered, from the
     state folder, with its year-long cache headers; without a state folder it cannot be."""
     from widget_server import app as app_module
@@ -490,3 +490,47 @@ def test_serve_keeps_the_hashed_files_it_has_served(tmp_path: Path, monkeypatch:
     assert (answer.status_code, answer.content) == (200, earlier)
     assert answer.headers["cache-control"] == "public, max-age=31536000, immutable"
     assert TestClient(create_app(FIXTURES / "glossary")).get(f"/{old}").status_code == 404
+
+
+def test_an_earlier_manifest_reaches_no_file_but_a_hashed_one_in_static(tmp_path: Path) -> None:
+    """The manifest of the build replaced is a file on disk: what it lists is carried over only
+    if it is a hashed file directly in static/, never a path out of the folder or over a page."""
+    out = tmp_path / "site"
+    build_site(FIXTURES / "glossary", out)
+    (tmp_path / "secret.txt").write_text("not the export's")
+    (out / "static" / "notes.txt").write_text("no hash in its name")
+    (out / "static" / "widget.aaaaaaaaaaaa.js").symlink_to(tmp_path / "secret.txt")
+    manifest = json.loads((out / "manifest.json").read_text())
+    page = (out / "glossary" / "index.html").read_bytes()
+    for path in (
+        "static/../../secret.txt",
+        "static/../glossary/index.html",
+        "static/notes.txt",
+        "static/widget.aaaaaaaaaaaa.js",
+    ):
+        manifest["files"][path] = {"sha256": "0", "bytes": 0}
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    (out / "glossary" / "index.html").write_text("an earlier page")
+
+    build_site(FIXTURES / "glossary", out)
+
+    assert not (tmp_path / "secret.txt.br").exists() and not (tmp_path / "secret.txt.gz").exists()
+    assert (out / "glossary" / "index.html").read_bytes() == page
+    assert sorted(p.name for p in (out / "static").iterdir() if "aaaaaaaaaaaa" in p.name or p.suffix == ".txt") == []
+    listed = json.loads((out / "manifest.json").read_text())["files"]
+    assert not [path for path in listed if ".." in path or path.endswith(".txt")]
+
+
+def test_serve_answers_only_the_hashed_files_kept_in_its_state_folder(tmp_path: Path) -> None:
+    """A half-written copy (a `.part`), a file without a hash in its name and a symbolic link in
+    the state folder are not answered as immutable files."""
+    state = tmp_path / "state"
+    TestClient(create_app(FIXTURES / "glossary", state_dir=state))
+    (tmp_path / "secret.js").write_text("not ours")
+    (state / "static" / ".tmp123.part").write_text("half")
+    (state / "static" / "notes.js").write_text("no hash")
+    (state / "static" / "widget.bbbbbbbbbbbb.js").symlink_to(tmp_path / "secret.js")
+
+    client = TestClient(create_app(FIXTURES / "glossary", state_dir=state))
+    for name in (".tmp123.part", "notes.js", "widget.bbbbbbbbbbbb.js"):
+        assert client.get(f"/static/{name}").status_code == 404, name

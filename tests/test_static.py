@@ -91,6 +91,21 @@ def test_a_range_of_another_version_gets_the_whole_file(client: TestClient) -> N
         assert ranged(other) == 200
 
 
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"If-Modified-Since": "Mon, 07 Dec 2026 04:15:22 +9999999999999999999"},
+        {"If-Modified-Since": "Mon, 07 Dec 99999999999999999999 04:15:22 GMT"},
+        {"Range": "bytes=0-9", "If-Range": "Mon, 07 Dec 99999999999999999999 04:15:22 GMT"},
+    ],
+)
+def test_a_date_too_large_for_python_is_no_date(client: TestClient, headers: dict[str, str]) -> None:
+    """Python's date parsing overflows on a year or a zone of twenty digits: the field is then
+    ignored, as any malformed date is (RFC 9110), not a 500."""
+    response = client.get("/widget.js", headers={"Accept-Encoding": "identity", **headers})
+    assert response.status_code == 200
+
+
 def test_a_range_unit_is_read_in_any_case(client: TestClient) -> None:
     response = client.get("/widget.js", headers={"Accept-Encoding": "identity", "Range": "Bytes=0-9"})
     assert response.status_code == 206 and len(response.content) == 10

@@ -30,7 +30,7 @@ from widget_server.memoryfiles import MemoryFiles
 from widget_server.model import Glossary
 from widget_server.negotiation import CODINGS, coded_headers, not_modified, preferred_coding
 from widget_server.pinned import kept_files
-from widget_server.snapshot import LiveSite, Resource, Snapshot, compressed_copies
+from widget_server.snapshot import LiveSite, Resource, Snapshot, copies_of
 from widget_server.staticfiles import example_pages
 from widget_server.store import open_store
 from widget_server.writer import BatchWriter
@@ -41,7 +41,7 @@ SETTINGS_VARIABLE = "GLOSSARY_WIDGET_SETTINGS"
 READ_METHODS = ["GET", "HEAD"]
 CROSS_ORIGIN_READ_METHODS = [*READ_METHODS, "OPTIONS"]  # the API's and the widget's files
 WRITE_METHODS = ["POST", "OPTIONS"]
-METHOD_ORDER = ["GET", "HEAD", "POST", "OPTIONS"]
+METHOD_ORDER = [*READ_METHODS, *WRITE_METHODS]
 
 
 def create_app(
@@ -57,7 +57,8 @@ def create_app(
     """Build the app for the glossary in `data_dir`; raises GlossaryInvalid if it is not valid.
 
     The widget, the stylesheet and our pages' scripts are built at start and served from
-    memory (memoryfiles.py). With a `state_dir` (SQLite) or a `database_url` (PostgreSQL) the app takes
+    memory (memoryfiles.py); a `state_dir` also keeps them for later starts, with those of earlier
+    starts (pinned.py). With a `state_dir` (SQLite) or a `database_url` (PostgreSQL) the app takes
     readers' feedback and the store is migrated here, at start (raises StoreError if it cannot
     be opened); `admin_password` then also serves /admin/.
     """
@@ -245,12 +246,14 @@ def _pages(site: LiveSite) -> Callable[[Request], Any]:
 
 async def _respond(request: Request, resource: Resource) -> Response:
     """The resource in the coding the client prefers, or a 304. (Several lines of a header are
-    one list, RFC 9110, 5.3.)"""
+    one list, RFC 9110, 5.3.) A 304 names the ETag of the coding the client would get without
+    waiting for the copies to be made: a file that may be compressed always is (compress.py)."""
     accepted = ", ".join(request.headers.getlist("accept-encoding"))
-    copies = await compressed_copies(resource) if preferred_coding(accepted, CODINGS) else {}
-    coding = preferred_coding(accepted, copies)
+    wanted = preferred_coding(accepted, CODINGS) if "Vary" in resource.headers else None
     if etag_matches(", ".join(request.headers.getlist("if-none-match")), resource.headers["ETag"]):
-        return not_modified(resource.headers, coding)
+        return not_modified(resource.headers, wanted)
+    copies = await copies_of(resource) if wanted else {}
+    coding = preferred_coding(accepted, copies)
     if coding is None:
         return Response(resource.body, headers=resource.headers)
     return Response(copies[coding], headers=resource.headers | coded_headers(coding, resource.headers["ETag"]))

@@ -48,6 +48,18 @@ class SiteCompressor(Compressor):
 
 
 _compressor = SiteCompressor(quiet=True)
+# The coding each copy is in, by the suffix its file has in the export.
+SUFFIX_CODINGS = {".br": "br", ".gz": "gzip"}
+
+
+def may_compress(path: str, body: bytes) -> bool:
+    """Whether the file gets compressed copies: a server answering it varies by Accept-Encoding."""
+    return _compressor.may_compress(path, body)
+
+
+def compressed_copies(path: str, body: bytes) -> dict[str, bytes]:
+    """The copies the export writes beside the file, by coding (`br`, `gzip`), for a server."""
+    return {SUFFIX_CODINGS[suffix]: copy for suffix, copy in _compressor.variants(path, body)}
 
 
 def write_files(root: str, files: Iterable[tuple[str, bytes]]) -> list[tuple[str, int]]:

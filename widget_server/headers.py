@@ -36,7 +36,7 @@ def http_date(text: str) -> datetime | None:
     in GMT; None for anything else, which a conditional request then ignores."""
     try:
         date = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # a year or a zone of twenty digits overflows
         return None
     return date if date.tzinfo else date.replace(tzinfo=UTC)  # asctime names no zone
 

@@ -21,18 +21,18 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from widget_server.api import READ_PREFLIGHT
-from widget_server.compress import SiteCompressor
+from widget_server.compress import compressed_copies
 from widget_server.errors import json_error
 from widget_server.headers import entity_tag, etag_matches, file_headers, http_date, request_number
-from widget_server.negotiation import SUFFIX_CODINGS, coded_headers, not_modified, preferred_coding
+from widget_server.negotiation import coded_headers, not_modified, preferred_coding
 
 NotFound = Callable[[], Response]  # the 404 page
 MEDIA_TYPES = {".js": 'text/javascript; charset="utf-8"', ".css": 'text/css; charset="utf-8"'}
 RANGE = re.compile(r"bytes=(\d*)-(\d*)", re.IGNORECASE)  # RFC 9110, 14.1: a unit in any case
 # The request headers an answer depends on; every other one is passed over unread.
 READ_HEADERS = frozenset((b"if-none-match", b"if-modified-since", b"range", b"if-range", b"accept-encoding"))
+LIST_HEADERS = frozenset((b"if-none-match", b"accept-encoding"))
 RawHeaders = list[tuple[bytes, bytes]]  # as ASGI sends them: lower-case names, latin-1 bytes
-_COMPRESSOR = SiteCompressor(quiet=True)
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ class MemoryFile:
 
     @classmethod
     def of(cls, path: str, body: bytes, last_modified: str) -> MemoryFile:
-        copies = {SUFFIX_CODINGS[suffix]: copy for suffix, copy in _COMPRESSOR.variants(path, body)}
+        copies = compressed_copies(path, body)
         headers = {
             "Content-Type": MEDIA_TYPES.get(path[path.rfind(".") :], "application/octet-stream"),
             **file_headers(path),
@@ -157,13 +157,16 @@ class MemoryFiles:
 
 def _read_headers(scope: Scope) -> dict[bytes, str]:
     """The request headers of READ_HEADERS, in one pass over the request's headers rather than
-    one pass a name. Several lines of one name are one list (RFC 9110, 5.3), as a proxy may
-    split If-None-Match or Accept-Encoding."""
+    one pass a name. Several lines of a list (If-None-Match, Accept-Encoding) are one list (RFC
+    9110, 5.3), as a proxy may split one; of another field, the first is read."""
     found: dict[bytes, str] = {}
     for name, value in scope["headers"]:
         if name in READ_HEADERS:
             text = value.decode("latin-1")
-            found[name] = f"{found[name]}, {text}" if name in found else text
+            if name not in found:
+                found[name] = text
+            elif name in LIST_HEADERS:
+                found[name] = f"{found[name]}, {text}"
     return found
 
 

@@ -18,7 +18,6 @@ from collections.abc import Container, Mapping
 from starlette.responses import Response
 
 CODINGS = ("br", "gzip")  # in our order of preference
-SUFFIX_CODINGS = {".br": "br", ".gz": "gzip"}  # the compressor names its copies by suffix
 ALIASES = {"x-gzip": "gzip"}  # RFC 9110, 8.4.1.3: to be read as gzip
 
 

@@ -4,7 +4,7 @@ A partner that pinned `static/widget.<hash>.js` with Subresource Integrity loads
 until its owner pastes a new tag, and a page a CDN cached before a deploy names the stylesheet of
 its own build. A hashed name stands for one content forever, so the files of earlier builds stay
 served beside the new ones: `build` carries them over from the folder it replaces (its manifest
-lists them, so the next build knows them as its own), and `serve` keeps each one it has served in
+lists them, so the next build knows them as its own), and `serve` keeps each one it has built in
 its state folder. They are small (the widget is about 19 KB); a publisher deletes the old ones once
 no partner pins them.
 """
@@ -12,21 +12,32 @@ no partner pins them.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 STATIC = "static/"
+# What assets.hashed_name makes: a name, twelve hex digits of its content's hash, an extension.
+HASHED_NAME = re.compile(r"[A-Za-z0-9_-]+\.[0-9a-f]{12}\.[a-z0-9]+")
 
 
 def earlier_files(root: Path, listed: Iterable[str], current: Mapping[str, bytes]) -> dict[str, bytes]:
     """The hashed files under `root` among `listed` (an earlier build's manifest) that `current`
-    does not have, by path."""
-    return {
-        path: (root / path).read_bytes()
-        for path in sorted(listed)
-        if path.startswith(STATIC) and path not in current and (root / path).is_file()
-    }
+    does not have, by path. Only files directly in `static/` with a name of a hashed file, and
+    no symbolic link: a manifest is a file on disk, and its list must not reach anywhere else."""
+    return {path: (root / path).read_bytes() for path in sorted(listed) if _kept(root, path) and path not in current}
+
+
+def _kept(root: Path, path: str) -> bool:
+    name = path.removeprefix(STATIC)
+    target = root / path
+    return (
+        path.startswith(STATIC)
+        and HASHED_NAME.fullmatch(name) is not None
+        and not target.is_symlink()
+        and target.is_file()
+    )
 
 
 def kept_files(folder: Path, current: Mapping[str, bytes]) -> dict[str, bytes]:
@@ -40,6 +51,6 @@ def kept_files(folder: Path, current: Mapping[str, bytes]) -> dict[str, bytes]:
         if path.startswith(STATIC) and not target.exists():
             with tempfile.NamedTemporaryFile(dir=kept, prefix=".", suffix=".part", delete=False) as file:
                 file.write(body)
+            os.chmod(file.name, 0o644)  # as any other file written (NamedTemporaryFile's is 0600)
             os.replace(file.name, target)
-    names = (STATIC + name for name in os.listdir(kept) if not name.startswith("."))  # not a part
-    return earlier_files(folder, names, current)
+    return earlier_files(folder, (STATIC + name for name in os.listdir(kept)), current)

@@ -2,54 +2,53 @@
 
 from __future__ import annotations
 
-import functools
+import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import anyio.to_thread
 
 from widget_server.assets import Assets
-from widget_server.compress import SiteCompressor
+from widget_server.compress import compressed_copies, may_compress
 from widget_server.content import load_glossary
 from widget_server.headers import entity_tag, file_headers, media_type
 from widget_server.model import Glossary, GlossaryInvalid, NoGlossary
-from widget_server.negotiation import SUFFIX_CODINGS
 from widget_server.site import render_site
 
 logger = logging.getLogger("widget_server")
-COMPRESSOR = SiteCompressor(quiet=True)
 
 
 @dataclass(frozen=True)
 class Resource:
-    """One file's bytes and headers, computed once per snapshot rather than per request."""
+    """One file's bytes and headers, computed once per snapshot rather than per request; its
+    compressed copies once a client asks for one (`copies_of`)."""
 
     path: str
     body: bytes
     headers: dict[str, str]
+    made: list[dict[str, bytes]] = field(default_factory=list, compare=False, repr=False)
+    making: asyncio.Lock = field(default_factory=asyncio.Lock, compare=False, repr=False)
 
     @classmethod
     def for_file(cls, path: str, body: bytes) -> Resource:
         headers = {"Content-Type": media_type(path), "ETag": entity_tag(body), **file_headers(path)}
-        if COMPRESSOR.may_compress(path, body):
+        if may_compress(path, body):
             headers["Vary"] = "Accept-Encoding"
         return cls(path, body, headers)
 
-    @functools.cached_property
-    def copies(self) -> dict[str, bytes]:
-        """Its compressed copies by coding, as the export writes them (compress.py). Made when a
-        client first asks for one (`compressed_copies`), not at start: for every page and term
-        file of a large glossary that takes as long as a build, in each worker."""
-        return {SUFFIX_CODINGS[suffix]: copy for suffix, copy in COMPRESSOR.variants(self.path, self.body)}
 
-
-async def compressed_copies(resource: Resource) -> dict[str, bytes]:
-    """`resource.copies`, made the first time in a worker thread: brotli's best setting, which the
-    matching indexes get, takes ~0.1 s for the largest, and would hold up every other request."""
-    if "copies" not in resource.__dict__:
-        await anyio.to_thread.run_sync(lambda: resource.copies)
-    return resource.copies
+async def copies_of(resource: Resource) -> dict[str, bytes]:
+    """The resource's compressed copies by coding, as the export writes them (compress.py).
+    Made the first time a client asks for one, not at start: for every page and term file of a
+    large glossary that takes as long as a build, in each worker. Made in a worker thread, once
+    for requests that come together (brotli's best setting, which the matching indexes get,
+    takes ~0.1 s for the largest, and would hold up every other request)."""
+    if not resource.made:
+        async with resource.making:
+            if not resource.made:
+                resource.made.append(await anyio.to_thread.run_sync(compressed_copies, resource.path, resource.body))
+    return resource.made[0]
 
 
 @dataclass(frozen=True)
@@ -65,7 +64,7 @@ class Snapshot:
         resources = {
             path: Resource.for_file(path, body)
             for path, body in files.items()
-            if path not in assets.files  # those are served by WhiteNoise
+            if path not in assets.files  # those are answered by memoryfiles.py
         }
         return cls(glossary, resources)
 
