@@ -28,7 +28,7 @@ from widget_server.headers import etag_matches
 from widget_server.limits import BodyLimit
 from widget_server.memoryfiles import MemoryFiles
 from widget_server.model import Glossary
-from widget_server.negotiation import CODINGS, coded_headers, not_modified, preferred_coding
+from widget_server.negotiation import CODINGS, coded_headers, not_modified, preferred_coding, read_headers
 from widget_server.pinned import kept_files
 from widget_server.snapshot import LiveSite, Resource, Snapshot, copies_of
 from widget_server.staticfiles import example_pages
@@ -248,9 +248,10 @@ async def _respond(request: Request, resource: Resource) -> Response:
     """The resource in the coding the client prefers, or a 304. (Several lines of a header are
     one list, RFC 9110, 5.3.) A 304 names the ETag of the coding the client would get without
     waiting for the copies to be made: a file that may be compressed always is (compress.py)."""
-    accepted = ", ".join(request.headers.getlist("accept-encoding"))
+    asked = read_headers(request.scope)
+    accepted = asked.get(b"accept-encoding", "")
     wanted = preferred_coding(accepted, CODINGS) if "Vary" in resource.headers else None
-    if etag_matches(", ".join(request.headers.getlist("if-none-match")), resource.headers["ETag"]):
+    if etag_matches(asked.get(b"if-none-match"), resource.headers["ETag"]):
         return not_modified(resource.headers, wanted)
     copies = await copies_of(resource) if wanted else {}
     coding = preferred_coding(accepted, copies)

@@ -24,14 +24,12 @@ from widget_server.api import READ_PREFLIGHT
 from widget_server.compress import compressed_copies
 from widget_server.errors import json_error
 from widget_server.headers import entity_tag, etag_matches, file_headers, http_date, request_number
-from widget_server.negotiation import coded_headers, not_modified, preferred_coding
+from widget_server.negotiation import coded_headers, not_modified, preferred_coding, read_headers
 
 NotFound = Callable[[], Response]  # the 404 page
 MEDIA_TYPES = {".js": 'text/javascript; charset="utf-8"', ".css": 'text/css; charset="utf-8"'}
 RANGE = re.compile(r"bytes=(\d*)-(\d*)", re.IGNORECASE)  # RFC 9110, 14.1: a unit in any case
 # The request headers an answer depends on; every other one is passed over unread.
-READ_HEADERS = frozenset((b"if-none-match", b"if-modified-since", b"range", b"if-range", b"accept-encoding"))
-LIST_HEADERS = frozenset((b"if-none-match", b"accept-encoding"))
 RawHeaders = list[tuple[bytes, bytes]]  # as ASGI sends them: lower-case names, latin-1 bytes
 
 
@@ -101,7 +99,7 @@ class MemoryFiles:
             return self.not_found()
         if scope["method"] == "OPTIONS":
             return Response(status_code=204, headers=READ_PREFLIGHT)
-        request = _read_headers(scope)
+        request = read_headers(scope)
         coding = preferred_coding(request.get(b"accept-encoding", ""), found.answers)
         if self._unchanged(request, found):
             return not_modified(found.headers, coding)
@@ -114,7 +112,9 @@ class MemoryFiles:
     def _unchanged(self, request: Mapping[bytes, str], found: MemoryFile) -> bool:
         if b"if-none-match" in request:
             return etag_matches(request[b"if-none-match"], found.headers["ETag"])
-        since = http_date(request.get(b"if-modified-since", ""))
+        if b"if-modified-since" not in request:
+            return False
+        since = http_date(request[b"if-modified-since"])
         return since is not None and since >= self.started
 
     @staticmethod
@@ -153,21 +153,6 @@ class MemoryFiles:
             )
         headers["Content-Range"] = f"bytes {start}-{end}/{size}"
         return _with_length(Response(found.body[start : end + 1], status_code=206, headers=headers), end + 1 - start)
-
-
-def _read_headers(scope: Scope) -> dict[bytes, str]:
-    """The request headers of READ_HEADERS, in one pass over the request's headers rather than
-    one pass a name. Several lines of a list (If-None-Match, Accept-Encoding) are one list (RFC
-    9110, 5.3), as a proxy may split one; of another field, the first is read."""
-    found: dict[bytes, str] = {}
-    for name, value in scope["headers"]:
-        if name in READ_HEADERS:
-            text = value.decode("latin-1")
-            if name not in found:
-                found[name] = text
-            elif name in LIST_HEADERS:
-                found[name] = f"{found[name]}, {text}"
-    return found
 
 
 def _with_length(response: Response, length: int) -> Response:

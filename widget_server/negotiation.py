@@ -16,9 +16,29 @@ import functools
 from collections.abc import Container, Mapping
 
 from starlette.responses import Response
+from starlette.types import Scope
 
 CODINGS = ("br", "gzip")  # in our order of preference
+# The request headers an answer depends on; every other one is passed over unread.
+READ_HEADERS = frozenset((b"if-none-match", b"if-modified-since", b"range", b"if-range", b"accept-encoding"))
+LIST_HEADERS = frozenset((b"if-none-match", b"accept-encoding"))
 ALIASES = {"x-gzip": "gzip"}  # RFC 9110, 8.4.1.3: to be read as gzip
+
+
+def read_headers(scope: Scope) -> dict[bytes, str]:
+    """The request headers of READ_HEADERS, in one pass over the request's headers rather than
+    one pass a name (this runs on every request for the widget and the API). Several lines of a
+    list (If-None-Match, Accept-Encoding) are one list (RFC 9110, 5.3), as a proxy may split
+    one; of another field, the first is read."""
+    found: dict[bytes, str] = {}
+    for name, value in scope["headers"]:
+        if name in READ_HEADERS:
+            text = value.decode("latin-1")
+            if name not in found:
+                found[name] = text
+            elif name in LIST_HEADERS:
+                found[name] = f"{found[name]}, {text}"
+    return found
 
 
 def coded_headers(coding: str | None, etag: str) -> dict[str, str]:
