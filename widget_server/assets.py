@@ -108,9 +108,13 @@ def minify_css(css: str) -> bytes:
     return minify.string("text/css", css).encode()
 
 
+# Hex digits of a content hash in a static file's name (hashed_name).
+HASH_DIGITS = 12
+
+
 def hashed_name(path: str, content: bytes) -> str:
     stem, dot, suffix = path.rpartition(".")
-    return f"{stem}.{hashlib.sha256(content).hexdigest()[:12]}{dot}{suffix}"
+    return f"{stem}.{hashlib.sha256(content).hexdigest()[:HASH_DIGITS]}{dot}{suffix}"
 
 
 def integrity(content: bytes) -> str:

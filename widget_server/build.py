@@ -74,11 +74,11 @@ def build_site(
         feedback_url = _checked_feedback_url(feedback_url)
     progress("checking content")
     glossary = load_glossary(data_dir)
-    _check_out_dir(out_dir, data_dir)
+    replaced = _check_out_dir(out_dir, data_dir)
     progress("building the widget")
     assets = build_assets()
     # The hashed files of the build replaced, for the pinned tags that name them (pinned.py).
-    earlier = earlier_files(out_dir, _earlier_build_files(os.path.join(out_dir, MANIFEST)) or (), assets.files)
+    earlier = earlier_files(out_dir, replaced, assets.files)
     files: dict[str, bytes] = {}
 
     def rendered() -> Iterator[tuple[str, bytes]]:
@@ -159,8 +159,9 @@ def _staging_folder(out_dir: Path) -> Path:
             return staging
 
 
-def _check_out_dir(out_dir: Path, data_dir: Path) -> None:
-    """Refuse an `out_dir` whose replacement would delete anything but an earlier build's files.
+def _check_out_dir(out_dir: Path, data_dir: Path) -> set[str]:
+    """Refuse an `out_dir` whose replacement would delete anything but an earlier build's files;
+    returns the files that earlier build listed (none for a new or empty folder).
 
     The build replaces `out_dir` whole, so a folder of someone's own files (a PWA with its own
     manifest.json, a gh-pages checkout with .git and CNAME, the glossary sources) must be refused
@@ -170,14 +171,14 @@ def _check_out_dir(out_dir: Path, data_dir: Path) -> None:
     if out_dir.is_symlink():
         raise BuildError(f"{out_dir} is a symbolic link; give the path of the folder itself")
     if not out_dir.exists():
-        return
+        return set()
     if not out_dir.is_dir():
         raise BuildError(f"{out_dir} is a file; choose an empty or new folder")
     root = os.fspath(out_dir)
     listed = _earlier_build_files(os.path.join(root, MANIFEST))
     foreign = sorted(_foreign_entries(root, listed or set()))
     if not foreign:
-        return
+        return listed or set()
     if listed is None:
         reason = f"is not empty and holds no {MANIFEST} of an earlier build"
     else:

@@ -17,9 +17,11 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from widget_server.assets import HASH_DIGITS
+
 STATIC = "static/"
-# What assets.hashed_name makes: a name, twelve hex digits of its content's hash, an extension.
-HASHED_NAME = re.compile(r"[A-Za-z0-9_-]+\.[0-9a-f]{12}\.[a-z0-9]+")
+# What assets.hashed_name makes: a name, the hex digits of its content's hash, an extension.
+HASHED_NAME = re.compile(rf"[A-Za-z0-9_-]+\.[0-9a-f]{{{HASH_DIGITS}}}\.[a-z0-9]+")
 
 
 def earlier_files(root: Path, listed: Iterable[str], current: Mapping[str, bytes]) -> dict[str, bytes]:
