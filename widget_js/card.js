@@ -40,8 +40,8 @@ export function createCards(config, signal, write, turnOff) {
 
   const cache = new Map(); // slug -> Promise of the term's card data
   let term = null; // the highlight whose card is open
-  let timer = 0; // pointer at rest on a term: loading, then opening its card
-  let closeTimer = 0;
+  let timer; // pointer at rest on a term: loading, then opening its card
+  let closeTimer;
   // The term whose card Escape (or a second tap) closed. WCAG 1.4.13 has that last for the
   // current hover or focus only, so it holds back just what follows from the card itself: the
   // pointer or focus coming back from the card to the term. A new hover, focus or tap on the term
@@ -71,7 +71,7 @@ export function createCards(config, signal, write, turnOff) {
     term = highlight;
     dismissed = null;
     const slug = highlight.dataset.glossaryTerm;
-    highlight.ariaExpanded = "true";
+    highlight.ariaExpanded = true;
     highlight.setAttribute("aria-controls", CARD_ID);
     card.dataset.glossaryCard = slug;
     card.ariaLabel = highlight.textContent; // its name until the title is in
@@ -92,7 +92,7 @@ export function createCards(config, signal, write, turnOff) {
   function close() {
     clearTimeout(closeTimer);
     if (!term) return;
-    term.ariaExpanded = "false";
+    term.ariaExpanded = false;
     term.removeAttribute("aria-controls");
     if (inCard(document.activeElement)) {
       dismissed = term; // focus returns to the term; that must not reopen the card
@@ -233,8 +233,7 @@ export function createCards(config, signal, write, turnOff) {
 
   // ---- events, delegated from the document -------------------------------------------------
 
-  const on = (target, type, listener, options) =>
-    target.addEventListener(type, listener, { capture: true, passive: true, signal, ...options });
+  const on = (target, type, listener) => target.addEventListener(type, listener, { capture: true, signal });
 
   on(document, "pointerover", (event) => {
     if (event.pointerType === "touch") return;
@@ -267,7 +266,7 @@ export function createCards(config, signal, write, turnOff) {
 
   // A tap on a term toggles its card (the tap's focus event may already have opened it);
   // a tap or click anywhere else closes the card.
-  let openBeforeTap = false;
+  let openBeforeTap;
   on(document, "pointerdown", (event) => {
     const highlight = highlightOf(event.target);
     openBeforeTap = !!highlight && highlight === term;
@@ -317,17 +316,16 @@ export function createCards(config, signal, write, turnOff) {
     } else if (forward && focused === controls.at(-1)) {
       close(); // focus goes back to the term, and the Tab moves on from there
     }
-  }, { passive: false });
+  });
 
   const reposition = () => term && requestAnimationFrame(place);
   on(window, "scroll", reposition);
   on(window, "resize", reposition);
 
-  return {
-    destroy() {
-      clearTimer();
-      close();
-      host.remove();
-    },
+  // Removes the card and stops its timers, when the highlighting stops (see main.js).
+  return () => {
+    clearTimer();
+    close();
+    host.remove();
   };
 }

@@ -2,7 +2,6 @@
 // Each part imports what it takes from the parts before it; the build drops the import and
 // export lines and joins the parts in one function scope (see README.md in this folder).
 
-export const VERSION = __VERSION__;
 export const TAG = "glossary-term"; // a custom element, so host rules on `span` never reach highlights
 export const PREFIX = "glossary-widget";
 export const HIGHLIGHT = `${TAG}.${PREFIX}-term`; // the selector of the widget's highlights
@@ -33,12 +32,16 @@ export function flushWarnings() {
   if (problems.length) console.warn(`[${PREFIX}] ${problems.splice(0).join("; ")}`);
 }
 
-/** A new element of the widget's, its text set as text. */
-export function element(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text) node.textContent = text;
-  return node;
+/** The glossary's base URL: `data-api`, else the folder the script came from. */
+export function baseUrl(script, value) {
+  try {
+    if (value) return new URL(value.endsWith("/") ? value : value + "/", document.baseURI).href;
+  } catch {
+    warn(`data-api "${value}" ignored`);
+  }
+  const src = new URL(script ? script.src : "widget.js", document.baseURI);
+  // A pinned copy lives at static/widget.<hash>.js, one folder below the base.
+  return new URL(/\/static\/widget\.[\w-]+\.js$/.test(src.pathname) ? "../" : "./", src).href;
 }
 
 /** The settings: a data-* attribute of the tag, else the site file's (`site`, data-site), else
@@ -72,16 +75,12 @@ export function readConfig(script, base, site) {
   return config;
 }
 
-/** The glossary's base URL: `data-api`, else the folder the script came from. */
-export function baseUrl(script, value) {
-  try {
-    if (value) return new URL(value.endsWith("/") ? value : value + "/", document.baseURI).href;
-  } catch {
-    warn(`data-api "${value}" ignored`);
-  }
-  const src = new URL(script ? script.src : "widget.js", document.baseURI);
-  // A pinned copy lives at static/widget.<hash>.js, one folder below the base.
-  return new URL(/\/static\/widget\.[\w-]+\.js$/.test(src.pathname) ? "../" : "./", src).href;
+/** A new element of the widget's, its text set as text. */
+export function element(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text) node.textContent = text;
+  return node;
 }
 
 /** 32-bit FNV-1a of the page's origin, as `origin_hash` in widget_server/sites.py: the kill
@@ -111,7 +110,7 @@ export async function fetchJson(url, signal) {
 /** Resolves once the document has been parsed. */
 export function whenDomReady() {
   return new Promise((resolve) => {
-    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", resolve, { once: true });
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", resolve);
     else resolve();
   });
 }

@@ -7,32 +7,6 @@
 
 import { BULKY, HIGHLIGHT, PREFIX, SKIP_SELECTOR, TAG, element } from "./config.js";
 
-/** Undoes `wrap`: the text goes back into the node before the highlight; helpers are removed. */
-export function unwrap(highlight) {
-  const before = highlight.previousSibling;
-  const after = highlight.nextSibling;
-  if (before?.nodeType === 3 && after?.nodeType === 3) {
-    before.data += highlight.textContent + after.data;
-    after.remove();
-    highlight.remove();
-  } else {
-    highlight.replaceWith(...highlight.childNodes);
-  }
-}
-
-// What every highlight is, copied for each: a custom element (host rules on `span` never reach
-// it), a button for keyboard and screen-reader users that opens the card, a dialog.
-const HIGHLIGHT_TEMPLATE = Object.assign(element(TAG, PREFIX + "-term"), {
-  tabIndex: 0,
-  role: "button",
-  ariaHasPopup: "dialog",
-  ariaExpanded: "false",
-});
-
-// NodeFilter.SHOW_TEXT, as the number: shorter in the bundle, and no global the page could replace.
-const SHOW_TEXT = 4;
-const textWalker = (node) => document.createTreeWalker(node, SHOW_TEXT);
-
 /**
  * `write(fn)` runs the DOM changes of one slice, so that the caller can tell its own
  * mutations from the host's.
@@ -162,6 +136,32 @@ export function createHighlighter(match, config, write) {
     }
     return [count, highlighted.size];
   };
+}
+
+// What every highlight is, copied for each: a custom element (host rules on `span` never reach
+// it), a button for keyboard and screen-reader users that opens the card, a dialog.
+const HIGHLIGHT_TEMPLATE = Object.assign(element(TAG, PREFIX + "-term"), {
+  tabIndex: 0,
+  role: "button",
+  ariaHasPopup: "dialog",
+  ariaExpanded: false,
+});
+
+// NodeFilter.SHOW_TEXT, as the number: shorter in the bundle, and no global the page could replace.
+const SHOW_TEXT = 4;
+const textWalker = (node) => document.createTreeWalker(node, SHOW_TEXT);
+
+/** Undoes `wrap`: the text goes back into the node before the highlight; helpers are removed. */
+export function unwrap(highlight) {
+  const before = highlight.previousSibling;
+  const after = highlight.nextSibling;
+  if (before?.nodeType === 3 && after?.nodeType === 3) {
+    before.data += highlight.textContent + after.data;
+    after.remove();
+    highlight.remove();
+  } else {
+    highlight.replaceWith(...highlight.childNodes);
+  }
 }
 
 /**

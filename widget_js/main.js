@@ -4,7 +4,6 @@ import {
   DEFAULT_ROOTS,
   HIGHLIGHT,
   PREFIX,
-  VERSION,
   baseUrl,
   fetchJson,
   findRoots,
@@ -98,8 +97,9 @@ function followContent(config, scan, write) {
     // for data-root=".comment", see `follow`): the new roots are scanned whole.
     let refind = roots.some((root) => !root.isConnected);
     for (const record of records) {
-      if (record.type === "characterData") dropSplitOff(record, write);
-      const nodes = record.type === "characterData" ? [record.target] : record.addedNodes;
+      const textChanged = record.type === "characterData";
+      if (textChanged) dropSplitOff(record, write);
+      const nodes = textChanged ? [record.target] : record.addedNodes;
       for (let node of nodes) {
         // Text is scanned with the text beside it, so that it meets the same rules: the text of
         // a highlight is not highlighted again, nor what was highlighted before.
@@ -161,7 +161,7 @@ function dropSplitOff({ target, oldValue }, write) {
  */
 function startWidget(script) {
   const kept = {};
-  let widget = null; // the highlighting, while switched on
+  let widget; // the highlighting, while switched on
   let on = !storedOff();
   let destroyed = false;
   const toggles = createToggles(() => turn(!on));
@@ -193,7 +193,7 @@ function startWidget(script) {
   }
 
   window.GlossaryWidget = Object.freeze({
-    version: VERSION,
+    version: __VERSION__,
     scan: async (root) => widget?.scan(root) ?? null,
     enable: () => turn(true),
     disable: () => turn(false),
@@ -210,14 +210,13 @@ function startWidget(script) {
  * changes are made unseen by it (`page.quiet`).
  */
 function highlightPage(script, kept, turnOff, page) {
-  let config; // once the site's settings have loaded
   const stop = new AbortController();
-  const clock = { ms: 0, cancelled: false };
-  let setupMs = 0; // building the matcher, once: the scans' own `ms` leave it out
+  const clock = { ms: 0 }; // a scan's main-thread time; `cancelled` once stopped
+  let setupMs; // building the matcher, once: the scans' own `ms` leave it out
   const styles = new CSSStyleSheet();
-  let scanning = null; // the start-up, then each scan in turn
-  let scanHighlights = null;
-  let cards = null;
+  let scanning; // the start-up, then each scan in turn
+  let scanHighlights;
+  let removeCards;
 
   // Adopted once the index has loaded, a frame before the first highlights: on a long page the
   // browser then restyles the document (6-8 ms for 100,000 words) in that frame, not in the one
@@ -262,7 +261,7 @@ function highlightPage(script, kept, turnOff, page) {
     clock.cancelled = true;
     stop.abort();
     page.follow(null);
-    cards?.destroy();
+    removeCards?.();
     for (const highlight of document.querySelectorAll(HIGHLIGHT)) unwrap(highlight);
     document.adoptedStyleSheets = document.adoptedStyleSheets.filter((sheet) => sheet !== styles);
   }
@@ -275,14 +274,13 @@ function highlightPage(script, kept, turnOff, page) {
       return (kept.matcher = [settings, createMatcher(files), performance.now() - started]);
     });
   scanning = Promise.resolve(matcher)
-    .then(([settings, match, ms]) => {
+    .then(([config, match, ms]) => {
       if (clock.cancelled) return;
-      config = settings;
       setupMs = ms;
       scanHighlights = createHighlighter(match, config, write);
       styles.replaceSync(__HIGHLIGHT_CSS__);
       adopt();
-      cards = createCards(config, stop.signal, write, turnOff);
+      removeCards = createCards(config, stop.signal, write, turnOff);
       const [roots, onMutations] = followContent(config, scan, write);
       page.follow(onMutations);
       return scanNow(roots);
