@@ -35,10 +35,13 @@ MEMORY_SLACK = 16 * 1024 * 1024
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, int]]:
-    """`glossary-widget serve` in a process of its own, so that its memory can be read: (port, pid)."""
+    """`glossary-widget serve` in a process of its own, so that its memory can be read: (port, pid).
+    Its state in a folder of the test's: the default is beside the glossary, in the checkout."""
     port = free_port()
+    state = tmp_path_factory.mktemp("state")
+    command = ["serve", "--data", str(FIXTURES / "glossary"), "--state", str(state), "--port", str(port)]
     process = subprocess.Popen(
-        [sys.executable, "-m", "widget_server", "serve", "--data", str(FIXTURES / "glossary"), "--port", str(port)],
+        [sys.executable, "-m", "widget_server", *command],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
