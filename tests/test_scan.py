@@ -16,10 +16,11 @@ from widget_server.cli import main
 ARTICLE = """<!doctype html><html><body><nav>premium</nav><main>
 <p>Your <b>premium</b> went up, the insurer said.</p>
 <p>The premium carmaker grew, as did the insurer.</p>
+<p>Tickets sold out.</p>
 <ul><li>A premium seat.</li></ul>
 </main></body></html>"""
 
-NOTES = "An ARM from the lender.\n\nAn ARM processor and an ARM chip.\n"
+NOTES = "An ARM from the lender.\n\nIn other news:\n\nAn ARM processor and an ARM chip.\n"
 
 
 @pytest.fixture
@@ -61,7 +62,14 @@ def test_json_lists_fired_and_refused_matches_with_their_rules(archive: Path) ->
             "not phrase 'premium carmaker'",
             "The [premium] carmaker grew, as did the insurer.",
         ),
-        ("article.html", "refused", "premium", "premium", "no context word in the block", "A [premium] seat."),
+        (
+            "article.html",
+            "refused",
+            "premium",
+            "premium",
+            "no context word in the block or the one before",
+            "A [premium] seat.",
+        ),
         (
             "notes.txt",
             "fired",
@@ -83,7 +91,7 @@ def test_json_lists_fired_and_refused_matches_with_their_rules(archive: Path) ->
             "refused",
             "adjustable-rate-mortgage",
             "ARM",
-            "no context word in the block",
+            "no context word in the block or the one before",
             "An ARM processor and an [ARM] chip.",
         ),
     ]

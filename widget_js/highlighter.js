@@ -73,7 +73,14 @@ export function createHighlighter(match, config, write) {
         const block = nodes[starts.findLastIndex((s) => s <= start)].parentElement.closest(BLOCK);
         const counts = blocks.get(block) ?? new Map();
         blocks.set(block, counts);
-        if (!counts.has(words)) counts.set(words, words(block.textContent).length);
+        if (!counts.has(words)) {
+          // The block before it too (docs/editors.md): a quote or a one-line paragraph takes its
+          // sense from there, and a first list item or quote paragraph from the one before its
+          // list or quote; not from outside the root, nor from an area to skip.
+          const before = block.previousElementSibling ?? block.parentElement?.previousElementSibling;
+          const context = root.contains(before) && !before.matches(skip) ? before.textContent + " " : "";
+          counts.set(words, words(context + block.textContent).length);
+        }
         return counts.get(words) > words(text.slice(start, end)).length;
       };
       // Indexed loops per match, here and in wrap: until the engine optimizes it (in most scans

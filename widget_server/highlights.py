@@ -138,7 +138,7 @@ def scan_page(html: str, matcher: Matcher, settings: Settings = DEFAULT_SETTINGS
         for node in _text_nodes(root, skip_inside=BULKY):
             text = node.text_content or ""
             refused: list[Refusal] = []
-            near = _near_in_block(node, text, blocks)
+            near = _near_in_block(node, text, blocks, root, skipped)
             matches = matcher.match(text, near, refused)
             dropped = _inside(node.parent, skipped)
             if not dropped:
@@ -198,14 +198,25 @@ def block_of(node: LexborNode) -> LexborNode:
     return element if element is not None else node
 
 
-def _near_in_block(node: LexborNode, text: str, blocks: dict[int, tuple[str, dict[int, list[Match]]]]) -> Near:
+def _near_in_block(
+    node: LexborNode,
+    text: str,
+    blocks: dict[int, tuple[str, dict[int, list[Match]]]],
+    root: LexborNode,
+    skipped: set[int],
+) -> Near:
     """The `near` of `Matcher.match` for the text of `node`: a context word counts when the
-    block holds more of the term's context words than the matched text itself does. The
-    block's text and its context words are looked up once per block and term's words."""
+    block, read after the block before it (`block_before`), holds more of the term's context
+    words than the matched text itself does. The text and its context words are looked up once
+    per block and term's words."""
 
     def near(start: int, end: int, words: Matcher) -> str:
         block = block_of(node)
-        block_text, found = blocks.setdefault(block.mem_id, (_text_content(block), {}))
+        if block.mem_id not in blocks:
+            before = block_before(block, root, skipped)
+            context = "" if before is None else _text_content(before) + " "
+            blocks[block.mem_id] = (context + _text_content(block), {})
+        block_text, found = blocks[block.mem_id]
         if id(words) not in found:
             found[id(words)] = words.match(block_text)
         in_block = found[id(words)]
@@ -214,6 +225,26 @@ def _near_in_block(node: LexborNode, text: str, blocks: dict[int, tuple[str, dic
         return ""
 
     return near
+
+
+def block_before(block: LexborNode, root: LexborNode, skipped: set[int]) -> LexborNode | None:
+    """The element before a block, whose text a name of the block reads for context too (a
+    quote, a list item or a one-line paragraph takes its sense from the paragraph before it):
+    its previous element, or for the first of a list or a quote, that of its parent; none if
+    that is outside the root or an area to skip."""
+    before = _previous_element(block)
+    if before is None and block.parent is not None:
+        before = _previous_element(block.parent)
+    if before is None or not _contains(root, before) or before.mem_id in skipped:
+        return None
+    return before
+
+
+def _previous_element(node: LexborNode) -> LexborNode | None:
+    sibling = node.prev
+    while sibling is not None and not sibling.is_element_node:
+        sibling = sibling.prev
+    return sibling
 
 
 def _text_nodes(root: LexborNode, skip_inside: str) -> Iterator[LexborNode]:

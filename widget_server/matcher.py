@@ -208,7 +208,7 @@ def allowed(
         return "", ""
     matcher = candidate.entry.near
     context = near(start, end, matcher) if near and matcher else ""
-    return ("", context) if context else ("no context word in the block", "")
+    return ("", context) if context else ("no context word in the block or the one before", "")
 
 
 def index_entries(glossary: Glossary, categories: Iterable[str] | None = None) -> list[Entry]:
