@@ -96,7 +96,7 @@ class AnnotateConfig:
     word_scale: tuple[int, ...] = (1000, 10_000, 100_000)
     long_task_words: int = 100_000
     reps: int = 11  # the headline comparison: single runs vary by 2x on two shared cores
-    scale_reps: int = 3  # the other sizes
+    scale_reps: int = 5  # the other sizes, whose medians the scaling targets compare in pairs
     slow_reps: int = 1  # naive and mark() with the array, per size
     limit_s: float = 30.0  # for the naive baseline and mark() with the array
     long_task_reps: int = 3
