@@ -70,7 +70,7 @@ class Category:
 @dataclass(frozen=True)
 class Context:
     """When the names of an ambiguous term count (docs/editors.md, "Context rules"): `needs`
-    names only with one of the `near` words in their block or the one before it; no name inside a `refuse` phrase
+    names only with one of the `near` words in their block or before it; no name inside a `refuse` phrase
     (`not`)."""
 
     needs: tuple[str, ...] = ()
