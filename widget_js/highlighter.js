@@ -74,20 +74,15 @@ export function createHighlighter(match, config, write) {
         const counts = blocks.get(block) ?? new Map();
         blocks.set(block, counts);
         if (!counts.has(words)) {
-          // What comes before it too (docs/editors.md): a quote or a one-line paragraph takes
-          // its sense from the block before it, a first list item or quote paragraph from the
-          // one before its list or quote, and the first block of a section from its heading and
-          // the block before that; not from outside the root, nor from an area to skip.
-          let before = block.previousElementSibling ?? block.parentElement?.previousElementSibling;
-          let context = block.textContent;
-          if (root.contains(before)) {
-            if (before.matches("h1,h2,h3,h4,h5,h6")) {
-              context += " " + before.textContent;
-              before = before.previousElementSibling;
-            }
-            if (before && !before.matches(skip)) context += " " + before.textContent;
-          }
-          counts.set(words, words(context).length);
+          // The block before it too (docs/editors.md): a quote or a one-line paragraph takes its
+          // sense from there, a first list item or quote paragraph from the one before its list
+          // or quote, and the first block of a section from its heading; not from outside the
+          // root, nor from another area to skip.
+          const before = block.previousElementSibling ?? block.parentElement?.previousElementSibling;
+          const context = root.contains(before) && (before.matches("h1,h2,h3,h4,h5,h6") || !before.matches(skip))
+            ? before.textContent + " "
+            : "";
+          counts.set(words, words(context + block.textContent).length);
         }
         return counts.get(words) > words(text.slice(start, end)).length;
       };

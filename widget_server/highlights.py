@@ -33,7 +33,7 @@ SKIP_SELECTOR = ",".join(
         ".glossary-widget",
     ]
 )
-# A heading before a block is read with the element before it (`context_before`).
+# A heading is an area to skip, but read as the block before the first block of its section.
 HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 # Phrasing (inline) elements: the block of a text is its nearest ancestor that is none of these
 # (`BLOCK` in highlighter.js). Those whose text is never highlighted (a, code, kbd, samp) need not
@@ -208,15 +208,16 @@ def _near_in_block(
     skipped: set[int],
 ) -> Near:
     """The `near` of `Matcher.match` for the text of `node`: a context word counts when the
-    block, read with what comes before it (`context_before`), holds more of the term's context
+    block, read after the block before it (`block_before`), holds more of the term's context
     words than the matched text itself does. The text and its context words are looked up once
     per block and term's words."""
 
     def near(start: int, end: int, words: Matcher) -> str:
         block = block_of(node)
         if block.mem_id not in blocks:
-            before = context_before(block, root, skipped)
-            blocks[block.mem_id] = (" ".join(_text_content(element) for element in [block, *before]), {})
+            before = block_before(block, root, skipped)
+            context = "" if before is None else _text_content(before) + " "
+            blocks[block.mem_id] = (context + _text_content(block), {})
         block_text, found = blocks[block.mem_id]
         if id(words) not in found:
             found[id(words)] = words.match(block_text)
@@ -228,24 +229,20 @@ def _near_in_block(
     return near
 
 
-def context_before(block: LexborNode, root: LexborNode, skipped: set[int]) -> list[LexborNode]:
-    """The elements before a block whose text a name of the block reads for context too (a
-    quote, a list item or a one-line paragraph takes its sense from what comes before it): the
-    previous element, or for the first of a list or a quote, that of its parent; if that is a
-    heading, the heading and the element before it. None outside the root; no area to skip but
-    the heading (`BEFORE` in highlighter.js)."""
+def block_before(block: LexborNode, root: LexborNode, skipped: set[int]) -> LexborNode | None:
+    """The element before a block, whose text a name of the block reads for context too (a
+    quote, a list item or a one-line paragraph takes its sense from the paragraph before it,
+    the first block of a section from its heading): its previous element, or for the first of a
+    list or a quote, that of its parent; none if that is outside the root or an area to skip
+    other than a heading."""
     before = _previous_element(block)
     if before is None and block.parent is not None:
         before = _previous_element(block.parent)
     if before is None or not _contains(root, before):
-        return []
-    context = []
-    if before.tag in HEADINGS:
-        context.append(before)
-        before = _previous_element(before)
-    if before is not None and before.mem_id not in skipped:
-        context.append(before)
-    return context
+        return None
+    if before.mem_id in skipped and before.tag not in HEADINGS:
+        return None
+    return before
 
 
 def _previous_element(node: LexborNode) -> LexborNode | None:
