@@ -77,3 +77,24 @@ def test_widget_in_chromium(vector: dict[str, Any], page: Page, vectors_server: 
     got = [tuple(row) for row in page.evaluate(HIGHLIGHTS_JS)]
     assert got == expected(vector)
     assert console.page_errors == []
+
+
+CONTEXT_VECTORS = [vector for vector in VECTORS if vector["name"].startswith("needs-")]
+
+
+@pytest.mark.parametrize("vector", CONTEXT_VECTORS, ids=[vector["name"] for vector in CONTEXT_VECTORS])
+def test_widget_on_content_the_page_adds_later(vector: dict[str, Any], page: Page, vectors_server: LiveServer) -> None:
+    """The same highlights when the content arrives after the first scan: the widget then scans
+    each added element on its own, and a context rule still reads the block before it in the
+    page's root (a paragraph a script appends after its heading)."""
+    console = Console.attach(page)
+    tag = widget_tag(**vector_attributes(vector))
+    url = serve_html(page, f"{vectors_server.url}/vector.html", vector_page({**vector, "html": ""}, tag))
+    page.add_init_script(RECORD_PAGE)
+    page.goto(url)
+    wait_ready(page)
+    page.evaluate("html => document.body.insertAdjacentHTML('afterbegin', html)", vector["html"])
+    wait_ready(page, 2)
+    got = [tuple(row) for row in page.evaluate(HIGHLIGHTS_JS)]
+    assert got == expected(vector)
+    assert console.page_errors == []

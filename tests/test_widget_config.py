@@ -326,7 +326,7 @@ def test_unknown_category_is_named_in_one_warning_and_the_rest_works(
 # ---- malformed values ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("value", ["abc", "0", "-1", "2.5", "1e9x"])
+@pytest.mark.parametrize("value", ["abc", "0", "-1", "2.5", "1e9x", "Infinity"])
 def test_malformed_max_warns_once_and_uses_100(
     page: Page,
     fixture_server: LiveServer,

@@ -67,7 +67,8 @@ export function readConfig(script, base, site) {
   const oneOf = (pattern) => (value) => pattern.test(value);
   setting("root", validSelector);
   setting("occurrences", oneOf(/^(first|all)$/));
-  setting("max", (value) => Number.isInteger(Number(value)) && Number(value) > 0, Number);
+  // A whole number above 0 (`%` and `>` read text as Number() does).
+  setting("max", (value) => value % 1 == 0 && value > 0, Number);
   setting("exclude", validSelector);
   setting("theme", oneOf(/^(light|dark|auto)$/));
   // "off": the card neither asks "Was this helpful?" nor counts opens (see card.js).

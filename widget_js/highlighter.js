@@ -77,11 +77,14 @@ export function createHighlighter(match, config, write) {
           // The block before it too (docs/editors.md): a quote or a one-line paragraph takes its
           // sense from there, a first list item or quote paragraph from the one before its list
           // or quote, and the first block of a section from its heading; not from outside the
-          // root, nor from another area to skip.
+          // page's root (`config.roots`: the scan's may be content added later), nor from
+          // another area to skip.
           const before = block.previousElementSibling ?? block.parentElement?.previousElementSibling;
-          const context = root.contains(before) && (before.matches("h1,h2,h3,h4,h5,h6") || !before.matches(skip))
-            ? before.textContent + " "
-            : "";
+          const context =
+            config.roots.find((found) => found.contains(block))?.contains(before) &&
+            (before.matches("h1,h2,h3,h4,h5,h6") || !before.matches(skip))
+              ? before.textContent + " "
+              : "";
           counts.set(words, words(context + block.textContent).length);
         }
         return counts.get(words) > words(text.slice(start, end)).length;
@@ -157,9 +160,9 @@ const HIGHLIGHT_TEMPLATE = Object.assign(element(TAG, PREFIX + "-term"), {
   ariaExpanded: false,
 });
 
-// NodeFilter.SHOW_TEXT, as the number: shorter in the bundle, and no global the page could replace.
-const SHOW_TEXT = 4;
-const textWalker = (node) => document.createTreeWalker(node, SHOW_TEXT);
+// 4 is NodeFilter.SHOW_TEXT, as the number: shorter in the bundle, and no global the page could
+// replace.
+const textWalker = (node) => document.createTreeWalker(node, 4);
 
 /** Undoes `wrap`: the text goes back into the node before the highlight; helpers are removed. */
 export function unwrap(highlight) {

@@ -80,22 +80,22 @@ async function loadIndex(script, signal) {
  * The roots of the page, and its later content, for the highlighting: [the roots found now,
  * `onMutations(records)`, which asks `scan` for what the page added inside them and for roots
  * that arrive later, whole, and drops the highlights that a change of a node's text made stale].
+ * The roots followed are `config.roots`, where the highlighter's context rule looks too.
  */
 function followContent(config, scan, write) {
-  let roots = [];
   let rootSelector = ""; // what an element that arrives later must match to be a root
   /** Follows `found`. Later, an element is a root if it matches data-root; without it, if it
    * is a default root that is preferred to the one followed (the story that a router mounts
    * after a teaser <article> was found), but not if it is only another one of those. */
   const follow = (found) => {
-    roots = found;
+    config.roots = found;
     rootSelector = config.root || DEFAULT_ROOTS.slice(0, DEFAULT_ROOTS.findIndex((s) => found[0].matches(s))).join();
   };
   let pending = new Set();
   function onMutations(records) {
     // A root was replaced (a new page of a single-page app), or one was added (a new comment
     // for data-root=".comment", see `follow`): the new roots are scanned whole.
-    let refind = roots.some((root) => !root.isConnected);
+    let refind = config.roots.some((root) => !root.isConnected);
     for (const record of records) {
       const textChanged = record.type === "characterData";
       if (textChanged) dropSplitOff(record, write);
@@ -106,14 +106,14 @@ function followContent(config, scan, write) {
         const text = node.nodeType === 3;
         if (text) node = node.parentNode;
         if (node?.nodeType === 1 && node.isConnected) {
-          if (roots.some((root) => root.contains(node))) pending.add(node);
+          if (config.roots.some((root) => root.contains(node))) pending.add(node);
           else if (!text && rootSelector) refind ||= node.matches(rootSelector) || node.querySelector(rootSelector);
         }
       }
     }
     if (refind) {
       const found = findRoots(config);
-      for (const root of found) if (!roots.includes(root)) pending.add(root);
+      for (const root of found) if (!config.roots.includes(root)) pending.add(root);
       follow(found);
     }
     if (!pending.size) return;
@@ -130,7 +130,7 @@ function followContent(config, scan, write) {
   }
 
   follow(findRoots(config));
-  return [roots, onMutations];
+  return [config.roots, onMutations];
 }
 
 /**
