@@ -13,9 +13,11 @@ const FETCH_TIMEOUT_MS = 3000;
 // Areas never highlighted: interactive controls, code, headings, navigation, hidden content,
 // and the widget's own elements. BULKY are those that can hold much text: the scan steps over
 // their text rather than matching it (see highlighter.js).
+// Skipped, but read for the context of the block after them (highlighter.js).
+export const HEADINGS = "h1,h2,h3,h4,h5,h6";
 export const BULKY = "script,style,noscript,template,svg,math,iframe,select,textarea,pre,code,nav";
 export const SKIP_SELECTOR = [
-  BULKY, "a,button,input,option,label,summary,kbd,samp,h1,h2,h3,h4,h5,h6", TAG,
+  BULKY, HEADINGS, "a,button,input,option,label,summary,kbd,samp", TAG,
   "[contenteditable]:not([contenteditable=false]),[hidden],[aria-hidden=true]",
   "[role=button],[role=link],[role=menuitem],[role=tab],[data-glossary-skip]",
   "." + PREFIX,

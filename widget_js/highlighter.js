@@ -5,7 +5,7 @@
 // Between slices the scan waits for the browser to paint a frame, so that a long page never
 // blocks input or holds a frame back: each frame lays out again only the text one slice changed.
 
-import { BULKY, HIGHLIGHT, PREFIX, SKIP_SELECTOR, TAG, element } from "./config.js";
+import { BULKY, HEADINGS, HIGHLIGHT, PREFIX, SKIP_SELECTOR, TAG, element } from "./config.js";
 
 /**
  * `write(fn)` runs the DOM changes of one slice, so that the caller can tell its own
@@ -82,7 +82,7 @@ export function createHighlighter(match, config, write) {
           const before = block.previousElementSibling ?? block.parentElement?.previousElementSibling;
           const context =
             config.roots.find((found) => found.contains(block))?.contains(before) &&
-            (before.matches("h1,h2,h3,h4,h5,h6") || !before.matches(skip))
+            (before.matches(HEADINGS) || !before.matches(skip))
               ? before.textContent + " "
               : "";
           counts.set(words, words(context + block.textContent).length);

@@ -22,19 +22,20 @@ from widget_server.matcher import Match, Matcher, Near, Refusal
 
 # As in widget_js/config.js; the test vectors pin both copies.
 DEFAULT_ROOTS = ("main article", "main", "[role=main]", "article", "body")
+# Areas to skip, but read for the context of the block after them (`block_before`).
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 BULKY = "script,style,noscript,template,svg,math,iframe,select,textarea,pre,code,nav"
 SKIP_SELECTOR = ",".join(
     [
         BULKY,
-        "a,button,input,option,label,summary,kbd,samp,h1,h2,h3,h4,h5,h6",
+        *HEADINGS,
+        "a,button,input,option,label,summary,kbd,samp",
         "glossary-term",
         "[contenteditable]:not([contenteditable=false]),[hidden],[aria-hidden=true]",
         "[role=button],[role=link],[role=menuitem],[role=tab],[data-glossary-skip]",
         ".glossary-widget",
     ]
 )
-# A heading is an area to skip, but read as the block before the first block of its section.
-HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 # Phrasing (inline) elements: the block of a text is its nearest ancestor that is none of these
 # (`BLOCK` in highlighter.js). Those whose text is never highlighted (a, code, kbd, samp) need not
 # be listed: the block of a text inside them makes no difference.

@@ -70,8 +70,8 @@ class Category:
 @dataclass(frozen=True)
 class Context:
     """When the names of an ambiguous term count (docs/editors.md, "Context rules"): `needs`
-    names only with one of the `near` words in their block or before it; no name inside a `refuse` phrase
-    (`not`)."""
+    names only with one of the `near` words in their block or the block before it; no name inside
+    a `refuse` phrase (`not`)."""
 
     needs: tuple[str, ...] = ()
     near: tuple[str, ...] = ()
