@@ -23,7 +23,7 @@ from tests.support.server import free_port, wait_for_http
 from tests.support.tools import debian_tool
 from widget_server.app import create_app
 from widget_server.assets import Assets, build_assets, integrity
-from widget_server.build import build_site
+from widget_server.build import BuildError, build_site
 from widget_server.cli import main
 from widget_server.compress import ONE_PACKET
 from widget_server.parallel import PARALLEL_TERMS
@@ -534,3 +534,21 @@ def test_serve_answers_only_the_hashed_files_kept_in_its_state_folder(tmp_path: 
     client = TestClient(create_app(FIXTURES / "glossary", state_dir=state))
     for name in (".tmp123.part", "notes.js", "widget.bbbbbbbbbbbb.js"):
         assert client.get(f"/static/{name}").status_code == 404, name
+
+
+def test_build_refuses_a_mount_point_and_touches_nothing(tmp_path: Path) -> None:
+    """A mount point cannot be renamed or removed: replacing one used to delete the earlier site
+    and then fail. /proc is a mount point on every Linux system."""
+    with pytest.raises(BuildError, match="mount point"):
+        build_site(FIXTURES / "glossary", Path("/proc"))
+    assert not [path for path in Path("/").iterdir() if path.name.startswith(".proc-")]
+
+
+def test_build_that_cannot_write_beside_its_folder_says_so(tmp_path: Path) -> None:
+    """The staging folder goes beside --out: a parent that is a file gets a message, not a trace."""
+    (tmp_path / "file").write_text("")
+
+    result = _build(FIXTURES / "glossary", tmp_path / "file" / "site")
+
+    assert result.exit_code == 1
+    assert "cannot make a folder beside" in result.output and "Traceback" not in result.output

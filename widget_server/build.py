@@ -92,11 +92,11 @@ def build_site(
     try:
         progress(f"rendering {len(glossary.terms)} terms and writing the files, precompressed with brotli and gzip")
         downloaded = write_site(staging, rendered(), worker_processes(len(glossary.terms)))
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        staging.rename(out_dir)
-    except BaseException:
+        _move_into_place(staging, out_dir)
+    except BaseException as error:
         shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(error, OSError):  # a full disk, a folder that cannot be written to
+            raise BuildError(f"could not write the site to {out_dir}: {error}") from error
         raise
     return BuildSummary(
         files=len(files),
@@ -151,12 +151,40 @@ def _staging_folder(out_dir: Path) -> Path:
     Made by mkdir, so with the user's usual permissions (umask): mkdtemp's folders are private
     (0700), and a web server running as its own user could then read nothing of the site.
     """
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    while True:
-        staging = out_dir.parent / f".{out_dir.name}-{secrets.token_hex(4)}"
-        with contextlib.suppress(FileExistsError):
-            staging.mkdir()
-            return staging
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        while True:
+            staging = _beside(out_dir)
+            with contextlib.suppress(FileExistsError):
+                staging.mkdir()
+                return staging
+    except OSError as error:
+        raise BuildError(f"cannot make a folder beside {out_dir} to build in: {error.strerror}") from None
+
+
+def _beside(out_dir: Path) -> Path:
+    """A hidden name beside `out_dir` that nothing has yet (most likely: the caller makes it)."""
+    return out_dir.parent / f".{out_dir.name}-{secrets.token_hex(4)}"
+
+
+def _move_into_place(staging: Path, out_dir: Path) -> None:
+    """Make the finished `staging` folder `out_dir`, with the earlier build kept until then.
+
+    Two renames, not a removal and a rename: the earlier site is moved aside in one step, so a
+    web server serving `out_dir` misses it only between the two, and should the second fail it
+    is moved back. It is deleted only once the new one is in place.
+    """
+    if not out_dir.exists():
+        staging.rename(out_dir)
+        return
+    earlier = _beside(out_dir)
+    out_dir.rename(earlier)
+    try:
+        staging.rename(out_dir)
+    except BaseException:
+        earlier.rename(out_dir)
+        raise
+    shutil.rmtree(earlier, ignore_errors=True)
 
 
 def _check_out_dir(out_dir: Path, data_dir: Path) -> set[str]:
@@ -170,6 +198,13 @@ def _check_out_dir(out_dir: Path, data_dir: Path) -> set[str]:
     _refuse_enclosing(out_dir, data_dir)
     if out_dir.is_symlink():
         raise BuildError(f"{out_dir} is a symbolic link; give the path of the folder itself")
+    # A mount point (a container's volume, say) cannot be renamed or removed: the build could not
+    # put a new site in its place, and deleting the old one first would leave none.
+    if os.path.ismount(out_dir):
+        raise BuildError(
+            f"{out_dir} is a mount point, which the build cannot replace; give a folder inside it, "
+            f"such as {out_dir / 'glossary'}"
+        )
     if not out_dir.exists():
         return set()
     if not out_dir.is_dir():
