@@ -30,10 +30,10 @@ OPEN = json.dumps({"event": "open", "term": "premium"})
 VOTE = json.dumps({"term": "premium", "helpful": True})
 
 
-def total_opens(settings: dict[str, Any]) -> int:
+def total(settings: dict[str, Any], column: str = "opens") -> int:
     store = open_store(**settings)
     try:
-        return int(store.query("SELECT COALESCE(SUM(opens), 0) FROM term_day")[0][0])
+        return int(store.query(f"SELECT COALESCE(SUM({column}), 0) FROM term_day")[0][0])
     finally:
         store.close()
 
@@ -107,7 +107,7 @@ def test_no_acknowledged_write_is_lost_when_the_server_is_killed(store_settings:
         if process.poll() is None:
             process.kill()
 
-    stored = total_opens(store_settings)
+    stored = total(store_settings)
     # Every 204 is there; a write can be in the store without its answer having reached the client.
     assert sum(acknowledged) <= stored <= sum(sent)
 
@@ -170,4 +170,7 @@ def test_a_store_outage_costs_503_on_writes_only_until_it_is_back(
         while post(server.port, "/api/v1/events", OPEN, f"after {time.monotonic()}") != 204:
             assert time.monotonic() < deadline, "writes did not resume once the store was back"
             time.sleep(0.2)
-    assert total_opens(settings) == 1  # only the write after the outage; the refused ones left nothing
+        # The refused vote, sent again, counts: refusing it must not have marked it as counted.
+        assert post(server.port, "/api/v1/feedback", VOTE, "during 2") == 204
+    assert total(settings) == 1  # only the write after the outage; the refused ones left nothing
+    assert total(settings, "helpful_yes") == 2

@@ -75,6 +75,10 @@ class ClientKeys:
             self._votes.add(vote)
         return True
 
+    def forget_vote(self, key: bytes, term: str) -> None:
+        """Undo `first_vote` for a vote that could not be stored, so that its retry counts."""
+        self._votes.discard((key, term))
+
     def _sweep(self, now: float) -> None:
         """Forget clients with no post in the last minute, so memory follows the current load."""
         if now - self._swept < WINDOW_S:

@@ -65,7 +65,7 @@ class FeedbackEndpoints:
         counted = self.keys.first_vote(key, vote.term)
         if not counted and vote.comment is None:
             return Response(status_code=204, headers=ACCEPTED)  # a repeat vote: already counted
-        return await self._store(
+        response = await self._store(
             Write(
                 write.day,
                 write.site,
@@ -75,6 +75,9 @@ class FeedbackEndpoints:
                 comment=vote.comment,
             )
         )
+        if counted and response.status_code != 204:
+            self.keys.forget_vote(key, vote.term)  # not stored: the reader's retry must count
+        return response
 
     async def events(self, request: Request) -> Response:
         try:
@@ -131,12 +134,17 @@ async def _json_body(request: Request) -> dict[str, Any]:
     except BadBody as bad:
         raise BadInput(400, str(bad)) from None
     try:
-        data = json.loads(body.decode("utf-8-sig"))  # a byte order mark may be ignored (RFC 8259)
+        # A byte order mark may be ignored (RFC 8259); NaN and Infinity are Python's, not JSON.
+        data = json.loads(body.decode("utf-8-sig"), parse_constant=_not_json)
     except (UnicodeDecodeError, ValueError, RecursionError):  # 2 KB of `[` nests too deep to parse
         raise BadInput(400, "the body is not JSON (UTF-8)") from None
     if not isinstance(data, dict):
         raise BadInput(400, "the body is not a JSON object")
     return data
+
+
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not JSON")
 
 
 def parse_vote(data: dict[str, Any]) -> Vote:
