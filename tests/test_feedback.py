@@ -153,6 +153,11 @@ BAD_INPUT = [
     ("garbage Origin", VOTE, {"Origin": "https://exa mple.org"}, 400, "Origin"),
     ("Origin of another scheme", VOTE, {"Origin": "javascript:alert(1)"}, 400, "Origin"),
     ("Origin with a password", VOTE, {"Origin": "https://a:b@example.org"}, 400, "Origin"),
+    # An IPv6 zone (any text after `%`) and an IPvFuture literal are no browser's Origin.
+    ("Origin with an IPv6 zone", VOTE, {"Origin": "http://[fe80::1%<b>x</b>]"}, 400, "Origin"),
+    ("Origin with an IPvFuture literal", VOTE, {"Origin": "http://[v1.x]"}, 400, "Origin"),
+    ("NaN, not JSON", '{"term": "premium", "helpful": true, "x": NaN}', {}, 400, "not JSON"),
+    ("Infinity, not JSON", '{"term": "premium", "helpful": true, "x": -Infinity}', {}, 400, "not JSON"),
     ("bad Content-Length", VOTE, {"Content-Length": "-1"}, 400, "Content-Length"),
     # More digits than Python reads as an integer.
     ("Content-Length of 5,000 digits", VOTE, {"Content-Length": "9" * 5000}, 413, "larger than"),

@@ -130,7 +130,9 @@ class MemoryFiles:
 
     @staticmethod
     def _range(value: str, found: MemoryFile, headers: dict[str, str]) -> Response:
-        """One range of the plain bytes; several ranges, or a malformed one, get the whole file."""
+        """One range of the plain bytes; several ranges, or a malformed one, get the whole file. A
+        range past the end, or ending before it starts (invalid, RFC 9110 14.1.1), is a 416, as
+        nginx answers it for the static export."""
         size = len(found.body)
         match = RANGE.fullmatch(value.strip())
         if match is None or match.group(1) == match.group(2) == "":
@@ -141,7 +143,7 @@ class MemoryFiles:
         if start >= size or start > end:
             return json_error(
                 416,
-                "range not satisfiable; the file is shorter",
+                f"range not satisfiable: the file has {size} bytes",
                 {
                     "Content-Range": f"bytes */{size}",
                     **{

@@ -43,17 +43,22 @@ def site_of(origin: str | None) -> str:
         raise BadOrigin("the Origin header is not scheme://host[:port]")
     if scheme not in DEFAULT_PORTS:
         return NO_ORIGIN
-    host = _checked_host(host)
+    host = _checked_host(host, bracketed="[" in parts.netloc)
     shown_port = f":{port}" if port is not None and port != DEFAULT_PORTS[scheme] else ""
     return f"{scheme}://{host}{shown_port}"
 
 
-def _checked_host(host: str) -> str:
+def _checked_host(host: str, bracketed: bool) -> str:
+    """The host, normalized; BadOrigin unless it is a host name, an IPv4 address or a bracketed
+    IPv6 address. Not an IPv6 zone (`[fe80::1%eth0]`: ipaddress takes any text after the `%`,
+    and no browser sends one) nor an IPvFuture literal (`[v1.x]`, which urlsplit unbrackets)."""
     host = host.lower()
     try:
         address = ipaddress.ip_address(host)
     except ValueError:
-        if len(host) > MAX_HOST or not _HOST.fullmatch(host):
+        if bracketed or len(host) > MAX_HOST or not _HOST.fullmatch(host):
             raise BadOrigin("the Origin header's host is not a host name") from None
         return host.rstrip(".")
+    if address.version == 6 and (address.scope_id is not None or not bracketed):
+        raise BadOrigin("the Origin header's host is not a host name")
     return f"[{address.compressed}]" if address.version == 6 else address.compressed
