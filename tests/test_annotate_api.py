@@ -62,6 +62,10 @@ def test_without_a_base_url_entry_links_point_at_this_server() -> None:
         ("", {"content-type": "text/html; charset=latin-1"}, b"<p>premium</p>", 415, "UTF-8"),
         ("", HTML, b"\x89PNG\r\n\x1a\n\xff", 400, "not UTF-8 text"),
         ("", HTML, b"<p>premium\x00</p>", 400, "NUL byte"),
+        # Parsed, this would take the parser minutes: its time grows with the square of the depth.
+        ("", HTML, b"<div>" * 200_000, 400, "nests elements more than 1000 deep"),
+        # An end tag the parser ignores (its element is outside the open table cell) closes nothing.
+        ("", HTML, b"<div><table><tr><td></div>" * 1001, 400, "more than 1000 deep"),
         ("", HTML, b"<p>" + b"premium " * (300 * 1024) + b"</p>", 413, "larger than 1048576 bytes"),
         ("?style=bold", HTML, b"<p>premium</p>", 400, "style: must be one of footnotes, links"),
         ("?occurrences=some", HTML, b"<p>premium</p>", 400, "occurrences"),

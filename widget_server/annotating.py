@@ -3,9 +3,10 @@
 HTML in, HTML out (`text/html`); Markdown in, Markdown out (`text/markdown`); the query gives
 the settings (`style`, `occurrences`, `max`, `categories`, `site`). Only `serve` answers it: a
 static export has no server. Bad input is a 4xx JSON error and nothing else: 415 for another
-content type or charset, 413 for a body over MAX_ANNOTATE_BODY, 400 for a body that is not text or a bad
-setting, 429 past the rate limit, which is the feedback endpoints' (clients.py), with a client
-key of its own. The annotation is CPU-bound: it runs in a worker thread, off the event loop.
+content type or charset, 413 for a body over MAX_ANNOTATE_BODY, 400 for a body that is not text,
+HTML nested deeper than the parser takes in time (nesting.py) or a bad setting, 429 past the rate
+limit, which is the feedback endpoints' (clients.py), with a client key of its own. The
+annotation is CPU-bound: it runs in a worker thread, off the event loop.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from widget_server.clients import ClientKeys
 from widget_server.errors import json_error
 from widget_server.feedback import ACCEPTED, BadInput, rate_limited
 from widget_server.headers import request_number
+from widget_server.nesting import MAX_DEPTH, nesting_depth
 from widget_server.snapshot import LiveSite
 
 MAX_ANNOTATIONS = 1000
@@ -53,6 +55,8 @@ class AnnotateEndpoint:
             options = self._options(request)
             rate_limited(self.keys, request, "requests")
             text = await _text_body(request)
+            if media_type == "text/html" and nesting_depth(text) > MAX_DEPTH:
+                raise BadInput(400, f"the HTML nests elements more than {MAX_DEPTH} deep")
         except BadInput as bad:
             return json_error(bad.status, str(bad), bad.headers)
         glossary = self.site.snapshot.glossary
