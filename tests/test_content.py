@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -253,6 +254,36 @@ ERROR_CASES = {
         2,
         "name 'Alphas' matches the same text as 'Alpha' of term 'alpha'",
     ),
+    "alias that repeats the title, as a plural": (
+        {"gamma.md": term("Gamma", "aliases: [gamma rate, GAMMAS]\n")},
+        "terms/gamma.md",
+        5,
+        "alias 'GAMMAS' repeats the title 'Gamma' (line 2)",
+    ),
+    "alias that repeats another alias, in another case and spacing": (
+        {"gamma.md": term("Gamma", "aliases:\n  - gamma rate\n  - Gamma  Rate\n")},
+        "terms/gamma.md",
+        7,
+        "alias 'Gamma  Rate' repeats the alias 'gamma rate' (line 6)",
+    ),
+    "alias that is the plural of a later alias": (
+        {"gamma.md": term("Gamma", "aliases:\n  - gamma rates\n  - gamma rate\n")},
+        "terms/gamma.md",
+        6,
+        "alias 'gamma rates' repeats the alias 'gamma rate' (line 7)",
+    ),
+    "category listed twice": (
+        {"gamma.md": term("Gamma").replace("[finance]", "[finance, healthcare, finance]")},
+        "terms/gamma.md",
+        3,
+        "category 'finance' is listed twice (first on line 3)",
+    ),
+    "related term listed twice": (
+        {"gamma.md": term("Gamma", "related:\n  - alpha\n  - beta\n  - alpha\n")},
+        "terms/gamma.md",
+        8,
+        "related term 'alpha' is listed twice (first on line 6)",
+    ),
     "empty alias": (
         {"gamma.md": term("Gamma", 'aliases:\n  - ok\n  - ""\n')},
         "terms/gamma.md",
@@ -331,6 +362,18 @@ ERROR_CASES = {
         6,
         "section 'Definition' is empty",
     ),
+    "section that renders to no text": (
+        {"gamma.md": term("Gamma", body="## Definition\n\nWhat it is.\n\n## Misuse\n\n***\n")},
+        "terms/gamma.md",
+        10,
+        "section 'Misuse' has no text, only Markdown marks",
+    ),
+    "code block never closed": (
+        {"gamma.md": term("Gamma", body=BODY + "\n```\n## Benefits\n")},
+        "terms/gamma.md",
+        14,
+        "the code block opened on this line is never closed: end it with a ``` line",
+    ),
     "text before the first section": (
         {"gamma.md": term("Gamma", body="Intro.\n" + BODY)},
         "terms/gamma.md",
@@ -371,7 +414,7 @@ ERROR_CASES = {
         {"gamma.md": "---\ntitle: Gamma\n" + BODY},
         "terms/gamma.md",
         1,
-        "missing YAML front matter",
+        "the front matter opened on this line is never closed: end its fields with a '---' line",
     ),
     "categories.yml does not parse": (
         {"categories.yml": CATEGORIES + "- slug: privacy\n  label: Privacy: data\n"},
@@ -384,6 +427,12 @@ ERROR_CASES = {
         "categories.yml",
         7,
         "each category needs slug, label and description",
+    ),
+    "category with a field that is not known": (
+        {"categories.yml": CATEGORIES + "- slug: privacy\n  label: Privacy\n  description: Data.\n  contxt: [data]\n"},
+        "categories.yml",
+        10,
+        "unknown field 'contxt' (known: slug, label, description, context); did you mean 'context'?",
     ),
     "category with a field given twice": (
         {"categories.yml": CATEGORIES + "- slug: privacy\n  label: Privacy\n  label: Data\n  description: Data.\n"},
@@ -754,6 +803,91 @@ def test_error_message_is_relative_to_the_working_directory(tmp_path: Path, monk
     monkeypatch.chdir(tmp_path)
 
     assert str(errors_of(tmp_path / "data")[0]).startswith("data/terms/gamma.md:5: unknown field")
+
+
+def test_a_linked_term_file_is_reported_under_the_links_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_glossary(tmp_path, {"alpha.md": term("Alpha")})
+    (tmp_path / "terms" / "alpha-copy.md").symlink_to("alpha.md")
+    (tmp_path / "terms" / "gone.md").symlink_to("moved-away.md")
+    monkeypatch.chdir(tmp_path)
+
+    assert [str(error) for error in errors_of(Path("."))] == [
+        "terms/gone.md:1: is a link to moved-away.md, which does not exist",
+        "terms/alpha-copy.md:2: name 'Alpha' matches the same text as 'Alpha' of term 'alpha'",
+    ]
+
+
+# A term whose names feed its context rules: premium.md of the bundled glossary, in small.
+CONTEXT = "context:\n  needs: [Gamma]\n  near: [loan]\n  not: [gamma ray, a gamma of]\n"
+
+
+@pytest.mark.parametrize(
+    ("title", "aliases", "line", "message"),
+    [
+        ('""', "[]", 2, "missing title"),
+        ("", "[]", 2, "missing title"),
+        ('"???"', "[]", 2, "title '???' must start and end with a letter or digit"),
+        ("[Gamma]", "[]", 2, "title must be plain text"),
+        ("Gamma", '[""]', 5, "empty alias"),
+        ("Gamma", '[gamma rate, "--"]', 5, "alias '--' must start and end with a letter or digit"),
+    ],
+)
+def test_a_name_reported_is_not_used_by_the_context_rules(
+    tmp_path: Path, title: str, aliases: str, line: int, message: str
+) -> None:
+    """Its error is enough: no traceback from the rules' checks, nor rules reported for naming it."""
+    write_glossary(tmp_path, {"gamma.md": term(title, f"aliases: {aliases}\n{CONTEXT}")})
+
+    assert [(e.line, e.message) for e in errors_of(tmp_path)] == [(line, message)]
+
+
+@pytest.mark.parametrize(
+    ("opening", "not_closing", "closing"),
+    [("```", "~~~", "```"), ("~~~~", "~~~", "~~~~~"), ("````markdown", "```", "  ````")],
+)
+def test_a_heading_in_a_fenced_code_block_is_code(tmp_path: Path, opening: str, not_closing: str, closing: str) -> None:
+    code = f"{opening}\n## Misuse\n{not_closing}\n## Examples\n{closing}"
+    misuse = BODY[BODY.index("## Misuse") :]
+    write_glossary(tmp_path, {"alpha.md": term(body=f"## Definition\n\nWhat it is:\n\n{code}\n\n{misuse}")})
+
+    alpha = load_glossary(tmp_path).terms[0]
+
+    assert alpha.sections == {"Definition": f"What it is:\n\n{code}", "Misuse": "How it is abused."}
+
+
+def test_hidden_files_are_left_alone(tmp_path: Path) -> None:
+    """As macOS (`._` files on other disks), editors (swap and lock files) and tools leave them."""
+    write_glossary(tmp_path, {"alpha.md": term(), "._alpha.md": "\x00\x05\x16\x07", ".draft.md": "---\n"})
+    (tmp_path / "terms" / ".#alpha.md").symlink_to("editor@host.4242:1700000000")
+    (tmp_path / "sites").mkdir()
+    (tmp_path / "sites" / "._news.yml").write_bytes(b"\x00\x05\x16\x07\xff")
+
+    assert [t.slug for t in load_glossary(tmp_path).terms] == ["alpha"]
+
+
+# Root reads any folder: as root (who runs the tests here), `check` runs without the two
+# capabilities that let it, so that chmod 000 refuses it as it refuses anyone else.
+AS_ANYONE = (
+    ["setpriv", "--inh-caps=-dac_override,-dac_read_search", "--bounding-set=-dac_override,-dac_read_search"]
+    if os.geteuid() == 0
+    else []
+)
+
+
+@pytest.mark.parametrize("folder", ["terms", "sites"])
+def test_a_folder_that_cannot_be_read_is_an_error(tmp_path: Path, folder: str) -> None:
+    write_glossary(tmp_path, {"alpha.md": term()})
+    (tmp_path / "sites").mkdir()
+    (tmp_path / folder).chmod(0)
+    try:
+        command = [*AS_ANYONE, sys.executable, "-m", "widget_server", "check", "--data", str(tmp_path)]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    finally:
+        (tmp_path / folder).chmod(0o755)
+
+    assert result.returncode == 1, result.stderr
+    assert f"{folder}:1: cannot be read: Permission denied" in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_valid_small_glossary_loads(tmp_path: Path) -> None:

@@ -146,10 +146,9 @@ class TermFile:
         self.lines: list[str] = []
         self.expected: list[tuple[int, str]] = []  # (line, start of the message)
 
-    def add(self, line: str, problem: str | None = None) -> None:
+    def add(self, line: str, *problems: str | None) -> None:
         self.lines.append(line)
-        if problem is not None:
-            self.expected.append((len(self.lines), problem))
+        self.expected += [(len(self.lines), problem) for problem in problems if problem is not None]
 
     def text(self) -> str:
         return "\n".join(self.lines) + "\n"
@@ -162,9 +161,15 @@ def located_term_files(draw: st.DrawFn) -> TermFile:
     file.add("---")
     file.add(f'title: "Alpha {draw(YAML_FILLER)} Omega"')
     file.add("categories:")
+    listed: set[str] = set()
     for _ in range(draw(st.integers(1, 3))):
-        unknown = draw(st.booleans())
-        file.add(f"  - {'helthcare' if unknown else 'finance'}", "unknown category" if unknown else None)
+        category = draw(st.sampled_from(["finance", "helthcare"]))
+        file.add(
+            f"  - {category}",
+            "unknown category" if category == "helthcare" else None,
+            f"category {category!r} is listed twice" if category in listed else None,
+        )
+        listed.add(category)
     file.add("aliases:")
     for index in range(draw(st.integers(0, 3))):
         file.add(f'  - "Beta{index} {draw(YAML_FILLER)} Zeta"')

@@ -129,8 +129,19 @@ def test_a_yaml_error_without_a_known_cause_keeps_the_parsers_message(tmp_path: 
     assert "; " not in error.message.removeprefix("YAML does not parse: ")
 
 
-@pytest.mark.parametrize("name", ["notes.txt", "alpha.markdown", "Beta.MD", "gamma.md~"])
-def test_a_file_in_terms_that_is_not_md_is_reported(tmp_path: Path, name: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "advice"),
+    [
+        ("notes.txt", "rename it to notes.md, or move it out of terms/"),
+        ("Beta.MD", "rename it to Beta.md, or move it out of terms/"),
+        ("gamma.md~", "rename it to gamma.md, or move it out of terms/"),
+        ("gamma.md.bak", "rename it to gamma.md, or move it out of terms/"),
+        # Never onto the term's own file.
+        ("alpha.markdown", "move it out of terms/: alpha.md is there"),
+        ("alpha.md.bak", "move it out of terms/: alpha.md is there"),
+    ],
+)
+def test_a_file_in_terms_that_is_not_md_is_reported(tmp_path: Path, name: str, advice: str) -> None:
     write_glossary(
         tmp_path,
         {
@@ -144,9 +155,7 @@ def test_a_file_in_terms_that_is_not_md_is_reported(tmp_path: Path, name: str) -
     (error,) = errors_of(tmp_path)
 
     assert (error.path.name, error.line) == (name, 1)
-    assert error.message == (
-        f"{name!r} is not read: term files end in .md (rename it to {Path(name).stem}.md, or move it out of terms/)"
-    )
+    assert error.message == f"{name!r} is not read: term files end in .md ({advice})"
 
 
 def test_a_folder_in_terms_is_reported(tmp_path: Path) -> None:

@@ -397,6 +397,22 @@ BAD_JSON = {
         json.dumps([{"title": "A", "categories": ["finance"], "definition": "D.", "updated": "2026-01-01"}]),
         "row 1, column misuse: missing column",
     ),
+    "a title that is no name, with context rules": (
+        json.dumps(
+            [
+                {
+                    "slug": "unnamed",
+                    "title": "???",
+                    "categories": ["finance"],
+                    "definition": "D.",
+                    "misuse": "M.",
+                    "updated": "2026-01-01",
+                    "context": {"not": ["a ??? fee"]},
+                }
+            ]
+        ),
+        "row 1, column title: title '???' must start and end with a letter or digit",
+    ),
     "a multi-line example": (
         json.dumps(
             [

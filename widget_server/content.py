@@ -14,12 +14,13 @@ from typing import Any
 
 import yaml
 
-from widget_server.model import SLUG_RE, Category, ContentError, Glossary, GlossaryInvalid, NoGlossary, Term
+from widget_server.model import SLUG_RE, Category, ContentError, Glossary, GlossaryInvalid, NoGlossary, Term, report_to
 from widget_server.names import name_keys
 from widget_server.parallel import map_batches, worker_processes
 from widget_server.sites import load_sites
+from widget_server.suggest import did_you_mean
 from widget_server.termfile import TermLines, load_terms, word_list
-from widget_server.yamlsource import Report, node_line, parse_yaml, read_text, text_value, value_nodes
+from widget_server.yamlsource import Report, node_line, parse_yaml, read_folder, read_text, text_value, value_nodes
 
 # Term files handed to a worker process at a time.
 LOAD_BATCH = 100
@@ -39,16 +40,14 @@ def load_glossary(data_dir: Path) -> Glossary:
     known_categories = None if errors else {c.slug: c.context for c in categories}
     terms_dir = data_dir / "terms"
     terms: list[tuple[Term, TermLines]] = []
-    paths: list[Path] = []
-    others: list[ContentError] = []
     if not terms_dir.is_dir():
         errors.append(ContentError(terms_dir, 1, "missing folder of term files"))
     else:
-        # By slug, not by file name: "medicaid.md" sorts after "medicaid-estate-recovery.md".
-        paths = sorted(terms_dir.glob("*.md"), key=lambda path: path.stem)
-        others = _not_term_files(terms_dir, paths)
-        errors += others
-        slugs = frozenset(path.stem for path in paths + [e.path for e in others])
+        entries = read_folder(terms_dir, report_to(errors, terms_dir))
+        paths = term_paths(entries)
+        errors += _not_term_files(entries, paths)
+        # Every entry's, so that `related: [notes]` beside a `notes.txt` is not called missing.
+        slugs = frozenset(path.stem for path in entries)
         batches = (paths[i : i + LOAD_BATCH] for i in range(0, len(paths), LOAD_BATCH))
         load = functools.partial(load_terms, known_categories=known_categories, known_slugs=slugs)
         for loaded, batch_errors in map_batches(load, batches, worker_processes(len(paths))):
@@ -83,9 +82,15 @@ def _require_folder(data_dir: Path) -> None:
         raise NoGlossary(data_dir, "is not a glossary folder: it holds neither categories.yml nor terms/")
 
 
-def _not_term_files(terms_dir: Path, term_files: list[Path]) -> list[ContentError]:
-    """An error for each entry of `terms_dir` that is not a term file, which would otherwise be
-    skipped in silence; hidden ones (.DS_Store, an editor's swap file) are left alone."""
+def term_paths(entries: list[Path]) -> list[Path]:
+    """The term files among the entries of terms/ (`read_folder`), by slug, not by file name:
+    "medicaid.md" sorts after "medicaid-estate-recovery.md"."""
+    return sorted((path for path in entries if path.suffix == ".md"), key=lambda path: path.stem)
+
+
+def _not_term_files(entries: list[Path], term_files: list[Path]) -> list[ContentError]:
+    """An error for each entry of terms/ that is not a term file, which would otherwise be
+    skipped in silence."""
     skipped = set(term_files)
     return [
         ContentError(
@@ -93,15 +98,25 @@ def _not_term_files(terms_dir: Path, term_files: list[Path]) -> list[ContentErro
             1,
             "is a folder; terms/ holds only term files, named <slug>.md"
             if path.is_dir()
-            else f"{path.name!r} is not read: term files end in .md (rename it to "
-            f"{path.stem}.md, or move it out of terms/)",
+            else _rename_advice(path, skipped),
         )
-        for path in sorted(terms_dir.iterdir())
-        if path not in skipped and not path.name.startswith(".")
+        for path in entries
+        if path not in skipped
     ]
 
 
+def _rename_advice(path: Path, term_files: set[Path]) -> str:
+    """What to do with a file in terms/ that is not named .md. Its slug is its name up to the
+    first dot (a slug has none): `late-fee.md.bak` is late-fee's backup, not `late-fee.md.md`,
+    and is never to be renamed over the file it copies."""
+    target = f"{path.name.partition('.')[0]}.md"
+    if path.with_name(target) in term_files:
+        return f"{path.name!r} is not read: term files end in .md (move it out of terms/: {target} is there)"
+    return f"{path.name!r} is not read: term files end in .md (rename it to {target}, or move it out of terms/)"
+
+
 CATEGORY_FIELDS = ("slug", "label", "description")
+CATEGORY_KEYS = (*CATEGORY_FIELDS, "context")
 
 
 def _load_categories(path: Path, errors: list[ContentError]) -> list[Category]:
@@ -135,6 +150,13 @@ def _category(node: yaml.Node, data: Any, error: Report) -> Category | None:
     if not isinstance(node, yaml.MappingNode) or not isinstance(data, dict):
         error(node_line(node), "each category needs slug, label and description")
         return None
+    for key_node, _ in node.value:
+        if key_node.value not in CATEGORY_KEYS:
+            error(
+                node_line(key_node),
+                f"unknown field {key_node.value!r} (known: {', '.join(CATEGORY_KEYS)})"
+                f"{did_you_mean(str(key_node.value), CATEGORY_KEYS)}",
+            )
     fields = value_nodes(node)
     context = word_list(
         data.get("context"), fields.get("context"), node_line(node), node_line, "category context", error

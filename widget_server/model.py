@@ -7,7 +7,7 @@ import datetime
 import functools
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -38,6 +38,11 @@ class ContentError:
 
     def __str__(self) -> str:
         return f"{display_path(self.path)}:{self.line}: {self.message}"
+
+
+def report_to(errors: list[ContentError], path: Path) -> Callable[[int, str], None]:
+    """Reports a problem at a line of `path` into `errors`."""
+    return lambda line, message: errors.append(ContentError(path, line, message))
 
 
 class NoGlossary(Exception):
@@ -182,8 +187,10 @@ class Glossary:
 
 
 def display_path(path: Path) -> str:
-    """The path relative to the working directory where possible, as editors expect."""
+    """The path relative to the working directory where possible, as editors expect; else as
+    given. Not resolved: the errors of a linked file are the link's, which the editor named
+    (a resolved link names its target, or whatever a dangling one points at)."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(path.absolute().relative_to(Path.cwd()))
     except ValueError:
         return str(path)

@@ -109,6 +109,11 @@ def name_keys(name: str, case_sensitive: bool = False) -> frozenset[str]:
     return frozenset(fold(form).casefold() for form in name_forms(name, case_sensitive))
 
 
+def name_key(name: str) -> str:
+    """The key of `name` itself, not of its plural: the first of `name_keys`."""
+    return fold(normalize_gap(name)).casefold()
+
+
 def name_problem(name: str) -> str | None:
     """What keeps `name` from being a title, alias or context word, or None."""
     if not NAME_EDGE_RE.match(name):

@@ -6,12 +6,13 @@ import datetime
 import re
 from pathlib import Path
 
-from widget_server.content import load_glossary
-from widget_server.model import SLUG_RE, Glossary, GlossaryInvalid, Term, slugify
+from widget_server.content import load_glossary, term_paths
+from widget_server.model import SLUG_RE, Glossary, GlossaryInvalid, Term, report_to, slugify
 from widget_server.names import name_problem
 from widget_server.placeholders import PLACEHOLDERS
 from widget_server.termfile import load_terms
 from widget_server.termwriter import front_matter
+from widget_server.yamlsource import read_folder
 
 TEMPLATE = f"""\
 ---
@@ -78,6 +79,8 @@ def _term_named(data_dir: Path, name: str) -> Term | None:
     try:
         return load_glossary(data_dir).term_named(name)
     except GlossaryInvalid:
-        paths = sorted((data_dir / "terms").glob("*.md"))
+        terms_dir = data_dir / "terms"
+        # A terms/ that cannot be read is among the errors just raised: here, it has no terms.
+        paths = term_paths(read_folder(terms_dir, report_to([], terms_dir)))
         loaded, _ = load_terms(paths, None, {path.stem for path in paths})
         return Glossary(categories=(), terms=tuple(term for term, _ in loaded)).term_named(name)

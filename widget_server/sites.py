@@ -17,9 +17,9 @@ from typing import Any
 import cssselect
 import yaml
 
-from widget_server.model import SLUG_RE, ContentError, Site
+from widget_server.model import SLUG_RE, ContentError, Site, report_to
 from widget_server.suggest import did_you_mean
-from widget_server.yamlsource import node_line, parse_yaml, read_text, text_value, value_nodes
+from widget_server.yamlsource import node_line, parse_yaml, read_folder, read_text, text_value, value_nodes
 
 SITES_FOLDER = "sites"
 # Every field a site file may have; all but `name` and `origins` are optional.
@@ -154,7 +154,7 @@ def load_sites(
         return ()
     sites: list[Site] = []
     claimed: dict[str, tuple[str, Path, int]] = {}  # origin -> (site id, file, line)
-    for path in sorted(folder.iterdir()):
+    for path in read_folder(folder, report_to(errors, folder)):
         if path.suffix == ".yaml":
             errors.append(ContentError(path, 1, "site files end in .yml; rename it"))
         if path.suffix != ".yml":

@@ -14,9 +14,9 @@ from typing import Any
 import yaml
 
 from widget_server.lines import MARKDOWN_BREAKS, EditorLines, split_lines
-from widget_server.markup import unsafe_link_lines
+from widget_server.markup import plain_text, unsafe_link_lines
 from widget_server.model import REQUIRED_SECTIONS, SECTIONS, SLUG_RE, ContentError, Context, Term
-from widget_server.names import contains_words, name_keys, name_problem, split_name
+from widget_server.names import contains_words, name_key, name_keys, name_problem, split_name
 from widget_server.placeholders import placeholder_at
 from widget_server.suggest import did_you_mean
 from widget_server.yaml_hints import LIST_ITEM_RUNS_ON
@@ -93,9 +93,8 @@ def _load_term(
     text = read_text(path, error)
     if text is None:
         return None
-    parts = _split_front_matter(text)
+    parts = _split_front_matter(text, error)
     if parts is None:
-        error(1, "missing YAML front matter (a '---' line, the fields, then another '---' line)")
         return None
     front, body, body_line = parts
     meta = _parse_front_matter(front, lines, error)
@@ -107,18 +106,14 @@ def _load_term(
         known_keys = ", ".join(sorted(FRONT_MATTER_KEYS))
         error(lines.key(key), f"unknown field {key!r} (known: {known_keys}){did_you_mean(key, FRONT_MATTER_KEYS)}")
 
-    written_title = text_value("title", meta.get("title"), lines.value_nodes.get("title"), lines.key("title"), error)
-    title = (written_title or "").strip()
-    if written_title is not None and not title:
-        error(lines.key("title"), "missing title")
-    elif title and (problem := name_problem(title)):
-        error(lines.key("title"), f"title {title!r} {problem}")
+    title = _title(meta, lines, error)
 
     categories = _string_list(meta, "categories", "category", lines, error)
     if "categories" not in meta:
         error(1, "missing categories")
     elif not meta["categories"]:
         error(lines.key("categories"), "categories must list at least one category")
+    _check_listed_once("categories", "category", categories, lines, error)
     for index, category in categories:
         if known_categories is not None and category not in known_categories:
             known = ", ".join(sorted(known_categories))
@@ -127,25 +122,25 @@ def _load_term(
                 f"unknown category {category!r} (known: {known}){did_you_mean(category, known_categories)}",
             )
 
-    aliases = _string_list(meta, "aliases", "alias", lines, error)
-    for index, alias in aliases:
-        if not alias.strip():
-            error(lines.item("aliases", index), "empty alias")
-        elif problem := name_problem(alias.strip()):
-            error(lines.item("aliases", index), f"alias {alias!r} {problem}")
+    before_aliases = len(errors)
+    aliases = _aliases(meta, lines, error)
+    # None once a name is reported: that error is enough, and the context rules checked against
+    # the other names would be reported for naming it.
+    names = None if title is None or len(errors) > before_aliases else [title, *(a for _, a in aliases)]
 
     case_sensitive = meta.get("case_sensitive", False)
     if not isinstance(case_sensitive, bool):
         error(lines.key("case_sensitive"), "case_sensitive must be true or false")
         case_sensitive = False
+    _check_no_alias_repeats(title, aliases, case_sensitive, lines, error)
 
-    names = [title, *(a.strip() for _, a in aliases)]
     defaults = None
     if known_categories is not None:
         defaults = [w for _, c in categories for w in known_categories.get(c, ())]
     context = _context(meta, lines, names, defaults, error)
 
     related = _string_list(meta, "related", "related term", lines, error)
+    _check_listed_once("related", "related term", related, lines, error)
     updated = meta.get("updated")
     if not isinstance(updated, datetime.date) or isinstance(updated, datetime.datetime):
         error(lines.key("updated"), "updated must be a date written as YYYY-MM-DD")
@@ -155,13 +150,13 @@ def _load_term(
     loads = len(errors) == count_before
     # After the rest: a misspelt related slug leaves the term in the check across terms.
     _check_related(slug, related, known_slugs, lines, error)
-    if not loads:
+    if not loads or title is None:  # a title is None only once reported
         return None
     term = Term(
         slug=slug,
         title=title,
         categories=tuple(c for _, c in categories),
-        aliases=tuple(a.strip() for _, a in aliases),
+        aliases=tuple(a for _, a in aliases),
         case_sensitive=case_sensitive,
         related=tuple(r for _, r in related),
         updated=updated,
@@ -173,6 +168,68 @@ def _load_term(
         title=lines.key("title"),
         aliases=tuple(lines.item("aliases", index) for index, _ in aliases),
     )
+
+
+def _title(meta: dict[str, Any], lines: _Lines, error: Report) -> str | None:
+    """The title; None once what is wrong with it is reported."""
+    written = text_value("title", meta.get("title"), lines.value_nodes.get("title"), lines.key("title"), error)
+    if written is None:
+        return None
+    title = written.strip()
+    if not title:
+        error(lines.key("title"), "missing title")
+        return None
+    if problem := name_problem(title):
+        error(lines.key("title"), f"title {title!r} {problem}")
+        return None
+    return title
+
+
+def _aliases(meta: dict[str, Any], lines: _Lines, error: Report) -> list[tuple[int, str]]:
+    """The aliases that are names, stripped, each with its index in the list; the others are
+    reported."""
+    aliases = []
+    for index, written in _string_list(meta, "aliases", "alias", lines, error):
+        alias = written.strip()
+        if not alias:
+            error(lines.item("aliases", index), "empty alias")
+        elif problem := name_problem(alias):
+            error(lines.item("aliases", index), f"alias {written!r} {problem}")
+        else:
+            aliases.append((index, alias))
+    return aliases
+
+
+def _check_no_alias_repeats(
+    title: str | None, aliases: list[tuple[int, str]], case_sensitive: bool, lines: _Lines, error: Report
+) -> None:
+    """No alias matches only what the title or another alias matches already (compared as the
+    check across terms compares names: any case, white space, a plural), which the term would
+    publish twice for nothing. A singular alias of a plural title adds the singular: not one.
+    Of two aliases that repeat each other, the later one is reported."""
+    names = [("title", title, lines.key("title"))] if title is not None else []
+    names += [("alias", alias, lines.item("aliases", index)) for index, alias in aliases]
+    keys = [name_keys(name, case_sensitive) for _, name, _ in names]
+    for index, (what, name, line) in enumerate(names):
+        if what == "title":
+            continue
+        own = name_key(name)
+        for other_index, (other_what, other, other_line) in enumerate(names):
+            repeats_this_one = other_index > index and name_key(other) in keys[index]
+            if other_index != index and own in keys[other_index] and not repeats_this_one:
+                error(line, f"alias {name!r} repeats the {other_what} {other!r} (line {other_line})")
+                break
+
+
+def _check_listed_once(key: str, what: str, items: list[tuple[int, str]], lines: _Lines, error: Report) -> None:
+    """Each item of list field `key` is given once: a repeated one would be published twice."""
+    first_lines: dict[str, int] = {}
+    for index, item in items:
+        line = lines.item(key, index)
+        if item in first_lines:
+            error(line, f"{what} {item!r} is listed twice (first on line {first_lines[item]})")
+        else:
+            first_lines[item] = line
 
 
 def _check_related(
@@ -225,12 +282,13 @@ def word_list(
 def _context(
     meta: dict[str, Any],
     lines: _Lines,
-    names: list[str],
+    names: list[str] | None,
     defaults: list[str] | None,
     error: Report,
 ) -> Context:
-    """The term's `context` rules, each checked against its names (`defaults`: its categories'
-    context words, None when categories.yml did not load)."""
+    """The term's `context` rules, each checked against its names (None when one of them was
+    reported: then they are not) and `defaults`, its categories' context words (None when
+    categories.yml did not load)."""
     if meta.get("context") is None:
         return Context()
     node = lines.value_nodes.get("context")
@@ -259,36 +317,47 @@ def _context(
         for key in CONTEXT_KEYS
     }
     needs_line = _front_matter_line(keys["needs"]) if "needs" in keys else 0
-    for need, line in parts["needs"]:
-        if need not in names:
-            error(
-                line, f"context needs {need!r} is not a name of this term (names: {', '.join(repr(n) for n in names)})"
-            )
+    if names is not None:
+        _check_context_names(parts["needs"], parts["not"], names, error)
     if parts["needs"] and not parts["near"] and defaults is not None and not defaults:
         error(
             needs_line,
             "context needs names but gives no near words, and none of the "
             "term's categories has context words in categories.yml",
         )
-    for phrase, where in parts["not"]:
+    needs, near, refuse = (tuple(word for word, _ in parts[key]) for key in CONTEXT_KEYS)
+    return Context(needs, near, refuse)
+
+
+def _check_context_names(
+    needs: list[tuple[str, int]], refuse: list[tuple[str, int]], names: list[str], error: Report
+) -> None:
+    """Each `needs` entry is a name of the term; each `not` phrase holds one, and more words."""
+    for need, line in needs:
+        if need not in names:
+            error(
+                line, f"context needs {need!r} is not a name of this term (names: {', '.join(repr(n) for n in names)})"
+            )
+    for phrase, where in refuse:
         inside = [name for name in names if contains_words(phrase, name)]
         if not inside:
             error(where, f"context not {phrase!r} contains no name of this term as whole words")
         elif all(len(split_name(phrase)[0]) <= len(split_name(name)[0]) for name in inside):
             error(where, f"context not {phrase!r} must have more words than the name it contains")
-    needs, near, refuse = (tuple(word for word, _ in parts[key]) for key in CONTEXT_KEYS)
-    return Context(needs, near, refuse)
 
 
-def _split_front_matter(text: str) -> tuple[str, str, int] | None:
-    """Split into (front matter, body, line number of the body's first line)."""
+def _split_front_matter(text: str, error: Report) -> tuple[str, str, int] | None:
+    """Split into (front matter, body, line number of the body's first line); None once
+    reported."""
     text = text.removeprefix("\ufeff")
     all_lines = split_lines(text)
     if not all_lines or all_lines[0].rstrip() != "---":
+        error(1, "missing YAML front matter (a '---' line, the fields, then another '---' line)")
         return None
     for index, line in enumerate(all_lines[1:], start=1):
         if line.rstrip() == "---":
             return "".join(all_lines[1:index]), "".join(all_lines[index + 1 :]), index + 2
+    error(1, "the front matter opened on this line is never closed: end its fields with a '---' line")
     return None
 
 
@@ -347,6 +416,7 @@ def _parse_sections(body: str, first_line: int, path: Path, error: Report) -> di
     content_lines: dict[str, int] = {}  # section name -> line of its first non-blank line
     current: str | None = None
     chunk: list[str] = []
+    fence = _Fence()
 
     def close() -> None:
         if current is not None:
@@ -357,7 +427,8 @@ def _parse_sections(body: str, first_line: int, path: Path, error: Report) -> di
             content_lines[current] = starts[current] + 1 + skipped
 
     for number, line in enumerate(split_lines(body), start=first_line):
-        heading = re.match(r"^##\s+(.+?)\s*#*\s*$", line)
+        # A `## ` line inside a fenced code block is code, as Markdown shows it.
+        heading = None if fence.holds(line, number) else re.match(r"^##\s+(.+?)\s*#*\s*$", line)
         if heading:
             close()
             current, chunk = heading.group(1), []
@@ -375,6 +446,8 @@ def _parse_sections(body: str, first_line: int, path: Path, error: Report) -> di
         else:
             chunk.append(line)
     close()
+    if fence.opened_on:
+        error(fence.opened_on, f"the code block opened on this line is never closed: end it with a {fence.marker} line")
 
     for name in REQUIRED_SECTIONS:
         if name not in sections:
@@ -382,6 +455,9 @@ def _parse_sections(body: str, first_line: int, path: Path, error: Report) -> di
     for name, text in sections.items():
         if not text:
             error(starts[name], f"section {name!r} is empty")
+        elif not plain_text(text):
+            # What readers get: `***` alone is a rule, an empty list item nothing at all.
+            error(starts[name], f"section {name!r} has no text, only Markdown marks")
         placeholder = placeholder_at(name, text)
         if placeholder is not None:
             error(
@@ -393,6 +469,33 @@ def _parse_sections(body: str, first_line: int, path: Path, error: Report) -> di
         for offset in unsafe_link_lines(text):
             error(content_lines[name] + editor_lines(offset), f"link with an unsafe URL in section {name!r}")
     return {name: sections[name] for name in SECTIONS if name in sections}
+
+
+# The line that opens a fenced code block (CommonMark: at most three spaces, then three or more
+# backticks or tildes; a backtick fence's info string holds no backtick).
+_FENCE_OPEN_RE = re.compile(r"^ {0,3}(`{3,}(?=[^`]*$)|~{3,})")
+_FENCE_CLOSE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*$")
+
+
+@dataclass
+class _Fence:
+    """Follows the fenced code blocks of a body, line by line."""
+
+    marker: str = ""  # the open fence's backticks or tildes; "" outside a block
+    opened_on: int = 0  # the line that opened it, 0 outside a block
+
+    def holds(self, line: str, number: int) -> bool:
+        """Whether `line` (the body's line `number`) is a fence or inside a block."""
+        if self.marker:
+            # Closed by the same character, at least as many of it, and nothing else.
+            closing = _FENCE_CLOSE_RE.match(line)
+            if closing and closing.group(1).startswith(self.marker):
+                self.marker, self.opened_on = "", 0
+            return True
+        if opening := _FENCE_OPEN_RE.match(line):
+            self.marker, self.opened_on = opening.group(1), number
+            return True
+        return False
 
 
 def _front_matter_line(node: yaml.Node) -> int:

@@ -7,6 +7,7 @@ what to do there (yaml_hints.py). Term files, categories.yml and site files all 
 from __future__ import annotations
 
 import datetime
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -29,12 +30,30 @@ def read_text(path: Path, error: Report, missing: str = "missing file") -> str |
         byte = exc.object[exc.start]
         error(line, f"not UTF-8 text ({exc.reason}: byte {byte:#04x}); save the file as UTF-8")
     except FileNotFoundError:
-        error(1, missing)
+        # A link to a file that is gone is listed all the same: say what it points at.
+        error(1, f"is a link to {os.readlink(path)}, which does not exist" if path.is_symlink() else missing)
     except IsADirectoryError:
         error(1, "is a folder, not a file")
     except OSError as exc:
-        error(1, f"cannot be read: {exc.strerror or exc}")
+        error(1, _cannot_read(exc))
     return None
+
+
+def read_folder(folder: Path, error: Report) -> list[Path]:
+    """The entries of `folder`, sorted; [] once the reason it cannot be read is reported.
+
+    Hidden ones are left out: .DS_Store, macOS's `._name` files, an editor's swap and lock files
+    (`.#name.md`, often a link to nothing) are the system's or a tool's, not the editor's.
+    """
+    try:
+        return sorted(path for path in folder.iterdir() if not path.name.startswith("."))
+    except OSError as exc:
+        error(1, _cannot_read(exc))
+        return []
+
+
+def _cannot_read(exc: OSError) -> str:
+    return f"cannot be read: {exc.strerror or exc}"
 
 
 # libyaml's parser where installed: it parses a 5,000-term glossary about ten times faster.
