@@ -166,6 +166,30 @@ def test_example_nginx_config_answers_like_the_server(nginx: tuple[str, int], cl
         assert body == expected.content
 
 
+@pytest.mark.parametrize("path", ["/widget.js", "{pinned}", "/api/v1/terms.json", "/api/v1/index/finance.json"])
+def test_example_nginx_config_answers_a_preflight_like_the_server(
+    nginx: tuple[str, int], client: TestClient, path: str
+) -> None:
+    """A partner page's fetch with headers of its own (a tracing library's) is preflighted: the
+    export behind nginx must allow it as `serve` does, or the browser never sends the GET."""
+    path = path.format(pinned="/" + build_assets().widget)
+    asked = {
+        "Origin": "https://partner.example",
+        "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "traceparent",
+    }
+    connection = http.client.HTTPConnection(*nginx, timeout=10)
+    connection.request("OPTIONS", path, headers=asked)
+    answer = connection.getresponse()
+    answer.read()
+    connection.close()
+    expected = client.options(path, headers=asked)
+
+    assert answer.status == expected.status_code == 204
+    for name in ("Access-Control-Allow-Origin", "Access-Control-Allow-Methods", "Access-Control-Allow-Headers"):
+        assert answer.getheader(name) == expected.headers[name], name
+
+
 SECURITY_HEADERS = ("Content-Security-Policy", "X-Frame-Options", "Referrer-Policy", "Permissions-Policy")
 
 
