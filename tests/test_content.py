@@ -855,6 +855,16 @@ def test_a_heading_in_a_fenced_code_block_is_code(tmp_path: Path, opening: str, 
     assert alpha.sections == {"Definition": f"What it is:\n\n{code}", "Misuse": "How it is abused."}
 
 
+@pytest.mark.parametrize("heading", [" ## Misuse", "   ## Misuse", "##\tMisuse", "## Misuse ##", "## Misuse  #"])
+def test_a_section_heading_is_read_as_markdown_reads_it(tmp_path: Path, heading: str) -> None:
+    """Indented up to three spaces, or closed by `#`s, it is still a heading to Markdown: read as
+    text of the section before, it would show as a heading inside that section's card text."""
+    body = BODY.replace("## Misuse", heading)
+    write_glossary(tmp_path, {"alpha.md": term(body=body)})
+
+    assert load_glossary(tmp_path).terms[0].sections == {"Definition": "What it is.", "Misuse": "How it is abused."}
+
+
 def test_hidden_files_are_left_alone(tmp_path: Path) -> None:
     """As macOS (`._` files on other disks), editors (swap and lock files) and tools leave them."""
     write_glossary(tmp_path, {"alpha.md": term(), "._alpha.md": "\x00\x05\x16\x07", ".draft.md": "---\n"})

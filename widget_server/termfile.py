@@ -427,8 +427,9 @@ def _parse_sections(body: str, first_line: int, path: Path, error: Report) -> di
             content_lines[current] = starts[current] + 1 + skipped
 
     for number, line in enumerate(split_lines(body), start=first_line):
-        # A `## ` line inside a fenced code block is code, as Markdown shows it.
-        heading = None if fence.holds(line, number) else re.match(r"^##\s+(.+?)\s*#*\s*$", line)
+        # A `## ` line inside a fenced code block is code, as Markdown shows it; one indented by
+        # up to three spaces is a heading, as it is to Markdown (CommonMark's ATX headings).
+        heading = None if fence.holds(line, number) else _HEADING_RE.match(line)
         if heading:
             close()
             current, chunk = heading.group(1), []
@@ -471,6 +472,7 @@ def _parse_sections(body: str, first_line: int, path: Path, error: Report) -> di
     return {name: sections[name] for name in SECTIONS if name in sections}
 
 
+_HEADING_RE = re.compile(r"^ {0,3}##[ \t]+(.+?)[ \t]*(?:[ \t]#+)?[ \t]*$")
 # The line that opens a fenced code block (CommonMark: at most three spaces, then three or more
 # backticks or tildes; a backtick fence's info string holds no backtick).
 _FENCE_OPEN_RE = re.compile(r"^ {0,3}(`{3,}(?=[^`]*$)|~{3,})")
