@@ -44,14 +44,15 @@ class Partner:
     data: Path
     store: dict[str, Any]  # create_app's state_dir or database_url
 
-    def page(self, page: Page, name: str, attributes: str = "") -> Page:
-        """Opens a copy of the card fixture page with the widget tag pointing at the glossary."""
+    def page(self, page: Page, name: str, attributes: str = "", origin: str = "") -> Page:
+        """Opens a copy of the card fixture page with the widget tag pointing at the glossary,
+        from the partner's origin or another name of its server (`origin`)."""
         tag = f'<script src="{self.glossary.url}/widget.js" {attributes}'
         html = CARD_PAGE_HTML.replace('<script src="/widget.js"', tag)
         # In a landmark, as a real article is, so that axe has only the card to judge.
         html = html.replace("<article", "<main><article").replace("</article>", "</article></main>")
         (self.pages / name).write_text(html, encoding="utf-8")
-        page.goto(f"{self.origin}/{name}")
+        page.goto(f"{origin or self.origin}/{name}")
         page.locator("glossary-term.glossary-widget-term").first.wait_for(state="attached")
         return page
 
@@ -169,6 +170,25 @@ def test_yes_and_no_with_a_comment_from_a_partner_page_reach_the_store(
         admin.close()
 
 
+def test_no_cookie_of_the_glossarys_site_goes_with_an_open_or_a_vote(page: Page, partner: Partner) -> None:
+    """A glossary on the publisher's domain gets the publisher's cookies on its requests from
+    pages of the same site; the widget sends none (sendBeacon, which it used for opens, did)."""
+    page.context.add_cookies([{"name": "publisher_session", "value": "secret", "url": partner.glossary.url}])
+    same_site = partner.origin.replace("localhost", "127.0.0.1")  # the glossary is on 127.0.0.1
+    requests = posts(partner.page(page, "article.html", origin=same_site))
+
+    open_card(page, "premium").get_by_role("button", name="Yes").click()
+    expect(card(page, "premium").get_by_role("status")).to_have_text("Thanks")
+
+    def stored() -> list[tuple[str, int, int]]:
+        return [(r["site"], r["opens"], r["helpful_yes"]) for r in partner.stats()["term_sites"]]
+
+    eventually(stored, [(same_site, 1, 1)])
+    sent = [r for r in requests if r.method == "POST"]
+    assert sorted(r.url.rsplit("/", 1)[1] for r in sent) == ["events", "feedback"]
+    assert all("cookie" not in r.all_headers() for r in sent)
+
+
 def test_a_card_opened_twice_counts_one_open_and_asks_for_one_vote(page: Page, partner: Partner) -> None:
     requests = posts(partner.page(page, "article.html"))
     open_card(page, "premium").get_by_role("button", name="Yes").click()
@@ -270,6 +290,7 @@ def test_the_keyboard_alone_votes_no_and_comments(page: Page, partner: Partner) 
     term(page, "premium").focus()
     opened = card(page, "premium")
     expect(opened.locator(".title")).to_be_visible()
+    page.keyboard.press("Enter")  # into the card
 
     no = opened.get_by_role("button", name="No")
     for _ in range(10):
@@ -300,3 +321,20 @@ def test_axe_finds_no_violations_on_the_card_with_the_feedback_block(page: Page,
     expect(opened.get_by_label("What was missing or wrong?")).to_be_visible()
     results = Axe().run(page)
     assert results.violations_count == 0, results.generate_report()
+
+
+@pytest.mark.parametrize("size", [(320, 300), (900, 260)], ids=["phone", "laptop"])
+def test_after_no_the_focused_comment_field_is_in_sight(page: Page, partner: Partner, size: tuple[int, int]) -> None:
+    """In a short window the card scrolls. It is placed again for the new field before focus goes
+    there: placing resets its scroll, which left the focused field below the card's bottom edge
+    (WCAG 2.4.7, 2.4.11)."""
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    partner.page(page, "article.html")
+    opened = open_card(page, "premium")
+    opened.get_by_role("button", name="No").click()
+    field = opened.get_by_label("What was missing or wrong?")
+    expect(field).to_be_focused()
+
+    shown, box = opened.bounding_box(), field.bounding_box()
+    assert shown and box
+    assert shown["y"] <= box["y"] and box["y"] + box["height"] <= shown["y"] + shown["height"], (shown, box)

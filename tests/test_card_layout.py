@@ -179,3 +179,21 @@ def test_data_link_target_blank_opens_the_entry_in_a_new_tab_without_opener(page
     # No rel="noopener" needed: browsers open a target=_blank link without an opener.
     assert entry_page.evaluate("window.opener") is None
     assert page.url.endswith("/examples/variant.html")
+
+
+@pytest.mark.parametrize(
+    "layout",
+    ["display: flex; flex-direction: column; gap: 40px", "display: grid; grid-template-rows: auto 1fr auto; gap: 24px"],
+    ids=["flex", "grid"],
+)
+def test_opening_a_card_moves_nothing_on_a_flex_or_grid_page(page: Page, fixture_server, layout: str) -> None:
+    """The card's container is not added to <body>: as an item of a flex or grid body with a gap it
+    took a gap of its own, and the page grew and its footer moved when the first card opened."""
+    open_page(page, fixture_server)
+    page.evaluate("layout => { document.body.style.cssText = layout; }", layout)
+    page_box = "() => [document.documentElement.scrollHeight, document.body.lastElementChild.offsetTop]"
+    before = page.evaluate(page_box)
+
+    open_card(page, "premium")
+
+    assert page.evaluate(page_box) == before

@@ -37,11 +37,18 @@ def on_card(page: Page) -> None:
     page.clock.run_for(CLOSE_MS + 100)  # long enough for a close the pointer should not cause
 
 
-def tab(page: Page) -> None:
-    """Tab from the term into the card's controls, once they are in."""
-    if card(page).count():
-        expect(card(page).get_by_role("link").last).to_be_attached()
-    page.keyboard.press("Tab")
+def into(key: str) -> Callable[[Page], None]:
+    """`key` on the focused term: into the card's controls, once they are in. Pressed only while
+    a term has focus: elsewhere the key is the page's (Space scrolls it)."""
+
+    def press(page: Page) -> None:
+        if not page.evaluate("document.activeElement.localName === 'glossary-term'"):
+            return
+        if card(page).count():
+            expect(card(page).get_by_role("link").last).to_be_attached()
+        page.keyboard.press(key)
+
+    return press
 
 
 def focus_from_before(page: Page) -> None:
@@ -55,7 +62,8 @@ STEPS: dict[str, Callable[[Page], None]] = {
     "hover": lambda page: (hover(page, term(page, "premium")), page.clock.run_for(OPEN_MS)),
     "card": on_card,
     "escape": lambda page: page.keyboard.press("Escape"),
-    "tab": tab,
+    "enter": into("Enter"),
+    "space": into(" "),
     "leave": lambda page: (move_away(page), page.clock.run_for(CLOSE_MS + 100)),
     "focus": focus_from_before,
     "blur": lambda page: page.locator("#after").focus(),
@@ -81,8 +89,12 @@ TABLE = [
     # From the keyboard: Escape leaves focus on the term; a new focus or hover opens it again.
     "focus>premium escape>- leave>- focus>premium",
     "focus>premium escape>- hover>premium leave>premium blur>-",
-    "focus>premium tab>premium escape>- hover>premium",
-    "focus>premium tab>premium escape>- blur>- focus>premium",
+    "focus>premium enter>premium escape>- hover>premium",
+    "focus>premium space>premium escape>- blur>- focus>premium",
+    # Enter or Space on the term opens the card Escape closed: a button's own keys.
+    "focus>premium escape>- enter>premium",
+    "focus>premium escape>- space>premium escape>- enter>premium",
+    "hover>premium escape>- focus>premium escape>- space>premium",
     "focus>premium hover>premium card>premium escape>- leave>- blur>- hover>premium",
     "hover>premium card>premium focus>premium escape>- leave>- focus>premium",
     # Taps: a second tap closes, the next opens; Escape after a tap does not stick either.

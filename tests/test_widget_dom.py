@@ -814,8 +814,9 @@ def test_occurrences_first_holds_for_late_content(page: Page, fixture_server: Li
 
 
 def test_opening_a_card_is_not_taken_for_new_content(page: Page, fixture_server: LiveServer) -> None:
-    """Without an article, the widget watches <body>, where the card's container joins the page
-    when a card is first shown: that must not start another scan."""
+    """Without an article, the widget scans <body>, and follows the whole document, which the
+    card's container joins (after <body>) when a card is first shown: that must not start
+    another scan."""
     url = serve_html(page, dom_url(fixture_server) + "?body", html_page("<p>The premium is due.</p>" + widget_tag()))
     open_ready(page, url)
 
@@ -823,7 +824,7 @@ def test_opening_a_card_is_not_taken_for_new_content(page: Page, fixture_server:
     page.locator('[data-glossary-card="premium"]').wait_for(state="visible")
     settle(page)
 
-    assert page.evaluate("document.body.lastElementChild.localName") == "glossary-card"
+    assert page.evaluate("document.documentElement.lastElementChild.localName") == "glossary-card"
     assert ready_count(page) == 1
 
 

@@ -1,6 +1,6 @@
 // ---- card: the hover card with the definition, the misuse warning and a link ----------------
 //
-// One card, reused, in an open shadow root on a container at the end of <body>, so host CSS
+// One card, reused, in an open shadow root on a container after <body>, so host CSS
 // cannot reach it; styled by a constructed stylesheet, so a strict CSP does not block it;
 // shown with the Popover API (top layer; the widget starts only where it exists, see main.js),
 // so no host z-index, overflow or transform can hide it: it is open exactly while it matches
@@ -34,7 +34,7 @@ export function createCards(config, signal, write, turnOff) {
   // Announced with the dialog's name when focus enters it (ids are the shadow root's own).
   card.setAttribute("aria-describedby", "definition warning");
   card.tabIndex = -1; // a click or tap on its text keeps focus in the card, so it stays open
-  if (config.theme !== "auto") card.style.colorScheme = config.theme; // light-dark() follows it
+  if (config.theme != "auto") card.style.colorScheme = config.theme; // light-dark() follows it
   card.popover = "manual";
   shadow.append(card);
 
@@ -106,8 +106,9 @@ export function createCards(config, signal, write, turnOff) {
   function show() {
     // Added when first needed (and again if the page's scripts removed it): until then the
     // page's layout is left untouched, so the scan can read it without forcing a new one.
-    // Through `write`, so that the observer does not take it for new content to scan.
-    if (!host.isConnected) write(() => document.body.append(host));
+    // Through `write`, so that the observer does not take it for new content to scan. After
+    // <body>, not in it: as an item of a flex or grid <body> with a gap, it moved the page.
+    if (!host.isConnected) write(() => document.documentElement.append(host));
     card.togglePopover(true);
     place();
   }
@@ -119,12 +120,19 @@ export function createCards(config, signal, write, turnOff) {
 
   const say = (status) => render([element("p", "status", status)]);
 
-  /** A beacon the first time a term's card shows its content in this page view: it outlives the
-   * page, and as text/plain it is a CORS simple request. */
+  /** Posts `data` to the feedback API's `path`; resolves to whether it was stored. A string body,
+   * with no credentials and no custom header: a CORS simple request, with no preflight, and no
+   * cookie of the glossary's site goes with it (sendBeacon sends them). `keepalive`: it
+   * outlives the page. */
+  const post = (path, data) =>
+    fetch(config.feedback + path, { method: "POST", body: JSON.stringify(data), credentials: "omit", keepalive: true })
+      .then((response) => response.ok, () => false);
+
+  /** Counts an open the first time a term's card shows its content in this page view. */
   function countOpen(slug) {
     if (!config.feedback || openCounted.has(slug)) return;
     openCounted.add(slug);
-    navigator.sendBeacon(config.feedback + "events", JSON.stringify({ event: "open", term: slug }));
+    post("events", { event: "open", term: slug });
   }
 
   /**
@@ -144,23 +152,15 @@ export function createCards(config, signal, write, turnOff) {
     label.append(field);
     form.append(label, element("button", "", "Send"));
     // `asked` gives way to the status; the card keeps focus while the control that had it goes
-    // away, so it stays open. The answer goes as a string body, with no credentials and no
-    // custom header: a CORS simple request, with no preflight. A comment goes with the "No" it
-    // explains. Resolves to whether the answer was stored.
+    // away, so it stays open. A comment goes with the "No" it explains. Resolves to whether the
+    // answer was stored.
     const reply = (asked, answer, thanks) => {
       card.focus();
       asked.remove();
-      return answer && fetch(config.feedback + "feedback", {
-        method: "POST",
-        body: JSON.stringify({ term: slug, helpful: false, ...answer }),
-        credentials: "omit",
-        keepalive: true,
-      })
-        .then((response) => response.ok, () => false)
-        .then((sent) => {
-          status.textContent = sent ? thanks : "Could not send";
-          return sent;
-        });
+      return answer && post("feedback", { term: slug, helpful: false, ...answer }).then((sent) => {
+        status.textContent = sent ? thanks : "Could not send";
+        return sent;
+      });
     };
     form.addEventListener("submit", (event) => {
       event.preventDefault();
@@ -173,8 +173,8 @@ export function createCards(config, signal, write, turnOff) {
         voted.add(slug);
         if ((await reply(ask, { helpful }, "Thanks")) && !helpful) {
           status.after(form);
+          place(); // first: placing scrolls the card back to its top
           field.focus();
-          place();
         }
       });
       ask.append(button, " ");
@@ -295,22 +295,27 @@ export function createCards(config, signal, write, turnOff) {
     }
   });
 
-  // Escape closes the card. Tab goes from the term into the card, and out of it after the term
-  // (the card sits at the end of <body>).
+  // Enter or Space on a term opens its card and moves into it, as a button that opens a dialog
+  // does; Tab goes on through the page, so a page of many terms takes a key press each. Escape
+  // closes the card. Tab out of the card goes on after its term (the card sits at the end of
+  // <body>).
   on(document, "keydown", (event) => {
+    const highlight = highlightOf(event.target);
+    if (highlight && (event.key == "Enter" || event.key == " ")) {
+      event.preventDefault(); // Space would scroll the page
+      open(highlight);
+      card.querySelector("a,button,input")?.focus(); // none while the card is loading
+    }
     if (!term) return;
-    if (event.key === "Escape") {
+    if (event.key == "Escape") {
       dismissed = term;
       close();
     }
-    if (event.key !== "Tab") return;
+    if (event.key != "Tab") return;
     const controls = [...card.querySelectorAll("a,button,input")];
     const focused = shadow.activeElement;
     const forward = !event.shiftKey;
-    if (forward && document.activeElement === term && controls[0]) {
-      event.preventDefault();
-      controls[0].focus();
-    } else if (!forward && focused === controls[0]) {
+    if (!forward && focused === controls[0]) {
       event.preventDefault();
       term.focus();
     } else if (forward && focused === controls.at(-1)) {

@@ -65,7 +65,7 @@ async function loadIndex(script, signal) {
   // when the glossary takes feedback, unless the tag or the site turned it off; else nothing.
   // Its own key only: a page's script may have given every object a `feedback` (prototype
   // pollution), which would send the readers' votes and comments there.
-  config.feedback = config.feedback !== "off" && Object.hasOwn(categories, "feedback") && categories.feedback && new URL(categories.feedback, base).href;
+  config.feedback = config.feedback != "off" && Object.hasOwn(categories, "feedback") && categories.feedback && new URL(categories.feedback, base).href;
   const known = categories.categories.map((c) => c.slug);
   // The files were asked for in the order of config.categories; an unknown category is reported
   // (`warn` returns nothing) and dropped.

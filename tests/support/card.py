@@ -124,9 +124,9 @@ def log_card_events(page: Page) -> None:
                 if (slug) log.push([performance.now(), `fetch ${slug[1]}`]);
                 return fetch.call(this, url, ...rest);
             };
-            // The card's container joins the page when a card is first shown. The card is open
-            // exactly when it matches :popover-open; its beforetoggle event fires synchronously
-            // inside showPopover/hidePopover (it does not bubble: listened for on the card).
+            // The card's container joins the page (after <body>) when a card is first shown. The
+            // card is open exactly when it matches :popover-open; its beforetoggle event fires
+            // synchronously inside showPopover/hidePopover (it does not bubble: on the card).
             const find = () => document.querySelector("glossary-card")?.shadowRoot.querySelector(".card");
             const watch = card => card.addEventListener("beforetoggle", e => {
                 log.push([performance.now(), e.newState]);
@@ -140,7 +140,7 @@ def log_card_events(page: Page) -> None:
                 watch(card);
                 // Shown in the same task that added it, before this observer heard of it.
                 if (card.matches(":popover-open")) log.push([performance.now(), "open"]);
-            }).observe(document.body, {childList: true});
+            }).observe(document.documentElement, {childList: true});
         }"""
     )
 
