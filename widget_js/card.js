@@ -125,7 +125,7 @@ export function createCards(config, signal, write, turnOff) {
    * cookie of the glossary's site goes with it (sendBeacon sends them). `keepalive`: it
    * outlives the page. */
   const post = (path, data) =>
-    fetch(config.feedback + path, { method: "POST", body: JSON.stringify(data), credentials: "omit", keepalive: true })
+    fetch(config.feedback + path, { method: "POST", credentials: "omit", keepalive: true, body: JSON.stringify(data) })
       .then((response) => response.ok, () => false);
 
   /** Counts an open the first time a term's card shows its content in this page view. */

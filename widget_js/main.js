@@ -105,7 +105,7 @@ function followContent(config, scan, write) {
         // a highlight is not highlighted again, nor what was highlighted before.
         const text = node.nodeType === 3;
         if (text) node = node.parentNode;
-        if (node?.nodeType === 1 && node.isConnected) {
+        if (node?.nodeType == 1 && node.isConnected) {
           if (config.roots.some((root) => root.contains(node))) pending.add(node);
           else if (!text && rootSelector) refind ||= node.matches(rootSelector) || node.querySelector(rootSelector);
         }

@@ -138,15 +138,13 @@ export function createMatcher(files) {
    * that needs context holds one of the context words `words` (a matcher) outside it. */
   return function match(text, near) {
     /** Whether the context rules of a candidate with rules let it match text[start, end): it
-     * is inside no `not` phrase (read in the match's text node only: the text may be 64 of
-     * them, joined by NUL), and a name that needs context has a context word `near`. */
-    const allowed = ({ rules: [words, not], needs }, start, end) => {
-      const node = text.lastIndexOf("\0", start) + 1;
-      return (
-        !not?.(text.slice(node).split("\0", 1)[0]).some(([from, to]) => from + node <= start && to + node >= end) &&
-        (!needs || (words && near?.(start, end, words)))
-      );
-    };
+     * is inside no `not` phrase, and a name that needs context has a context word `near`. Each
+     * `not` matcher reads the text once, not once per match (a long text node of many matches
+     * took minutes so): the text may be 64 nodes joined by NUL, which no phrase spans. */
+    const phrases = new Map(); // a `not` matcher -> its matches in `text`
+    const allowed = ({ rules: [words, not], needs }, start, end) =>
+      !(not && (phrases.has(not) || phrases.set(not, not(text)), phrases.get(not)).some(([from, to]) => from <= start && to >= end)) &&
+      (!needs || (words && near?.(start, end, words)));
     const found = [];
     const folded = fold(text);
     starts.lastIndex = 0;
