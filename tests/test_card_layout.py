@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.support.card import card, open_page, open_variant, rect, term, viewport
+from tests.support.card import CARD_PAGE_HTML, card, open_page, open_variant, rect, term, viewport
 
 GAP = 8  # the widget's gap between term and card, and margin to the viewport edge
 MAX_WIDTH = 360
@@ -47,6 +47,26 @@ def test_the_card_flips_above_a_term_near_the_bottom_edge(page: Page, fixture_se
     assert word["bottom"] > viewport(page)["height"] - 40
     assert box["bottom"] == pytest.approx(word["top"] - GAP, abs=1)
     assert_inside_viewport(page, box)
+
+
+def test_on_a_page_without_a_doctype_the_card_flips_above_too(page: Page, fixture_server) -> None:
+    """In quirks mode the root element is as tall as the page, not the window: the card opened
+    below a term at the bottom of the window, out of sight (a fixed card cannot be scrolled to)."""
+    html = CARD_PAGE_HTML.replace("<!doctype html>", "", 1)
+    assert html != CARD_PAGE_HTML
+    page.route(
+        f"{fixture_server.url}/examples/quirks.html", lambda route: route.fulfill(body=html, content_type="text/html")
+    )
+    open_page(page, fixture_server, "quirks.html")
+    assert page.evaluate("document.compatMode") == "BackCompat"
+    term(page, "wage-theft").evaluate("el => el.scrollIntoView({block: 'end'})")
+    page.evaluate("window.scrollBy(0, 20)")
+
+    box = open_card(page, "wage-theft")
+
+    word = rect(term(page, "wage-theft"))
+    assert box["bottom"] == pytest.approx(word["top"] - GAP, abs=1)
+    assert box["top"] >= 0 and box["bottom"] <= page.evaluate("innerHeight")
 
 
 def test_a_card_taller_than_the_room_on_either_side_scrolls_inside_the_viewport(page: Page, fixture_server) -> None:

@@ -210,7 +210,9 @@ export function createCards(config, signal, write, turnOff) {
   function place() {
     if (!term) return;
     const rect = term.getClientRects()[0] || term.getBoundingClientRect();
-    const { clientWidth: width, clientHeight: height } = document.documentElement;
+    // The viewport: innerHeight, as a page without a doctype has a root as tall as itself.
+    const width = document.documentElement.clientWidth;
+    const height = innerHeight;
     card.style.maxHeight = "";
     const cardWidth = card.offsetWidth;
     const cardHeight = card.offsetHeight;

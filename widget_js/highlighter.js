@@ -168,7 +168,7 @@ const textWalker = (node) => document.createTreeWalker(node, 4);
 export function unwrap(highlight) {
   const before = highlight.previousSibling;
   const after = highlight.nextSibling;
-  if (before?.nodeType === 3 && after?.nodeType === 3) {
+  if (before?.nodeType == 3 && after?.nodeType == 3) {
     before.data += highlight.textContent + after.data;
     after.remove();
     highlight.remove();

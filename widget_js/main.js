@@ -97,7 +97,7 @@ function followContent(config, scan, write) {
     // for data-root=".comment", see `follow`): the new roots are scanned whole.
     let refind = config.roots.some((root) => !root.isConnected);
     for (const record of records) {
-      const textChanged = record.type === "characterData";
+      const textChanged = record.type == "characterData";
       if (textChanged) dropSplitOff(record, write);
       const nodes = textChanged ? [record.target] : record.addedNodes;
       for (let node of nodes) {

@@ -18,7 +18,7 @@ function withStorage(use) {
   } catch {}
 }
 
-export const storedOff = () => withStorage((storage) => storage.getItem(OFF_KEY)) === "1";
+export const storedOff = () => withStorage((storage) => storage.getItem(OFF_KEY)) == "1";
 
 /** Switched on, the key is removed: nothing is left behind but an "off" the reader chose. */
 export const storeOff = (off) => withStorage((storage) => (off ? storage.setItem(OFF_KEY, "1") : storage.removeItem(OFF_KEY)));
