@@ -26,6 +26,7 @@ from tests.support.widget import (
     Console,
     highlights,
     html_page,
+    listening_socket,
     static_server,
     wait_for_events,
     widget_tag,
@@ -33,7 +34,9 @@ from tests.support.widget import (
 from widget_server.app import create_app
 from widget_server.build import build_site
 
-PAGE_PORT, OTHER_PORT = free_port(), free_port()
+# Held from import, when the tests' parameters name them, until their servers start.
+PAGE_SOCKET, OTHER_SOCKET = listening_socket(), listening_socket()
+PAGE_PORT, OTHER_PORT = PAGE_SOCKET.getsockname()[1], OTHER_SOCKET.getsockname()[1]
 PARTNER = f"http://localhost:{PAGE_PORT}"
 SWITCHED_OFF = f"http://127.0.0.1:{PAGE_PORT}"
 ELSEWHERE = f"http://localhost:{OTHER_PORT}"
@@ -64,7 +67,10 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def pages(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The folder of article pages, served at PAGE_PORT and OTHER_PORT."""
     folder = tmp_path_factory.mktemp("pages")
-    servers = [static_server(folder, PAGE_PORT), static_server(folder, OTHER_PORT)]
+    servers = [
+        static_server(folder, PAGE_PORT, listening=PAGE_SOCKET),
+        static_server(folder, OTHER_PORT, listening=OTHER_SOCKET),
+    ]
     for server in servers:
         next(server)
     yield folder

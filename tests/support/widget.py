@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -244,9 +245,10 @@ class Console:
 
 
 # A plain static file server that adds the CORS header docs/deploying.md asks a CDN for, and nothing
-# else (no ETag logic, no compression).
+# else (no ETag logic, no compression). Given a third argument, it serves on that inherited
+# listening socket (`listening_socket`) rather than binding the port itself.
 CORS_SERVER = """
-import functools, http.server, sys
+import functools, http.server, socket, sys
 class Handler(http.server.SimpleHTTPRequestHandler):
     def end_headers(self):
         self.send_header("Access-Control-Allow-Origin", "*")
@@ -254,18 +256,36 @@ class Handler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
 handler = functools.partial(Handler, directory=sys.argv[2])
-http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), handler).serve_forever()
+inherited = len(sys.argv) > 3
+server = http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), handler, bind_and_activate=not inherited)
+if inherited:
+    server.socket.close()
+    server.socket = socket.socket(fileno=int(sys.argv[3]))
+server.serve_forever()
 """
 
 
-def static_server(folder: Path, port: int, cors: bool = True) -> Iterator[str]:
-    """Serves `folder` on `port` until the generator is closed; yields its URL. Without `cors`,
-    it is `python -m http.server` itself."""
+def listening_socket() -> socket.socket:
+    """A socket listening on a free port of 127.0.0.1, held from now on. A port a test module
+    names at import (in its parameters) is served minutes later, when its fixture runs: by then a
+    free port may be another test's, and a server binding it would fail while the other answered
+    in its place. static_server(..., listening=) serves on this socket instead."""
+    listening = socket.socket()
+    listening.bind(("127.0.0.1", 0))
+    listening.listen()
+    return listening
+
+
+def static_server(folder: Path, port: int, cors: bool = True, listening: socket.socket | None = None) -> Iterator[str]:
+    """Serves `folder` on `port` (on `listening`, whose port it is, if given) until the generator
+    is closed; yields its URL. Without `cors`, it is `python -m http.server` itself."""
     if cors:
         command = [sys.executable, "-c", CORS_SERVER, str(port), str(folder)]
+        command += [str(listening.fileno())] if listening else []
     else:
         command = [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(folder)]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    fds = [listening.fileno()] if listening else []
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, pass_fds=fds)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 10
     while True:
@@ -279,9 +299,13 @@ def static_server(folder: Path, port: int, cors: bool = True) -> Iterator[str]:
                 process.kill()
                 raise
             time.sleep(0.05)
-    yield url
-    process.terminate()
-    process.wait(timeout=5)
+    # Stopped however the generator ends: a fixture's close() raises GeneratorExit at the yield,
+    # and without the `finally` the server outlived the test run.
+    try:
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=5)
 
 
 def serve_index(page: Page, terms: list[list[str]], matcher_data: bool = True) -> None:
