@@ -120,8 +120,7 @@ CATEGORY_KEYS = (*CATEGORY_FIELDS, "context")
 
 
 def _load_categories(path: Path, errors: list[ContentError]) -> list[Category]:
-    def error(line: int, message: str) -> None:
-        errors.append(ContentError(path, line, message))
+    error = report_to(errors, path)
 
     text = read_text(path, error, missing="missing categories file")
     parsed = parse_yaml(text, 1, error) if text is not None else None

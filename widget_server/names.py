@@ -106,12 +106,16 @@ def name_keys(name: str, case_sensitive: bool = False) -> frozenset[str]:
     """The forms of `name`, folded: two names that share one would claim the same words of a
     page. Case is folded even where the widget keeps it, so that no two terms share a name
     whatever its case."""
-    return frozenset(fold(form).casefold() for form in name_forms(name, case_sensitive))
+    return frozenset(_key(form) for form in name_forms(name, case_sensitive))
 
 
 def name_key(name: str) -> str:
     """The key of `name` itself, not of its plural: the first of `name_keys`."""
-    return fold(normalize_gap(name)).casefold()
+    return _key(normalize_gap(name))
+
+
+def _key(form: str) -> str:
+    return fold(form).casefold()
 
 
 def name_problem(name: str) -> str | None:

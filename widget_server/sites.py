@@ -182,8 +182,7 @@ def _load_site(
 ) -> tuple[Site | None, list[int]]:
     """The site of one file and the line of each origin; None once its problems are reported."""
 
-    def error(line: int, message: str) -> None:
-        errors.append(ContentError(path, line, message))
+    error = report_to(errors, path)
 
     if not SLUG_RE.match(path.stem):
         error(1, f"file name {path.name!r} is not a valid site id (lowercase letters, digits, hyphens)")

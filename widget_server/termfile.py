@@ -15,7 +15,7 @@ import yaml
 
 from widget_server.lines import MARKDOWN_BREAKS, EditorLines, split_lines
 from widget_server.markup import plain_text, unsafe_link_lines
-from widget_server.model import REQUIRED_SECTIONS, SECTIONS, SLUG_RE, ContentError, Context, Term
+from widget_server.model import REQUIRED_SECTIONS, SECTIONS, SLUG_RE, ContentError, Context, Term, report_to
 from widget_server.names import contains_words, name_key, name_keys, name_problem, split_name
 from widget_server.placeholders import placeholder_at
 from widget_server.suggest import did_you_mean
@@ -85,8 +85,7 @@ def _load_term(
     lines = _Lines()
     count_before = len(errors)
 
-    def error(line: int, message: str) -> None:
-        errors.append(ContentError(path, line, message))
+    error = report_to(errors, path)
 
     if not SLUG_RE.match(slug):
         error(1, f"file name {path.name!r} is not a valid slug (lowercase letters, digits, hyphens)")
@@ -209,14 +208,14 @@ def _check_no_alias_repeats(
     Of two aliases that repeat each other, the later one is reported."""
     names = [("title", title, lines.key("title"))] if title is not None else []
     names += [("alias", alias, lines.item("aliases", index)) for index, alias in aliases]
-    keys = [name_keys(name, case_sensitive) for _, name, _ in names]
+    keys = [name_keys(name, case_sensitive) for _, name, _ in names]  # what each matches
+    own = [name_key(name) for _, name, _ in names]  # each as written
     for index, (what, name, line) in enumerate(names):
         if what == "title":
             continue
-        own = name_key(name)
         for other_index, (other_what, other, other_line) in enumerate(names):
-            repeats_this_one = other_index > index and name_key(other) in keys[index]
-            if other_index != index and own in keys[other_index] and not repeats_this_one:
+            repeats_this_one = other_index > index and own[other_index] in keys[index]
+            if other_index != index and own[index] in keys[other_index] and not repeats_this_one:
                 error(line, f"alias {name!r} repeats the {other_what} {other!r} (line {other_line})")
                 break
 
