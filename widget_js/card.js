@@ -299,8 +299,8 @@ export function createCards(config, signal, write, turnOff) {
 
   // Enter or Space on a term opens its card and moves into it, as a button that opens a dialog
   // does; Tab goes on through the page, so a page of many terms takes a key press each. Escape
-  // closes the card. Tab out of the card goes on after its term (the card sits at the end of
-  // <body>).
+  // closes the card. Tab out of the card goes on after its term (the card sits after <body>,
+  // last in the page's order).
   on(document, "keydown", (event) => {
     const highlight = highlightOf(event.target);
     if (highlight && (event.key == "Enter" || event.key == " ")) {
