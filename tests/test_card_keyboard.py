@@ -7,7 +7,17 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.support.card import CLOSE_MS, OPEN_MS, card, hover, move_away, open_page, open_page_with_paused_clock, term
+from tests.support.card import (
+    CLOSE_MS,
+    OPEN_MS,
+    card,
+    hold_term_requests,
+    hover,
+    move_away,
+    open_page,
+    open_page_with_paused_clock,
+    term,
+)
 
 
 def focused_text(page: Page) -> str:
@@ -186,6 +196,28 @@ def test_shift_tab_goes_back_from_the_card_to_the_term(page: Page, fixture_serve
     page.keyboard.press("Shift+Tab")  # and out, before the term
     expect(page.locator("#before")).to_be_focused()
     expect(card(page)).to_have_count(0)
+
+
+def test_enter_while_the_card_loads_goes_into_the_card_itself(page: Page, fixture_server) -> None:
+    """With no control to go to yet, focus goes to the dialog, with a visible ring, and stays
+    there as the content comes in; Shift+Tab goes back to the term."""
+    open_page(page, fixture_server)
+    held = hold_term_requests(page)
+    page.locator("#before").focus()
+    page.keyboard.press("Tab")
+    expect(card(page, "premium")).to_have_text("Loading\u2026")
+
+    page.keyboard.press("Enter")
+
+    focused = page.evaluate("document.activeElement.shadowRoot?.activeElement?.dataset.glossaryCard")
+    assert focused == "premium"
+    outline = card(page, "premium").evaluate("(card) => getComputedStyle(card).outlineStyle")
+    assert outline == "solid"
+    held[0].fulfill(response=held[0].fetch())
+    expect(card(page, "premium").get_by_role("link", name="Read the full entry")).to_be_visible()
+    page.keyboard.press("Shift+Tab")  # from the card itself, as from its first control
+    expect(term(page, "premium")).to_be_focused()
+    expect(card(page, "premium")).to_be_visible()
 
 
 def test_shift_tab_from_the_element_after_the_term_reopens_its_card(page: Page, fixture_server) -> None:

@@ -129,7 +129,8 @@ def test_each_highlight_is_a_focusable_custom_element_wrapping_only_the_text(
 
 
 def test_highlights_change_no_font_and_no_box(page: Page, fixture_server: LiveServer) -> None:
-    """The page styles `span` and `p b`: a highlight takes its parent's font, and no box."""
+    """The page styles `span`, `p b` and `[role=button]`: a highlight takes its parent's font,
+    and no box."""
     open_ready(page, dom_url(fixture_server))
 
     rows = page.eval_on_selector_all(
@@ -138,9 +139,10 @@ def test_highlights_change_no_font_and_no_box(page: Page, fixture_server: LiveSe
       const own = getComputedStyle(el);
       const parent = getComputedStyle(el.parentElement);
       const props = ["font-family", "font-size", "font-weight", "font-style", "line-height",
-                     "letter-spacing", "word-spacing", "vertical-align"];
+                     "letter-spacing", "word-spacing", "text-transform"];
       return {
         display: own.display,
+        shadowAndAlignment: [own.boxShadow, own.verticalAlign],
         box: ["padding", "margin", "border"].flatMap((p) => ["top", "right", "bottom", "left"]
           .map((side) => own.getPropertyValue(`${p}-${side}${p === "border" ? "-width" : ""}`))),
         differs: props.filter((p) => own.getPropertyValue(p) !== parent.getPropertyValue(p)),
@@ -149,6 +151,7 @@ def test_highlights_change_no_font_and_no_box(page: Page, fixture_server: LiveSe
     )
     for row in rows:
         assert row["display"] == "inline"
+        assert row["shadowAndAlignment"] == ["none", "baseline"]
         assert set(row["box"]) == {"0px"}
         assert row["differs"] == []
 

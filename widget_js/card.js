@@ -306,7 +306,7 @@ export function createCards(config, signal, write, turnOff) {
     if (highlight && (event.key == "Enter" || event.key == " ")) {
       event.preventDefault(); // Space would scroll the page
       open(highlight);
-      card.querySelector("a,button,input")?.focus(); // none while the card is loading
+      (card.querySelector("a,button,input") ?? card).focus(); // the card itself while it loads
     }
     if (!term) return;
     if (event.key == "Escape") {
@@ -317,7 +317,7 @@ export function createCards(config, signal, write, turnOff) {
     const controls = [...card.querySelectorAll("a,button,input")];
     const focused = shadow.activeElement;
     const forward = !event.shiftKey;
-    if (!forward && focused === controls[0]) {
+    if (!forward && [card, controls[0]].includes(focused)) {
       event.preventDefault();
       term.focus();
     } else if (forward && focused === controls.at(-1)) {
