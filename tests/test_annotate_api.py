@@ -66,7 +66,7 @@ def test_without_a_base_url_entry_links_point_at_this_server() -> None:
         ("", HTML, b"<div>" * 200_000, 400, "nests elements more than 1000 deep"),
         # An end tag the parser ignores (its element is outside the open table cell) closes nothing.
         ("", HTML, b"<div><table><tr><td></div>" * 1001, 400, "more than 1000 deep"),
-        ("", HTML, b"<p>" + b"premium " * (300 * 1024) + b"</p>", 413, "larger than 1048576 bytes"),
+        ("", HTML, b"<p>" + b"premium " * (300 * 1024) + b"</p>", 413, "over 1048576 bytes"),
         ("?style=bold", HTML, b"<p>premium</p>", 400, "style: must be one of footnotes, links"),
         ("?occurrences=some", HTML, b"<p>premium</p>", 400, "occurrences"),
         ("?max=0", HTML, b"<p>premium</p>", 400, "max: must be a whole number"),

@@ -19,7 +19,14 @@ from starlette.routing import Route
 
 from widget_server.admin import ADMIN_PATH, admin_page
 from widget_server.annotating import AnnotateEndpoint
-from widget_server.api import ANNOTATE_PATH, EVENTS_PATH, FEEDBACK_PATH, MAX_ANNOTATE_BODY, READ_PREFLIGHT
+from widget_server.api import (
+    ANNOTATE_PATH,
+    EVENTS_PATH,
+    FEEDBACK_PATH,
+    MAX_ANNOTATE_BODY,
+    MAX_WRITE_BODY,
+    READ_PREFLIGHT,
+)
 from widget_server.assets import build_assets
 from widget_server.clients import ClientKeys
 from widget_server.errors import json_error
@@ -41,6 +48,12 @@ SETTINGS_VARIABLE = "GLOSSARY_WIDGET_SETTINGS"
 READ_METHODS = ["GET", "HEAD"]
 CROSS_ORIGIN_READ_METHODS = [*READ_METHODS, "OPTIONS"]  # the API's and the widget's files
 WRITE_METHODS = ["POST", "OPTIONS"]
+# The body limits of the endpoints that take one (limits.py's own is for every other path).
+BODY_LIMITS = {
+    f"/{ANNOTATE_PATH}": MAX_ANNOTATE_BODY,
+    f"/{FEEDBACK_PATH}": MAX_WRITE_BODY,
+    f"/{EVENTS_PATH}": MAX_WRITE_BODY,
+}
 METHOD_ORDER = [*READ_METHODS, *WRITE_METHODS]
 
 
@@ -93,7 +106,7 @@ def create_app(
 
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(BodyLimit, larger={f"/{ANNOTATE_PATH}": MAX_ANNOTATE_BODY})],
+        middleware=[Middleware(BodyLimit, limits=BODY_LIMITS)],
         lifespan=lifespan,
         exception_handlers={HTTPException: _http_error(site)},
     )

@@ -3,8 +3,8 @@
 The request line and the headers are limited where uvicorn parses them (protocol.py); a body
 here, for every route: one whose Content-Length is over the limit is answered at once, and a
 body sent without one (chunked) is counted as it arrives and refused once it passes the limit.
-Either way the connection is closed rather than the rest of the body read. Endpoints that take
-a body may set a lower limit of their own.
+Either way the connection is closed rather than the rest of the body read. The endpoints that
+take a body have limits of their own, given here by path.
 """
 
 from __future__ import annotations
@@ -32,11 +32,12 @@ class BodyTooLarge(Exception):
 class BodyLimit:
     """ASGI middleware: a body over `max_bytes` gets a 413 JSON answer, never memory."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES, larger: Mapping[str, int] | None = None) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES, limits: Mapping[str, int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
-        # The paths of endpoints that take more, each reading its body with its own limit.
-        self.larger = dict(larger or {})
+        # The paths of endpoints with a limit of their own, more or less: the answer names the
+        # limit that applies, and a smaller body is refused before it is read.
+        self.limits = dict(limits or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -46,7 +47,7 @@ class BodyLimit:
         if length is None and not chunked:  # no body: a GET, as nearly every request is
             await self.app(scope, receive, send)
             return
-        limit = self.larger.get(scope["path"], self.max_bytes)
+        limit = self.limits.get(scope["path"], self.max_bytes)
         if length is not None and length > limit:
             await self._refuse(scope, receive, send, limit)
             return
@@ -86,7 +87,7 @@ class BodyLimit:
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         response = json_error(
             413,
-            f"request body larger than {limit} bytes",
+            f"the body is over {limit} bytes",
             {"Connection": "close"},  # the rest of the body is never read
         )
         await response(scope, receive, send)
