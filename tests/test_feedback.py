@@ -376,10 +376,22 @@ def test_stats_lists_the_terms_that_need_a_rewrite_first(
     assert sorted(csv_lines[1:]) == [f"premium,{PARTNER},30,1,3,0.2500", "premium,https://other.example,5,0,0,"]
 
 
-def test_stats_refuses_a_malformed_period() -> None:
+def test_stats_refuses_a_malformed_period_or_site() -> None:
     result = CliRunner().invoke(main, ["stats", "--since", "a month"])
-
     assert result.exit_code == 2 and "--since" in result.output
+
+    result = CliRunner().invoke(main, ["stats", "--site", "news.example.org"])
+    assert result.exit_code == 2
+    assert "'news.example.org' is not a site's origin, such as https://" in result.output
+
+
+def test_stats_on_a_folder_with_no_store_says_so_and_creates_nothing(tmp_path: Path) -> None:
+    """A mistyped --state is an error naming the file, not an empty report and a new store."""
+    result = CliRunner().invoke(main, ["stats", "--data", str(GLOSSARY), "--state", str(tmp_path / "typo")])
+
+    assert result.exit_code == 1
+    assert f"no feedback store at {tmp_path / 'typo' / 'feedback.sqlite3'}" in result.output
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_admin_asks_for_the_password_and_is_never_cached(client: TestClient) -> None:

@@ -58,7 +58,7 @@ STATE_OPTION = click.option(
     "--state",
     "state_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder of the SQLite feedback store, created on first run "
+    help="Folder of the SQLite feedback store, created by serve or migrate "
     "[default: beside the glossary folder, named after it with -state, e.g. glossary_data-state].",
 )
 DATABASE_OPTION = click.option(
@@ -348,10 +348,12 @@ def stats(
         site = site_of(site) if site else None
     except BadSince as error:
         raise click.BadParameter(str(error), param_hint="--since") from None
-    except BadOrigin as error:
-        raise click.BadParameter(str(error), param_hint="--site") from None
+    except BadOrigin:
+        raise click.BadParameter(
+            f"{site!r} is not a site's origin, such as https://news.example.org", param_hint="--site"
+        ) from None
     with content_errors_reported():
-        store = open_store(**store_location(data_dir, state_dir, database_url))
+        store = open_store(**store_location(data_dir, state_dir, database_url), create=False)
     try:
         output = FORMATS[output_format](report(store, first_day, site, term))
         click.echo(output, nl=not output.endswith("\n"))

@@ -272,8 +272,10 @@ class PostgresStore(Store):
         return f"PostgreSQL {info.get('user', '')}@{where}"
 
 
-def open_store(state_dir: Path | None = None, database_url: str | None = None) -> Store:
-    """PostgreSQL when a URL is given, else SQLite in `state_dir`; migrated to the current schema."""
+def open_store(state_dir: Path | None = None, database_url: str | None = None, create: bool = True) -> Store:
+    """PostgreSQL when a URL is given, else SQLite in `state_dir`; migrated to the current schema.
+    Not `create`: a SQLite file that is not there is an error, not a new empty store (a report
+    on a mistyped folder would say "no data" and leave a store behind)."""
     if database_url:
         if not database_url.startswith(("postgresql://", "postgres://")):
             raise StoreError("the database URL must start with postgresql:// (or postgres://)")
@@ -281,6 +283,8 @@ def open_store(state_dir: Path | None = None, database_url: str | None = None) -
     else:
         if state_dir is None:
             raise StoreError("no state folder and no database URL given")
+        if not create and not (state_dir / SQLITE_FILE).is_file():
+            raise StoreError(f"no feedback store at {state_dir / SQLITE_FILE} (serve or migrate creates it)")
         store = SQLiteStore(state_dir / SQLITE_FILE)
     try:
         store.migrate()
