@@ -81,11 +81,23 @@ def test_a_vote_and_an_open_are_counted_per_day_site_and_term(client: TestClient
 def test_a_comment_is_kept_as_one_line_of_text_with_its_term_site_and_day(client: TestClient, store: Store) -> None:
     assert post(client, {"term": "premium", "helpful": False}).status_code == 204
     # The page's second post (the comment after "No") adds the text, not a second vote.
-    answer = post(client, {"term": "premium", "helpful": False, "comment": "  Which\nfees?\t<b>x</b> "})
+    answer = post(client, {"term": "premium", "comment": "  Which\nfees?\t<b>x</b> "})
 
     assert answer.status_code == 204
     assert counts(store) == [(today(), PARTNER, "premium", 0, 0, 1)]
     assert comments(store) == [(today(), PARTNER, "premium", "Which fees? <b>x</b>")]
+
+
+def test_a_comment_alone_counts_no_vote_whoever_sent_the_vote(client: TestClient, store: Store) -> None:
+    """The comment need not reach the process that counted its "No" (serve --workers): it
+    never counts one. A vote sent again with a comment counts in a process that has not seen
+    it, as any vote does."""
+    post(client, {"term": "premium", "helpful": False})
+    post(client, {"term": "premium", "comment": "What fees?"}, **{"User-Agent": "a reader this process has not seen"})
+    post(client, {"term": "premium", "helpful": False, "comment": "And which?"}, **{"User-Agent": "a third reader"})
+
+    assert counts(store) == [(today(), PARTNER, "premium", 0, 0, 2)]
+    assert sorted(text for *_, text in comments(store)) == ["And which?", "What fees?"]
 
 
 def test_a_reader_counts_once_per_term_and_day(client: TestClient, store: Store) -> None:
@@ -140,6 +152,7 @@ BAD_INPUT = [
     ("no term", {"helpful": True}, {}, 400, "term: missing"),
     ("term not a string", {"term": 7, "helpful": True}, {}, 400, "term: must be a string"),
     ("no helpful", {"term": "premium"}, {}, 400, "helpful: missing"),
+    ("no helpful, an empty comment", {"term": "premium", "comment": " \n "}, {}, 400, "helpful: missing"),
     ("helpful a string", {"term": "premium", "helpful": "yes"}, {}, 400, "helpful: must be a boolean"),
     ("helpful a number", {"term": "premium", "helpful": 1}, {}, 400, "helpful: must be a boolean"),
     ("comment not a string", {**VOTE, "comment": ["x"]}, {}, 400, "comment: must be a string"),

@@ -137,7 +137,7 @@ export function createCards(config, signal, write, turnOff) {
 
   /**
    * "Was this helpful? Yes No", then "Thanks" in a live region, and after "No" an optional
-   * comment, sent as a second post with the same vote (as on the entry pages). A failure says
+   * comment, sent as a second post without a vote (as on the entry pages). A failure says
    * so, briefly, and leaves the page alone. Nothing is asked twice for a term in a page view.
    */
   function askFeedback(slug) {
@@ -152,12 +152,12 @@ export function createCards(config, signal, write, turnOff) {
     label.append(field);
     form.append(label, element("button", "", "Send"));
     // `asked` gives way to the status; the card keeps focus while the control that had it goes
-    // away, so it stays open. A comment goes with the "No" it explains. Resolves to whether the
-    // answer was stored.
+    // away, so it stays open. A comment is sent alone: its "No" was counted. Resolves to whether
+    // the answer was stored.
     const reply = (asked, answer, thanks) => {
       card.focus();
       asked.remove();
-      return answer && post("feedback", { term: slug, helpful: false, ...answer }).then((sent) => {
+      return answer && post("feedback", { term: slug, ...answer }).then((sent) => {
         status.textContent = sent ? thanks : "Could not send";
         return sent;
       });

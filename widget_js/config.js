@@ -113,7 +113,7 @@ export async function fetchJson(url, signal) {
 /** Resolves once the document has been parsed. */
 export function whenDomReady() {
   return new Promise((resolve) => {
-    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", resolve);
+    if (document.readyState == "loading") document.addEventListener("DOMContentLoaded", resolve);
     else resolve();
   });
 }

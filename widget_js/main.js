@@ -97,13 +97,13 @@ function followContent(config, scan, write) {
     // for data-root=".comment", see `follow`): the new roots are scanned whole.
     let refind = config.roots.some((root) => !root.isConnected);
     for (const record of records) {
-      const textChanged = record.type == "characterData";
+      const textChanged = record.type === "characterData";
       if (textChanged) dropSplitOff(record, write);
       const nodes = textChanged ? [record.target] : record.addedNodes;
       for (let node of nodes) {
         // Text is scanned with the text beside it, so that it meets the same rules: the text of
         // a highlight is not highlighted again, nor what was highlighted before.
-        const text = node.nodeType === 3;
+        const text = node.nodeType == 3;
         if (text) node = node.parentNode;
         if (node?.nodeType == 1 && node.isConnected) {
           if (config.roots.some((root) => root.contains(node))) pending.add(node);
@@ -149,7 +149,7 @@ function dropSplitOff({ target, oldValue }, write) {
   write(() => {
     for (let next; (next = target.nextSibling)?.matches?.(HIGHLIGHT); ) {
       const after = next.nextSibling; // the text after the highlight, unless the page removed it
-      if (after?.nodeType === 3) after.remove();
+      if (after?.nodeType == 3) after.remove();
       next.remove();
     }
   });
@@ -287,7 +287,7 @@ function highlightPage(script, kept, turnOff, page) {
     })
     .catch(fail);
 
-  return { scan: (root) => scan([!root || root.nodeType === 9 ? document.body : root]), stop: destroy };
+  return { scan: (root) => scan([!root || root.nodeType == 9 ? document.body : root]), stop: destroy };
 }
 
 // An element with id="GlossaryWidget" also shows up as window.GlossaryWidget: check for ours.

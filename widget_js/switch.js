@@ -39,7 +39,7 @@ export function createToggles(flip) {
     shown = on;
     for (const toggle of document.querySelectorAll(TOGGLE)) {
       if (!saved.has(toggle)) saved.set(toggle, toggle.cloneNode(true));
-      if (toggle.localName != "button") {
+      if (toggle.localName !== "button") {
         toggle.role = "button";
         toggle.tabIndex = 0;
       }
@@ -56,7 +56,7 @@ export function createToggles(flip) {
   }, options);
   document.addEventListener("keydown", (event) => {
     const toggle = event.target.closest?.(TOGGLE);
-    if (toggle && toggle.localName != "button" && (event.key == "Enter" || event.key == " ")) {
+    if (toggle && toggle.localName !== "button" && (event.key == "Enter" || event.key == " ")) {
       event.preventDefault(); // Space would scroll the page
       flip();
     }

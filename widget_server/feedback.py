@@ -43,7 +43,7 @@ class BadInput(Exception):
 @dataclass(frozen=True)
 class Vote:
     term: str
-    helpful: bool
+    helpful: bool | None  # None: a comment alone, on a vote sent before it
     comment: str | None
 
 
@@ -62,6 +62,8 @@ class FeedbackEndpoints:
             write, key = self._admitted(request, vote.term)
         except BadInput as bad:
             return json_error(bad.status, str(bad), bad.headers)
+        if vote.helpful is None:
+            return await self._store(Write(write.day, write.site, write.term, comment=vote.comment))
         counted = self.keys.first_vote(key, vote.term)
         if not counted and vote.comment is None:
             return Response(status_code=204, headers=ACCEPTED)  # a repeat vote: already counted
@@ -148,13 +150,18 @@ def _not_json(constant: str) -> Any:
 
 
 def parse_vote(data: dict[str, Any]) -> Vote:
-    """`{"term": slug, "helpful": true|false, "comment": optional string}`."""
+    """`{"term": slug, "helpful": true|false, "comment": optional string}`, or a comment without
+    `helpful`: the comment on a vote the reader sent before it, which counts no vote again. (The
+    card and the entry pages send a "No" at once and its comment later; a vote sent twice was
+    counted twice when the two posts reached two `serve` processes, which each remember only
+    their own votes.)"""
     term = _field(data, "term", str)
-    helpful = _field(data, "helpful", bool)
     comment = data.get("comment")
     if comment is not None and not isinstance(comment, str):
         raise BadInput(400, "comment: must be a string")
-    return Vote(term, helpful, _comment(comment))
+    comment = _comment(comment)
+    helpful = _field(data, "helpful", bool) if "helpful" in data or comment is None else None
+    return Vote(term, helpful, comment)
 
 
 def parse_event(data: dict[str, Any]) -> str:

@@ -276,8 +276,10 @@ _WITHOUT_STORE = (
 def _write_paths(slug: str) -> dict[str, Any]:
     return {
         f"/{FEEDBACK_PATH}": _write(
-            "A reader's vote on a term and, after a No, their comment: the vote counts once per "
-            "reader, term and UTC day, the comment each time.",
+            "A reader's vote on a term, and their comment: the vote counts once per reader, term "
+            "and UTC day, the comment each time. A comment without `helpful` counts no vote: it "
+            "is the comment on a vote sent before it (the card and the entry pages send a No at "
+            "once and its comment later).",
             "Vote",
             {"term": slug, "helpful": False, "comment": "Which fees does it leave out?"},
         ),
@@ -645,7 +647,9 @@ _SCHEMAS: dict[str, Any] = {
     # What the write endpoints read; other members of the object are ignored.
     "Vote": {
         "type": "object",
-        "required": ["term", "helpful"],
+        "required": ["term"],
+        # A vote, or a comment alone (a comment that is empty after trimming is no comment).
+        "anyOf": [{"required": ["helpful"]}, {"required": ["comment"], "properties": {"comment": {"type": "string"}}}],
         "properties": {
             "term": _SLUG,
             "helpful": {"type": "boolean"},

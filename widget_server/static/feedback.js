@@ -35,7 +35,8 @@
     event.preventDefault();
     const comment = form.elements.comment.value.trim();
     form.hidden = true;
-    if (comment) send({ helpful: false, comment }).then(() => say("Thanks for telling us."), failed);
+    // The comment alone: its "No" was sent and counted when it was clicked.
+    if (comment) send({ comment }).then(() => say("Thanks for telling us."), failed);
   });
   box.hidden = false;
 })();
