@@ -320,7 +320,11 @@ BAD_CSV = {
     "bad slug": (csv_row(slug="Fresh Term"), "row 2, column slug: 'Fresh Term' is not a valid slug", ""),
     "empty definition": (csv_row(definition=""), "row 2, column definition: section 'Definition' is empty", ""),
     "bad case_sensitive": (csv_row(case_sensitive="maybe"), "row 2, column case_sensitive: must be true or false", ""),
-    "context not JSON": (csv_row(context="needs: Fresh Term"), "row 2, column context: not JSON", ""),
+    "context not JSON": (
+        csv_row(context="needs: Fresh Term"),
+        "row 2, column context: not JSON",
+        '(like {"needs": ["ARM"], "near": ["mortgage"]})\n',  # an example that is JSON itself
+    ),
     "context needs a name it lacks": (
         csv_row(context='{"needs": ["Stale Term"], "near": ["loan"]}'),
         "row 2, column context: context needs 'Stale Term' is not a name of this term",

@@ -336,7 +336,7 @@ def _context(value: Any, problem: Report) -> Context:
         try:
             value = json.loads(value, object_pairs_hook=dict)
         except json.JSONDecodeError as error:
-            problem("context", f'not JSON: {error.msg} (like {{"needs": ["ARM"], "near": ["mortgage"]}}}})')
+            problem("context", f'not JSON: {error.msg} (like {{"needs": ["ARM"], "near": ["mortgage"]}})')
             return Context()
     elif isinstance(value, _Object):
         value = dict(value)
