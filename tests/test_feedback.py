@@ -462,3 +462,22 @@ def test_build_refuses_a_feedback_url_that_is_not_http(tmp_path: Path) -> None:
 
     assert result.exit_code == 1 and "--feedback-url" in result.output
     assert not (tmp_path / "site").exists()
+
+
+def test_build_with_a_feedback_url_says_what_the_pages_policy_must_allow(tmp_path: Path) -> None:
+    """The export cannot send its headers: the host does, and its policy for the pages must let
+    them post to the feedback server. The note says so; manifest.json has the headers."""
+    site = tmp_path / "site"
+    arguments = ["build", "--data", str(GLOSSARY), "--out", str(site)]
+    result = CliRunner().invoke(main, [*arguments, "--feedback-url", "https://Feedback.example.org:443/glossary/"])
+
+    assert result.exit_code == 0, result.output
+    assert "connect-src 'self' https://feedback.example.org)" in result.output
+    policy = json.loads((site / "manifest.json").read_text())["page_headers"]["Content-Security-Policy"]
+    assert "; connect-src 'self' https://feedback.example.org; " in policy
+    without = CliRunner().invoke(main, [*arguments])
+    assert "note:" not in without.output
+    assert (
+        "; connect-src 'self'; "
+        in json.loads((site / "manifest.json").read_text())["page_headers"]["Content-Security-Policy"]
+    )

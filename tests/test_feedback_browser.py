@@ -136,10 +136,21 @@ def test_axe_finds_no_violations_on_an_entry_page_with_the_feedback_block(
 def test_an_exported_entry_page_posts_to_the_server_named_by_feedback_url(
     page: Page, server: LiveServer, store_settings: dict[str, Any], tmp_path: Path
 ) -> None:
-    """The deployment split: pages from a static host (the CDN), writes to `serve`."""
+    """The deployment split: pages from a static host (the CDN), writes to `serve`. The host
+    sends the pages' headers that manifest.json gives, whose policy lets them post there."""
     site = tmp_path / "site"
     build_site(GLOSSARY, site, feedback_url=server.url)
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    headers = json.loads((site / "manifest.json").read_text())["page_headers"]
+    assert f"connect-src 'self' {server.url.rstrip('/')};" in headers["Content-Security-Policy"]
+
+    class PageHeaders(http.server.SimpleHTTPRequestHandler):
+        def end_headers(self) -> None:
+            if self.path.endswith("/"):
+                for name, value in headers.items():
+                    self.send_header(name, value)
+            super().end_headers()
+
+    handler = functools.partial(PageHeaders, directory=str(site))
     static = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=static.serve_forever, daemon=True).start()
     try:

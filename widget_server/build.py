@@ -20,6 +20,9 @@ from widget_server import __version__
 from widget_server.assets import WIDGET_PATH, Assets, build_assets, integrity
 from widget_server.compress import write_files
 from widget_server.content import load_glossary
+from widget_server.headers import page_headers
+from widget_server.model import Glossary
+from widget_server.origin import site_of
 from widget_server.parallel import map_batches, worker_processes
 from widget_server.pinned import earlier_files
 from widget_server.site import site_files
@@ -85,7 +88,7 @@ def build_site(
         for path, body in itertools.chain(site_files(glossary, assets, base_url, feedback_url), earlier.items()):
             files[path] = body  # kept for the manifest, which comes last and lists them all
             yield path, body
-        files[MANIFEST] = _manifest(files, assets, len(glossary.terms), len(glossary.categories))
+        files[MANIFEST] = _manifest(files, assets, glossary, feedback_url)
         yield MANIFEST, files[MANIFEST]
 
     staging = _staging_folder(out_dir)
@@ -135,6 +138,11 @@ def write_site(root: Path, files: Iterable[tuple[str, bytes]], processes: int = 
     write = functools.partial(write_files, os.fspath(root))
     written = map_batches(write, batches(), processes)
     return {path: size for batch in written for path, size in batch}
+
+
+def feedback_origin(feedback_url: str | None) -> str:
+    """The origin the entry pages post to, when it is not theirs (`--feedback-url`)."""
+    return site_of(feedback_url) if feedback_url else ""
 
 
 def _checked_feedback_url(url: str) -> str:
@@ -278,7 +286,10 @@ def _foreign_entries(root: str, listed: set[str]) -> Iterator[str]:
                     yield path
 
 
-def _manifest(files: dict[str, bytes], assets: Assets, terms: int, categories: int) -> bytes:
+def _manifest(files: dict[str, bytes], assets: Assets, glossary: Glossary, feedback_url: str | None) -> bytes:
+    """Version, widget (with its SRI string), counts, each file's hash, and the security headers
+    the host should send with the pages: the export cannot send headers itself, and with
+    `feedback_url` its entry pages post to another origin, which their policy must allow."""
     widget = files[WIDGET_PATH]
     document = {
         "version": __version__,
@@ -289,7 +300,8 @@ def _manifest(files: dict[str, bytes], assets: Assets, terms: int, categories: i
             "bytes": len(widget),
             "brotli_bytes": brotli_size(widget),
         },
-        "counts": {"terms": terms, "categories": categories, "files": len(files) + 1},
+        "counts": {"terms": len(glossary.terms), "categories": len(glossary.categories), "files": len(files) + 1},
+        "page_headers": page_headers(posts_to=feedback_origin(feedback_url)),
         "files": {
             path: {"sha256": hashlib.sha256(body).hexdigest(), "bytes": len(body)}
             for path, body in sorted(files.items())

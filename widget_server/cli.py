@@ -283,7 +283,7 @@ def serve(
 @click.option("--quiet", is_flag=True, help="Print nothing but errors.")
 def build(data_dir: Path, out_dir: Path, base_url: str, feedback_url: str | None, quiet: bool) -> None:
     """Export the widget, API, pages and snippets as static files for any CDN."""
-    from widget_server.build import BuildError, build_site
+    from widget_server.build import BuildError, build_site, feedback_origin
 
     def progress(message: str) -> None:
         if not quiet and sys.stderr.isatty():
@@ -296,6 +296,14 @@ def build(data_dir: Path, out_dir: Path, base_url: str, feedback_url: str | None
         raise click.ClickException(str(error)) from None
     if not quiet:
         click.echo(f"Built {out_dir}: {summary}")
+    if feedback_url and not quiet:
+        origin = feedback_origin(feedback_url)
+        click.echo(
+            f"note: the entry pages post to {origin}: the Content-Security-Policy your host sends "
+            f"with the pages must allow it (connect-src 'self' {origin}); {out_dir / 'manifest.json'} "
+            "has the pages' headers (page_headers)",
+            err=True,
+        )
 
 
 @main.command()

@@ -54,7 +54,7 @@ def media_type(path: str) -> str:
 # one policy serves every page of ours.
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; frame-src 'self'; base-uri 'none'; form-action 'self'"
+    "connect-src {connect}; frame-src 'self'; base-uri 'none'; form-action 'self'"
 )
 # Browser features no page of ours uses, turned off for the page and anything it would frame.
 PERMISSIONS_POLICY = ", ".join(
@@ -87,9 +87,11 @@ FRAMED_BY_US = ("'self'", "SAMEORIGIN")  # the glossary pages
 NEVER_FRAMED = ("'none'", "DENY")  # admin pages: nothing may overlay their buttons
 
 
-def page_headers(framing: tuple[str, str] | None = FRAMED_BY_US) -> dict[str, str]:
-    """The security headers of an HTML page of ours; `framing` None lets any site frame it."""
-    policy = CONTENT_SECURITY_POLICY
+def page_headers(framing: tuple[str, str] | None = FRAMED_BY_US, posts_to: str = "") -> dict[str, str]:
+    """The security headers of an HTML page of ours; `framing` None lets any site frame it.
+    `posts_to`: the origin of a feedback server elsewhere, which an export's entry pages post
+    "Was this helpful?" to (`build --feedback-url`), allowed beside our own."""
+    policy = CONTENT_SECURITY_POLICY.format(connect=f"'self' {posts_to}" if posts_to else "'self'")
     headers = {"Referrer-Policy": "strict-origin-when-cross-origin", "Permissions-Policy": PERMISSIONS_POLICY}
     if framing is not None:
         frame_ancestors, x_frame_options = framing
