@@ -338,6 +338,17 @@ ERROR_CASES = {
         13,
         "link with an unsafe URL in section 'Examples'",
     ),
+    "image in a section": (
+        {
+            "gamma.md": term(
+                "Gamma",
+                body="## Definition\n\nWhat.\n![chart](https://tracker.example/p.png)\n\n## Misuse\n\nAbused.\n",
+            )
+        },
+        "terms/gamma.md",
+        9,
+        "image (entries are text only: the pages would show it broken) in section 'Definition'",
+    ),
     "unknown front-matter field": (
         {"gamma.md": term("Gamma", "colour: red\n")},
         "terms/gamma.md",
@@ -445,6 +456,19 @@ ERROR_CASES = {
         "categories.yml",
         8,
         'category label Yes is read as true or false; put it in quotes: "Yes"',
+    ),
+    # The index page's own ids: the main content, and each category's section and heading.
+    "category slug that is an id of the index page": (
+        {"categories.yml": CATEGORIES + "- slug: content\n  label: Content\n  description: Media.\n"},
+        "categories.yml",
+        7,
+        "category slug 'content' is an id the glossary's pages use: choose another",
+    ),
+    "category slug that is another category's heading id": (
+        {"categories.yml": CATEGORIES + "- slug: finance-heading\n  label: Money\n  description: Money.\n"},
+        "categories.yml",
+        7,
+        "category slug 'finance-heading' is an id the glossary's pages use",
     ),
     "category slug that YAML reads as a number": (
         {"categories.yml": CATEGORIES + "- slug: 2024\n  label: New\n  description: New.\n"},

@@ -11,10 +11,12 @@ from widget_server import markup
 from widget_server.content import load_glossary
 from widget_server.markup import (
     CARD_TEXT_LIMIT,
+    IMAGE,
+    UNSAFE_LINK,
     card_text,
+    link_problems,
     plain_text,
     render_html,
-    unsafe_link_lines,
 )
 
 ELLIPSIS = "\u2026"
@@ -68,16 +70,19 @@ def test_markdown_renders_to_html() -> None:
     ("markdown", "lines"),
     [
         ("Fine [x](https://example.org).", []),
-        ("[x](javascript:alert(1))", [0]),
-        ("\n\nFirst line.\nSecond [x](javascript:1).\nThird [y](javascript:2).", [3, 4]),
-        ("- one\n- two ![i](JAVASCRIPT:1)", [1]),
-        ("Para.\n\n<vbscript:x>", [2]),
-        ("[x][ref] and more.\n\n[ref]: javascript:alert(1)", [0]),
-        ("An &#x6A;avascript link: [x](&#x6A;avascript:alert(1))", [0]),
+        ("[x](javascript:alert(1))", [(0, UNSAFE_LINK)]),
+        ("\n\nFirst line.\nSecond [x](javascript:1).\nThird [y](javascript:2).", [(3, UNSAFE_LINK), (4, UNSAFE_LINK)]),
+        ("- one\n- two ![i](JAVASCRIPT:1)", [(1, UNSAFE_LINK)]),
+        ("Para.\n\n<vbscript:x>", [(2, UNSAFE_LINK)]),
+        ("[x][ref] and more.\n\n[ref]: javascript:alert(1)", [(0, UNSAFE_LINK)]),
+        ("An &#x6A;avascript link: [x](&#x6A;avascript:alert(1))", [(0, UNSAFE_LINK)]),
+        # An image, from anywhere: the pages allow only their own, and there are none.
+        ("A pixel:\n![x](https://tracker.example/p.png)", [(1, IMAGE)]),
+        ("![chart](chart.png) and [a link](https://example.org)", [(0, IMAGE)]),
     ],
 )
-def test_unsafe_link_lines_point_at_the_link(markdown: str, lines: list[int]) -> None:
-    assert unsafe_link_lines(markdown) == lines
+def test_link_problems_point_at_the_link(markdown: str, lines: list[tuple[int, str]]) -> None:
+    assert link_problems(markdown) == lines
 
 
 def test_card_text_keeps_short_text() -> None:

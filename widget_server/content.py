@@ -9,6 +9,7 @@ here, once every file has loaded.
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +118,10 @@ def _rename_advice(path: Path, term_files: set[Path]) -> str:
 
 CATEGORY_FIELDS = ("slug", "label", "description")
 CATEGORY_KEYS = (*CATEGORY_FIELDS, "context")
+# The glossary index gives each category's section its slug as id, and its heading the slug and
+# `-heading`, in a page whose main content is `content` (templates/index.html, _layout.html): a
+# slug that is one of those ids would make two elements of one id, and its links go elsewhere.
+RESERVED_CATEGORY_SLUG = re.compile(r"content|.*-heading")
 
 
 def _load_categories(path: Path, errors: list[ContentError]) -> list[Category]:
@@ -137,6 +142,8 @@ def _load_categories(path: Path, errors: list[ContentError]) -> list[Category]:
             continue
         if not SLUG_RE.match(category.slug):
             error(node_line(item), f"category slug {category.slug!r} is not a valid slug")
+        elif RESERVED_CATEGORY_SLUG.fullmatch(category.slug):
+            error(node_line(item), f"category slug {category.slug!r} is an id the glossary's pages use: choose another")
         elif any(c.slug == category.slug for c in categories):
             error(node_line(item), f"category {category.slug!r} is listed twice")
         else:

@@ -55,11 +55,18 @@ def render_html(markdown: str) -> Markup:
     return Markup("".join(f"<p>{_QUOTE_RE.sub('&quot;', p)}</p>\n" for p in paragraphs))
 
 
-def unsafe_link_lines(markdown: str) -> list[int]:
-    """0-based lines of `markdown` holding a link or image whose URL could run script."""
+UNSAFE_LINK = "link with an unsafe URL"
+# No image can show on the pages: their policy allows only our own images (img-src 'self'),
+# the glossary has no image files to publish, and one from another site would tell that site
+# who reads the entry. The cards show text only.
+IMAGE = "image (entries are text only: the pages would show it broken)"
+
+
+def link_problems(markdown: str) -> list[tuple[int, str]]:
+    """(0-based line, what) of each link whose URL could run script, and of each image."""
     if not _LINK_SYNTAX_RE.search(markdown):
         return []
-    lines = []
+    problems = []
     for token in _inspector.parse(markdown):
         # A block's map gives its first line; the link may sit on a later line of the paragraph.
         line = token.map[0] if token.map else 0
@@ -68,8 +75,10 @@ def unsafe_link_lines(markdown: str) -> list[int]:
                 line += 1
             url = child.attrGet("href") or child.attrGet("src")
             if isinstance(url, str) and _UNSAFE_URL_RE.match(url):
-                lines.append(line)
-    return lines
+                problems.append((line, UNSAFE_LINK))
+            elif child.type == "image":
+                problems.append((line, IMAGE))
+    return problems
 
 
 @functools.lru_cache(maxsize=1 << 16)

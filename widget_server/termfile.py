@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from widget_server.lines import MARKDOWN_BREAKS, EditorLines, split_lines
-from widget_server.markup import plain_text, unsafe_link_lines
+from widget_server.markup import link_problems, plain_text
 from widget_server.model import REQUIRED_SECTIONS, SECTIONS, SLUG_RE, ContentError, Context, Term, report_to
 from widget_server.names import contains_words, name_key, name_keys, name_problem, split_name
 from widget_server.placeholders import placeholder_at
@@ -466,8 +466,8 @@ def _parse_sections(body: str, first_line: int, path: Path, error: Report) -> di
                 "replace it with the entry's own words",
             )
         editor_lines = EditorLines(text, MARKDOWN_BREAKS)
-        for offset in unsafe_link_lines(text):
-            error(content_lines[name] + editor_lines(offset), f"link with an unsafe URL in section {name!r}")
+        for offset, problem in link_problems(text):
+            error(content_lines[name] + editor_lines(offset), f"{problem} in section {name!r}")
     return {name: sections[name] for name in SECTIONS if name in sections}
 
 
