@@ -282,6 +282,19 @@ def test_serve_on_a_busy_port_fails_before_printing_urls(tmp_path: Path) -> None
     )
 
 
+def test_serve_says_an_admin_password_is_unused_without_feedback(tmp_path: Path) -> None:
+    with socket.socket() as taken:  # so that serve stops before it serves
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        arguments = ["serve", "--data", str(FIXTURE_GLOSSARY), "--port", str(port), "--no-feedback"]
+
+        code, out, err = run(*arguments, "--admin-password", "s3cret")
+
+    assert code == 1
+    assert err.startswith("warning: no /admin/ with --no-feedback: it shows the feedback store\nError: port")
+
+
 def test_serve_on_an_address_it_cannot_have_says_why() -> None:
     code, out, err = run("serve", "--data", str(FIXTURE_GLOSSARY), "--host", "192.0.2.1", "--no-feedback")
 

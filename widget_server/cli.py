@@ -218,6 +218,9 @@ def serve(
     from widget_server.app import SETTINGS_VARIABLE, create_app
     from widget_server.serving import listen_problem, log_config
 
+    if no_feedback and admin_password:
+        # Not an error: the password may come from the environment of every serve.
+        click.echo("warning: no /admin/ with --no-feedback: it shows the feedback store", err=True)
     store = (
         {"state_dir": None, "database_url": None} if no_feedback else store_location(data_dir, state_dir, database_url)
     )
