@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 from conftest import LiveServer
-from playwright.sync_api import Page, Request, expect
+from playwright.sync_api import Page, Request, Route, expect
 
 from tests.support.card import card
 from tests.support.widget import (
+    RECORD_PAGE,
     Console,
     highlights,
     install_clock,
@@ -363,3 +364,46 @@ def test_the_widgets_observers_see_none_of_its_own_writes(page: Page, fixture_se
     assert page.evaluate("window.__records") == 0
     page.evaluate("document.body.append(document.createElement('p'))")  # the control: the page's own
     page.wait_for_function("window.__records > 0")
+
+
+def test_a_glossary_that_does_not_load_leaves_the_toggles_off_and_switching_on_tries_again(
+    page: Page, fixture_server: LiveServer
+) -> None:
+    """An outage (or a switched-off site): the toggles do not say "on" over a page without
+    highlights; the reader's stored choice is left alone, and switching on fetches again."""
+
+    def down(route: Route) -> None:
+        route.fulfill(status=503, body="down")
+
+    page.route("**/api/v1/categories.json", down)
+    console = Console.attach(page)
+    page.add_init_script(RECORD_PAGE)
+    page.goto(fixture_server.url + PAGE)
+
+    expect_toggles(page, OFF)
+    assert any("glossary not loaded" in warning for warning in console.warnings)
+    assert page.evaluate(STORAGE_JS) == NOTHING_STORED
+    page.unroute("**/api/v1/categories.json", down)
+
+    page.locator("#toggle").click()
+
+    wait_ready(page)
+    assert highlights(page, "#root") == HIGHLIGHTED
+    expect_toggles(page, ON)
+    assert page.evaluate(STORAGE_JS) == NOTHING_STORED
+
+
+def test_switching_off_and_on_while_the_glossary_loads_leaves_it_on(page: Page, fixture_server: LiveServer) -> None:
+    """The first start, stopped while it loads, must not switch off the second one as it fails."""
+    held: list[Route] = []
+    page.route("**/api/v1/categories.json", lambda route: held.append(route))
+    page.add_init_script(RECORD_PAGE)
+    page.goto(fixture_server.url + PAGE)
+    expect_toggles(page, ON)
+
+    page.evaluate("GlossaryWidget.disable(), GlossaryWidget.enable()")
+    page.unroute("**/api/v1/categories.json")
+
+    wait_ready(page)
+    assert highlights(page, "#root") == HIGHLIGHTED
+    expect_toggles(page, ON)

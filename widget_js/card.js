@@ -34,7 +34,7 @@ export function createCards(config, signal, write, turnOff) {
   // Announced with the dialog's name when focus enters it (ids are the shadow root's own).
   card.setAttribute("aria-describedby", "definition warning");
   card.tabIndex = -1; // a click or tap on its text keeps focus in the card, so it stays open
-  if (config.theme != "auto") card.style.colorScheme = config.theme; // light-dark() follows it
+  if (config.theme !== "auto") card.style.colorScheme = config.theme; // light-dark() follows it
   card.popover = "manual";
   shadow.append(card);
 
@@ -238,7 +238,7 @@ export function createCards(config, signal, write, turnOff) {
   const on = (target, type, listener) => target.addEventListener(type, listener, { capture: true, signal });
 
   on(document, "pointerover", (event) => {
-    if (event.pointerType === "touch") return;
+    if (event.pointerType == "touch") return;
     const highlight = highlightOf(event.target);
     if (!highlight) return;
     if (highlight === term) return clearTimeout(closeTimer);
@@ -251,7 +251,7 @@ export function createCards(config, signal, write, turnOff) {
   });
 
   on(document, "pointerout", (event) => {
-    if (event.pointerType === "touch") return;
+    if (event.pointerType == "touch") return;
     const highlight = highlightOf(event.target);
     if (!highlight || highlight.contains(event.relatedTarget)) return;
     if (highlight === term) {
@@ -263,7 +263,7 @@ export function createCards(config, signal, write, turnOff) {
 
   on(card, "pointerenter", () => clearTimeout(closeTimer));
   on(card, "pointerleave", (event) => {
-    if (event.pointerType !== "touch" && highlightOf(event.relatedTarget) !== term) scheduleClose();
+    if (event.pointerType != "touch" && highlightOf(event.relatedTarget) !== term) scheduleClose();
   });
 
   // A tap on a term toggles its card (the tap's focus event may already have opened it);
@@ -303,7 +303,7 @@ export function createCards(config, signal, write, turnOff) {
   // last in the page's order).
   on(document, "keydown", (event) => {
     const highlight = highlightOf(event.target);
-    if (highlight && (event.key == "Enter" || event.key == " ")) {
+    if (highlight && (event.key == " " || event.key == "Enter")) {
       event.preventDefault(); // Space would scroll the page
       open(highlight);
       (card.querySelector("a,button,input") ?? card).focus(); // the card itself while it loads

@@ -97,7 +97,7 @@ function followContent(config, scan, write) {
     // for data-root=".comment", see `follow`): the new roots are scanned whole.
     let refind = config.roots.some((root) => !root.isConnected);
     for (const record of records) {
-      const textChanged = record.type === "characterData";
+      const textChanged = record.type == "characterData";
       if (textChanged) dropSplitOff(record, write);
       const nodes = textChanged ? [record.target] : record.addedNodes;
       for (let node of nodes) {
@@ -171,7 +171,7 @@ function startWidget(script) {
     // Quietly: unwrapping a long page's highlights would be thousands of records for the toggles.
     toggles.quiet(() => {
       on = value;
-      if (on) widget ||= highlightPage(script, kept, () => turn(false), toggles);
+      if (on) widget ||= highlightPage(script, kept, () => turn(false), toggles, () => apply(false));
       else {
         widget?.stop();
         widget = null;
@@ -209,7 +209,7 @@ function startWidget(script) {
  * comes from the one observer of the page, the toggles' (`page.follow`), and the widget's own
  * changes are made unseen by it (`page.quiet`).
  */
-function highlightPage(script, kept, turnOff, page) {
+function highlightPage(script, kept, turnOff, page, failed) {
   const stop = new AbortController();
   const clock = { ms: 0 }; // a scan's main-thread time; `cancelled` once stopped
   let setupMs; // building the matcher, once: the scans' own `ms` leave it out
@@ -285,7 +285,10 @@ function highlightPage(script, kept, turnOff, page) {
       page.follow(onMutations);
       return scanNow(roots);
     })
-    .catch(fail);
+    // A glossary that does not load (an outage, a switched-off site) leaves the highlights off
+    // for the page view, so that the toggles do not say "on"; switching on tries again. Not
+    // when this start was stopped (the reader switched off, and on again, while it loaded).
+    .catch((error) => clock.cancelled || failed(fail(error)));
 
   return { scan: (root) => scan([!root || root.nodeType == 9 ? document.body : root]), stop: destroy };
 }

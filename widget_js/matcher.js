@@ -37,7 +37,7 @@ function splitName(name) {
 
 /** `list` if it is a list of text (what is not even an array has no `every`), else an error. */
 function texts(list) {
-  if (!list?.every?.((item) => typeof item == "string")) throw Error("bad index");
+  if (!list?.every?.((item) => typeof item === "string")) throw Error("bad index");
   return list;
 }
 

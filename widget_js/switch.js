@@ -18,7 +18,7 @@ function withStorage(use) {
   } catch {}
 }
 
-export const storedOff = () => withStorage((storage) => storage.getItem(OFF_KEY)) == "1";
+export const storedOff = () => withStorage((storage) => storage.getItem(OFF_KEY)) === "1";
 
 /** Switched on, the key is removed: nothing is left behind but an "off" the reader chose. */
 export const storeOff = (off) => withStorage((storage) => (off ? storage.setItem(OFF_KEY, "1") : storage.removeItem(OFF_KEY)));
@@ -56,7 +56,7 @@ export function createToggles(flip) {
   }, options);
   document.addEventListener("keydown", (event) => {
     const toggle = event.target.closest?.(TOGGLE);
-    if (toggle && toggle.localName !== "button" && (event.key == "Enter" || event.key == " ")) {
+    if (toggle && toggle.localName !== "button" && (event.key == " " || event.key == "Enter")) {
       event.preventDefault(); // Space would scroll the page
       flip();
     }
@@ -76,7 +76,7 @@ export function createToggles(flip) {
   // too, for the highlighting: asking for their old value asks for them.)
   const watch = () =>
     stop.signal.aborted ||
-    document.readyState === "loading" ||
+    document.readyState == "loading" ||
     observer.observe(document.documentElement, { childList: true, subtree: true, characterDataOldValue: true });
   /**
    * Makes the widget's own `change` with the observer disconnected, so that it queues no records
