@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from conftest import GLOSSARY_DATA, LiveServer, free_port
-from playwright.sync_api import BrowserContext, Frame, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Frame, Page, expect
 from starlette.testclient import TestClient
 
 from tests.support.widget import (
@@ -30,7 +30,9 @@ from tests.support.widget import (
 )
 from widget_server.app import create_app
 from widget_server.build import build_site
+from widget_server.configure import PLACEHOLDER_BASE_URL
 from widget_server.content import load_glossary
+from widget_server.sites import origin_problem
 
 # How long the configurator waits for typing to pause before it starts a new preview
 # (widget_server/static/configure.js).
@@ -85,6 +87,22 @@ def test_changing_categories_changes_the_preview_and_the_tag(page: Page, glossar
     listed = page.locator("#highlights li").all_inner_texts()
     assert any(item.startswith("Premium: “premiums” (plural of its title)") for item in listed)
     assert len(listed) == len({slug for slug, _ in after})
+
+
+def test_the_preview_counts_no_opens_and_asks_for_no_votes(page: Page, tmp_path: Path) -> None:
+    """A site owner trying settings is no reader: with a feedback store, whose endpoint the real
+    widget would post opens and votes to, the preview's card posts nothing and asks nothing."""
+    posts: list[str] = []
+    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+    with LiveServer(create_app(GLOSSARY_DATA, state_dir=tmp_path / "state")) as server:
+        open_configurator(page, server)
+        highlight = preview(page).locator("glossary-term").first
+        highlight.focus()
+        shown = preview(page).locator("[data-glossary-card]")
+        expect(shown.get_by_text("Read the full entry")).to_be_visible()
+
+        expect(shown).not_to_contain_text("Was this helpful?")
+        assert posts == []
 
 
 def test_the_list_says_which_name_matched(page: Page, glossary_server: LiveServer) -> None:
@@ -197,6 +215,85 @@ def test_a_registered_site_gets_its_yaml_and_a_tag_that_names_it(
     assert site.theme == "dark"
 
 
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "http://bad origin",
+        "https://news.example.com/articles",
+        "https://news.example.com?ref=glossary",
+        '"https://news.example.org"',
+        "http://news.example.org",
+        "https://News.Example.org",
+        "https://news.example.com",  # twice
+    ],
+)
+def test_the_sites_addresses_must_be_origins(page: Page, glossary_server: LiveServer, bad: str) -> None:
+    """Each line is an origin as `glossary-widget check` takes it, or it is marked and no site
+    file is made: a line with a space was once split into two "origins"."""
+    assert origin_problem(bad) or bad == "https://news.example.com"
+    open_configurator(page, glossary_server)
+    page.fill("#site", "daily-ledger")
+    page.fill("#origins", f"https://news.example.com\n{bad}")
+
+    error = page.locator("#origins-error")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text(f'"{bad}"')
+    expect(page.locator("#origins")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#yaml-invalid")).to_be_visible()
+    expect(page.locator("#yaml")).to_be_hidden()
+    expect(page.locator("#yaml")).to_have_text("")
+    # The tag only names the site: it stays right.
+    expect(page.locator("#tag")).to_contain_text('data-site="daily-ledger"')
+
+    page.fill("#origins", "https://news.example.com\n\nhttp://localhost:8080 ")
+    expect(error).to_be_hidden()
+    expect(page.locator("#origins")).to_have_attribute("aria-invalid", "false")
+    expect(page.locator("#yaml")).to_contain_text('origins: ["https://news.example.com", "http://localhost:8080"]')
+
+
+@pytest.mark.parametrize("value", ["0", "1001", "2.5", "-3", ""])
+def test_a_highest_number_out_of_range_leaves_no_tag_to_copy(
+    page: Page, glossary_server: LiveServer, value: str
+) -> None:
+    open_configurator(page, glossary_server)
+    page.fill("#max", "6")
+    expect(page.locator("#tag")).to_contain_text('data-max="6"')
+    page.fill("#max", value)
+
+    expect(page.locator("#max-error")).to_have_text("Enter a whole number from 1 to 1000.")
+    expect(page.locator("#max")).to_have_attribute("aria-invalid", "true")
+    expect_no_tag(page)
+
+    page.fill("#max", "1000")
+    expect(page.locator("#max-error")).to_be_hidden()
+    expect(page.locator("#tag")).to_contain_text('data-max="1000"')
+    expect(page.locator("#copy")).to_be_visible()
+
+
+def test_no_category_leaves_no_tag_to_copy(page: Page, glossary_server: LiveServer) -> None:
+    open_configurator(page, glossary_server)
+    page.fill("#site", "daily-ledger")
+    for box in page.locator("input[name=categories]").all():
+        box.uncheck()
+
+    expect(page.locator("#categories-error")).to_be_visible()
+    expect_no_tag(page)
+    expect(page.locator("#yaml-block")).to_be_hidden()
+
+    page.check("#category-finance")
+    expect(page.locator("#tag")).to_contain_text('data-site="daily-ledger"')
+    expect(page.locator("#yaml")).to_contain_text("categories: [finance]")
+    expect(page.locator("#copy")).to_be_visible()
+
+
+def expect_no_tag(page: Page) -> None:
+    """Nothing left on screen to paste: not the tag, the copy button or a site file."""
+    expect(page.locator("#tag-invalid")).to_be_visible()
+    expect(page.locator("#tag")).to_be_hidden()
+    expect(page.locator("#tag")).to_have_text("")
+    expect(page.locator("#copy")).to_be_hidden()
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_axe_finds_no_violations(page: Page, glossary_server: LiveServer, scheme: str) -> None:
     page.emulate_media(color_scheme=scheme)
@@ -244,6 +341,49 @@ def test_without_javascript_the_page_shows_the_default_tag() -> None:
     preview_page = client.get("/configure/preview.html")
     assert preview_page.status_code == 200
     assert re.search(r"<script(?![^>]*\bsrc=)", preview_page.text) is None
+
+
+def test_without_javascript_a_placeholder_address_is_said_to_be_one(
+    browser: Browser, glossary_server: LiveServer
+) -> None:
+    """Served without --base-url, the page cannot know the glossary's public address: a reader
+    without script is told the tag's is a placeholder, and sees no preview that cannot load."""
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(f"{glossary_server.url}/configure/")
+        expect(page.locator("#tag")).to_have_text(f'<script src="{PLACEHOLDER_BASE_URL}widget.js" defer></script>')
+        # (Playwright's text engine skips <noscript>, so these are found by CSS.)
+        note, after = page.locator("noscript p").all()
+        expect(note).to_be_visible()
+        expect(note).to_contain_text(f"The address in this tag, {PLACEHOLDER_BASE_URL}, is a placeholder")
+        expect(note).to_contain_text("glossary-widget embed")
+        expect(after).to_be_visible()
+        expect(after).to_contain_text("the tag for the default settings, once its address is replaced")
+        expect(page.get_by_text("The list appears once the preview has loaded")).to_be_hidden()
+        expect(page.get_by_role("heading", name="Preview")).to_be_hidden()
+    finally:
+        context.close()
+
+
+def test_without_javascript_a_known_address_gives_the_real_tag(browser: Browser) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        with LiveServer(create_app(GLOSSARY_DATA, base_url="https://glossary.example.net/")) as server:
+            page = context.new_page()
+            page.goto(f"{server.url}/configure/")
+            expect(page.locator("#tag")).to_have_text(
+                '<script src="https://glossary.example.net/widget.js" defer></script>'
+            )
+            # (Playwright's text engine skips <noscript>, so this is found by CSS.)
+            (note,) = page.locator("noscript p").all()
+            expect(note).to_be_visible()
+            expect(note).to_have_text(
+                "This is the tag for the default settings. Turn on JavaScript to choose your own and preview them."
+            )
+            expect(page.get_by_role("heading", name="Preview")).to_be_hidden()
+    finally:
+        context.close()
 
 
 @pytest.fixture(scope="module")

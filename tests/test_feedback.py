@@ -426,6 +426,7 @@ def test_admin_shows_the_report_with_a_chart_and_escaped_comments(client: TestCl
 
     assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
     assert "<svg" in page.text and 'fill="url(#hatch)"' in page.text
+    assert f"<title>{today()}: 1 open</title>" in page.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text and "<script>alert" not in page.text
     assert f'<td class="site">{PARTNER}</td><td>1</td><td>0</td><td>1</td><td>0%</td>' in page.text
 

@@ -69,7 +69,15 @@ def daily_chart(days: list[Day], first: str, last: str) -> Chart:
         day = by_day.get(date, Day(0, 0, 0, date))
         x = LEFT + index * slot
         height = plot_height * day.opens / top_opens
-        bars.append(Bar(x + slot * 0.15, TOP + plot_height - height, slot * 0.7, height, f"{date}: {day.opens} opens"))
+        bars.append(
+            Bar(
+                x + slot * 0.15,
+                TOP + plot_height - height,
+                slot * 0.7,
+                height,
+                f"{date}: {day.opens} open{'' if day.opens == 1 else 's'}",
+            )
+        )
         if day.helpful_share is not None:
             share = day.helpful_share
             points.append(

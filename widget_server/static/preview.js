@@ -53,6 +53,7 @@
 
   document.addEventListener("glossary:ready", () => report().catch(() => {}));
   // The widget's deferred tag runs after this script: it reads these settings.
+  // Its data-feedback="off" stays whatever the fragment says (see preview.html).
   const widget = document.getElementById("widget");
-  for (const [name, value] of params) if (value) widget.dataset[name] = value;
+  for (const [name, value] of params) if (value && name !== "feedback") widget.dataset[name] = value;
 })();
