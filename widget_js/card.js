@@ -263,7 +263,7 @@ export function createCards(config, signal, write, turnOff) {
 
   on(card, "pointerenter", () => clearTimeout(closeTimer));
   on(card, "pointerleave", (event) => {
-    if (event.pointerType != "touch" && highlightOf(event.relatedTarget) !== term) scheduleClose();
+    if (event.pointerType !== "touch" && highlightOf(event.relatedTarget) !== term) scheduleClose();
   });
 
   // A tap on a term toggles its card (the tap's focus event may already have opened it);
@@ -313,7 +313,7 @@ export function createCards(config, signal, write, turnOff) {
       dismissed = term;
       close();
     }
-    if (event.key != "Tab") return;
+    if (event.key !== "Tab") return;
     const controls = [...card.querySelectorAll("a,button,input")];
     const focused = shadow.activeElement;
     const forward = !event.shiftKey;

@@ -98,7 +98,7 @@ export function createHighlighter(match, config, write) {
         const end = hits[h][1];
         const slug = hits[h][2];
         if (count >= config.max) break;
-        if (config.occurrences === "first" && highlighted.has(slug)) continue;
+        if (config.occurrences == "first" && highlighted.has(slug)) continue;
         if (starts[k + 1] <= start) {
           while (starts[k + 1] <= start) k++;
           // Also true of text the host put in an area to skip since the walk began.

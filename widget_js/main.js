@@ -65,7 +65,7 @@ async function loadIndex(script, signal) {
   // when the glossary takes feedback, unless the tag or the site turned it off; else nothing.
   // Its own key only: a page's script may have given every object a `feedback` (prototype
   // pollution), which would send the readers' votes and comments there.
-  config.feedback = config.feedback != "off" && Object.hasOwn(categories, "feedback") && categories.feedback && new URL(categories.feedback, base).href;
+  config.feedback = config.feedback !== "off" && Object.hasOwn(categories, "feedback") && categories.feedback && new URL(categories.feedback, base).href;
   const known = categories.categories.map((c) => c.slug);
   // The files were asked for in the order of config.categories; an unknown category is reported
   // (`warn` returns nothing) and dropped.
@@ -287,8 +287,9 @@ function highlightPage(script, kept, turnOff, page, failed) {
     })
     // A glossary that does not load (an outage, a switched-off site) leaves the highlights off
     // for the page view, so that the toggles do not say "on"; switching on tries again. Not
-    // when this start was stopped (the reader switched off, and on again, while it loaded).
-    .catch((error) => clock.cancelled || failed(fail(error)));
+    // when this start was stopped (the reader switched off, and on again, while it loaded),
+    // nor when the first scan threw (that loses the scan, not the following of the page).
+    .catch((error) => fail(error) || scanHighlights || clock.cancelled || failed());
 
   return { scan: (root) => scan([!root || root.nodeType == 9 ? document.body : root]), stop: destroy };
 }

@@ -50,7 +50,7 @@ function plural(word) {
 
 /** The text between two words, with white space and typographic variants folded. */
 function normalizeGap(gap) {
-  return gap === " "
+  return gap == " "
     ? gap
     : gap.replace(/\s+/g, " ").replace(/[\u2018\u2019]/g, "'").replace(/[\u2010\u2011]/g, "-");
 }
