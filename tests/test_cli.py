@@ -247,6 +247,7 @@ def test_worker_processes_get_the_settings_serve_was_given(monkeypatch: pytest.M
         assert client.get("/healthz").json()["terms"] == 12
         page = client.get("/glossary/premium/").text
         assert '<link rel="canonical" href="https://g.example/glossary/premium/">' in page
+        assert '<meta property="og:url" content="https://g.example/glossary/premium/">' in page
         assert client.post("/api/v1/feedback", content='{"term":"premium","helpful":true}').status_code == 204
         assert client.get("/admin/", auth=("admin", "s3cret")).status_code == 200
     assert (tmp_path / "feedback.sqlite3").is_file()

@@ -54,10 +54,14 @@ def test_index_groups_terms_by_category_a_to_z(client: TestClient) -> None:
         assert (heading.group(1), int(heading.group(2))) == (category.label, len(expected))
         links = re.findall(r'<li><a href="([^"]+)/">([^<]+)</a></li>', section.group())
         titles = [html.unescape(title) for _, title in links]
-        assert titles == sorted(titles, key=str.casefold)
+        # A to Z, and numbers by their value.
+        assert titles == sorted(
+            titles, key=lambda t: [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", t.casefold())]
+        )
         assert {slug for slug, _ in links} == {t.slug for t in expected}
         assert f'<a href="#{category.slug}">{category.label}</a> <span class="count">{len(expected)}</span>' in page
     assert f"{len(glossary.terms)} terms in 5 categories" in page
+    assert page.index(">Chapter 7 Bankruptcy<") < page.index(">Chapter 13 Bankruptcy<")
 
 
 def test_index_json_ld_is_the_defined_term_set(client: TestClient) -> None:
@@ -111,6 +115,18 @@ def test_entry_page_json_ld(client: TestClient) -> None:
     assert data["description"].startswith("Neuromuscular re-education is a type of therapy")
     assert data["inDefinedTermSet"]["@type"] == "DefinedTermSet"
     assert data["inDefinedTermSet"]["url"] == "/glossary/"
+    assert "dateModified" not in data  # a property of CreativeWork, not of DefinedTerm
+
+
+def test_entry_page_has_open_graph_tags_for_link_previews(client: TestClient) -> None:
+    """Escaped as the rest of the page (test_content_is_escaped reads them too)."""
+    page = client.get(ENTRY).text
+
+    assert '<meta property="og:type" content="article">' in page
+    assert '<meta property="og:title" content="Neuromuscular Re-education">' in page
+    assert '<meta property="og:description" content="Neuromuscular re-education is a type of therapy' in page
+    assert '<meta property="article:modified_time" content="' in page
+    assert 'property="og:url"' not in page  # only an absolute one, with --base-url
 
 
 def test_every_entry_page_and_its_related_links(client: TestClient) -> None:
@@ -208,6 +224,7 @@ def test_unknown_page_is_404_html(client: TestClient, path: str) -> None:
     assert response.headers["content-type"] == "text/html; charset=utf-8"
     assert "<h1>Page not found</h1>" in response.text
     assert 'href="/glossary/"' in response.text
+    assert '<meta name="robots" content="noindex">' in response.text
 
 
 @pytest.mark.parametrize("path", ["/glossary/", ENTRY, "/nothing.html"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,6 +14,7 @@ from widget_server.markup import card_text, plain_text, render_html
 from widget_server.model import SECTIONS, Glossary, Term
 
 GLOSSARY_NAME = "Consumer Protection Glossary"
+_DIGITS = re.compile(r"(\d+)")
 
 _environment = Environment(
     loader=PackageLoader("widget_server", "templates"),
@@ -91,10 +93,13 @@ def _render(template: str, root: str, **context: Any) -> bytes:
 
 
 def _groups(glossary: Glossary) -> list[tuple[Any, list[Term]]]:
-    return [
-        (category, sorted(glossary.terms_in(category.slug), key=lambda t: t.title.casefold()))
-        for category in glossary.categories
-    ]
+    return [(category, sorted(glossary.terms_in(category.slug), key=_title_order)) for category in glossary.categories]
+
+
+def _title_order(term: Term) -> list[str | int]:
+    """Alphabetical, whatever the case, and numbers by their value: Chapter 7 before Chapter 13.
+    (re.split with a group alternates text and digits, text first, so like compares with like.)"""
+    return [int(part) if i % 2 else part for i, part in enumerate(_DIGITS.split(term.title.casefold()))]
 
 
 def _sections(term: Term) -> list[tuple[str, Any]]:
@@ -133,7 +138,6 @@ def _term_json_ld(term: Term, base_url: str) -> dict[str, Any]:
         "name": term.title,
         "description": plain_text(term.sections["Definition"]),
         "url": _absolute(base_url, entry_path(term.slug)),
-        "dateModified": term.updated.isoformat(),
         "inDefinedTermSet": {
             "@type": "DefinedTermSet",
             "name": GLOSSARY_NAME,
