@@ -297,9 +297,10 @@ def build(data_dir: Path, out_dir: Path, base_url: str, feedback_url: str | None
             summary = build_site(data_dir, out_dir, base_url, progress, feedback_url)
     except BuildError as error:
         raise click.ClickException(str(error)) from None
-    if not quiet:
-        click.echo(f"Built {out_dir}: {summary}")
-    if feedback_url and not quiet:
+    if quiet:
+        return
+    click.echo(f"Built {out_dir}: {summary}")
+    if feedback_url:
         origin = feedback_origin(feedback_url)
         click.echo(
             f"note: the entry pages post to {origin}: the Content-Security-Policy your host sends "
