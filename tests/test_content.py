@@ -15,7 +15,7 @@ import pytest
 from benchmarks import synthetic
 from widget_server.content import load_glossary
 from widget_server.model import Category, ContentError, Glossary, GlossaryInvalid, Term
-from widget_server.names import name_keys
+from widget_server.names import CONTROL_RE, name_keys
 from widget_server.parallel import PARALLEL_TERMS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -169,6 +169,24 @@ ERROR_CASES = {
         "terms/gamma.md",
         5,
         "alias 'pay\\x00day' must not contain control characters",
+    ),
+    "alias with a control character that Python calls white space": (
+        {"gamma.md": term("Gamma", 'aliases: ["pay\\x1cday"]\n')},
+        "terms/gamma.md",
+        5,
+        "alias 'pay\\x1cday' must not contain control characters",
+    ),
+    "title longer than a name can be": (
+        {"gamma.md": term("Gamma " + "x" * 95)},
+        "terms/gamma.md",
+        2,
+        f"title 'Gamma {'x' * 95}' is 101 characters long; a name has at most 100",
+    ),
+    "control character in a section, at its line": (
+        {"gamma.md": term("Gamma", body=BODY.replace("How it is", "How\x1b[31m it is"))},
+        "terms/gamma.md",
+        12,
+        "a control character (U+001B) shows on no page: delete it",
     ),
     "missing title": (
         {"gamma.md": "---\ncategories: [finance]\nupdated: 2024-05-01\n---\n" + BODY},
@@ -618,8 +636,15 @@ def test_no_other_line_separator_in_the_body_moves_a_line(tmp_path: Path, char: 
 
     errors = sorted((e.line, e.message) for e in errors_of(tmp_path))
 
-    assert [line for line, _ in errors] == [9, 13, 14, 16], errors
-    assert errors[-1][1].startswith("unknown section")
+    # The control characters among them are refused, at their lines too.
+    expected = sorted(
+        [(line, "a control character") for line in (8, 9, 13, 16) if CONTROL_RE.search(char)]
+        + [(9, "link with an unsafe URL"), (13, "link with an unsafe URL"), (14, "link with an unsafe URL")]
+        + [(16, "unknown section")]
+    )
+    assert len(errors) == len(expected), errors
+    starts = [(line, message[: len(start)]) for (line, message), (_, start) in zip(errors, expected, strict=True)]
+    assert starts == expected
 
 
 @pytest.mark.parametrize("categories", ["[", "- [", "- slug: x\n  label: [\n\n"])

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from widget_server.content import load_glossary
 from widget_server.model import ContentError, GlossaryInvalid
+from widget_server.names import CONTROL_RE
 
 CATEGORIES = "- slug: finance\n  label: Finance\n  description: Money matters.\n"
 VALID_TERM = (
@@ -186,7 +187,8 @@ def located_term_files(draw: st.DrawFn) -> TermFile:
     file.add("---")
 
     def body(line: str, problem: str | None = None) -> None:
-        file.add(line, None if broken else problem)
+        control = "a control character" if CONTROL_RE.search(line) else None
+        file.add(line, *([] if broken else [problem, control]))
 
     if draw(st.booleans()):
         body(f"Stray {draw(MARKDOWN_FILLER)}", "text before the first")

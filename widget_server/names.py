@@ -21,6 +21,14 @@ _SPACE_RUN_RE = re.compile(f"[{JS_SPACE}]+")
 _PLAIN_PUNCTUATION = str.maketrans({"\u2018": "'", "\u2019": "'", "\u2010": "-", "\u2011": "-"})
 # A name must start and end with a letter or digit so that whole-word matching is well defined.
 NAME_EDGE_RE = re.compile(r"^\w(?:.*\w)?$", re.DOTALL)
+# The control characters (C0, DEL, C1) but tab and the line ends: none shows on a page, HTML
+# calls them a parse error, and JavaScript's `\s` and Python's disagree on some (\x1c-\x1f, \x85)
+# that both would otherwise read as white space inside a name. The widget also joins text nodes
+# with NUL, which no name may hold.
+CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# The longest name: twice the longest law's name in the glossary; what is longer is a sentence
+# pasted in by mistake, and makes an unwieldy card heading.
+NAME_MAX = 100
 
 
 def is_word(char: str) -> bool:
@@ -122,10 +130,10 @@ def name_problem(name: str) -> str | None:
     """What keeps `name` from being a title, alias or context word, or None."""
     if not NAME_EDGE_RE.match(name):
         return "must start and end with a letter or digit"
-    # The widget matches text nodes joined by NUL, and no name may contain it; nor any other
-    # control character, which no article shows.
-    if any(unicodedata.category(c) == "Cc" and not c.isspace() for c in name):
+    if CONTROL_RE.search(name):
         return "must not contain control characters"
+    if len(name) > NAME_MAX:
+        return f"is {len(name)} characters long; a name has at most {NAME_MAX}"
     # Only `new` can meet one (a command line's bytes that are not UTF-8): no file can hold it.
     if any(unicodedata.category(c) == "Cs" for c in name):
         return "must not contain lone surrogates (bytes that are not UTF-8)"
