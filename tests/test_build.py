@@ -33,16 +33,20 @@ NGINX_CONF = ROOT / "examples" / "deploy" / "nginx.conf"
 BROTLI_MODULE = Path("/usr/lib/nginx/modules/ngx_http_brotli_static_module.so")
 
 
+# The export and the server know their public URL, so that both have sitemap.xml and robots.txt.
+BASE_URL = "https://glossary.example.org/"
+
+
 @pytest.fixture(scope="module")
 def export(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("export") / "site"
-    build_site(GLOSSARY_DATA, out)
+    build_site(GLOSSARY_DATA, out, BASE_URL)
     return out
 
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
-    app = create_app(GLOSSARY_DATA)
+    app = create_app(GLOSSARY_DATA, base_url=BASE_URL)
     return TestClient(app)
 
 
@@ -81,6 +85,8 @@ def test_export_has_the_documented_layout(export: Path) -> None:
         "glossary/index.html",
         "glossary/physical-therapy/index.html",
         "snippets/physical-therapy.html",
+        "sitemap.xml",
+        "robots.txt",
     ):
         assert (export / path).is_file(), path
     assert any(p.name.startswith("glossary.") for p in (export / "static").glob("*.css"))
@@ -142,6 +148,8 @@ def nginx(export: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tu
         "/api/v1",
         "/nope",
         "/widget.js",
+        "/sitemap.xml",
+        "/robots.txt",
     ],
 )
 def test_example_nginx_config_answers_like_the_server(nginx: tuple[str, int], client: TestClient, path: str) -> None:
@@ -192,7 +200,13 @@ def test_example_nginx_config_answers_a_preflight_like_the_server(
         assert answer.getheader(name) == expected.headers[name], name
 
 
-SECURITY_HEADERS = ("Content-Security-Policy", "X-Frame-Options", "Referrer-Policy", "Permissions-Policy")
+SECURITY_HEADERS = (
+    "Content-Security-Policy",
+    "X-Frame-Options",
+    "Referrer-Policy",
+    "Permissions-Policy",
+    "X-Robots-Tag",
+)
 
 
 @pytest.mark.parametrize(

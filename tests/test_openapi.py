@@ -44,7 +44,13 @@ STATE = tempfile.TemporaryDirectory(prefix="glossary-widget-openapi-")
 
 def full_app(state_dir: Path) -> Any:
     """An app with every route: a feedback store of its own (each app runs its own writer)."""
-    return create_app(FIXTURES / "glossary", examples_dir=EXAMPLES, state_dir=state_dir, admin_password=PASSWORD)
+    return create_app(
+        FIXTURES / "glossary",
+        base_url="https://glossary.example.org/",  # for sitemap.xml and robots.txt
+        examples_dir=EXAMPLES,
+        state_dir=state_dir,
+        admin_password=PASSWORD,
+    )
 
 
 APP = full_app(Path(STATE.name) / "client")
@@ -165,7 +171,8 @@ def test_every_route_of_the_app_is_documented(client: TestClient, document: dict
 def test_a_server_without_store_or_password_answers_as_the_descriptions_say(
     document: dict[str, Any], tmp_path: Path
 ) -> None:
-    """The write paths and /admin/ say what a server without a store (or password) answers."""
+    """The write paths, /admin/ and the files for search engines say what a server without a
+    store (or password, or base URL) answers."""
     write = document["paths"]["/api/v1/feedback"]["post"]["description"]
     assert "405" in write and "404" in write and "without" in write
     assert "404" in document["paths"]["/admin/"]["get"]["description"]
@@ -175,6 +182,9 @@ def test_a_server_without_store_or_password_answers_as_the_descriptions_say(
         assert [bare.request(method, path).status_code for method in ("POST", "OPTIONS", "GET")] == [405, 404, 404]
     missing = bare.get("/admin/", headers=CREDENTIALS)
     assert (missing.status_code, missing.headers["content-type"].split(";")[0]) == (404, "text/html")
+    for path in ("/sitemap.xml", "/robots.txt"):
+        assert "--base-url" in document["paths"][path]["get"]["description"]
+        assert bare.get(path).status_code == 404
 
 
 def test_the_report_periods_are_the_documented_ones(document: dict[str, Any]) -> None:

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
+from xml.etree import ElementTree
 
 import pytest
 from markupsafe import escape
@@ -186,6 +187,54 @@ def test_links_that_cannot_be_relative_follow_the_base_url(tmp_path: Path) -> No
     assert f'href="https://cdn.example.net/glossary-widget/{stylesheet}"' in missing
     assert 'href="https://cdn.example.net/glossary-widget/glossary/"' in missing
     assert '<a href="https://cdn.example.net/glossary-widget/glossary/annual-percentage-rate/">' in snippet
+
+
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def test_sitemap_lists_the_index_and_every_entry_with_its_date() -> None:
+    client = TestClient(create_app(GLOSSARY_DATA, base_url="https://glossary.example.org/"))
+    glossary = load_glossary(GLOSSARY_DATA)
+
+    response = client.get("/sitemap.xml")
+
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/xml; charset=utf-8"
+    root = ElementTree.fromstring(response.content)
+    assert root.tag == f"{SITEMAP}urlset"
+    listed = {url.findtext(f"{SITEMAP}loc"): url.findtext(f"{SITEMAP}lastmod") for url in root}
+    expected = {
+        f"https://glossary.example.org/glossary/{term.slug}/": term.updated.isoformat() for term in glossary.terms
+    }
+    newest = max(term.updated for term in glossary.terms).isoformat()
+    assert listed == {"https://glossary.example.org/glossary/": newest, **expected}
+    for url in listed:  # each one a page the site has
+        assert client.get(url.removeprefix("https://glossary.example.org")).status_code == 200
+
+
+def test_robots_txt_names_the_sitemap_at_the_root_of_a_host() -> None:
+    client = TestClient(create_app(GLOSSARY_DATA, base_url="https://glossary.example.org/"))
+
+    response = client.get("/robots.txt")
+
+    assert response.headers["content-type"] == "text/plain; charset=utf-8"
+    lines = [line for line in response.text.splitlines() if line and not line.startswith("#")]
+    assert lines == ["User-agent: *", "Disallow:", "Sitemap: https://glossary.example.org/sitemap.xml"]
+
+
+def test_no_robots_txt_under_a_path_and_no_sitemap_without_a_base_url(client: TestClient) -> None:
+    """Crawlers read robots.txt only at a host's root, and a sitemap's URLs are absolute."""
+    under_a_path = TestClient(create_app(GLOSSARY_DATA, base_url="https://example.org/glossary-site/"))
+
+    assert under_a_path.get("/robots.txt").status_code == 404
+    assert "<loc>https://example.org/glossary-site/glossary/</loc>" in under_a_path.get("/sitemap.xml").text
+    assert client.get("/sitemap.xml").status_code == 404
+    assert client.get("/robots.txt").status_code == 404
+
+
+def test_snippets_are_kept_out_of_search_results_and_pages_are_not(client: TestClient) -> None:
+    assert client.get("/snippets/annual-percentage-rate.html").headers["x-robots-tag"] == "noindex"
+    assert "x-robots-tag" not in client.get("/glossary/annual-percentage-rate/").headers
 
 
 def test_snippet_is_a_self_contained_fragment(client: TestClient) -> None:

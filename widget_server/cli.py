@@ -51,7 +51,7 @@ BASE_URL_OPTION = click.option(
     type=BaseUrl(),
     default="",
     help="Public URL of the glossary, e.g. https://glossary.example.org/ (absolute; used for "
-    "canonical links and JSON-LD; all other links are relative).",
+    "canonical links, JSON-LD and sitemap.xml; all other links are relative).",
 )
 
 STATE_OPTION = click.option(

@@ -19,6 +19,8 @@ MEDIA_TYPES = {
     ".js": "text/javascript; charset=utf-8",
     ".css": "text/css; charset=utf-8",
     ".html": "text/html; charset=utf-8",
+    ".xml": "application/xml; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
 }
 
 
@@ -114,6 +116,9 @@ def file_headers(path: str) -> dict[str, str]:
     if path.endswith(".html"):
         # A snippet is a fragment for partners' pages, which may show it in a frame.
         headers |= page_headers(None if path.startswith("snippets/") else FRAMED_BY_US)
+    if path.startswith("snippets/"):
+        # Nor a result of its own in search engines: its entry page, with the same text and more, is.
+        headers["X-Robots-Tag"] = "noindex"
     return headers
 
 

@@ -263,6 +263,23 @@ def _page_paths(slug: str) -> dict[str, Any]:
             etag=True,
         ),
         "/404.html": _read("The page every missing page gets.", _page_ok(), etag=True),
+        "/sitemap.xml": _read(
+            "The pages for search engines: the index and every entry, each with its last update.",
+            _text_ok("application/xml", "The sitemap (sitemaps.org protocol)."),
+            etag=True,
+            missing=_ref_response("PageNotFound"),
+            description="Only with `--base-url` (a sitemap's URLs are absolute); else the 404 here.",
+        ),
+        "/robots.txt": _read(
+            "Where search engines find the sitemap.",
+            _text_ok("text/plain", "Every page may be crawled; the sitemap's URL."),
+            etag=True,
+            missing=_ref_response("PageNotFound"),
+            description=(
+                "Only with a `--base-url` at the root of its host (crawlers read robots.txt there "
+                "alone); else the 404 here."
+            ),
+        ),
     }
 
 
@@ -418,6 +435,7 @@ def _read(
     parameters: list[dict[str, Any]] | None = None,
     missing: dict[str, Any] | None = None,
     file: dict[str, Any] | None = None,
+    description: str = "",
 ) -> dict[str, Any]:
     """A path item answering GET with `answers` (by status), and the errors any request may get."""
     responses = dict(answers)
@@ -434,6 +452,8 @@ def _read(
     for code, name in _REQUEST_ERRORS.items():
         responses[code] = _ref_response(name)
     operation: dict[str, Any] = {"summary": summary, "responses": responses}
+    if description:
+        operation["description"] = description
     if request_parameters:
         operation["parameters"] = request_parameters
     return {"get": operation}
@@ -457,6 +477,10 @@ def _page_ok(framed: bool = True) -> dict[str, Any]:
     if framed:
         headers["X-Frame-Options"] = _header_ref("FrameOptions")
     return {"200": {"description": "The page.", "headers": headers, "content": {_HTML: {"schema": _TEXT}}}}
+
+
+def _text_ok(media_type: str, description: str) -> dict[str, Any]:
+    return {"200": {"description": description, "content": {media_type: {"schema": _TEXT}}}}
 
 
 def _redirect(status: int, where: str) -> dict[str, Any]:

@@ -1,10 +1,12 @@
-"""The HTML glossary pages and term snippets, rendered with Jinja2 (autoescape on)."""
+"""The HTML glossary pages and term snippets, and the files search engines read about them,
+rendered with Jinja2 (autoescape on)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
@@ -80,6 +82,25 @@ def page_files(
                 misuse=card_text(term.sections["Misuse"]),
             ),
         )
+
+
+def crawler_files(glossary: Glossary, base_url: str) -> Iterator[tuple[str, bytes]]:
+    """`sitemap.xml`, the index and every entry with the date it was last updated, and
+    `robots.txt`, which names the sitemap, as (path below the base URL, bytes).
+
+    A sitemap lists absolute URLs (sitemaps.org), so there is none without a base URL; and
+    crawlers read robots.txt only at the root of a host, so there is none for a base URL with a
+    path: the host's own robots.txt names the sitemap then (docs/deploying.md). One sitemap holds
+    up to 50,000 URLs, many times a glossary's entries.
+    """
+    if not base_url:
+        return
+    pages = [(_absolute(base_url, "glossary/"), max(term.updated for term in glossary.terms))]
+    pages += [(_absolute(base_url, entry_path(term.slug)), term.updated) for term in glossary.terms]
+    yield "sitemap.xml", _environment.get_template("sitemap.xml").render(pages=pages).encode()
+    if urlsplit(base_url).path in ("", "/"):
+        sitemap = _absolute(base_url, "sitemap.xml")
+        yield "robots.txt", _environment.get_template("robots.txt").render(sitemap=sitemap).encode()
 
 
 def render_page(template: str, root: str, **context: Any) -> bytes:

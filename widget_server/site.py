@@ -10,7 +10,7 @@ from widget_server.assets import Assets
 from widget_server.configure import configure_files
 from widget_server.model import Glossary
 from widget_server.openapi import OPENAPI_PATH, openapi_document
-from widget_server.pages import page_files
+from widget_server.pages import crawler_files, page_files
 
 
 def site_files(
@@ -23,6 +23,7 @@ def site_files(
         api_files(glossary, feedback_url),
         [(OPENAPI_PATH, encode(openapi_document(glossary)))],
         page_files(glossary, assets, base_url, feedback_url),
+        crawler_files(glossary, base_url),
         configure_files(glossary, assets, base_url),
     )
 
