@@ -171,3 +171,65 @@ def test_the_admin_report_fits_a_phone_its_tables_scroll_in_place(
         assert results.violations_count == 0, results.generate_report()
     finally:
         admin.close()
+
+
+def visible_terms(page: Page) -> list[str]:
+    return page.locator(".term-list li:visible").all_inner_texts()
+
+
+def test_find_a_term_filters_the_index_by_title_and_alias(page: Page, server: LiveServer) -> None:
+    page.goto(f"{server.url}/glossary/")
+    field = page.get_by_role("searchbox", name="Find a term")
+    status = page.get_by_role("status")
+    everything = visible_terms(page)
+
+    field.fill("hsa")  # an alias, in another case
+    expect(status).to_have_text("1 term found")
+    assert visible_terms(page) == ["Health Savings Account"] * 2  # listed in two categories
+    expect(page.locator("section.category:visible")).to_have_count(2)
+    expect(page.get_by_role("navigation", name="Categories").get_by_role("link")).to_have_text(
+        ["Finance", "Healthcare"]
+    )
+
+    field.fill("cafe")  # without the accent the title has
+    assert visible_terms(page) == ["Café Fee"]
+    field.fill("  account   savings ")  # every word, in any order
+    assert sorted(set(visible_terms(page))) == ["Health Savings Account", "Savings Account"]
+    field.fill("workers’ comp")  # a typographic apostrophe
+    assert set(visible_terms(page)) == {"Workers' Compensation"}
+    field.fill("zzz")
+    expect(status).to_have_text("No term found for “zzz”")
+    expect(page.locator("section.category:visible")).to_have_count(0)
+
+    field.fill("")
+    expect(status).to_have_text("")
+    assert visible_terms(page) == everything
+
+
+def test_find_a_term_keeps_the_words_in_the_address(page: Page, server: LiveServer) -> None:
+    page.goto(f"{server.url}/glossary/")
+    page.get_by_role("searchbox", name="Find a term").fill("wage")
+    assert page.evaluate("location.href").endswith("/glossary/?q=wage")
+    page.get_by_role("link", name="Wage Theft").click()
+    page.go_back()
+    expect(page.get_by_role("searchbox", name="Find a term")).to_have_value("wage")
+    assert visible_terms(page) == ["Wage Theft"]
+
+    page.goto(f"{server.url}/glossary/?q=broker")
+    expect(page.get_by_role("searchbox", name="Find a term")).to_have_value("broker")
+    assert visible_terms(page) == ["Data Broker"]
+    page.get_by_role("searchbox", name="Find a term").press("Enter")  # nothing to send
+    assert page.evaluate("location.href").endswith("/glossary/?q=broker")
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def test_without_script_the_index_has_no_dead_search_box(browser: Browser, server: LiveServer) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(f"{server.url}/glossary/")
+        expect(page.get_by_role("searchbox")).to_have_count(0)
+        expect(page.locator(".term-list li")).to_have_count(page.locator(".term-list li:visible").count())
+    finally:
+        context.close()

@@ -49,6 +49,7 @@ def page_files(
             glossary=glossary,
             groups=_groups(glossary),
             json_ld=_set_json_ld(glossary, base_url),
+            script=assets.scripts["index.js"],
         ),
     )
     # The 404 page is served for any missing path and snippets inside partners' pages, so their
