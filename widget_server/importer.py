@@ -13,6 +13,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -40,6 +41,8 @@ class ImportRefused(Exception):
 class Imported:
     created: tuple[str, ...]  # slugs
     updated: tuple[str, ...]
+    unchanged: tuple[str, ...]  # rows equal to their term: its file is left as it was
+    comments_dropped: tuple[str, ...]  # updated terms whose files had comments, which rows do not hold
 
 
 def import_terms(data_dir: Path, source: Path, file_format: str, update: bool) -> Imported:
@@ -66,7 +69,7 @@ def import_terms(data_dir: Path, source: Path, file_format: str, update: bool) -
     try:
         before = _copy_glossary(data_dir, staging)
         glossary = _load(staging, data_dir)
-        written = _write_rows(rows, staging / "terms", update, problems)
+        written = _write_rows(rows, staging / "terms", update, glossary, problems)
         try:
             load_glossary(staging)
         except GlossaryInvalid as invalid:
@@ -78,11 +81,23 @@ def import_terms(data_dir: Path, source: Path, file_format: str, update: bool) -
                 source,
                 [Problem(None, "", f"{display_path(data_dir / 'terms')} changed during the import: run it again")],
             )
+        # Read before the swap, from the files the import replaces.
+        commented = tuple(
+            row.term.slug
+            for row in written.values()
+            if glossary.term(row.term.slug) and _has_comments(data_dir / "terms" / f"{row.term.slug}.md")
+        )
         _swap(staging / "terms", data_dir / "terms")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     slugs = [row.term.slug for row in written.values()]
-    return Imported(tuple(s for s in slugs if not glossary.term(s)), tuple(s for s in slugs if glossary.term(s)))
+    updated = tuple(s for s in slugs if glossary.term(s))
+    return Imported(
+        created=tuple(s for s in slugs if not glossary.term(s)),
+        updated=updated,
+        unchanged=tuple(row.term.slug for row in rows if row.term.slug not in slugs),
+        comments_dropped=commented,
+    )
 
 
 def _located(source: Path, problem: Problem) -> str:
@@ -134,8 +149,12 @@ def _unstaged(error: ContentError, staging: Path, data_dir: Path) -> ContentErro
     return replace(error, path=data_dir / error.path.relative_to(staging))
 
 
-def _write_rows(rows: list[Row], terms: Path, update: bool, problems: list[Problem]) -> dict[Path, Row]:
-    """Write each row's term file into the copy's `terms/`; the files written, with their rows."""
+def _write_rows(
+    rows: list[Row], terms: Path, update: bool, glossary: Glossary, problems: list[Problem]
+) -> dict[Path, Row]:
+    """Write each row's term file into the copy's `terms/`; the files written, with their rows.
+    A row equal to its term in `glossary` leaves the file as it is, comments and layout and all:
+    an export imported back with --update rewrites only what was edited."""
     written: dict[Path, Row] = {}
     first_row: dict[str, int] = {}
     for row in rows:
@@ -152,10 +171,24 @@ def _write_rows(rows: list[Row], terms: Path, update: bool, problems: list[Probl
                 )
             )
             continue
+        if _same(glossary.term(slug), row.term):
+            continue
         path.unlink(missing_ok=True)  # a hard link to the glossary's own file: never write into it
         path.write_text(term_text(row.term), encoding="utf-8", newline="")
         written[path] = row
     return written
+
+
+def _same(existing: Term | None, term: Term) -> bool:
+    """Whether the row's term is the glossary's (terms compare without their sections)."""
+    return existing == term and existing is not None and dict(existing.sections) == dict(term.sections)
+
+
+def _has_comments(path: Path) -> bool:
+    """Whether the term file at `path` (as it was before the import) has a YAML comment in its
+    front matter: a line that starts with `#`, or ` #` after a value outside quotes."""
+    front = path.read_text(encoding="utf-8").split("\n---", 1)[0]
+    return bool(re.search(r"(^|\s)#", re.sub(r"\"(?:[^\"\\]|\\.)*\"|'(?:[^']|'')*'", "", front)))
 
 
 def _row_problems(

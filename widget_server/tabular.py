@@ -44,6 +44,18 @@ REQUIRED_COLUMNS = ("title", "categories", "definition", "misuse", "updated")
 # A line that starts a Markdown list item: an Examples cell with one is Markdown as written.
 _LIST_ITEM_RE = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])(?:\s|$)")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# A byte that is not UTF-8, as decoding with surrogateescape keeps it.
+_NOT_UTF8_RE = re.compile("[\udc80-\udcff]")
+SAVE_AS_UTF8 = "save the file as UTF-8 (in a spreadsheet: CSV UTF-8)"
+MAX_UNDECODABLE = 10
+# What a spreadsheet reads as the start of a formula: export writes such a cell after a `'`,
+# which spreadsheets show as text, and import drops that `'` again (OWASP's advice for CSV
+# injection). The Examples cell of a nested list starts with "- ", which Excel would otherwise
+# turn into a #NAME? error.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# The largest cell read: csv's own limit (131,072 characters) is less than a long entry's
+# section can be.
+MAX_CELL = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -75,11 +87,14 @@ class ExportError(Exception):
 def read_rows(data: bytes, file_format: str) -> tuple[list[Row], list[Problem]]:
     """The rows of a CSV or JSON file that name a term, and every problem found."""
     problems: list[Problem] = []
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        return [], [_undecodable(data, error, file_format)]
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4096]:
+        return [], [Problem(None, "", f"UTF-16 text, not UTF-8; {SAVE_AS_UTF8}")]
+    # Bytes that are not UTF-8 are kept as lone surrogates, so that every cell holding one is
+    # found (a file saved as Windows-1252 has many), not just the first.
+    text = data.decode("utf-8-sig", errors="surrogateescape")
     records = _csv_records(text, problems) if file_format == "csv" else _json_records(text, problems)
+    if _NOT_UTF8_RE.search(text):
+        return [], _undecodable(text, records, problems)
     rows = []
     for number, record in records:
         term = _term(number, record, problems)
@@ -89,24 +104,30 @@ def read_rows(data: bytes, file_format: str) -> tuple[list[Row], list[Problem]]:
     return rows, problems
 
 
-def _undecodable(data: bytes, error: UnicodeDecodeError, file_format: str) -> Problem:
-    """Where the first byte that is not UTF-8 is: its CSV row and column, or its line."""
-    # The error counts from after a byte order mark, which the codec drops first.
-    message = (
-        f"not UTF-8 text (byte {error.object[error.start]:#04x}); save the file as UTF-8 (in a spreadsheet: CSV UTF-8)"
-    )
-    before = bytes(error.object[: error.start]).decode("utf-8")
-    if file_format == "csv":
-        try:
-            # A letter in place of the bad byte, so that the last row read is the one it is in.
-            parsed = list(csv.reader(io.StringIO(before + "x", newline=""), delimiter=_delimiter(before)))
-        except csv.Error:
-            parsed = []
-        if parsed:
-            header = [_column_name(name) for name in parsed[0]]
-            index = len(parsed[-1]) - 1
-            return Problem(len(parsed), header[index] if len(parsed) > 1 and index < len(header) else "", message)
-    return Problem(None, "", f"line {before.count(chr(10)) + 1}: {message}")
+def _undecodable(text: str, records: list[tuple[int, dict[str, Any]]], problems: list[Problem]) -> list[Problem]:
+    """Each cell (CSV) or line (JSON, or a CSV that does not parse) that holds bytes that are not
+    UTF-8, the first MAX_UNDECODABLE of them; nothing else is checked in such a file."""
+
+    def message(found: str) -> str:
+        byte = ord(_NOT_UTF8_RE.findall(found)[0]) - 0xDC00
+        return f"not UTF-8 text (byte {byte:#04x}); {SAVE_AS_UTF8}"
+
+    found = [
+        Problem(number, column, message(cell))
+        for number, record in records
+        for column, cell in record.items()
+        if isinstance(cell, str) and _NOT_UTF8_RE.search(cell)
+    ]
+    if not found or problems:  # JSON, or a CSV whose rows could not all be read
+        found = [
+            Problem(None, "", f"line {number}: {message(line)}")
+            for number, line in enumerate(text.split("\n"), start=1)
+            if _NOT_UTF8_RE.search(line)
+        ]
+    more = len(found) - MAX_UNDECODABLE
+    if more > 0:
+        found = [*found[:MAX_UNDECODABLE], Problem(None, "", f"and {more} more places that are not UTF-8 text")]
+    return found
 
 
 def _delimiter(text: str) -> str:
@@ -145,12 +166,20 @@ def _check_columns(names: Iterable[str], row: int | None, problems: list[Problem
 
 def _csv_records(text: str, problems: list[Problem]) -> list[tuple[int, dict[str, Any]]]:
     """(row number, cells by column) of each row that holds anything; the header is row 1."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    delimiter = _delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    table: list[list[str]] = []
+    line = 0  # the last line of the last row read
+    limit = csv.field_size_limit(MAX_CELL)
     try:
-        table = list(reader)
+        for cells in reader:
+            table.append([_unformula(cell) for cell in cells])
+            line = reader.line_num
     except csv.Error as error:
-        problems.append(Problem(None, "", f"not a CSV file: {error} (line {reader.line_num})"))
+        problems.append(_unreadable_row(text, delimiter, table, line, error))
         return []
+    finally:
+        csv.field_size_limit(limit)
     if not table:
         problems.append(Problem(None, "", "empty file: the first row names the columns"))
         return []
@@ -174,6 +203,65 @@ def _csv_records(text: str, problems: list[Problem]) -> list[tuple[int, dict[str
             continue
         records.append((number, {name: cell for name, cell in zip(header, cells, strict=False) if name}))
     return records
+
+
+def _unformula(cell: str) -> str:
+    """A cell as export wrote it: without the `'` before a formula's first character."""
+    return cell[1:] if cell.startswith("'") and cell[1:2] in FORMULA_STARTS and cell[1:2] else cell
+
+
+def _unreadable_row(text: str, delimiter: str, table: list[list[str]], line: int, error: csv.Error) -> Problem:
+    """Where the row after `table`'s rows (it starts on the line after `line`) stops being CSV,
+    and why: nearly always a quote, one opened and never closed (the rows after it were read
+    into its cell) or one inside a quoted cell that is not doubled."""
+    start = sum(len(part) for part in text.splitlines(keepends=True)[:line])
+    cell, problem = _quote_problem(text, delimiter, start)
+    header = [_column_name(name) for name in table[0]] if table else []
+    column = header[cell] if cell is not None and cell < len(header) else ""
+    return Problem(len(table) + 1, column, problem or f"not CSV: {error} (the row starts on line {line + 1})")
+
+
+def _quote_problem(text: str, delimiter: str, start: int) -> tuple[int | None, str | None]:
+    """The cell of the row at text[start:] whose quotes are wrong, and what is wrong, as CSV
+    reads quotes: only a quote that starts a cell opens it, `""` inside it is a quote, and the
+    closing quote is followed by the separator or the end of the line."""
+
+    def line_of(offset: int) -> int:
+        return text.count("\n", 0, offset) + 1
+
+    fix = 'close it, or write a quote inside a cell as ""'
+    cell = 0
+    i = start
+    while i < len(text):
+        if text[i] == '"':
+            opened = line_of(i)
+            i += 1
+            while True:
+                close = text.find('"', i)
+                if close < 0:
+                    return cell, f"the quote that opens this cell (line {opened}) is never closed: {fix}"
+                if text.startswith('""', close):
+                    i = close + 2
+                    continue
+                if text[close + 1 : close + 2] not in ("", delimiter, "\r", "\n"):
+                    if line_of(close) == opened:
+                        return cell, (
+                            f'a quote inside this quoted cell (line {opened}) must be written twice (""), '
+                            "or the cell's closing quote is missing"
+                        )
+                    return cell, (
+                        f"the quote that opens this cell (line {opened}) is not closed before line "
+                        f"{line_of(close)}, so the rows between were read into it: {fix}"
+                    )
+                i = close + 1
+                break
+        while i < len(text) and text[i] not in (delimiter, "\r", "\n"):
+            i += 1
+        if i >= len(text) or text[i] != delimiter:
+            return None, None
+        i += 1
+        cell += 1
+    return None, None
 
 
 def _json_records(text: str, problems: list[Problem]) -> list[tuple[int, dict[str, Any]]]:
@@ -224,7 +312,7 @@ def _term(number: int, record: dict[str, Any], problems: list[Problem]) -> Term 
         return record.get(column)
 
     title = _text("title", value("title"), problem)
-    if not title:
+    if not title and not _not_text(value("title")):
         problem("title", "empty title")
     slug = _text("slug", value("slug"), problem)
     if slug and not SLUG_RE.match(slug):
@@ -267,6 +355,11 @@ def _cell(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
+def _not_text(value: Any) -> bool:
+    """Whether `_text` reports `value` as not text (and so nothing more need be said of it)."""
+    return value is not None and not isinstance(value, str)
+
+
 def _text(column: str, value: Any, problem: Report) -> str:
     if value is None:
         return ""
@@ -284,7 +377,12 @@ def _list(column: str, value: Any, problem: Report) -> tuple[str, ...]:
         return tuple(item for item in items if item)
     text = _text(column, value, problem)
     items = text.split("\n") if "\n" in text else text.split(";")
-    return tuple(item.strip() for item in items if item.strip())
+    items = [item.strip() for item in items if item.strip()]
+    # No slug holds a comma: one in these is a list separated the usual way, not this file's.
+    if column in ("categories", "related") and any("," in item for item in items):
+        problem(column, "separate the items with ';' (or put one per line): a comma does not separate them")
+        return ()
+    return tuple(items)
 
 
 def _flag(value: Any, problem: Report) -> bool:
@@ -301,6 +399,8 @@ def _flag(value: Any, problem: Report) -> bool:
 
 def _date(value: Any, problem: Report) -> datetime.date:
     text = _text("updated", value, problem)
+    if _not_text(value):
+        return datetime.date(1970, 1, 1)  # reported
     try:
         if _DATE_RE.match(text):
             return datetime.date.fromisoformat(text)
@@ -326,6 +426,14 @@ def _examples(value: Any, problem: Report) -> str:
     text = _text("examples", value, problem)
     lines = text.split("\n")
     if any(_LIST_ITEM_RE.match(line) for line in lines):
+        # Markdown would join a line that is not an item, nor indented under one, to the item
+        # before it: two examples in one.
+        if any(line.strip() and not _LIST_ITEM_RE.match(line) and not line[0].isspace() for line in lines):
+            problem(
+                "examples",
+                "some lines are list items ('- ...') and some are not: start every example with '- ' "
+                "(indent a line that goes on under an item), or none, one example per line",
+            )
         return text
     return "\n".join(f"- {line.strip()}" for line in lines if line.strip())
 
@@ -336,7 +444,9 @@ def _context(value: Any, problem: Report) -> Context:
         try:
             value = json.loads(value, object_pairs_hook=dict)
         except json.JSONDecodeError as error:
-            problem("context", f'not JSON: {error.msg} (like {{"needs": ["ARM"], "near": ["mortgage"]}})')
+            # Spreadsheets and word processors turn typed quotes into curly ones, which JSON's are not.
+            curly = "; its quotes are curly ones (“ ”), JSON's are straight (\")" if re.search("[“”„]", value) else ""
+            problem("context", f'not JSON: {error.msg}{curly} (like {{"needs": ["ARM"], "near": ["mortgage"]}})')
             return Context()
     elif isinstance(value, _Object):
         value = dict(value)
@@ -408,6 +518,11 @@ def _example_items(section: str) -> list[str] | str:
 
 
 def _csv_cell(term: Term, column: str, value: Any) -> str:
+    cell = _csv_text(term, column, value)
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def _csv_text(term: Term, column: str, value: Any) -> str:
     if column == "context":
         return json.dumps(value, ensure_ascii=False) if value else ""
     if column == "case_sensitive":
