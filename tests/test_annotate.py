@@ -145,16 +145,23 @@ def test_terms_in_attributes_comments_scripts_styles_and_skipped_elements_are_un
     assert "<script>var premium = 1;</script>" in output  # kept, not sanitised
 
 
-def test_a_match_across_a_character_reference_or_markup_is_skipped(glossary: Glossary) -> None:
-    for source in (
-        "<p>The pre&#109;ium is due.</p>",
-        "<p>The prem<!---->ium is due.</p>",
-        "<p>A health savings\r\naccount.</p>",
-    ):
-        assert annotated(source, glossary, "links") == source
-    # What follows such a match is still found where it is.
-    output = annotated("<p>A pre&#109;ium, then a premium.</p>", glossary, "links", occurrences="all")
-    assert output.startswith("<p>A pre&#109;ium, then a <a href=")
+def test_a_match_with_a_character_reference_inside_is_annotated_around_it(glossary: Glossary) -> None:
+    """WordPress writes every apostrophe as &#8217;: the link goes around the reference."""
+    for written in ("pre&#109;ium", "Workers&#8217; Compensation", "workers&rsquo; compensation"):
+        source = f"<p>The {written} is due.</p>"
+        output = annotated(source, glossary, "links")
+        assert re.fullmatch(rf'<p>The <a href="[^"]+" title="[^"]+">{re.escape(written)}</a> is due[.]</p>', output), (
+            output
+        )
+    source = "<p>A health savings\r\naccount.</p>"
+    assert annotated(source, glossary, "links").endswith(">health savings\r\naccount</a>.</p>")
+    assert annotated(source, glossary).startswith("<p>A health savings\r\naccount<sup>")
+
+
+def test_a_match_across_markup_is_skipped_and_the_next_one_taken(glossary: Glossary) -> None:
+    assert annotated("<p>The prem<!---->ium is due.</p>", glossary, "links") == "<p>The prem<!---->ium is due.</p>"
+    output = annotated("<p>A prem<!---->ium, then a premium.</p>", glossary, "links")
+    assert output.startswith("<p>A prem<!---->ium, then a <a href=")
 
 
 def test_ids_do_not_collide_with_the_documents(glossary: Glossary) -> None:
@@ -385,3 +392,74 @@ def test_an_unclosed_item_is_reported(tmp_path: Path) -> None:
     code, stdout, stderr = run(str(source), "--feed", "--base-url", BASE)
     assert code == 0 and stdout == source.read_text()
     assert stderr == f"{source}: line 2: <item> is not closed\n"
+
+
+@pytest.mark.parametrize("style", ["footnotes", "links"])
+@pytest.mark.parametrize("occurrences", ["first", "all"])
+def test_annotating_an_annotated_document_changes_nothing(glossary: Glossary, style: str, occurrences: str) -> None:
+    """Feed and newsletter pipelines run over content they have annotated before: its notes
+    make it whole, and terms linked already count as highlighted (for `first` and `max`)."""
+    html_source = "<body><article><p>The premium, the policy.</p><p>A premium again, a tax.</p></article></body>"
+    markdown = "The premium, the policy.\n\nA premium again, a tax.\n"
+    options = Options(BASE, style, Settings(occurrences=occurrences))
+    for source, annotate in ((html_source, annotate_html), (markdown, annotate_markdown)):
+        once = annotate(source, glossary, options).apply(source)
+        assert once != source
+        assert annotate(once, glossary, options).apply(once) == once
+
+
+def test_terms_in_urls_and_addresses_written_out_are_left_alone(glossary: Glossary) -> None:
+    """Mail programs link them: a link or footnote inside would split the address. The term's
+    first occurrence is then the next one."""
+    source = (
+        "<p>See https://example.com/premium/faq, www.premium.example, premium@example.org and "
+        "ftp://files.example/policy.txt; then the premium and the policy.</p>"
+    )
+    output = annotated(source, glossary, "links")
+    assert re.findall(LINK_RE, output) == ["premium", "policy"]
+    assert output.startswith(source[: source.index("; then")])
+    markdown = "Read https://example.com/premium/ first, then the premium.\n"
+    footnotes = annotate_markdown(markdown, glossary, Options(BASE)).apply(markdown)
+    assert footnotes.startswith("Read https://example.com/premium/ first, then the premium[^1].\n")
+
+
+def test_text_a_browser_shows_as_written_is_not_annotated(glossary: Glossary) -> None:
+    """A link inside xmp, noembed, noframes or a title in the body would show as markup."""
+    for element in ("xmp", "noembed", "noframes", "title"):
+        source = f"<body><{element}>The premium.</{element}><p>A policy.</p></body>"
+        output = annotated(source, glossary, "links", occurrences="all")
+        assert re.findall(LINK_RE, output) == ["policy"], element
+
+
+def test_what_is_added_is_ascii_for_pages_of_any_declared_encoding(real_glossary: Glossary) -> None:
+    """A windows-1252 page that is ASCII reads as UTF-8; what is added must read right in it."""
+    source = '<meta charset="windows-1252"><p>The coinsurance and the balance billing.</p>'
+    for style in ("links", "footnotes"):
+        output = annotated(source, real_glossary, style)
+        assert output != source and output.isascii(), style
+
+
+def test_markdown_inline_html_and_images_are_left_alone(glossary: Glossary) -> None:
+    source = (
+        'A <a href="https://x.example/">premium</a> link, <code>policy</code> code, <kbd>tax</kbd>.\n'
+        'An <img\nalt="premium chart" src="c.png"> image.\n'
+        "Wow!premium, <!-- a premium --> and <https://x.example/premium> end.\n"
+    )
+    options = Options(BASE, "links", Settings(occurrences="all"))
+    assert annotate_markdown(source, glossary, options).apply(source) == source
+
+
+def test_the_command_reports_an_output_it_cannot_write_and_a_feed_without_items(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text("<p>The premium.</p>", encoding="utf-8")
+    data = ["--data", str(FIXTURES / "glossary"), "--base-url", BASE]
+
+    missing = CliRunner().invoke(main, ["annotate", str(page), *data, "-o", str(tmp_path / "no" / "out.html")])
+    not_a_feed = CliRunner().invoke(main, ["annotate", str(page), *data, "--feed"])
+
+    assert (missing.exit_code, missing.stderr) == (
+        1,
+        f"Error: cannot write {tmp_path / 'no' / 'out.html'}: No such file or directory\n",
+    )
+    assert not_a_feed.exit_code == 0 and not_a_feed.stdout == "<p>The premium.</p>"
+    assert "no <item> or <entry>: not an RSS or Atom feed" in not_a_feed.stderr

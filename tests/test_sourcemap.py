@@ -42,19 +42,32 @@ def test_text_is_found_where_it_is_written() -> None:
     found, missing = found_nodes(source)
     assert [data for data, _ in found] == ["A & B", "One <two>", " three", "four & five", "six"]
     assert missing == []
-    # Literal characters map to their place in the source; replaced ones map nowhere.
+    # Text maps to where it is written, a character reference as a whole, in a span or at its
+    # edges; text across markup maps nowhere.
     one, position = found[1]
-    assert source[text.literal(position, position + 3) :].startswith("One &lt;two")  # type: ignore[misc]
-    assert text.literal(position + 4, position + 5) is None  # "<" is written "&lt;"
-    assert text.literal(position, position + 5) is None  # across "&lt;"
+    reference = source.index("&lt;")
+    assert text.span(position, position + 3) == (source.index("One &lt;"), source.index(" &lt;two"))
+    assert text.span(position + 4, position + 5) == (reference, reference + 4)  # "<" is "&lt;"
+    assert text.span(position, position + 8) == (source.index("One &lt;"), source.index("&gt;"))
+    three = text.text.index(" three")
+    assert text.span(position, three + 3) is None  # across "&gt;<!-- ... -->"
     assert text.end_of_body == source.index("</body>")
+
+
+def test_a_span_begins_and_ends_at_a_character_of_the_source() -> None:
+    source = "<p>a &NotEqualTilde; b</p>"  # a reference of two characters
+    text = SourceText(source)
+    start = text.text.index("\u2242")
+    assert text.span(start, start + 2) == (5, 20)
+    assert text.span(start + 1, start + 3) is None  # from inside the reference
+    assert text.span(start - 2, start + 1) is None  # to inside it
 
 
 def test_line_breaks_the_parser_normalises_are_not_literal() -> None:
     source = "<p>a\r\nb</p>"
     text = SourceText(source)
     assert text.text == "a\nb"
-    assert text.literal(0, 1) == 3 and text.literal(1, 2) is None and text.literal(2, 3) == 6
+    assert (text.span(0, 1), text.span(1, 2), text.span(2, 3)) == ((3, 4), (4, 6), (6, 7))
 
 
 def test_text_the_parser_moves_is_found_where_it_is_written() -> None:

@@ -46,10 +46,21 @@ MISUSE_LABEL = "How it is misused:"
 _MARKDOWN_MARKUP_RE = re.compile(
     r"(`+)(?:.*?[^`])?\1(?!`)|`+"
     r"|!?\[(?:[^\[\]]|\[[^\[\]]*\])*\](?:\([^()]*(?:\([^()]*\)[^()]*)*\)|\[[^\]]*\])?"
-    r"|<[^<>\n]*>|\\.|&#?\w+;|[*_~]+",
-    re.DOTALL,
+    # Inline HTML: an element whose text the widget never highlights, whole; a comment; any
+    # other tag (its attributes may run over lines); an autolink.
+    r"|<(a|button|code|iframe|kbd|label|math|noscript|option|samp|script|select|style|summary|svg|template|textarea)\b[^>]*>.*?</\2\s*>"
+    r"|<!--.*?-->|</?[A-Za-z][\w-]*(?:\s[^<>]*)?/?>|<[A-Za-z][\w+.-]*:[^\s<>]*>|<[^\s<>@]+@[^\s<>]+>"
+    r"|\\.|&#?\w+;|[*_~]+",
+    re.DOTALL | re.IGNORECASE,
 )
 _LINE_RE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+$")
+# A URL or an e-mail address written out: mail programs and Markdown link it, so a term inside
+# is left alone (an annotation would split the address).
+_ADDRESS_RE = re.compile(r"(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)[^\s<>\"']+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
+# Elements whose text a browser shows as written, markup and all (or, for `title` in the body,
+# not at all): a link put inside would show as text. The widget, which adds elements rather than
+# text, has no need to skip them.
+_SHOWN_AS_TEXT = "xmp,plaintext,noembed,noframes,title"
 _MARKDOWN_SPECIAL_RE = re.compile(r"([\\`*_\[\]<>&#])")
 
 
@@ -137,9 +148,24 @@ def settings_for(glossary: Glossary, site_id: str | None, **given: Any) -> Setti
 
 
 def annotate_html(source: str, glossary: Glossary, options: Options) -> Annotation:
-    """The annotations of an HTML document or fragment."""
+    """The annotations of an HTML document or fragment. A document this annotated before
+    (its Glossary notes, or links to the entries) is not annotated twice: the notes make it
+    whole, and terms linked already count as highlighted."""
+    entries = re.escape(entry_url(options.base_url, "x")[: -len("x/")])
+    if re.search(rf'<li id="[\w-]+-fn-\d+"><p><a href="{entries}', source):
+        return Annotation()
+    linked = re.findall(rf'<a href="{entries}([a-z0-9-]+)/"', source)
     matcher = glossary_matcher(glossary, options.settings.categories)
-    highlights = scan_page(source, matcher, options.settings).highlights
+    settings = options.settings
+    exclude = f"{settings.exclude},{_SHOWN_AS_TEXT}" if settings.exclude else _SHOWN_AS_TEXT
+    highlights = scan_page(
+        source,
+        matcher,
+        replace(settings, exclude=exclude),
+        highlighted=linked,
+        count=len(linked),
+        placeable=_outside_addresses,
+    ).highlights
     if not highlights:
         return Annotation()
     text = SourceText(source)
@@ -153,12 +179,20 @@ def annotate_html(source: str, glossary: Glossary, options: Options) -> Annotati
 
 def annotate_markdown(source: str, glossary: Glossary, options: Options) -> Annotation:
     """The annotations of a Markdown document: in the prose of its paragraphs only (not in
-    headings, code, HTML blocks, link texts or URLs)."""
+    headings, code, HTML blocks, link texts or URLs). As for HTML, a document this annotated
+    before is not annotated twice."""
+    entries = re.escape(entry_url(options.base_url, "x")[: -len("x/")])
+    if re.search(rf"^\[\^[\w-]+\]: \*\*\[.*?\]\(<{entries}", source, re.MULTILINE):
+        return Annotation()
+    linked = re.findall(rf"\]\(<{entries}([a-z0-9-]+)/>", source)
     page, segments = _markdown_page(source)
     matcher = glossary_matcher(glossary, options.settings.categories)
     found: list[_Found] = []
     skipped = 0
-    for highlight in scan_page(page, matcher, options.settings).highlights:
+    highlights = scan_page(
+        page, matcher, options.settings, highlighted=linked, count=len(linked), placeable=_outside_addresses
+    ).highlights
+    for highlight in highlights:
         start = _markdown_source(segments, highlight.offset)
         end = None if start is None else start + len(highlight.text)
         term = glossary.term(highlight.match.slug)
@@ -167,6 +201,8 @@ def annotate_markdown(source: str, glossary: Glossary, options: Options) -> Anno
             or term is None
             or source[start:end] != highlight.text
             or (_MARKDOWN_SPECIAL_RE.search(highlight.text))
+            # `!` before a link's `[` would make it an image.
+            or (options.style == "links" and source[start - 1 : start] == "!")
         ):
             skipped += 1
             continue
@@ -201,13 +237,18 @@ def _in_source(text: SourceText, highlights: list[Highlight], glossary: Glossary
     skipped = 0
     for highlight in highlights:
         at = positions.get(highlight.node.mem_id)
-        start = None if at is None else text.literal(at + highlight.start, at + highlight.end)
+        span = None if at is None else text.span(at + highlight.start, at + highlight.end)
         term = glossary.term(highlight.match.slug)
-        if start is None or term is None:
+        if span is None or term is None:
             skipped += 1
             continue
-        found.append(_Found(start, start + len(highlight.text), term))
+        found.append(_Found(*span, term))
     return found, skipped
+
+
+def _outside_addresses(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is outside every URL and e-mail address written out in `text`."""
+    return not any(found.start() < end and start < found.end() for found in _ADDRESS_RE.finditer(text))
 
 
 def _free_prefix(ids: set[str]) -> str:
@@ -219,12 +260,18 @@ def _free_prefix(ids: set[str]) -> str:
     return prefix
 
 
+def _escaped(text: str) -> str:
+    """Text as HTML in ASCII, other characters as references: right in a page or feed of any
+    declared encoding (windows-1252 and ISO-8859-1 pages are UTF-8 when they are ASCII)."""
+    return html.escape(text).encode("ascii", "xmlcharrefreplace").decode("ascii")
+
+
 class _HtmlMarkup:
     """The markup the HTML styles add."""
 
     def link(self, term: Term, url: str) -> tuple[str, str]:
-        definition = html.escape(card_text(term.sections["Definition"]))
-        return f'<a href="{html.escape(url)}" title="{definition}">', "</a>"
+        definition = _escaped(card_text(term.sections["Definition"]))
+        return f'<a href="{_escaped(url)}" title="{definition}">', "</a>"
 
     def reference(self, prefix: str, number: int, repeat: int) -> str:
         own = f' id="{prefix}-ref-{number}"' if repeat == 1 else ""
@@ -232,10 +279,10 @@ class _HtmlMarkup:
 
     def notes(self, prefix: str, notes: list[tuple[int, Term, str]]) -> str:
         items = "".join(
-            f'<li id="{prefix}-fn-{number}"><p><a href="{html.escape(url)}"><strong>'
-            f"{html.escape(term.title)}</strong></a>: "
-            f"{html.escape(card_text(term.sections['Definition']))}</p>\n"
-            f"<p><em>{MISUSE_LABEL}</em> {html.escape(card_text(term.sections['Misuse']))} "
+            f'<li id="{prefix}-fn-{number}"><p><a href="{_escaped(url)}"><strong>'
+            f"{_escaped(term.title)}</strong></a>: "
+            f"{_escaped(card_text(term.sections['Definition']))}</p>\n"
+            f"<p><em>{MISUSE_LABEL}</em> {_escaped(card_text(term.sections['Misuse']))} "
             f'<a href="#{prefix}-ref-{number}" aria-label="Back to the text">&#8617;</a></p></li>\n'
             for number, term, url in notes
         )

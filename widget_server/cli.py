@@ -524,13 +524,7 @@ def export(data_dir: Path, file_format: str | None, output: Path | None) -> None
         data = write_rows(glossary.terms, file_format)
     except ExportError as error:
         raise click.ClickException(str(error)) from None
-    if output is None:
-        click.echo(data, nl=False)
-        return
-    try:
-        output.write_bytes(data)
-    except OSError as error:  # a folder that does not exist, or cannot be written to
-        raise click.ClickException(f"cannot write {output}: {error.strerror}") from None
+    _write_output(output, data)
 
 
 @main.command()
@@ -675,10 +669,18 @@ def annotate(
         annotated = result.text
     else:
         annotated = annotate_text(text, markdown, glossary, options).apply(text)
+    _write_output(output, annotated.encode("utf-8"))
+
+
+def _write_output(output: Path | None, data: bytes) -> None:
+    """`data` to the file `output`, or to standard output when there is none."""
     if output is None:
-        click.echo(annotated, nl=False)
-    else:
-        output.write_text(annotated, encoding="utf-8", newline="")
+        click.echo(data, nl=False)
+        return
+    try:
+        output.write_bytes(data)
+    except OSError as error:  # a folder that does not exist, or cannot be written to
+        raise click.ClickException(f"cannot write {output}: {error.strerror}") from None
 
 
 def _require_known(chosen: tuple[str, ...] | list[str], known: list[str], option: str) -> None:

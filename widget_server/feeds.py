@@ -57,6 +57,8 @@ def annotate_feed(feed: str, annotate: Callable[[str], Annotation]) -> FeedResul
                 result.problems.append(f"line {line}: {name}: {problem}; left as it was")
             insertions += added
         position = item.end()
+    if not result.items and not result.problems:
+        result.problems.append("no <item> or <entry>: not an RSS or Atom feed, or one without items; left as it was")
     result.text = Annotation(insertions).apply(feed)
     return result
 

@@ -13,7 +13,7 @@ later step can wrap them server-side as the widget does in the page.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -119,9 +119,23 @@ def parse(html: str) -> LexborHTMLParser:
     return LexborHTMLParser(html, scripting=True)
 
 
-def scan_page(html: str, matcher: Matcher, settings: Settings = DEFAULT_SETTINGS) -> PageScan:
+def scan_page(
+    html: str,
+    matcher: Matcher,
+    settings: Settings = DEFAULT_SETTINGS,
+    *,
+    highlighted: Iterable[str] = (),
+    count: int = 0,
+    placeable: Callable[[str, int, int], bool] | None = None,
+) -> PageScan:
     """The highlights the widget makes on `html` with `settings` (its categories are those of
-    `matcher`), in document order."""
+    `matcher`), in document order.
+
+    As the widget counts the highlights a page already holds, `highlighted` are the terms the
+    page has highlighted already and `count` how many highlights it has (for `first` and `max`).
+    A match that `placeable(text, start, end)` refuses is passed over before it is counted: a
+    place where an annotation cannot go (inside a URL written out) leaves the term's first
+    occurrence to the next one."""
     tree = parse(html)
     body = tree.body
     if body is None:
@@ -131,10 +145,10 @@ def scan_page(html: str, matcher: Matcher, settings: Settings = DEFAULT_SETTINGS
     # The elements to skip, found once: selectolax's `css_matches` also looks at descendants.
     skipped = {element.mem_id for element in tree.css(skip)}
     result = PageScan()
-    highlighted: set[str] = set()
+    highlighted = set(highlighted)
     blocks: dict[int, tuple[str, dict[int, list[Match]]]] = {}  # per block: text, near matches
     for root in find_roots(tree, settings.root):
-        if len(result.highlights) >= settings.max:
+        if count + len(result.highlights) >= settings.max:
             break
         if _inside(root, skipped):
             continue
@@ -149,11 +163,11 @@ def scan_page(html: str, matcher: Matcher, settings: Settings = DEFAULT_SETTINGS
                     Refused(node, offsets[node.mem_id] + r.start, text[r.start : r.end], r) for r in refused
                 ]
             for match in matches:
-                if len(result.highlights) >= settings.max:
+                if count + len(result.highlights) >= settings.max:
                     break
                 if settings.occurrences == "first" and match.slug in highlighted:
                     continue
-                if dropped:
+                if dropped or (placeable and not placeable(text, match.start, match.end)):
                     continue
                 highlighted.add(match.slug)
                 result.highlights.append(

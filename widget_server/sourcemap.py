@@ -11,7 +11,9 @@ character that is itself in the source) and replaced ones (a character reference
 the parser turns into `LF`). The parser's text nodes are then found in order in the decoded
 runs; a node that cannot be found at a run boundary (the parser moved it, as it moves text out
 of a table, or the scan read the markup differently) is left unmapped, and so is a match that
-is not wholly literal: such a highlight is skipped rather than broken.
+does not begin and end at a character of the source, or that spans markup: such a highlight is
+skipped rather than broken. A match with a character reference inside (`renter&#8217;s
+insurance`, as WordPress writes every apostrophe) maps to the source around it.
 """
 
 from __future__ import annotations
@@ -49,11 +51,15 @@ _REPLACED_RE = re.compile(r"&(?:#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\t\n\f <&#;]{1,3
 
 @dataclass(frozen=True)
 class Piece:
-    """Decoded text at `decoded` that is the source's own characters from `source` on."""
+    """Decoded text at `decoded`, `length` characters long, from `source` in the source, where it
+    is `written` characters long: the same text when they are equal and the piece is literal,
+    else a character reference or a line break the parser normalised."""
 
     decoded: int
     source: int
     length: int
+    written: int
+    literal: bool = True
 
 
 class SourceText:
@@ -64,6 +70,7 @@ class SourceText:
         self.text = ""
         self.run_starts: set[int] = set()
         self.run_ends: set[int] = set()
+        self._all_run_ends: list[int] = []  # in order
         self._run_ends: list[int] = []  # of the runs that are not blank, in order
         self._pieces: list[Piece] = []
         self._decoded_starts: list[int] = []
@@ -76,13 +83,14 @@ class SourceText:
             run, pieces = (
                 decode_run(source, start, end, length)
                 if decode
-                else (source[start:end], [Piece(length, start, end - start)])
+                else (source[start:end], [Piece(length, start, end - start, end - start)])
             )
             self.run_starts.add(length)
             parts.append(run)
             self._pieces += pieces
             length += len(run)
             self.run_ends.add(length)
+            self._all_run_ends.append(length)
             if run.strip():
                 self._run_ends.append(length)
         self.text = "".join(parts)
@@ -101,16 +109,31 @@ class SourceText:
             position = self.text.find(text, position + 1, limit)
         return -1
 
-    def literal(self, start: int, end: int) -> int | None:
-        """Where the decoded text [start, end) is in the source, if it is written there as it
-        is (no character reference, no line break to normalise); else None."""
-        index = bisect.bisect_right(self._decoded_starts, start) - 1
+    def span(self, start: int, end: int) -> tuple[int, int] | None:
+        """Where the decoded text [start, end) is in the source, if it is in one run of text
+        (no markup inside) and begins and ends at a character of the source: a literal one, or
+        the start of a character reference (the end of one, for `end`); else None."""
+        run = bisect.bisect_right(self._all_run_ends, start)
+        if run < len(self._all_run_ends) and end > self._all_run_ends[run]:
+            return None
+        first = self._source_at(start, at_end=False)
+        last = self._source_at(end, at_end=True)
+        return None if first is None or last is None else (first, last)
+
+    def _source_at(self, position: int, at_end: bool) -> int | None:
+        """The source position of the decoded `position`: the start of a character (or, with
+        `at_end`, the end of the one before it)."""
+        index = bisect.bisect_right(self._decoded_starts, position - 1 if at_end else position) - 1
         if index < 0:
             return None
         piece = self._pieces[index]
-        if end > piece.decoded + piece.length:
-            return None
-        return piece.source + start - piece.decoded
+        offset = position - piece.decoded
+        if piece.literal and 0 <= offset <= piece.length:
+            return piece.source + offset
+        # A replaced piece maps at its edges only: its start, or (for an end) its end.
+        if offset == (piece.length if at_end else 0):
+            return piece.source + (piece.written if at_end else 0)
+        return None
 
 
 def decode_run(source: str, start: int, end: int, offset: int = 0) -> tuple[str, list[Piece]]:
@@ -122,16 +145,18 @@ def decode_run(source: str, start: int, end: int, offset: int = 0) -> tuple[str,
     position = start
     for found in _REPLACED_RE.finditer(source, start, end):
         if found.start() > position:
-            pieces.append(Piece(decoded, position, found.start() - position))
+            length = found.start() - position
+            pieces.append(Piece(decoded, position, length, length))
             parts.append(source[position : found.start()])
-            decoded += found.start() - position
+            decoded += length
         written = found.group()
         replaced = "\n" if written.startswith("\r") else html.unescape(written)
+        pieces.append(Piece(decoded, found.start(), len(replaced), len(written), literal=False))
         parts.append(replaced)
         decoded += len(replaced)
         position = found.end()
     if end > position:
-        pieces.append(Piece(decoded, position, end - position))
+        pieces.append(Piece(decoded, position, end - position, end - position))
         parts.append(source[position:end])
     return "".join(parts), pieces
 
