@@ -347,6 +347,11 @@ BAD_CSV = {
         "row 2, column conclusion: the quote that opens this cell (line 2) is not closed before line 4",
         "so the rows between were read into it",
     ),
+    "quote never closed, lines ending in CR and a U+2028 in a cell before it": (
+        f'{HEADER}\rOne Fee,finance,"a\u2028b",{MISUSE},2026-01-01\rTwo Fee,finance,"never,M.,2026-01-01\r',
+        "row 3, column definition: the quote that opens this cell (line 3) is never closed",
+        "",
+    ),
     "quote inside a quoted cell": (
         f'{HEADER}\nFresh Term,finance,"A 5" charge.",{MISUSE},2026-01-01\n',
         "row 2, column definition: a quote inside this quoted cell (line 2) must be written twice",

@@ -8,6 +8,7 @@ importer writes the terms as files and lets the loader check them.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import datetime
 import io
@@ -44,6 +45,7 @@ REQUIRED_COLUMNS = ("title", "categories", "definition", "misuse", "updated")
 # A line that starts a Markdown list item: an Examples cell with one is Markdown as written.
 _LIST_ITEM_RE = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])(?:\s|$)")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_LINE_END_RE = re.compile(r"\r\n|\r|\n")
 # A byte that is not UTF-8, as decoding with surrogateescape keeps it.
 _NOT_UTF8_RE = re.compile("[\udc80-\udcff]")
 SAVE_AS_UTF8 = "save the file as UTF-8 (in a spreadsheet: CSV UTF-8)"
@@ -207,31 +209,33 @@ def _csv_records(text: str, problems: list[Problem]) -> list[tuple[int, dict[str
 
 def _unformula(cell: str) -> str:
     """A cell as export wrote it: without the `'` before a formula's first character."""
-    return cell[1:] if cell.startswith("'") and cell[1:2] in FORMULA_STARTS and cell[1:2] else cell
+    return cell[1:] if cell.startswith("'") and cell[1:2] in FORMULA_STARTS else cell
 
 
 def _unreadable_row(text: str, delimiter: str, table: list[list[str]], line: int, error: csv.Error) -> Problem:
     """Where the row after `table`'s rows (it starts on the line after `line`) stops being CSV,
     and why: nearly always a quote, one opened and never closed (the rows after it were read
     into its cell) or one inside a quoted cell that is not doubled."""
-    start = sum(len(part) for part in text.splitlines(keepends=True)[:line])
-    cell, problem = _quote_problem(text, delimiter, start)
+    # Lines as csv counts them (its reader's file splits them at \r\n, \r or \n).
+    starts = [0, *(found.end() for found in _LINE_END_RE.finditer(text))]
+    cell, problem = _quote_problem(text, delimiter, starts, line)
     header = [_column_name(name) for name in table[0]] if table else []
     column = header[cell] if cell is not None and cell < len(header) else ""
     return Problem(len(table) + 1, column, problem or f"not CSV: {error} (the row starts on line {line + 1})")
 
 
-def _quote_problem(text: str, delimiter: str, start: int) -> tuple[int | None, str | None]:
-    """The cell of the row at text[start:] whose quotes are wrong, and what is wrong, as CSV
-    reads quotes: only a quote that starts a cell opens it, `""` inside it is a quote, and the
-    closing quote is followed by the separator or the end of the line."""
+def _quote_problem(text: str, delimiter: str, starts: list[int], line: int) -> tuple[int | None, str | None]:
+    """The cell of the row on the line after `line` whose quotes are wrong, and what is wrong,
+    as CSV reads quotes: only a quote that starts a cell opens it, `""` inside it is a quote,
+    and the closing quote is followed by the separator or the end of the line. `starts` are
+    where the text's lines start."""
 
     def line_of(offset: int) -> int:
-        return text.count("\n", 0, offset) + 1
+        return bisect.bisect_right(starts, offset)
 
     fix = 'close it, or write a quote inside a cell as ""'
     cell = 0
-    i = start
+    i = starts[min(line, len(starts) - 1)]
     while i < len(text):
         if text[i] == '"':
             opened = line_of(i)
