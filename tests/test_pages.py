@@ -212,6 +212,17 @@ def test_sitemap_lists_the_index_and_every_entry_with_its_date() -> None:
         assert client.get(url.removeprefix("https://glossary.example.org")).status_code == 200
 
 
+def test_an_empty_glossary_has_a_sitemap_of_its_index(tmp_path: Path) -> None:
+    (tmp_path / "terms").mkdir()
+    (tmp_path / "categories.yml").write_text((GLOSSARY_DATA / "categories.yml").read_text("utf-8"), "utf-8")
+    client = TestClient(create_app(tmp_path, base_url="https://glossary.example.org/"))
+
+    root = ElementTree.fromstring(client.get("/sitemap.xml").content)
+
+    assert [url.findtext(f"{SITEMAP}loc") for url in root] == ["https://glossary.example.org/glossary/"]
+    assert root[0].find(f"{SITEMAP}lastmod") is None
+
+
 def test_robots_txt_names_the_sitemap_at_the_root_of_a_host() -> None:
     client = TestClient(create_app(GLOSSARY_DATA, base_url="https://glossary.example.org/"))
 

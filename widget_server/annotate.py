@@ -151,7 +151,7 @@ def annotate_html(source: str, glossary: Glossary, options: Options) -> Annotati
     """The annotations of an HTML document or fragment. A document this annotated before
     (its Glossary notes, or links to the entries) is not annotated twice: the notes make it
     whole, and terms linked already count as highlighted."""
-    entries = re.escape(entry_url(options.base_url, "x")[: -len("x/")])
+    entries = re.escape(_entries_url(options.base_url))
     if re.search(rf'<li id="[\w-]+-fn-\d+"><p><a href="{entries}', source):
         return Annotation()
     linked = re.findall(rf'<a href="{entries}([a-z0-9-]+)/"', source)
@@ -181,7 +181,7 @@ def annotate_markdown(source: str, glossary: Glossary, options: Options) -> Anno
     """The annotations of a Markdown document: in the prose of its paragraphs only (not in
     headings, code, HTML blocks, link texts or URLs). As for HTML, a document this annotated
     before is not annotated twice."""
-    entries = re.escape(entry_url(options.base_url, "x")[: -len("x/")])
+    entries = re.escape(_entries_url(options.base_url))
     if re.search(rf"^\[\^[\w-]+\]: \*\*\[.*?\]\(<{entries}", source, re.MULTILINE):
         return Annotation()
     linked = re.findall(rf"\]\(<{entries}([a-z0-9-]+)/>", source)
@@ -344,6 +344,11 @@ def _annotate(
         notes = [(number, term, entry_url(options.base_url, term.slug)) for number, term in enumerate(terms, start=1)]
         annotation.insertions.append((end, markup.notes(prefix, notes)))
     return annotation
+
+
+def _entries_url(base_url: str) -> str:
+    """What the URL of every entry page starts with (`glossary/`, below the base URL)."""
+    return entry_url(base_url, "").removesuffix("/")
 
 
 def entry_url(base_url: str, slug: str) -> str:

@@ -96,7 +96,8 @@ def crawler_files(glossary: Glossary, base_url: str) -> Iterator[tuple[str, byte
     """
     if not base_url:
         return
-    pages = [(_absolute(base_url, "glossary/"), max(term.updated for term in glossary.terms))]
+    # The index changes with its newest entry; an empty glossary's has no date to give.
+    pages = [(_absolute(base_url, "glossary/"), max((term.updated for term in glossary.terms), default=None))]
     pages += [(_absolute(base_url, entry_path(term.slug)), term.updated) for term in glossary.terms]
     yield "sitemap.xml", _environment.get_template("sitemap.xml").render(pages=pages).encode()
     if urlsplit(base_url).path in ("", "/"):
