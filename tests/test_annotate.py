@@ -412,7 +412,7 @@ def test_terms_in_urls_and_addresses_written_out_are_left_alone(glossary: Glossa
     """Mail programs link them: a link or footnote inside would split the address. The term's
     first occurrence is then the next one."""
     source = (
-        "<p>See https://example.com/premium/faq, www.premium.example, premium@example.org and "
+        "<p>See https://example.com/premium/faq, www.premium.example, premium@example.org, example.com/policy and "
         "ftp://files.example/policy.txt; then the premium and the policy.</p>"
     )
     output = annotated(source, glossary, "links")

@@ -50,9 +50,7 @@ def free_port() -> int:
         ["embed", "--data", str(FIXTURE_GLOSSARY)],
     ],
 )
-@pytest.mark.parametrize(
-    "url", ["glossary.example.org", "/glossary/", "ftp://g.example/", "https://", "https://g.example/?v=1"]
-)
+@pytest.mark.parametrize("url", ["glossary.example.org", "/glossary/", "ftp://g.example/", "https://"])
 def test_base_url_must_be_an_absolute_http_url(command: list[str], url: str) -> None:
     code, out, err = run(*command, "--base-url", url)
 
@@ -62,6 +60,42 @@ def test_base_url_must_be_an_absolute_http_url(command: list[str], url: str) -> 
         f"Invalid value for '--base-url': {url!r} is not an absolute http(s) URL such as https://glossary.example.org/"
     ) in err
     assert not Path("never-written").exists()
+
+
+@pytest.mark.parametrize(
+    "url, problem",
+    [
+        ("https://g.example/?v=1", "has a query or fragment"),
+        ("https://g.example/#top", "has a query or fragment"),
+        ("https://editor:secret@g.example/", "holds a user name or password"),
+        ("https://g.example/my glossary/", "holds white space"),
+        ("https://g.example/%zz/", "holds white space or a % that is not an escape"),
+        ("https://g.example:http/", "does not have a valid port"),
+    ],
+)
+def test_a_base_url_that_links_and_sitemaps_cannot_hold_is_refused(url: str, problem: str) -> None:
+    code, _, err = run("build", "--data", str(FIXTURE_GLOSSARY), "--out", "never-written", "--base-url", url)
+
+    assert code == 2
+    assert f"Invalid value for '--base-url': {url!r} {problem}" in err
+    assert not Path("never-written").exists()
+
+
+def test_a_base_url_in_other_scripts_is_written_as_urls_are(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    code, _, err = run(
+        "build",
+        "--data",
+        str(FIXTURE_GLOSSARY),
+        "--out",
+        str(site),
+        "--base-url",
+        "https://bücher.example/café",
+        "--quiet",
+    )
+
+    assert code == 0, err
+    assert "<loc>https://xn--bcher-kva.example/caf%C3%A9/glossary/</loc>" in (site / "sitemap.xml").read_text("utf-8")
 
 
 def test_build_adds_the_trailing_slash_to_the_base_url(tmp_path: Path) -> None:

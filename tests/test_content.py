@@ -176,6 +176,18 @@ ERROR_CASES = {
         5,
         "alias 'pay\\x1cday' must not contain control characters",
     ),
+    "alias with a bidirectional override": (
+        {"gamma.md": term("Gamma", 'aliases: ["pay\\u202eday"]\n')},
+        "terms/gamma.md",
+        5,
+        "alias 'pay\\u202eday' must not contain bidirectional controls",  # escaped: it would reverse the line
+    ),
+    "noncharacter in a section, at its line": (
+        {"gamma.md": term("Gamma", body=BODY.replace("How it is", "How\uffff it is"))},
+        "terms/gamma.md",
+        12,
+        "a noncharacter (U+FFFF) is not text: delete it",
+    ),
     "title longer than a name can be": (
         {"gamma.md": term("Gamma " + "x" * 95)},
         "terms/gamma.md",

@@ -344,8 +344,8 @@ BAD_CSV = {
     "quote not closed before the next rows, which it swallowed": (
         f'{HEADER},conclusion\nOne Fee,finance,D.,M.,2026-01-01,"Avoid it.\n'
         f'Two Fee,finance,D.,M.,2026-01-01,\nThree Fee,finance,D.,M.,2026-01-01,"Skip it."\n',
-        "row 2, column conclusion: the quote that opens this cell (line 2) is not closed before line 4",
-        "so the rows between were read into it",
+        "row 2, column conclusion: the quote that opens this cell (line 2) is followed on line 4 by a quote",
+        "add its closing quote (the lines between were read into it)",
     ),
     "quote never closed, lines ending in CR and a U+2028 in a cell before it": (
         f'{HEADER}\rOne Fee,finance,"a\u2028b",{MISUSE},2026-01-01\rTwo Fee,finance,"never,M.,2026-01-01\r',
@@ -546,7 +546,7 @@ def test_a_utf16_file_is_named_as_such(starter: Path, tmp_path: Path) -> None:
     code, _, err = run("import", str(source), "--format", "csv", "--data", str(starter))
 
     assert code == 1
-    assert err.startswith(f"{source}: UTF-16 text, not UTF-8; save the file as UTF-8")
+    assert err.startswith(f"{source}: UTF-16 or UTF-32 text (Excel's Unicode Text), not UTF-8; save the file as UTF-8")
 
 
 def test_a_cell_longer_than_csvs_own_limit_is_read(starter: Path, tmp_path: Path) -> None:
@@ -629,6 +629,7 @@ def test_cells_a_spreadsheet_would_take_for_formulas_are_exported_as_text(starte
             "examples": "- first example\n  - a nested detail",
             "misuse": "+1 555 0100 is the number to call.",
             "conclusion": "'Tis a fee like any other.",
+            "benefits": "'=SUM(A1) is text here.",
             "updated": "2026-01-01",
         }
     ]
@@ -643,6 +644,7 @@ def test_cells_a_spreadsheet_would_take_for_formulas_are_exported_as_text(starte
     assert cells["examples"] == "'- first example\n  - a nested detail"
     assert cells["misuse"] == "'+1 555 0100 is the number to call."
     assert cells["conclusion"] == "'Tis a fee like any other."  # not a formula: as it is
+    assert cells["benefits"] == "''=SUM(A1) is text here."  # a ' of its own, kept apart from export's
     assert "'=HYPERLINK" not in run_bytes("export", "--format", "json", "--data", str(starter)).decode()
     again = tmp_path / "again"
     shutil.copytree(starter, again)

@@ -197,13 +197,20 @@ def test_find_a_term_filters_the_index_by_title_and_alias(page: Page, server: Li
     assert sorted(set(visible_terms(page))) == ["Health Savings Account", "Savings Account"]
     field.fill("workers’ comp")  # a typographic apostrophe
     assert set(visible_terms(page)) == {"Workers' Compensation"}
+    field.fill("non compete")  # a space for the title's hyphen
+    assert visible_terms(page) == ["Non-Compete Agreement"]
+    field.fill("wage-theft")  # and a hyphen for its space
+    assert visible_terms(page) == ["Wage Theft"]
+    expect(page.locator(".count:visible")).to_have_count(0)  # the whole list's counts
     field.fill("zzz")
     expect(status).to_have_text("No term found for “zzz”")
     expect(page.locator("section.category:visible")).to_have_count(0)
+    expect(page.get_by_role("navigation", name="Categories")).to_be_hidden()
 
     field.fill("")
     expect(status).to_have_text("")
     assert visible_terms(page) == everything
+    expect(page.locator(".count:visible")).not_to_have_count(0)
 
 
 def test_find_a_term_keeps_the_words_in_the_address(page: Page, server: LiveServer) -> None:

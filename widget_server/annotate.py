@@ -56,7 +56,11 @@ _MARKDOWN_MARKUP_RE = re.compile(
 _LINE_RE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+$")
 # A URL or an e-mail address written out: mail programs and Markdown link it, so a term inside
 # is left alone (an annotation would split the address).
-_ADDRESS_RE = re.compile(r"(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)[^\s<>\"']+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
+# (`example.com/fees` too: mail programs link a domain followed by a path.)
+_ADDRESS_RE = re.compile(
+    r"(?:\b[a-z][a-z0-9+.-]*://|\bwww\.|\b(?:[\w-]+\.)+[a-z]{2,}/)[^\s<>\"']*|[\w.+-]+@[\w-]+(?:\.[\w-]+)+",
+    re.IGNORECASE,
+)
 # Elements whose text a browser shows as written, markup and all (or, for `title` in the body,
 # not at all): a link put inside would show as text. The widget, which adds elements rather than
 # text, has no need to skip them.

@@ -26,6 +26,13 @@ NAME_EDGE_RE = re.compile(r"^\w(?:.*\w)?$", re.DOTALL)
 # that both would otherwise read as white space inside a name. The widget also joins text nodes
 # with NUL, which no name may hold.
 CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Unicode's noncharacters (U+FDD0-FDEF and the last two of every plane), never text, and the
+# bidirectional embeddings, overrides and isolates, which in a name reverse how it reads and
+# match no article's text.
+NONCHARACTER_RE = re.compile(
+    "[\ufdd0-\ufdef" + "".join(f"{chr(p + 0xFFFE)}{chr(p + 0xFFFF)}" for p in range(0, 0x110000, 0x10000)) + "]"
+)
+_BIDI_CONTROL_RE = re.compile("[\u202a-\u202e\u2066-\u2069]")
 # The longest name: twice the longest law's name in the glossary; what is longer is a sentence
 # pasted in by mistake, and makes an unwieldy card heading.
 NAME_MAX = 100
@@ -128,10 +135,12 @@ def _key(form: str) -> str:
 
 def name_problem(name: str) -> str | None:
     """What keeps `name` from being a title, alias or context word, or None."""
+    if CONTROL_RE.search(name) or NONCHARACTER_RE.search(name):
+        return "must not contain control characters or noncharacters"
+    if _BIDI_CONTROL_RE.search(name):
+        return "must not contain bidirectional controls (U+202A-202E, U+2066-2069)"
     if not NAME_EDGE_RE.match(name):
         return "must start and end with a letter or digit"
-    if CONTROL_RE.search(name):
-        return "must not contain control characters"
     if len(name) > NAME_MAX:
         return f"is {len(name)} characters long; a name has at most {NAME_MAX}"
     # Only `new` can meet one (a command line's bytes that are not UTF-8): no file can hold it.

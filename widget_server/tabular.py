@@ -89,14 +89,15 @@ class ExportError(Exception):
 def read_rows(data: bytes, file_format: str) -> tuple[list[Row], list[Problem]]:
     """The rows of a CSV or JSON file that name a term, and every problem found."""
     problems: list[Problem] = []
+    advice = SAVE_AS_UTF8 if file_format == "csv" else "save the file as UTF-8"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4096]:
-        return [], [Problem(None, "", f"UTF-16 text, not UTF-8; {SAVE_AS_UTF8}")]
+        return [], [Problem(None, "", f"UTF-16 or UTF-32 text (Excel's Unicode Text), not UTF-8; {advice}")]
     # Bytes that are not UTF-8 are kept as lone surrogates, so that every cell holding one is
     # found (a file saved as Windows-1252 has many), not just the first.
     text = data.decode("utf-8-sig", errors="surrogateescape")
     records = _csv_records(text, problems) if file_format == "csv" else _json_records(text, problems)
     if _NOT_UTF8_RE.search(text):
-        return [], _undecodable(text, records, problems)
+        return [], _undecodable(text, records, problems, advice)
     rows = []
     for number, record in records:
         term = _term(number, record, problems)
@@ -106,13 +107,15 @@ def read_rows(data: bytes, file_format: str) -> tuple[list[Row], list[Problem]]:
     return rows, problems
 
 
-def _undecodable(text: str, records: list[tuple[int, dict[str, Any]]], problems: list[Problem]) -> list[Problem]:
+def _undecodable(
+    text: str, records: list[tuple[int, dict[str, Any]]], problems: list[Problem], advice: str
+) -> list[Problem]:
     """Each cell (CSV) or line (JSON, or a CSV that does not parse) that holds bytes that are not
     UTF-8, the first MAX_UNDECODABLE of them; nothing else is checked in such a file."""
 
     def message(found: str) -> str:
         byte = ord(_NOT_UTF8_RE.findall(found)[0]) - 0xDC00
-        return f"not UTF-8 text (byte {byte:#04x}); {SAVE_AS_UTF8}"
+        return f"not UTF-8 text (byte {byte:#04x}); {advice}"
 
     found = [
         Problem(number, column, message(cell))
@@ -208,8 +211,14 @@ def _csv_records(text: str, problems: list[Problem]) -> list[tuple[int, dict[str
 
 
 def _unformula(cell: str) -> str:
-    """A cell as export wrote it: without the `'` before a formula's first character."""
-    return cell[1:] if cell.startswith("'") and cell[1:2] in FORMULA_STARTS else cell
+    """A cell as export wrote it: without the `'` export put before it."""
+    return cell[1:] if cell.startswith("'") and _formula_like(cell[1:]) else cell
+
+
+def _formula_like(cell: str) -> bool:
+    """Whether export writes `cell` after a `'`: it starts as a formula does, after any `'`s of
+    its own (which import would otherwise take for export's)."""
+    return cell.lstrip("'").startswith(FORMULA_STARTS)
 
 
 def _unreadable_row(text: str, delimiter: str, table: list[list[str]], line: int, error: csv.Error) -> Problem:
@@ -254,8 +263,10 @@ def _quote_problem(text: str, delimiter: str, starts: list[int], line: int) -> t
                             "or the cell's closing quote is missing"
                         )
                     return cell, (
-                        f"the quote that opens this cell (line {opened}) is not closed before line "
-                        f"{line_of(close)}, so the rows between were read into it: {fix}"
+                        f"the quote that opens this cell (line {opened}) is followed on line "
+                        f"{line_of(close)} by a quote with text after it: write a quote inside a cell "
+                        'twice (""), or, if the cell ends sooner, add its closing quote (the lines '
+                        "between were read into it)"
                     )
                 i = close + 1
                 break
@@ -523,7 +534,7 @@ def _example_items(section: str) -> list[str] | str:
 
 def _csv_cell(term: Term, column: str, value: Any) -> str:
     cell = _csv_text(term, column, value)
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+    return "'" + cell if _formula_like(cell) else cell
 
 
 def _csv_text(term: Term, column: str, value: Any) -> str:

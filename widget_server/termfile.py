@@ -16,7 +16,15 @@ import yaml
 from widget_server.lines import MARKDOWN_BREAKS, EditorLines, split_lines
 from widget_server.markup import link_problems, plain_text
 from widget_server.model import REQUIRED_SECTIONS, SECTIONS, SLUG_RE, ContentError, Context, Term, report_to
-from widget_server.names import CONTROL_RE, contains_words, name_key, name_keys, name_problem, split_name
+from widget_server.names import (
+    CONTROL_RE,
+    NONCHARACTER_RE,
+    contains_words,
+    name_key,
+    name_keys,
+    name_problem,
+    split_name,
+)
 from widget_server.placeholders import placeholder_at
 from widget_server.suggest import did_you_mean
 from widget_server.yaml_hints import LIST_ITEM_RUNS_ON
@@ -430,6 +438,8 @@ def _parse_sections(body: str, first_line: int, path: Path, error: Report) -> di
         # up to three spaces is a heading, as it is to Markdown (CommonMark's ATX headings).
         if control := CONTROL_RE.search(line):
             error(number, f"a control character (U+{ord(control.group()):04X}) shows on no page: delete it")
+        elif noncharacter := NONCHARACTER_RE.search(line):
+            error(number, f"a noncharacter (U+{ord(noncharacter.group()):04X}) is not text: delete it")
         heading = None if fence.holds(line, number) else _HEADING_RE.match(line)
         if heading:
             close()

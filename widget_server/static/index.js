@@ -1,6 +1,7 @@
 // "Find a term" on the glossary's index: shows only the terms whose names (title and aliases)
-// hold every word typed, whatever the case or accents, and only the categories that still have
-// one. Without script the form stays hidden and the page is the whole list, as it always was.
+// hold every word typed, whatever the case, accents or hyphens ("out of network" finds
+// Out-of-Network, "identity-theft" Identity Theft), and only the categories that still have one;
+// their counts, of the whole list, are hidden meanwhile. Without script the form stays hidden and the page is the whole list, as it always was.
 // The words typed are kept in the address (`?q=`), so that a filtered list can be linked to and
 // comes back with the Back button.
 (() => {
@@ -10,11 +11,18 @@
   const field = form.elements.q;
   const status = form.querySelector(".term-filter-status");
   const fold = (text) =>
-    text.normalize("NFD").replace(/\p{M}/gu, "").replace(/[\u2018\u2019]/g, "'").toLowerCase();
+    text
+      .normalize("NFKD")
+      .replace(/\p{M}/gu, "")
+      .replace(/[\u2018\u2019]/g, "'")
+      .replace(/[-\u2010-\u2015]/g, " ")
+      .toLowerCase();
   const terms = [...document.querySelectorAll(".term-list li")].map((item) => [
     item,
     fold(`${item.textContent}\n${item.dataset.aliases ?? ""}`),
   ]);
+  const nav = document.querySelector(".category-nav");
+  const counts = document.querySelectorAll(".count");
   const categories = [...document.querySelectorAll("section.category")].map((section) => [
     section,
     document.querySelector(`.category-nav a[href="#${CSS.escape(section.id)}"]`)?.parentElement,
@@ -31,6 +39,8 @@
       section.hidden = !section.querySelector(".term-list li:not([hidden])");
       if (navItem) navItem.hidden = section.hidden;
     }
+    for (const count of counts) count.hidden = words.length > 0;
+    if (nav) nav.hidden = !found.size;
     status.textContent = !words.length
       ? ""
       : found.size
