@@ -104,10 +104,12 @@ def test_footnotes_of_the_example_article_are_plain_well_formed_markup(
     numbers = [int(n) for n in re.findall(r'<sup><a href="#gw-fn-(\d+)"', output)]
     firsts = list(dict.fromkeys(numbers))
     assert firsts == list(range(1, len(firsts) + 1)) and len(numbers) > len(firsts)
-    # One Glossary section, at the end of the body, one item per term with absolute links.
+    # One Glossary section, at the end of the article (not after the page's related links,
+    # footer and scripts), one item per term with absolute links.
     assert output.count("<h2>Glossary</h2>") == 1
     notes = NOTES_RE.search(output)
-    assert notes is not None and output[notes.end() :].lstrip().startswith("</body>")
+    assert notes is not None and output[notes.end() :].lstrip().startswith("</article>")
+    assert output.index("</article>") == notes.end()
     items = re.findall(r'<li id="gw-fn-(\d+)"><p><a href="([^"]+)">', notes.group())
     assert [int(n) for n, _ in items] == firsts
     assert all(url.startswith(f"{BASE}glossary/") for _, url in items)
@@ -463,3 +465,30 @@ def test_the_command_reports_an_output_it_cannot_write_and_a_feed_without_items(
     )
     assert not_a_feed.exit_code == 0 and not_a_feed.stdout == "<p>The premium.</p>"
     assert "no <item> or <entry>: not an RSS or Atom feed" in not_a_feed.stderr
+
+
+@pytest.mark.parametrize(
+    "page, before",
+    [
+        # The root holds another article (a quoted post): its own end tag, not the inner one.
+        (
+            "<body><main><article><p>The premium.</p><article><p>Quoted.</p></article><p>End.</p>"
+            "</article><aside>More</aside></main><footer>Site</footer></body>",
+            "</article><aside>",
+        ),
+        # A root the parser closes without an end tag in the source: the end of the body.
+        ("<body><main><p>The premium.</p><footer>Site</footer></body>", "</body>"),
+        # The root chosen by data-root, the second of its kind.
+        ("<body><div class=x>x</div><div class=post><p>The premium.</p></div><p>Comments</p></body>", None),
+    ],
+)
+def test_the_notes_go_at_the_end_of_the_article_the_widget_reads(
+    glossary: Glossary, page: str, before: str | None
+) -> None:
+    if before is None:
+        output = annotated(page, glossary, root="div.post")
+        assert re.search(r"</ol>\n</div>\n</div><p>Comments</p>", output)
+    else:
+        output = annotated(page, glossary)
+        assert output.count("<h2>Glossary</h2>") == 1
+        assert output[NOTES_RE.search(output).end() :].startswith(before)  # type: ignore[union-attr]

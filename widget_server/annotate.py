@@ -9,8 +9,9 @@ plain markup, every text in it escaped.
 - `links`: the term becomes `<a href="ENTRY" title="DEFINITION">term</a>`.
 - `footnotes`: the term is followed by `<sup><a href="#gw-fn-1" id="gw-ref-1">1</a></sup>`,
   and an `<hr>` and a `<div>` with `<h2>Glossary</h2>` and an `<ol>` (definition, how the
-  practice is misused, a link to the entry) are added at the end of the body, or of a fragment:
-  markup that email clients render without classes or styles.
+  practice is misused, a link to the entry) are added at the end of the article (the root the
+  widget reads), else of the body or of a fragment: markup that email clients render without
+  classes or styles.
 
 Markdown gets the same in Markdown (docs/site-owners.md, "Annotating where scripts
 cannot run").
@@ -27,9 +28,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from markdown_it import MarkdownIt
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from widget_server.api import entry_path
-from widget_server.highlights import Highlight, Settings, parse, scan_page
+from widget_server.highlights import Highlight, Settings, find_roots, parse, scan_page
 from widget_server.markup import card_text
 from widget_server.matcher import glossary_matcher
 from widget_server.model import Glossary, Term
@@ -174,8 +176,9 @@ def annotate_html(source: str, glossary: Glossary, options: Options) -> Annotati
         return Annotation()
     text = SourceText(source)
     found, skipped = _in_source(text, highlights, glossary)
-    ids = {node.attributes.get("id") or "" for node in parse(source).css("[id]")}
-    end = text.end_of_body if text.end_of_body is not None else len(source)
+    tree = parse(source)
+    ids = {node.attributes.get("id") or "" for node in tree.css("[id]")}
+    end = _end_of_text(text, tree, find_roots(tree, settings.root))
     annotation = _annotate(found, options, _free_prefix(ids), end, _HtmlMarkup())
     annotation.skipped = skipped
     return annotation
@@ -248,6 +251,19 @@ def _in_source(text: SourceText, highlights: list[Highlight], glossary: Glossary
             continue
         found.append(_Found(*span, term))
     return found, skipped
+
+
+def _end_of_text(text: SourceText, tree: LexborHTMLParser, roots: list[LexborNode]) -> int:
+    """Where the notes go: at the end of the last root the widget reads (the article: not after
+    the site's footer and scripts), when its end tag is in the source; else at the end of the
+    body, or of a fragment."""
+    tag = roots[-1].tag if roots else None
+    if tag and tag not in ("html", "body"):
+        index = [node.mem_id for node in tree.css(tag)].index(roots[-1].mem_id)
+        end = text.end_of_element(tag, index)
+        if end is not None:
+            return end
+    return text.end_of_body if text.end_of_body is not None else len(text.source)
 
 
 def _outside_addresses(text: str, start: int, end: int) -> bool:

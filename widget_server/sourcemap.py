@@ -75,6 +75,7 @@ class SourceText:
         self._pieces: list[Piece] = []
         self._decoded_starts: list[int] = []
         self.end_of_body: int | None = None
+        self.tags: list[tuple[str, int, bool]] = []  # (name, where it starts, an end tag), in order
         parts: list[str] = []
         length = 0
         for start, end, decode in _runs(source, self):
@@ -135,6 +136,21 @@ class SourceText:
             return piece.source + (piece.written if at_end else 0)
         return None
 
+    def end_of_element(self, name: str, index: int) -> int | None:
+        """Where the end tag of the `index`-th `name` element (from 0, in document order) starts,
+        if the source has its start and end tags; else None (the parser made the element, or
+        closed it without an end tag)."""
+        starts = [at for at, (tag, _, end) in enumerate(self.tags) if tag == name and not end]
+        if index >= len(starts):
+            return None
+        depth = 0
+        for tag, position, end in self.tags[starts[index] :]:
+            if tag == name:
+                depth += -1 if end else 1
+                if depth == 0:
+                    return position
+        return None
+
 
 def decode_run(source: str, start: int, end: int, offset: int = 0) -> tuple[str, list[Piece]]:
     """The text of source[start:end] with character references and line breaks as the parser
@@ -172,6 +188,8 @@ def _runs(source: str, found: SourceText) -> Iterable[tuple[int, int, bool]]:
         yield position, tag.start(), True
         position = tag.end()
         name = (tag.group(1) or "").lower()
+        if name:
+            found.tags.append((name, tag.start(), source.startswith("</", tag.start())))
         if source.startswith("</", tag.start()):
             if name == "body":
                 found.end_of_body = tag.start()
