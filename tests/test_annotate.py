@@ -492,3 +492,21 @@ def test_the_notes_go_at_the_end_of_the_article_the_widget_reads(
         output = annotated(page, glossary)
         assert output.count("<h2>Glossary</h2>") == 1
         assert output[NOTES_RE.search(output).end() :].startswith(before)  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("left_open", ["<textarea>Ask us", "<!-- cut off", "<script>var x = 1;", '<p title="cut'])
+def test_notes_go_before_what_a_cut_off_document_leaves_open(glossary: Glossary, left_open: str) -> None:
+    """A feed excerpt cut mid-element: notes after it would be inside it, text or hidden."""
+    source = f"<p>The premium.</p>{left_open}"
+    output = annotated(source, glossary)
+    notes = NOTES_RE.search(output)
+    assert notes is not None and output[notes.end() :] == left_open
+
+
+def test_markdown_notes_close_a_code_fence_left_open_first(glossary: Glossary) -> None:
+    for fence in ("```", "~~~~"):
+        source = f"The premium.\n\n{fence} python\ncode never closed\n"
+        output = annotate_markdown(source, glossary, Options(BASE)).apply(source)
+        assert f"code never closed\n{fence}\n\n## Glossary\n" in output
+        closed = f"The premium.\n\n{fence}\ncode\n{fence}\n"
+        assert f"code\n{fence}\n\n## Glossary\n" in annotate_markdown(closed, glossary, Options(BASE)).apply(closed)

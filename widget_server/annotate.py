@@ -263,7 +263,10 @@ def _end_of_text(text: SourceText, tree: LexborHTMLParser, roots: list[LexborNod
         end = text.end_of_element(tag, index)
         if end is not None:
             return end
-    return text.end_of_body if text.end_of_body is not None else len(text.source)
+    end = text.end_of_body if text.end_of_body is not None else len(text.source)
+    # Before what the source leaves open at its end (a `<textarea>`, `<!--` or tag of a cut-off
+    # excerpt), which would swallow the notes.
+    return end if text.open_from is None else min(end, text.open_from)
 
 
 def _outside_addresses(text: str, start: int, end: int) -> bool:
@@ -331,7 +334,22 @@ class _MarkdownMarkup:
             for number, term, url in notes
         )
         ending = "" if self.source.endswith("\n") or not self.source else "\n"
+        # A fenced code block left open at the end runs to the end of the document: closed
+        # first, or the Glossary would be code.
+        fence = _open_fence(self.source)
+        ending += f"{fence}\n" if fence else ""
         return f"{ending}\n## {GLOSSARY_HEADING}\n\n{text.rstrip()}\n"
+
+
+def _open_fence(source: str) -> str:
+    """The fence of a fenced code block that `source` leaves open at its end, or ""."""
+    last = next((token for token in reversed(MarkdownIt("commonmark").parse(source)) if token.map), None)
+    if last is None or last.type != "fence" or not last.map:
+        return ""
+    lines = _LINE_RE.findall(source)
+    closing = lines[-1].strip() if last.map[1] >= len(lines) > last.map[0] + 1 else ""
+    closed = len(closing) >= len(last.markup) and set(closing) == {last.markup[0]}
+    return "" if closed or last.map[1] < len(lines) else last.markup
 
 
 def _annotate(

@@ -76,6 +76,9 @@ class SourceText:
         self._decoded_starts: list[int] = []
         self.end_of_body: int | None = None
         self.tags: list[tuple[str, int, bool]] = []  # (name, where it starts, an end tag), in order
+        # Where a comment, a tag or an element of raw text starts that the source never closes:
+        # it runs to the end, and what is written after it would be inside it.
+        self.open_from: int | None = None
         parts: list[str] = []
         length = 0
         for start, end, decode in _runs(source, self):
@@ -187,6 +190,10 @@ def _runs(source: str, found: SourceText) -> Iterable[tuple[int, int, bool]]:
             return
         yield position, tag.start(), True
         position = tag.end()
+        if not source.endswith(">", tag.start(), tag.end()) or (
+            source.startswith("<!--", tag.start()) and not source.endswith("-->", tag.start(), tag.end())
+        ):
+            found.open_from = tag.start()  # a comment, declaration or tag that runs to the end
         name = (tag.group(1) or "").lower()
         if name:
             found.tags.append((name, tag.start(), source.startswith("</", tag.start())))
@@ -200,5 +207,7 @@ def _runs(source: str, found: SourceText) -> Iterable[tuple[int, int, bool]]:
         if name in RAW_TEXT or name in ESCAPABLE_RAW_TEXT:
             close = re.compile(rf"</{name}[\t\n\f\r />]", re.IGNORECASE).search(source, position)
             end = close.start() if close else len(source)
+            if close is None:
+                found.open_from = tag.start()
             yield position, end, name in ESCAPABLE_RAW_TEXT
             position = end
