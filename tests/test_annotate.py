@@ -510,3 +510,13 @@ def test_markdown_notes_close_a_code_fence_left_open_first(glossary: Glossary) -
         assert f"code never closed\n{fence}\n\n## Glossary\n" in output
         closed = f"The premium.\n\n{fence}\ncode\n{fence}\n"
         assert f"code\n{fence}\n\n## Glossary\n" in annotate_markdown(closed, glossary, Options(BASE)).apply(closed)
+
+
+def test_the_command_refuses_html_nested_deeper_than_the_endpoint_takes(tmp_path: Path) -> None:
+    page = tmp_path / "deep.html"
+    page.write_text("<div>" * 1500 + "The premium.", encoding="utf-8")
+
+    result = CliRunner().invoke(main, ["annotate", str(page), "--data", str(FIXTURES / "glossary"), "--base-url", BASE])
+
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {page}: the HTML nests elements more than 1000 deep; no browser shows that\n"
