@@ -28,10 +28,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from widget_server.api import entry_path
-from widget_server.highlights import Highlight, Settings, find_roots, parse, scan_page
+from widget_server.highlights import Highlight, Settings, find_roots, scan_page
 from widget_server.markup import card_text
 from widget_server.matcher import glossary_matcher
 from widget_server.model import Glossary, Term
@@ -164,19 +165,19 @@ def annotate_html(source: str, glossary: Glossary, options: Options) -> Annotati
     matcher = glossary_matcher(glossary, options.settings.categories)
     settings = options.settings
     exclude = f"{settings.exclude},{_SHOWN_AS_TEXT}" if settings.exclude else _SHOWN_AS_TEXT
-    highlights = scan_page(
+    scan = scan_page(
         source,
         matcher,
         replace(settings, exclude=exclude),
         highlighted=linked,
         count=len(linked),
         placeable=_outside_addresses,
-    ).highlights
-    if not highlights:
+    )
+    highlights, tree = scan.highlights, scan.tree
+    if not highlights or tree is None:
         return Annotation()
     text = SourceText(source)
     found, skipped = _in_source(text, highlights, glossary)
-    tree = parse(source)
     ids = {node.attributes.get("id") or "" for node in tree.css("[id]")}
     end = _end_of_text(text, tree, find_roots(tree, settings.root))
     annotation = _annotate(found, options, _free_prefix(ids), end, _HtmlMarkup())
@@ -192,7 +193,8 @@ def annotate_markdown(source: str, glossary: Glossary, options: Options) -> Anno
     if re.search(rf"^\[\^[\w-]+\]: \*\*\[.*?\]\(<{entries}", source, re.MULTILINE):
         return Annotation()
     linked = re.findall(rf"\]\(<{entries}([a-z0-9-]+)/>", source)
-    page, segments = _markdown_page(source)
+    tokens = MarkdownIt("commonmark").parse(source)
+    page, segments = _markdown_page(source, tokens)
     matcher = glossary_matcher(glossary, options.settings.categories)
     found: list[_Found] = []
     skipped = 0
@@ -216,7 +218,7 @@ def annotate_markdown(source: str, glossary: Glossary, options: Options) -> Anno
         found.append(_Found(start, start + len(highlight.text), term))
     labels = set(re.findall(r"\[\^([^\]\s]+)\]", source))
     prefix = f"{ID_PREFIX}-" if any(label.isdigit() for label in labels) else ""
-    annotation = _annotate(found, options, prefix, len(source), _MarkdownMarkup(source))
+    annotation = _annotate(found, options, prefix, len(source), _MarkdownMarkup(source, _open_fence(source, tokens)))
     annotation.skipped = skipped
     return annotation
 
@@ -316,8 +318,9 @@ class _MarkdownMarkup:
     """The Markdown the styles add: links with titles, or footnote references and their
     definitions under a Glossary heading at the end."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, open_fence: str) -> None:
         self.source = source
+        self.open_fence = open_fence  # `_open_fence`
 
     def link(self, term: Term, url: str) -> tuple[str, str]:
         title = card_text(term.sections["Definition"]).replace("\\", "\\\\").replace('"', '\\"')
@@ -336,20 +339,21 @@ class _MarkdownMarkup:
         ending = "" if self.source.endswith("\n") or not self.source else "\n"
         # A fenced code block left open at the end runs to the end of the document: closed
         # first, or the Glossary would be code.
-        fence = _open_fence(self.source)
-        ending += f"{fence}\n" if fence else ""
+        ending += f"{self.open_fence}\n" if self.open_fence else ""
         return f"{ending}\n## {GLOSSARY_HEADING}\n\n{text.rstrip()}\n"
 
 
-def _open_fence(source: str) -> str:
-    """The fence of a fenced code block that `source` leaves open at its end, or ""."""
-    last = next((token for token in reversed(MarkdownIt("commonmark").parse(source)) if token.map), None)
+def _open_fence(source: str, tokens: list[Token]) -> str:
+    """The fence of a fenced code block that the Markdown (`tokens` of `source`) leaves open at
+    its end, or ""."""
+    last = next((token for token in reversed(tokens) if token.map), None)
     if last is None or last.type != "fence" or not last.map:
         return ""
     lines = _LINE_RE.findall(source)
-    closing = lines[-1].strip() if last.map[1] >= len(lines) > last.map[0] + 1 else ""
-    closed = len(closing) >= len(last.markup) and set(closing) == {last.markup[0]}
-    return "" if closed or last.map[1] < len(lines) else last.markup
+    if last.map[1] < len(lines):
+        return ""  # closed before the end
+    closing = lines[-1].strip() if len(lines) > last.map[0] + 1 else ""
+    return "" if len(closing) >= len(last.markup) and set(closing) == {last.markup[0]} else last.markup
 
 
 def _annotate(
@@ -409,7 +413,7 @@ class _Segment:
     length: int
 
 
-def _markdown_page(source: str) -> tuple[str, list[_Segment]]:
+def _markdown_page(source: str, tokens: list[Token]) -> tuple[str, list[_Segment]]:
     """An HTML page of the Markdown's paragraphs, their prose as text and the rest of their
     inline markup in `code` (whose text counts as context but is never matched), and where
     each piece of prose is in the source."""
@@ -418,7 +422,6 @@ def _markdown_page(source: str) -> tuple[str, list[_Segment]]:
     starts = [0]
     for line in lines:
         starts.append(starts[-1] + len(line))
-    tokens = MarkdownIt("commonmark").parse(source)
     page: list[str] = []
     segments: list[_Segment] = []
     offset = 0

@@ -32,7 +32,7 @@ from widget_server.clients import ClientKeys
 from widget_server.errors import json_error
 from widget_server.feedback import ACCEPTED, BadInput, rate_limited
 from widget_server.headers import request_number
-from widget_server.nesting import MAX_DEPTH, nesting_depth
+from widget_server.nesting import depth_problem
 from widget_server.snapshot import LiveSite
 
 MAX_ANNOTATIONS = 1000
@@ -55,8 +55,8 @@ class AnnotateEndpoint:
             options = self._options(request)
             rate_limited(self.keys, request, "requests")
             text = await _text_body(request)
-            if media_type == "text/html" and nesting_depth(text) > MAX_DEPTH:
-                raise BadInput(400, f"the HTML nests elements more than {MAX_DEPTH} deep")
+            if media_type == "text/html" and (problem := depth_problem(text)):
+                raise BadInput(400, problem)
         except BadInput as bad:
             return json_error(bad.status, str(bad), bad.headers)
         glossary = self.site.snapshot.glossary

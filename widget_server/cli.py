@@ -642,7 +642,7 @@ def annotate(
         settings_for,
     )
     from widget_server.feeds import annotate_feed
-    from widget_server.nesting import MAX_DEPTH, nesting_depth
+    from widget_server.nesting import depth_problem
 
     if problem := base_url_problem(base_url):
         raise click.BadParameter(problem, param_hint="--base-url")
@@ -663,11 +663,9 @@ def annotate(
     options = Options(base_url, style, settings)
     if markdown is None:
         markdown = source.suffix.lower() in (".md", ".markdown")
-    if not markdown and not feed and nesting_depth(text) > MAX_DEPTH:
-        # As the endpoint does: the parser's time grows with the square of the depth.
-        raise click.ClickException(
-            f"{source}: the HTML nests elements more than {MAX_DEPTH} deep; no browser shows that"
-        )
+    # As the endpoint does: the parser's time grows with the square of the depth.
+    if not markdown and not feed and (problem := depth_problem(text)):
+        raise click.ClickException(f"{source}: {problem}; no browser shows that")
     if feed:
         result = annotate_feed(text, lambda item: annotate_text(item, False, glossary, options))
         for problem in result.problems:

@@ -111,6 +111,9 @@ class PageScan:
 
     highlights: list[Highlight] = field(default_factory=list)
     refused: list[Refused] = field(default_factory=list)
+    # The page as parsed for the scan, whose nodes the highlights are: for a caller that reads
+    # more of it (annotate), so that it is parsed once.
+    tree: LexborHTMLParser | None = field(default=None, compare=False, repr=False)
 
 
 def parse(html: str) -> LexborHTMLParser:
@@ -144,7 +147,7 @@ def scan_page(
     skip = f"{SKIP_SELECTOR},{settings.exclude}" if settings.exclude else SKIP_SELECTOR
     # The elements to skip, found once: selectolax's `css_matches` also looks at descendants.
     skipped = {element.mem_id for element in tree.css(skip)}
-    result = PageScan()
+    result = PageScan(tree=tree)
     highlighted = set(highlighted)
     blocks: dict[int, tuple[str, dict[int, list[Match]]]] = {}  # per block: text, near matches
     for root in find_roots(tree, settings.root):

@@ -91,11 +91,12 @@ def import_terms(data_dir: Path, source: Path, file_format: str, update: bool) -
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     slugs = [row.term.slug for row in written.values()]
+    written_slugs = set(slugs)
     updated = tuple(s for s in slugs if glossary.term(s))
     return Imported(
         created=tuple(s for s in slugs if not glossary.term(s)),
         updated=updated,
-        unchanged=tuple(row.term.slug for row in rows if row.term.slug not in slugs),
+        unchanged=tuple(row.term.slug for row in rows if row.term.slug not in written_slugs),
         comments_dropped=commented,
     )
 

@@ -95,6 +95,14 @@ _SIBLINGS = {
 }
 
 
+def depth_problem(html: str) -> str | None:
+    """Why `html` is refused before it is parsed, if it nests deeper than MAX_DEPTH: what the
+    endpoint and the command both say."""
+    if nesting_depth(html) > MAX_DEPTH:
+        return f"the HTML nests elements more than {MAX_DEPTH} deep"
+    return None
+
+
 def nesting_depth(html: str, limit: int = MAX_DEPTH) -> int:
     """The estimated depth of `html`'s deepest element; the count stops past `limit` (deeper is
     too deep, however much). Linear in the length of `html`."""

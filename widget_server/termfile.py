@@ -434,12 +434,12 @@ def _parse_sections(body: str, first_line: int, path: Path, error: Report) -> di
             content_lines[current] = starts[current] + 1 + skipped
 
     for number, line in enumerate(split_lines(body), start=first_line):
-        # A `## ` line inside a fenced code block is code, as Markdown shows it; one indented by
-        # up to three spaces is a heading, as it is to Markdown (CommonMark's ATX headings).
         if control := CONTROL_RE.search(line):
             error(number, f"a control character (U+{ord(control.group()):04X}) shows on no page: delete it")
         elif noncharacter := NONCHARACTER_RE.search(line):
             error(number, f"a noncharacter (U+{ord(noncharacter.group()):04X}) is not text: delete it")
+        # A `## ` line inside a fenced code block is code, as Markdown shows it; one indented by
+        # up to three spaces is a heading, as it is to Markdown (CommonMark's ATX headings).
         heading = None if fence.holds(line, number) else _HEADING_RE.match(line)
         if heading:
             close()
