@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import EXAMPLES, FIXTURES
+from markdown_it import MarkdownIt
 
 from widget_server.annotate import Options, annotate_html, annotate_markdown
 from widget_server.cli import main
@@ -503,13 +504,47 @@ def test_notes_go_before_what_a_cut_off_document_leaves_open(glossary: Glossary,
     assert notes is not None and output[notes.end() :] == left_open
 
 
-def test_markdown_notes_close_a_code_fence_left_open_first(glossary: Glossary) -> None:
-    for fence in ("```", "~~~~"):
-        source = f"The premium.\n\n{fence} python\ncode never closed\n"
-        output = annotate_markdown(source, glossary, Options(BASE)).apply(source)
-        assert f"code never closed\n{fence}\n\n## Glossary\n" in output
-        closed = f"The premium.\n\n{fence}\ncode\n{fence}\n"
-        assert f"code\n{fence}\n\n## Glossary\n" in annotate_markdown(closed, glossary, Options(BASE)).apply(closed)
+@pytest.mark.parametrize(
+    ("left_open", "closer"),
+    [
+        ("``` python\ncode never closed\n", "```"),
+        ("~~~~\ncode never closed", "~~~~"),
+        ("<!-- a draft\n\nnever closed\n", "-->"),
+        ("<pre>\ncode never closed\n", "</pre>"),
+        ("  <Script type=module>\nlet x;\n", "</Script>"),
+        ("<?php echo 1;\n", "?>"),
+        ("<!DOCTYPE\n", ">"),
+        ("<![CDATA[ data\n", "]]>"),
+    ],
+)
+def test_markdown_notes_close_a_block_left_open_first(glossary: Glossary, left_open: str, closer: str) -> None:
+    """A fenced code block or an HTML block that only its own end closes runs to the end of the
+    document: the notes after it would be code, a comment or raw HTML."""
+    source = f"The premium.\n\n{left_open}"
+    output = annotate_markdown(source, glossary, Options(BASE)).apply(source)
+
+    assert f"{left_open.rstrip()}\n{closer}\n\n## Glossary\n" in output
+    assert ("heading_open", 0) in [(token.type, token.level) for token in MarkdownIt("commonmark").parse(output)]
+
+
+@pytest.mark.parametrize(
+    "closed",
+    [
+        "```\ncode\n```\n",
+        "<!-- a draft\n\nclosed -->\n",
+        "<pre>\ncode\n</textarea>\n",  # any of the four end tags ends it
+        "<div>\nends at a blank line\n",
+        # Inside a list item or a quote: the notes' first line, not indented, ends it.
+        "- item\n\n  ```\n  code\n",
+        "> <!--\n> quoted\n",
+    ],
+)
+def test_markdown_notes_leave_a_block_that_ends_before_them_alone(glossary: Glossary, closed: str) -> None:
+    source = f"The premium.\n\n{closed}"
+    output = annotate_markdown(source, glossary, Options(BASE)).apply(source)
+
+    assert f"{closed}\n## Glossary\n" in output
+    assert ("heading_open", 0) in [(token.type, token.level) for token in MarkdownIt("commonmark").parse(output)]
 
 
 def test_the_command_refuses_html_nested_deeper_than_the_endpoint_takes(tmp_path: Path) -> None:

@@ -69,6 +69,17 @@ _ADDRESS_RE = re.compile(
 # text, has no need to skip them.
 _SHOWN_AS_TEXT = "xmp,plaintext,noembed,noframes,title"
 _MARKDOWN_SPECIAL_RE = re.compile(r"([\\`*_\[\]<>&#])")
+# CommonMark's HTML blocks that end only where their end is written (kinds 1-5: raw text
+# elements, comments, processing instructions, declarations, CDATA): how each starts, the end
+# that closes it, and what the notes write to close one left open, which would run to the end of
+# the document. (The others end at a blank line, which the notes start with.)
+_HTML_BLOCK_ENDS = [
+    (r"<(pre|script|style|textarea)(?:[ \t>]|$)", r"</(?:pre|script|style|textarea)>", r"</\1>"),
+    (r"<!--", r"-->", "-->"),
+    (r"<\?", r"\?>", "?>"),
+    (r"<!\[CDATA\[", r"\]\]>", "]]>"),
+    (r"<![A-Za-z]", r">", ">"),
+]
 
 
 @dataclass(frozen=True)
@@ -218,7 +229,7 @@ def annotate_markdown(source: str, glossary: Glossary, options: Options) -> Anno
         found.append(_Found(start, start + len(highlight.text), term))
     labels = set(re.findall(r"\[\^([^\]\s]+)\]", source))
     prefix = f"{ID_PREFIX}-" if any(label.isdigit() for label in labels) else ""
-    annotation = _annotate(found, options, prefix, len(source), _MarkdownMarkup(source, _open_fence(source, tokens)))
+    annotation = _annotate(found, options, prefix, len(source), _MarkdownMarkup(source, _closing(source, tokens)))
     annotation.skipped = skipped
     return annotation
 
@@ -318,9 +329,9 @@ class _MarkdownMarkup:
     """The Markdown the styles add: links with titles, or footnote references and their
     definitions under a Glossary heading at the end."""
 
-    def __init__(self, source: str, open_fence: str) -> None:
+    def __init__(self, source: str, closing: str) -> None:
         self.source = source
-        self.open_fence = open_fence  # `_open_fence`
+        self.closing = closing  # `_closing`
 
     def link(self, term: Term, url: str) -> tuple[str, str]:
         title = card_text(term.sections["Definition"]).replace("\\", "\\\\").replace('"', '\\"')
@@ -337,21 +348,30 @@ class _MarkdownMarkup:
             for number, term, url in notes
         )
         ending = "" if self.source.endswith("\n") or not self.source else "\n"
-        # A fenced code block left open at the end runs to the end of the document: closed
-        # first, or the Glossary would be code.
-        ending += f"{self.open_fence}\n" if self.open_fence else ""
+        # A block left open at the end runs to the end of the document: closed first, or the
+        # Glossary would be code, a comment or raw HTML.
+        ending += f"{self.closing}\n" if self.closing else ""
         return f"{ending}\n## {GLOSSARY_HEADING}\n\n{text.rstrip()}\n"
 
 
-def _open_fence(source: str, tokens: list[Token]) -> str:
-    """The fence of a fenced code block that the Markdown (`tokens` of `source`) leaves open at
-    its end, or ""."""
+def _closing(source: str, tokens: list[Token]) -> str:
+    """What closes the block that the Markdown (`tokens` of `source`) leaves open at its end: a
+    fenced code block's fence, an HTML block's end (`_HTML_BLOCK_ENDS`); or ""."""
     last = next((token for token in reversed(tokens) if token.map), None)
-    if last is None or last.type != "fence" or not last.map:
+    # Only at the top level: in a list item or a quote, the notes' first line ends the block.
+    if last is None or last.level or not last.map:
         return ""
     lines = _LINE_RE.findall(source)
     if last.map[1] < len(lines):
         return ""  # closed before the end
+    if last.type == "html_block":
+        for start, end, closer in _HTML_BLOCK_ENDS:
+            opened = re.match(f" {{0,3}}{start}", last.content, re.IGNORECASE | re.MULTILINE)
+            if opened:
+                return "" if re.search(end, last.content, re.IGNORECASE) else opened.expand(closer)
+        return ""
+    if last.type != "fence":
+        return ""
     closing = lines[-1].strip() if len(lines) > last.map[0] + 1 else ""
     return "" if len(closing) >= len(last.markup) and set(closing) == {last.markup[0]} else last.markup
 
