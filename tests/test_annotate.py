@@ -4,6 +4,7 @@ it parses. (The same terms in the same places as the widget: test_annotate_brows
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 from html.parser import HTMLParser
@@ -387,6 +388,31 @@ def test_an_atom_feed_annotates_html_content_only(tmp_path: Path) -> None:
         '&lt;p&gt;premium&lt;sup&gt;&lt;a href="#gw-fn-1" id="gw-ref-1"&gt;1'
     )
     assert stdout.endswith("&lt;/ol&gt;\n&lt;/div&gt;\n</content></entry></feed>")
+
+
+def test_a_feed_item_nested_too_deep_is_reported_and_the_others_annotated(tmp_path: Path) -> None:
+    """Each item is a page of its own to the parser, whose time grows with the square of the
+    depth: one is refused as the endpoint refuses a page, in either form of content."""
+    deep = "<div>" * 1500 + "premium"
+    feed = (
+        "<rss><channel>\n"
+        f"<item><description><![CDATA[{deep}]]></description></item>\n"
+        f"<item><description>{html.escape(deep)}</description></item>\n"
+        "<item><description>premium</description></item>\n"
+        "</channel></rss>\n"
+    )
+    source = tmp_path / "feed.xml"
+    source.write_text(feed)
+
+    code, stdout, stderr = run(str(source), "--feed", "--base-url", BASE, "--style", "links")
+
+    assert code == 0
+    assert stderr.splitlines() == [
+        f"{source}: line {line}: description: the HTML nests elements more than 1000 deep; left as it was"
+        for line in (2, 3)
+    ]
+    assert stdout.startswith(feed.split("<item><description>premium")[0])
+    assert "<item><description>&lt;a href=" in stdout
 
 
 def test_an_unclosed_item_is_reported(tmp_path: Path) -> None:

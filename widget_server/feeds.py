@@ -5,7 +5,8 @@ declarations, namespaces prefixes, quoting and escaping): each item's or entry's
 (`description`, `content:encoded`, Atom `content`/`summary` with `type="html"`) is found in the
 text, read from its CDATA section or its escaped text, annotated as an HTML fragment, and the
 annotations are written back in the same form, so every other byte of the feed stays as it was.
-An item whose content cannot be read that way is reported with its line and left as it was.
+An item whose content cannot be read that way, or whose HTML nests deeper than the parser takes
+in time (nesting.py, as for a page), is reported with its line and left as it was.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from widget_server.annotate import Annotation
+from widget_server.nesting import depth_problem
 from widget_server.sourcemap import decode_run
 
 _ITEM_RE = re.compile(r"<(item|entry)\b[^>]*>(.*?)</\1\s*>", re.DOTALL)
@@ -74,11 +76,15 @@ def _annotate_content(
     if cdata is not None:
         if "<![CDATA[" in cdata.group(1):
             return [], "more than one CDATA section"
+        if problem := depth_problem(cdata.group(1)):
+            return [], problem
         inner = start + cdata.start(1) - cdata.start()
         return [(inner + at, markup) for at, markup in annotate(cdata.group(1)).insertions], None
     if "<" in feed[start:close]:
         return [], "markup that is neither escaped nor in a CDATA section"
     decoded, pieces = decode_run(feed, start, close)
+    if problem := depth_problem(decoded):
+        return [], problem
     starts = [piece.decoded for piece in pieces]
     added: list[tuple[int, str]] = []
     for at, markup in annotate(decoded).insertions:
