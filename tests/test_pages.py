@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import html
 import json
 import re
@@ -18,6 +19,8 @@ from starlette.testclient import TestClient
 
 from widget_server.app import create_app
 from widget_server.content import load_glossary
+from widget_server.model import Glossary, Term, slugify
+from widget_server.pages import name_paths
 
 GLOSSARY_DATA = Path(__file__).resolve().parent.parent / "glossary_data"
 ENTRY = "/glossary/neuromuscular-re-education/"
@@ -174,6 +177,54 @@ def test_redirect_keeps_the_query(client: TestClient) -> None:
     assert response.headers["location"] == f"{ENTRY}?utm_source=partner"
 
 
+def test_each_other_name_of_a_term_has_an_address_that_leads_to_its_entry(client: TestClient) -> None:
+    glossary = load_glossary(GLOSSARY_DATA)
+    names = {slugify(name): term for term in glossary.terms for name in term.names}
+    own = {term.slug for term in glossary.terms}
+    assert names["apr"].slug == "annual-percentage-rate"
+
+    for slug, term in names.items():
+        response = client.get(f"/glossary/{slug}/")
+        assert response.status_code == 200
+        if slug in own:
+            continue
+        page = response.text
+        assert f'<meta http-equiv="refresh" content="0; url=../{term.slug}/">' in page
+        assert '<meta name="robots" content="noindex">' in page
+        assert f'<a href="../{term.slug}/">{escape(term.title)}</a>' in page
+        assert "canonical" not in page  # without a base URL
+    assert "/glossary/apr/" not in client.get("/sitemap.xml").text
+
+
+def term_named(slug: str, *names: str) -> Term:
+    return Term(slug, names[0], ("finance",), names[1:], False, (), datetime.date(2026, 1, 1), {})
+
+
+def test_a_name_whose_address_is_taken_or_shared_has_none() -> None:
+    glossary = Glossary(
+        (),
+        (
+            term_named("annual-percentage-rate", "Annual Percentage Rate", "APR", "Apr.", "Credit Card"),
+            term_named("credit-card", "Credit Card"),  # an alias cannot take a term's address
+            term_named("arm", "Adjustable-Rate Mortgage"),  # a title's own slug is another
+            term_named("fee", "Fee", "fee!", "Schedule Fee"),
+            term_named("schedule", "Schedule", "schedule-fee", "λόγος"),  # shared, and no ASCII letter
+        ),
+    )
+
+    assert {slug: (name, term.slug) for slug, (name, term) in name_paths(glossary).items()} == {
+        "apr": ("APR", "annual-percentage-rate"),
+        "adjustable-rate-mortgage": ("Adjustable-Rate Mortgage", "arm"),
+    }
+
+
+def test_a_name_leads_to_its_entry_in_chromium(page: Page, glossary_server: Any) -> None:
+    page.goto(f"{glossary_server.url}/glossary/apr/")
+
+    expect(page).to_have_url(f"{glossary_server.url}/glossary/annual-percentage-rate/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Annual Percentage Rate")
+
+
 def test_links_that_cannot_be_relative_follow_the_base_url(tmp_path: Path) -> None:
     """The 404 page answers for any path and a snippet is shown on partners' pages: under a
     base URL with a path (a CDN folder), their links and stylesheet must lead there."""
@@ -187,6 +238,10 @@ def test_links_that_cannot_be_relative_follow_the_base_url(tmp_path: Path) -> No
     assert f'href="https://cdn.example.net/glossary-widget/{stylesheet}"' in missing
     assert 'href="https://cdn.example.net/glossary-widget/glossary/"' in missing
     assert '<a href="https://cdn.example.net/glossary-widget/glossary/annual-percentage-rate/">' in snippet
+    other_name = client.get("/glossary/apr/").text
+    assert '<link rel="canonical" href="https://cdn.example.net/glossary-widget/glossary/annual-percentage-rate/">' in (
+        other_name
+    )
 
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -340,7 +395,9 @@ def evil_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient
         yield client
 
 
-@pytest.mark.parametrize("path", ["/glossary/", "/glossary/evil-fee/", "/snippets/evil-fee.html"])
+@pytest.mark.parametrize(
+    "path", ["/glossary/", "/glossary/evil-fee/", "/snippets/evil-fee.html", "/glossary/sneaky-b-bold-b-fee/"]
+)
 def test_content_is_escaped(evil_client: TestClient, path: str) -> None:
     page = evil_client.get(path).text
 

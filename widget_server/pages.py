@@ -13,7 +13,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from widget_server.api import entry_path
 from widget_server.assets import Assets
 from widget_server.markup import card_text, plain_text, render_html
-from widget_server.model import SECTIONS, Glossary, Term
+from widget_server.model import SECTIONS, Glossary, Term, slugify
 
 GLOSSARY_NAME = "Consumer Protection Glossary"
 _DIGITS = re.compile(r"(\d+)")
@@ -83,6 +83,40 @@ def page_files(
                 misuse=card_text(term.sections["Misuse"]),
             ),
         )
+    for slug, (name, term) in name_paths(glossary).items():
+        yield (
+            f"{entry_path(slug)}index.html",
+            _render(
+                "redirect.html",
+                root="../../",
+                stylesheet=stylesheet,
+                base_url=base_url,
+                name=name,
+                term=term,
+                entry_path=entry_path(term.slug),
+            ),
+        )
+
+
+def name_paths(glossary: Glossary) -> dict[str, tuple[str, Term]]:
+    """The other addresses of the entries: the slug of each name (an alias, or a title whose slug
+    is not the term's) that is not a term's own slug, to the name and its term, so that
+    `glossary/apr/` leads to the Annual Percentage Rate. A slug that names of two terms share
+    leads nowhere: neither is the obvious one."""
+    own = {term.slug for term in glossary.terms}
+    found: dict[str, tuple[str, Term]] = {}
+    shared: set[str] = set()
+    for term in glossary.terms:
+        for name in term.names:
+            slug = slugify(name)
+            if not slug or slug in own or slug in shared:
+                continue
+            if slug in found and found[slug][1] is not term:
+                shared.add(slug)
+                del found[slug]
+            else:
+                found.setdefault(slug, (name, term))
+    return found
 
 
 def crawler_files(glossary: Glossary, base_url: str) -> Iterator[tuple[str, bytes]]:
