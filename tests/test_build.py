@@ -19,8 +19,7 @@ from conftest import FIXTURES, GLOSSARY_DATA, ROOT
 from starlette.testclient import TestClient
 
 from benchmarks.synthetic import synthetic_terms, write_glossary
-from tests.support.server import free_port, wait_for_http
-from tests.support.tools import debian_tool
+from tests.support.nginx import running_nginx
 from widget_server.app import create_app
 from widget_server.assets import Assets, build_assets, integrity
 from widget_server.build import BuildError, build_site
@@ -100,37 +99,13 @@ def test_export_has_the_documented_layout(export: Path) -> None:
 @pytest.fixture(scope="module")
 def nginx(export: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
     """nginx on a free port with the server block of examples/deploy/nginx.conf, serving `export`."""
-    # `make test` installs it (Makefile: test-tools).
-    binary, how = debian_tool("nginx", "nginx", install=False)
-    if binary is None:
-        pytest.fail(how)
-    folder = tmp_path_factory.mktemp("nginx")
-    port = free_port()
-    server = NGINX_CONF.read_text().replace("listen 80;", f"listen 127.0.0.1:{port};")
-    server = server.replace("root /srv/glossary;", f"root {export};")
+    server = NGINX_CONF.read_text().replace("root /srv/glossary;", f"root {export};")
     # As the config's comment says: without the module, drop brotli_static and keep gzip_static.
     brotli = f"load_module {BROTLI_MODULE};\n" if BROTLI_MODULE.exists() else ""
     if not brotli:
         server = server.replace("brotli_static on;", "")
-    # As root, nginx runs its workers as `nobody`, who may not enter pytest's private temp folders.
-    user = "user root;\n" if os.geteuid() == 0 else ""
-    kinds = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")  # the built-in ones are root's
-    temp = " ".join(f"{kind}_temp_path {folder / kind};" for kind in kinds)
-    conf = folder / "nginx.conf"
-    conf.write_text(
-        f"{brotli}{user}daemon off; pid {folder / 'nginx.pid'}; events {{}}\n"
-        f"http {{ access_log off; {temp}\n{server}\n}}\n"
-    )
-    log = folder / "error.log"
-    process = subprocess.Popen([binary, "-p", str(folder), "-c", str(conf), "-e", str(log)])
-    try:
-        wait_for_http(f"http://127.0.0.1:{port}/widget.js", timeout=10)
-        yield "127.0.0.1", port
-    except RuntimeError:
-        pytest.fail(f"nginx did not start: {log.read_text() if log.exists() else ''}")
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with running_nginx(server, tmp_path_factory.mktemp("nginx"), modules=brotli) as address:
+        yield address
 
 
 @pytest.mark.parametrize(

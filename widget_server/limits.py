@@ -3,7 +3,8 @@
 The request line and the headers are limited where uvicorn parses them (protocol.py); a body
 here, for every route: one whose Content-Length is over the limit is answered at once, and a
 body sent without one (chunked) is counted as it arrives and refused once it passes the limit.
-Either way the connection is closed rather than the rest of the body read. The endpoints that
+Either way the connection is closed rather than the rest of the body read. A body within the
+limit that the app answers without reading is read to its end first (see `drained`). The endpoints that
 take a body have limits of their own, given here by path.
 """
 
@@ -67,18 +68,29 @@ class BodyLimit:
                     raise BodyTooLarge
             return message
 
-        async def closing_send(message: Message) -> None:
+        async def draining_send(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                if not complete:
-                    # The app answered without reading the whole body: close the connection
-                    # rather than have the server read and drop the rest.
+                if not complete and not await drained():
+                    # Over the limit: close the connection rather than read and drop the rest.
                     message = {**message, "headers": [*message.get("headers", []), (b"connection", b"close")]}
             await send(message)
 
+        async def drained() -> bool:
+            """Reads the rest of a body the app answered without (a 405, a 415), up to the limit,
+            so that the answer follows the whole request: a reverse proxy still sending it when
+            the connection closed would answer 502 Bad Gateway instead."""
+            try:
+                while not complete:
+                    if (await counting_receive())["type"] == "http.disconnect":
+                        return False
+            except BodyTooLarge:
+                return False
+            return True
+
         try:
-            await self.app(scope, counting_receive, closing_send)
+            await self.app(scope, counting_receive, draining_send)
         except BodyTooLarge:
             if started:
                 raise
