@@ -350,6 +350,32 @@ def test_the_migrate_command_creates_the_tables(store_settings: dict[str, Any], 
     assert "schema version 1" in result.output and "password" not in result.output
 
 
+def test_migrate_beside_a_glossary_folder_that_is_not_there_is_refused(tmp_path: Path) -> None:
+    """A mistyped --data would otherwise get a new, empty store beside it."""
+    result = CliRunner().invoke(main, ["migrate", "--data", str(tmp_path / "glosary_data")])
+
+    assert result.exit_code == 2
+    assert f"no glossary folder at {tmp_path / 'glosary_data'}" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", ["serve", "migrate", "stats"])
+@pytest.mark.parametrize("url_from", ["option", "environment"])
+def test_a_state_folder_and_a_database_url_together_are_refused(command: str, url_from: str, tmp_path: Path) -> None:
+    """One of the two would be ignored: a report or a migration would read another store."""
+    url = "postgresql://glossary@127.0.0.1:1/glossary"
+    options = ["--data", str(GLOSSARY), "--state", str(tmp_path / "state")]
+    env = {"GLOSSARY_DATABASE_URL": url} if url_from == "environment" else {}
+    if url_from == "option":
+        options += ["--database-url", url]
+
+    result = CliRunner().invoke(main, [command, *options], env=env)
+
+    assert result.exit_code == 2
+    assert "--state and --database-url (or GLOSSARY_DATABASE_URL) name two stores: give one" in result.output
+    assert not (tmp_path / "state").exists()
+
+
 def test_stats_lists_the_terms_that_need_a_rewrite_first(
     client: TestClient, store: Store, store_settings: dict[str, Any]
 ) -> None:

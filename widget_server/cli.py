@@ -131,9 +131,13 @@ def content_errors_reported() -> Iterator[None]:
 
 
 def store_location(data_dir: Path, state_dir: Path | None, database_url: str | None) -> dict[str, Any]:
-    """The store the options name: PostgreSQL when a URL is given, else SQLite in the state folder."""
+    """The store the options name: PostgreSQL when a URL is given, else SQLite in the state folder.
+    Both is an error: one of them would be ignored, and a report or a migration would then read
+    another store than the one meant."""
     from widget_server.store import default_state_dir
 
+    if database_url and state_dir:
+        raise click.UsageError("--state and --database-url (or GLOSSARY_DATABASE_URL) name two stores: give one")
     if database_url:
         return {"state_dir": None, "database_url": database_url}
     return {"state_dir": state_dir or default_state_dir(data_dir), "database_url": None}
@@ -318,6 +322,9 @@ def migrate(data_dir: Path, state_dir: Path | None, database_url: str | None) ->
     """Create or upgrade the feedback store's tables (serve also does this at start)."""
     from widget_server.store import open_store
 
+    # The default store is beside the glossary folder: beside a mistyped one, a new empty store.
+    if state_dir is None and not database_url and not data_dir.is_dir():
+        raise click.BadParameter(f"no glossary folder at {data_dir} (the store is beside it)", param_hint="--data")
     with content_errors_reported():
         store = open_store(**store_location(data_dir, state_dir, database_url))
     try:
