@@ -157,6 +157,13 @@ def test_every_documented_operation_is_answered_as_documented(client: TestClient
                 assert isinstance(refused.json()["error"], str)
 
 
+def test_every_operation_documents_the_errors_any_request_may_get(document: dict[str, Any]) -> None:
+    """The server's limits and methods apply on every path (docs/api.md: Limits)."""
+    for template, item in document["paths"].items():
+        for method, operation in item.items():
+            assert {"400", "405", "413", "414", "431"} <= set(operation["responses"]), (method, template)
+
+
 def test_every_route_of_the_app_is_documented(client: TestClient, document: dict[str, Any]) -> None:
     """Every Starlette route answers a documented path, with the methods the document says."""
     items = {example_url(t, next(iter(item.values()))): item for t, item in document["paths"].items()}

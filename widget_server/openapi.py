@@ -102,6 +102,8 @@ def _annotate_paths() -> dict[str, Any]:
         "415": _error("A body that is not text/html or text/markdown in UTF-8."),
         "429": _error("Past the rate limit.", headers={"Retry-After": {"schema": _TEXT}}),
     }
+    for code, name in _REQUEST_ERRORS.items():
+        errors.setdefault(code, _ref_response(name))
     return {
         f"/{ANNOTATE_PATH}": {
             "post": {
@@ -120,7 +122,10 @@ def _annotate_paths() -> dict[str, Any]:
             },
             "options": {
                 "summary": "The CORS preflight: a POST of text/html is not a simple request.",
-                "responses": {"204": {"description": "POST is allowed from any origin."}},
+                "responses": {
+                    "204": {"description": "POST is allowed from any origin."},
+                    **{code: _ref_response(name) for code, name in _REQUEST_ERRORS.items()},
+                },
             },
         }
     }
@@ -193,6 +198,7 @@ def _with_read_preflight(paths: dict[str, Any]) -> dict[str, Any]:
             "responses": {
                 "204": {"description": "GET and HEAD are allowed from any origin, with any headers."},
                 **({"404": get["responses"]["404"]} if "404" in get["responses"] else {}),
+                **{code: _ref_response(name) for code, name in _REQUEST_ERRORS.items()},
             },
         }
 
