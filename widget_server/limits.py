@@ -66,6 +66,8 @@ class BodyLimit:
                 complete = not message.get("more_body", False)
                 if received > limit:
                     raise BodyTooLarge
+            elif message["type"] == "http.disconnect":
+                complete = True  # the client went away: nothing more of the body will come
             return message
 
         async def draining_send(message: Message) -> None:
@@ -83,8 +85,7 @@ class BodyLimit:
             the connection closed would answer 502 Bad Gateway instead."""
             try:
                 while not complete:
-                    if (await counting_receive())["type"] == "http.disconnect":
-                        return False
+                    await counting_receive()
             except BodyTooLarge:
                 return False
             return True
