@@ -521,6 +521,14 @@ def test_the_notes_go_at_the_end_of_the_article_the_widget_reads(
         assert output[NOTES_RE.search(output).end() :].startswith(before)  # type: ignore[union-attr]
 
 
+@pytest.mark.parametrize("tag", ["x:y", "x.y", "my-main"])
+def test_notes_go_into_a_root_whose_tag_name_is_no_selector(glossary: Glossary, tag: str) -> None:
+    """`[role=main]` may be any element, whose name a CSS selector may not be able to say."""
+    output = annotated(f"<{tag} role=main><p>The premium.</p></{tag}><footer>Site</footer>", glossary)
+
+    assert re.search(rf"</div>\n</{re.escape(tag)}><footer>Site</footer>$", output)
+
+
 @pytest.mark.parametrize("left_open", ["<textarea>Ask us", "<!-- cut off", "<script>var x = 1;", '<p title="cut'])
 def test_notes_go_before_what_a_cut_off_document_leaves_open(glossary: Glossary, left_open: str) -> None:
     """A feed excerpt cut mid-element: notes after it would be inside it, text or hidden."""

@@ -59,6 +59,20 @@ def glossary_copy(tmp_path: Path) -> Path:
     return Path(shutil.copytree(GLOSSARY_DATA, tmp_path / "glossary_data"))
 
 
+@pytest.mark.parametrize("selector", [":lang(fr)", "main:dir(ltr)", "form:focus-within"])
+def test_a_selector_the_python_side_cannot_apply_is_refused(glossary_copy: Path, selector: str) -> None:
+    """Browsers take it, but annotate and scan, which apply the site's settings with lexbor,
+    would fail on every page of the site."""
+    (glossary_copy / "sites" / "lang.yml").write_text(
+        f"name: Lang\norigins: [https://lang.example.org]\nexclude: '{selector}'\n", "utf-8"
+    )
+
+    code, _, err = run("check", "--data", str(glossary_copy))
+
+    assert code == 1
+    assert f"lang.yml:3: exclude '{selector}' is a selector that annotate cannot apply" in err
+
+
 def test_check_reports_every_mistake_of_a_site_file_with_its_line(glossary_copy: Path) -> None:
     (glossary_copy / "sites" / "bad-site.yml").write_text(BAD_SITE, "utf-8")
     (glossary_copy / "sites" / "broken.yml").write_text("name: [unclosed\norigins: x\n", "utf-8")

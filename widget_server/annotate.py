@@ -271,8 +271,9 @@ def _end_of_text(text: SourceText, tree: LexborHTMLParser, roots: list[LexborNod
     the site's footer and scripts), when its end tag is in the source; else at the end of the
     body, or of a fragment."""
     tag = roots[-1].tag if roots else None
-    if tag and tag not in ("html", "body"):
-        index = [node.mem_id for node in tree.css(tag)].index(roots[-1].mem_id)
+    if tag and tag not in ("html", "body") and tree.root is not None:
+        # By walking the tree, not by a selector: a tag name may not be one (`x:y`, `x.y`).
+        index = [node.mem_id for node in tree.root.traverse() if node.tag == tag].index(roots[-1].mem_id)
         end = text.end_of_element(tag, index)
         if end is not None:
             return end

@@ -16,6 +16,7 @@ from typing import Any
 
 import cssselect
 import yaml
+from selectolax.lexbor import LexborHTMLParser, SelectolaxError
 
 from widget_server.model import SLUG_RE, ContentError, Site, report_to
 from widget_server.suggest import did_you_mean
@@ -135,6 +136,12 @@ def selector_problem(selector: str) -> str | None:
         return f"is not a valid CSS selector ({exc})"
     if any(part.pseudo_element for part in parsed):
         return "is not a valid selector here: it names a pseudo-element (::before, ::after)"
+    # `annotate` and `scan` apply the site's settings with lexbor, which reads fewer selectors
+    # than browsers do: one it cannot read would make them fail on every page of the site.
+    try:
+        LexborHTMLParser("").css(selector)
+    except SelectolaxError:
+        return "is a selector that annotate cannot apply (it reads no :lang(), :dir(), :scope, :focus-within)"
     return None
 
 
