@@ -297,6 +297,20 @@ def test_init_refuses_a_file(tmp_path: Path) -> None:
     assert (tmp_path / "file").read_text("utf-8") == "mine"
 
 
+def test_init_and_new_say_what_they_cannot_write_without_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("mine", "utf-8")
+    glossary = tmp_path / "glossary"
+    assert run("init", str(glossary))[0] == 0
+    shutil.rmtree(glossary / "terms")
+    (glossary / "terms").write_text("not a folder", "utf-8")
+
+    init = run("init", str(tmp_path / "file" / "glossary"))
+    new = run("new", "--data", str(glossary), "Wage Floor", "--category", "finance")
+
+    assert init == (1, "", f"Error: cannot write {tmp_path / 'file' / 'glossary'}: Not a directory\n")
+    assert new == (1, "", f"Error: cannot write into {glossary / 'terms'}: File exists\n")
+
+
 # serve
 
 
@@ -314,6 +328,19 @@ def test_serve_on_a_busy_port_fails_before_printing_urls(tmp_path: Path) -> None
         f"Error: port {port} on 127.0.0.1 is already in use (another serve?); stop "
         "what listens there, or choose another port with --port\n"
     )
+
+
+def test_serve_on_a_busy_port_leaves_no_new_store_behind(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        state = tmp_path / "state"
+
+        code, _, err = run("serve", "--data", str(FIXTURE_GLOSSARY), "--port", str(port), "--state", str(state))
+
+    assert code == 1 and "already in use" in err
+    assert not state.exists()
 
 
 def test_serve_says_an_admin_password_is_unused_without_feedback(tmp_path: Path) -> None:

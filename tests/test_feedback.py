@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import datetime
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +23,7 @@ from widget_server.build import build_site
 from widget_server.cli import main
 from widget_server.clients import POSTS_PER_MINUTE
 from widget_server.origin import NO_ORIGIN
+from widget_server.stats import since_day
 from widget_server.store import MIGRATIONS, Store, StoreError, Write, open_store, today
 
 GLOSSARY = FIXTURES / "glossary"
@@ -413,6 +415,13 @@ def test_stats_lists_the_terms_that_need_a_rewrite_first(
     assert [t["opens"] for t in one_site["terms"]] == [5]
     assert csv_lines[0] == "term,site,opens,helpful_yes,helpful_no,helpful_share"
     assert sorted(csv_lines[1:]) == [f"premium,{PARTNER},30,1,3,0.2500", "premium,https://other.example,5,0,0,"]
+
+
+@pytest.mark.parametrize(
+    ("since", "first"), [("1d", "2026-12-07"), ("30d", "2026-11-08"), ("99999999999d", "0001-01-01")]
+)
+def test_since_counts_days_back_and_no_further_than_the_calendar(since: str, first: str) -> None:
+    assert since_day(since, datetime.date(2026, 12, 7)) == first
 
 
 def test_stats_refuses_a_malformed_period_or_site() -> None:

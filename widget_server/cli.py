@@ -236,11 +236,12 @@ def serve(
         **store,
         "admin_password": None if no_feedback else admin_password,
     }
-    with content_errors_reported():
-        app = create_app(**settings)  # validates before any worker starts
+    # First: a port that is taken must not leave a new store behind.
     problem = listen_problem(host, port)
     if problem:
         raise click.ClickException(problem)
+    with content_errors_reported():
+        app = create_app(**settings)  # validates before any worker starts
     origin = f"http://{host}:{port}"
     click.echo(f"Glossary:  {origin}/glossary/")
     click.echo(f"Widget:    {origin}/widget.js")
@@ -258,6 +259,10 @@ def serve(
             app, host=host, port=port, log_level="info", access_log=access_log, http=protocol, log_config=log_config()
         )
         return
+    # The workers make apps of their own: this one, made to validate, lets go of its store.
+    if app.state.writer is not None:
+        app.state.writer.store.close()
+    del app
     os.environ[SETTINGS_VARIABLE] = json.dumps(settings, default=str)
     uvicorn.run(
         "widget_server.app:create_app_from_environment",
@@ -452,6 +457,8 @@ def new(data_dir: Path, title: str, categories: tuple[str, ...]) -> None:
     _require_known(categories, known, "--category")
     try:
         path = new_term(data_dir, title, list(categories), datetime.date.today())
+    except OSError as error:  # `terms` a file, a folder that cannot be written to
+        raise click.ClickException(f"cannot write into {data_dir / 'terms'}: {error.strerror}") from None
     except ScaffoldError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Created {path}; fill in its sections, then run: {check_command(data_dir)}")
@@ -478,7 +485,7 @@ def _table_format(given: str | None, path: Path | None, default: str | None, opt
     "--format",
     "file_format",
     type=click.Choice(["csv", "json"]),
-    help="The file's format (default: from its extension, .csv or .json).",
+    help="The file's format (default: from its extension, .csv, .tsv or .json).",
 )
 @click.option(
     "--update", is_flag=True, help="Replace the terms that exist (without it, a row whose term exists is an error)."
@@ -544,6 +551,8 @@ def init(data_dir: Path) -> None:
         written = write_starter(data_dir)
     except StarterError as error:
         raise click.ClickException(str(error)) from None
+    except OSError as error:  # a parent that is a file, a folder that cannot be written to
+        raise click.ClickException(f"cannot write {data_dir}: {error.strerror}") from None
     click.echo(
         f"Created {data_dir} with {len(written) - 1} example terms; edit them, then run: {check_command(data_dir)}"
     )

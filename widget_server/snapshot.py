@@ -95,7 +95,10 @@ class LiveSite:
         return True
 
     async def watch(self) -> None:
+        from starlette.concurrency import run_in_threadpool
         from watchfiles import awatch
 
+        # In a worker thread: loading and rendering a glossary takes a good part of a second,
+        # which requests would otherwise wait out. The new snapshot is swapped in at once.
         async for _changes in awatch(self.data_dir):
-            self.reload()
+            await run_in_threadpool(self.reload)

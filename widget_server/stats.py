@@ -91,7 +91,9 @@ def since_day(since: str, today: datetime.date | None = None) -> str:
     if not match or int(match[1]) < 1:
         raise BadSince(f"{since!r} is not a number of days such as 30d")
     today = today or datetime.datetime.now(datetime.UTC).date()
-    return (today - datetime.timedelta(days=int(match[1]) - 1)).isoformat()
+    # More days than the calendar has (`--since 1000000d`) is all of them.
+    days = min(int(match[1]) - 1, (today - datetime.date.min).days)
+    return (today - datetime.timedelta(days=days)).isoformat()
 
 
 def report(
