@@ -243,15 +243,17 @@ def _pages(site: LiveSite) -> Callable[[Request], Any]:
     async def pages(request: Request) -> Response:
         snapshot = site.snapshot
         path: str = request.path_params["path"]
+        # Redirects are relative (as WhiteNoise's are): right under whatever path a proxy serves
+        # the glossary at (`--base-url https://example.org/glossary-site/`).
         if path == "":
-            return RedirectResponse("/glossary/", status_code=302)
+            return RedirectResponse("glossary/", status_code=302)
         file_path = path + "index.html" if path.endswith("/") else path
         resource = snapshot.resources.get(file_path)
         if resource is not None and not file_path.startswith("api/"):
             return await _respond(request, resource)
         if f"{path}/index.html" in snapshot.resources:
             query = f"?{request.url.query}" if request.url.query else ""  # keep campaign tags
-            return RedirectResponse(f"/{path}/{query}", status_code=301)
+            return RedirectResponse(f"{path.rsplit('/', 1)[-1]}/{query}", status_code=301)
         return _not_found_page(snapshot)
 
     return pages
@@ -260,7 +262,8 @@ def _pages(site: LiveSite) -> Callable[[Request], Any]:
 async def _respond(request: Request, resource: Resource) -> Response:
     """The resource in the coding the client prefers, or a 304. (Several lines of a header are
     one list, RFC 9110, 5.3.) A 304 names the ETag of the coding the client would get without
-    waiting for the copies to be made: a file that may be compressed always is (compress.py)."""
+    waiting for the copies to be made: a file that may be compressed is (compress.py), unless
+    compressing would save under 5%, as it does for none of the site's text files."""
     asked = read_headers(request.scope)
     accepted = asked.get(b"accept-encoding", "")
     wanted = preferred_coding(accepted, CODINGS) if "Vary" in resource.headers else None
