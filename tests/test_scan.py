@@ -37,6 +37,17 @@ def scan(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+def test_a_folder_gives_its_markdown_files_under_either_suffix(tmp_path: Path) -> None:
+    """As `annotate` reads them: `.md` and `.markdown`."""
+    for name in ("a.md", "b.MARKDOWN"):
+        (tmp_path / name).write_text(NOTES, encoding="utf-8")
+
+    code, output = scan(str(tmp_path), "--data", str(VECTORS_GLOSSARY), "--format", "json")
+
+    assert code == 0, output
+    assert json.loads(output)["files"] == 2
+
+
 def test_json_lists_fired_and_refused_matches_with_their_rules(archive: Path) -> None:
     code, output = scan(str(archive), "--data", str(VECTORS_GLOSSARY), "--format", "json", "--occurrences", "all")
     assert code == 0, output

@@ -23,13 +23,11 @@ from starlette.types import Receive, Scope, Send
 from widget_server.api import READ_PREFLIGHT
 from widget_server.compress import compressed_copies
 from widget_server.errors import json_error
-from widget_server.headers import entity_tag, etag_matches, file_headers, http_date, request_number
+from widget_server.headers import entity_tag, etag_matches, file_headers, http_date, media_type, request_number
 from widget_server.negotiation import coded_headers, not_modified, preferred_coding, read_headers
 
 NotFound = Callable[[], Response]  # the 404 page
-MEDIA_TYPES = {".js": 'text/javascript; charset="utf-8"', ".css": 'text/css; charset="utf-8"'}
 RANGE = re.compile(r"bytes=(\d*)-(\d*)", re.IGNORECASE)  # RFC 9110, 14.1: a unit in any case
-# The request headers an answer depends on; every other one is passed over unread.
 RawHeaders = list[tuple[bytes, bytes]]  # as ASGI sends them: lower-case names, latin-1 bytes
 
 
@@ -46,7 +44,7 @@ class MemoryFile:
     def of(cls, path: str, body: bytes, last_modified: str) -> MemoryFile:
         copies = compressed_copies(path, body)
         headers = {
-            "Content-Type": MEDIA_TYPES.get(path[path.rfind(".") :], "application/octet-stream"),
+            "Content-Type": media_type(path),  # as the export's files have it
             **file_headers(path),
             "ETag": entity_tag(body),
             "Last-Modified": last_modified,
@@ -80,8 +78,8 @@ class _Prepared(Response):
 
 
 class MemoryFiles:
-    """An ASGI app answering GET and HEAD (and a CORS preflight) for the files it holds (path below the base URL),
-    from the route's `path` parameter under `prefix`, or the route itself for a single file."""
+    """An ASGI app answering GET and HEAD (and a CORS preflight) for the files it holds (path below the base URL):
+    `static/<the route's path parameter>`, or `widget.js` for the route without one."""
 
     def __init__(self, files: Mapping[str, bytes], not_found: NotFound) -> None:
         started = email.utils.formatdate(time.time(), usegmt=True)

@@ -21,7 +21,7 @@ from widget_server.matcher import glossary_matcher
 from widget_server.model import Glossary, display_path
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
-TEXT_SUFFIXES = (".txt", ".md", ".text")
+TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
 # Where a sentence ends: a full stop, question or exclamation mark and white space, or a line
 # break. Good enough to show an editor the words around a match.
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+|\n\s*")

@@ -85,12 +85,11 @@ class WhiteNoiseApp:
         await send({"type": "http.response.body", "body": body})
 
     def _find(self, path: str) -> Any:
-        if self.whitenoise.autorefresh:
-            try:
-                return self.whitenoise.find_file(path)
-            except UnicodeEncodeError:  # a path the file system cannot name (lone surrogates)
-                return None
-        return self.whitenoise.files.get(path)
+        # The example pages are re-read on every change (autorefresh): looked up on disk.
+        try:
+            return self.whitenoise.find_file(path)
+        except UnicodeEncodeError:  # a path the file system cannot name (lone surrogates)
+            return None
 
 
 def _wsgi_headers(scope: Scope) -> dict[str, str]:

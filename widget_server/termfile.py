@@ -153,7 +153,7 @@ def _load_term(
         error(lines.key("updated"), "updated must be a date written as YYYY-MM-DD")
         updated = datetime.date(1970, 1, 1)
 
-    sections = _parse_sections(body, body_line, path, error)
+    sections = _parse_sections(body, body_line, error)
     loads = len(errors) == count_before
     # After the rest: a misspelt related slug leaves the term in the check across terms.
     _check_related(slug, related, known_slugs, lines, error)
@@ -417,7 +417,7 @@ def _runs_on(node: yaml.Node | None, text: str) -> bool:
     )
 
 
-def _parse_sections(body: str, first_line: int, path: Path, error: Report) -> dict[str, str]:
+def _parse_sections(body: str, first_line: int, error: Report) -> dict[str, str]:
     sections: dict[str, str] = {}
     starts: dict[str, int] = {}
     content_lines: dict[str, int] = {}  # section name -> line of its first non-blank line

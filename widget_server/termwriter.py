@@ -8,8 +8,7 @@ from typing import Any
 import yaml
 
 from widget_server.model import SECTIONS, Context, Term
-
-_STR_TAG = "tag:yaml.org,2002:str"
+from widget_server.yamlsource import STR_TAG
 
 
 class _FrontMatterDumper(yaml.SafeDumper):
@@ -18,7 +17,7 @@ class _FrontMatterDumper(yaml.SafeDumper):
     is folded into a space when the file is read."""
 
     def represent_str(self, data: str) -> yaml.ScalarNode:
-        return self.represent_scalar(_STR_TAG, data, style=None if data.isprintable() else '"')
+        return self.represent_scalar(STR_TAG, data, style=None if data.isprintable() else '"')
 
 
 _FrontMatterDumper.add_representer(str, _FrontMatterDumper.represent_str)
