@@ -100,8 +100,12 @@ def test_check_reports_every_mistake_of_a_site_file_with_its_line(glossary_copy:
     assert "Not_A_Slug.yml:1: file name 'Not_A_Slug.yml' is not a valid site id" in others
     assert "Not_A_Slug.yml:1: missing name" in others
     assert "Not_A_Slug.yml:1: origins must list at least one origin" in others
+    # At both files: either may be the mistake.
     assert (
-        "other-news.yml:2: origin https://news.example.com is already one of site 'example-news' (example-news.yml:4)"
+        "other-news.yml:2: origin https://news.example.com is also one of site 'example-news' (example-news.yml:4)"
+    ) in others
+    assert (
+        "example-news.yml:4: origin https://news.example.com is also one of site 'other-news' (other-news.yml:2)"
     ) in others
     assert lines[-1] == f"{len(lines) - 1} errors in the glossary"
 

@@ -172,12 +172,15 @@ def load_sites(
             continue
         for origin, line in zip(site.origins, origin_lines, strict=True):
             if origin in claimed:
+                # At both files: which of the two is the mistake (the newer file, or an old one
+                # the site moved from) is the editor's call, and the files' order says nothing.
                 other, other_path, other_line = claimed[origin]
-                errors.append(
-                    ContentError(
-                        path, line, f"origin {origin} is already one of site {other!r} ({other_path.name}:{other_line})"
-                    )
-                )
+                for at, line_at, named, named_path, named_line in (
+                    (path, line, other, other_path, other_line),
+                    (other_path, other_line, site.id, path, line),
+                ):
+                    message = f"origin {origin} is also one of site {named!r} ({named_path.name}:{named_line})"
+                    errors.append(ContentError(at, line_at, message))
             else:
                 claimed[origin] = (site.id, path, line)
         sites.append(site)
