@@ -522,6 +522,23 @@ def test_a_value_of_the_wrong_kind_is_one_problem(starter: Path, tmp_path: Path)
     ]
 
 
+@pytest.mark.parametrize("slug", [None, "Not A Slug"])
+def test_a_row_without_a_usable_slug_still_has_its_other_cells_checked(
+    starter: Path, tmp_path: Path, slug: str | None
+) -> None:
+    """No file name to write it under, but every problem of the row is said at once."""
+    row = {"title": 5, "case_sensitive": 1, "categories": ["finance", 3], "definition": "D.", "misuse": "M."}
+    if slug:
+        row = {**row, "slug": slug, "title": "Fine"}
+    source = write(tmp_path / "row.json", json.dumps([{**row, "updated": "2026-01-01"}]))
+
+    code, _, err = run("import", str(source), "--data", str(starter))
+
+    assert code == 1
+    assert f"{source}: row 1, column case_sensitive: must be text, not a number" in err
+    assert f"{source}: row 1, column categories: must be text, not a number" in err
+
+
 def test_every_cell_that_is_not_utf8_is_reported(starter: Path, tmp_path: Path) -> None:
     """A file saved as Windows-1252 has such bytes in many cells: each is named, not the first."""
     source = tmp_path / "cp1252.csv"

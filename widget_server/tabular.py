@@ -332,12 +332,10 @@ def _term(number: int, record: dict[str, Any], problems: list[Problem]) -> Term 
     slug = _text("slug", value("slug"), problem)
     if slug and not SLUG_RE.match(slug):
         problem("slug", f"{slug!r} is not a valid slug (lowercase letters, digits, hyphens)")
-        return None
-    slug = slug or slugify(title)
-    if not slug:
-        if title:
-            problem("title", f"cannot make a slug from {title!r}: give one in column slug")
-        return None
+        slug = ""
+    elif not (slug := slug or slugify(title)) and title:
+        problem("title", f"cannot make a slug from {title!r}: give one in column slug")
+    # The other columns are read either way, so that every problem of the row is said at once.
     sections = {
         name: _examples(value("examples"), problem)
         if name == "Examples"
@@ -359,7 +357,7 @@ def _term(number: int, record: dict[str, Any], problems: list[Problem]) -> Term 
         ),
         context=_context(value("context"), problem),
     )
-    return term
+    return term if slug else None
 
 
 Report = Callable[[str, str], None]
