@@ -343,6 +343,19 @@ def test_serve_on_a_busy_port_leaves_no_new_store_behind(tmp_path: Path) -> None
     assert not state.exists()
 
 
+def test_serve_says_an_empty_admin_password_gives_no_admin_page(tmp_path: Path) -> None:
+    """An empty GLOSSARY_ADMIN_PASSWORD (a template's unset variable) would pass unnoticed."""
+    with socket.socket() as taken:  # so that serve stops before it serves
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+
+        code, _, err = run("serve", "--data", str(FIXTURE_GLOSSARY), "--port", str(port), "--admin-password", "")
+
+    assert code == 1
+    assert err.startswith("warning: no /admin/: the admin password is empty\nError: port")
+
+
 def test_serve_says_an_admin_password_is_unused_without_feedback(tmp_path: Path) -> None:
     with socket.socket() as taken:  # so that serve stops before it serves
         taken.bind(("127.0.0.1", 0))
