@@ -4,8 +4,8 @@ The request line and the headers are limited where uvicorn parses them (protocol
 here, for every route: one whose Content-Length is over the limit is answered at once, and a
 body sent without one (chunked) is counted as it arrives and refused once it passes the limit.
 Either way the connection is closed rather than the rest of the body read. A body within the
-limit that the app answers without reading is read to its end first (see `drained`). The endpoints that
-take a body have limits of their own, given here by path.
+limit that the app answers without reading is read to its end first (see `drained`). The
+endpoints that take a body have limits of their own, given here by path.
 """
 
 from __future__ import annotations
