@@ -231,6 +231,40 @@ def test_find_a_term_keeps_the_words_in_the_address(page: Page, server: LiveServ
     assert results.violations_count == 0, results.generate_report()
 
 
+@pytest.mark.parametrize(
+    ("address", "first"),
+    [("wage-theft-law", "Wage Theft"), ("data-brokers", "Data Broker"), ("Savings%20Accounts.html", "Savings Account")],
+)
+def test_a_missing_entry_address_suggests_the_entries_it_names(
+    page: Page, server: LiveServer, address: str, first: str
+) -> None:
+    """A mistyped, guessed or old link to an entry: its words lead to the entries that have them."""
+    response = page.goto(f"{server.url}/glossary/{address}/")
+
+    assert response is not None and response.status == 404
+    suggestions = page.get_by_role("navigation", name="Did you mean")
+    expect(suggestions.get_by_role("link").first).to_have_text(first)
+    assert 1 <= suggestions.get_by_role("link").count() <= 3
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+    suggestions.get_by_role("link").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(first)
+
+
+@pytest.mark.parametrize(
+    "address", ["/glossary/zzqx/", "/glossary/a-of-to/", "/nothing.html", "/glossary/data/broker/"]
+)
+def test_no_suggestions_where_the_address_names_no_entry(page: Page, server: LiveServer, address: str) -> None:
+    terms = []
+    page.on("request", lambda request: terms.append(request.url) if "terms.json" in request.url else None)
+    page.goto(f"{server.url}{address}")
+    page.wait_for_load_state("networkidle")
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
+    expect(page.locator(".not-found-suggestions")).to_be_hidden()
+    assert bool(terms) is (address == "/glossary/zzqx/")  # only an entry's address is looked up
+
+
 def test_without_script_the_index_has_no_dead_search_box(browser: Browser, server: LiveServer) -> None:
     context = browser.new_context(java_script_enabled=False)
     try:

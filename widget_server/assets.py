@@ -28,9 +28,9 @@ WIDGET_EXPORT = re.compile(r"^export (?=(?:async )?function |const |let |class )
 WIDGET_STYLES = {"__HIGHLIGHT_CSS__": "highlight.css", "__CARD_CSS__": "card.css"}
 WIDGET_PATH = "widget.js"
 # The scripts of our own pages (the configurator, the entry pages' "Was this helpful?", the
-# index's "Find a term"), files rather than inline script so that a strict
-# Content-Security-Policy holds on them too.
-PAGE_SCRIPTS = ("configure.js", "preview.js", "feedback.js", "index.js")
+# index's "Find a term", the 404 page's "Did you mean"), files rather than inline script so
+# that a strict Content-Security-Policy holds on them too.
+PAGE_SCRIPTS = ("configure.js", "preview.js", "feedback.js", "index.js", "notfound.js")
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,16 @@ def page_files(
     # The 404 page is served for any missing path and snippets inside partners' pages, so their
     # links cannot be relative: they lead to the base URL when it is known, else the site's root.
     absolute_root = base_url.rstrip("/") + "/" if base_url else "/"
-    yield "404.html", _render("404.html", root=absolute_root, stylesheet=stylesheet, base_url=base_url)
+    yield (
+        "404.html",
+        _render(
+            "404.html",
+            root=absolute_root,
+            stylesheet=stylesheet,
+            base_url=base_url,
+            script=assets.scripts["notfound.js"],
+        ),
+    )
     for term in glossary.terms:
         yield (
             f"{entry_path(term.slug)}index.html",
