@@ -538,6 +538,11 @@ def test_notes_go_before_what_a_cut_off_document_leaves_open(glossary: Glossary,
     assert notes is not None and output[notes.end() :] == left_open
 
 
+def glossary_headings(markdown: str) -> list[str]:
+    """The level-2 headings of the page the Markdown renders to, as a browser's DOM has them."""
+    return [heading.text() for heading in parse(MarkdownIt("commonmark").render(markdown)).css("h2")]
+
+
 @pytest.mark.parametrize(
     ("left_open", "closer"),
     [
@@ -549,16 +554,23 @@ def test_notes_go_before_what_a_cut_off_document_leaves_open(glossary: Glossary,
         ("<?php echo 1;\n", "?>"),
         ("<!DOCTYPE\n", ">"),
         ("<![CDATA[ data\n", "]]>"),
+        # Closed in the Markdown, but not in its HTML: a comment or a raw text element inside
+        # a quote, a list item or another HTML block.
+        ("> <!--\n> quoted\n", "<!-- -->"),
+        ("<div>\n<!-- a draft\n", "<!-- -->"),
+        ("- <textarea>\n  Ask us\n", "</textarea>"),
+        ("> <style>\n", "</style>"),
     ],
 )
-def test_markdown_notes_close_a_block_left_open_first(glossary: Glossary, left_open: str, closer: str) -> None:
-    """A fenced code block or an HTML block that only its own end closes runs to the end of the
-    document: the notes after it would be code, a comment or raw HTML."""
+def test_markdown_notes_close_what_is_left_open_first(glossary: Glossary, left_open: str, closer: str) -> None:
+    """What runs to the end of the document (a code block, a comment, raw HTML) would swallow
+    the notes: its end is written first, so that the page shows them."""
     source = f"The premium.\n\n{left_open}"
     output = annotate_markdown(source, glossary, Options(BASE)).apply(source)
 
     assert f"{left_open.rstrip()}\n{closer}\n\n## Glossary\n" in output
-    assert ("heading_open", 0) in [(token.type, token.level) for token in MarkdownIt("commonmark").parse(output)]
+    assert glossary_headings(output) == ["Glossary"]
+    assert glossary_headings(source) == []
 
 
 @pytest.mark.parametrize(
@@ -570,7 +582,7 @@ def test_markdown_notes_close_a_block_left_open_first(glossary: Glossary, left_o
         "<div>\nends at a blank line\n",
         # Inside a list item or a quote: the notes' first line, not indented, ends it.
         "- item\n\n  ```\n  code\n",
-        "> <!--\n> quoted\n",
+        "> <pre>\n> quoted\n",
     ],
 )
 def test_markdown_notes_leave_a_block_that_ends_before_them_alone(glossary: Glossary, closed: str) -> None:
@@ -578,7 +590,7 @@ def test_markdown_notes_leave_a_block_that_ends_before_them_alone(glossary: Glos
     output = annotate_markdown(source, glossary, Options(BASE)).apply(source)
 
     assert f"{closed}\n## Glossary\n" in output
-    assert ("heading_open", 0) in [(token.type, token.level) for token in MarkdownIt("commonmark").parse(output)]
+    assert glossary_headings(output) == ["Glossary"]
 
 
 def test_the_command_refuses_html_nested_deeper_than_the_endpoint_takes(tmp_path: Path) -> None:

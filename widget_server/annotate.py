@@ -36,7 +36,7 @@ from widget_server.highlights import Highlight, Settings, find_roots, scan_page
 from widget_server.markup import card_text
 from widget_server.matcher import glossary_matcher
 from widget_server.model import Glossary, Term
-from widget_server.sourcemap import SourceText
+from widget_server.sourcemap import ESCAPABLE_RAW_TEXT, RAW_TEXT, SourceText
 
 STYLES = ("footnotes", "links")
 ID_PREFIX = "gw"
@@ -204,7 +204,8 @@ def annotate_markdown(source: str, glossary: Glossary, options: Options) -> Anno
     if re.search(rf"^\[\^[\w-]+\]: \*\*\[.*?\]\(<{entries}", source, re.MULTILINE):
         return Annotation()
     linked = re.findall(rf"\]\(<{entries}([a-z0-9-]+)/>", source)
-    tokens = MarkdownIt("commonmark").parse(source)
+    markdown = MarkdownIt("commonmark")
+    tokens = markdown.parse(source)
     page, segments = _markdown_page(source, tokens)
     matcher = glossary_matcher(glossary, options.settings.categories)
     found: list[_Found] = []
@@ -229,7 +230,9 @@ def annotate_markdown(source: str, glossary: Glossary, options: Options) -> Anno
         found.append(_Found(start, start + len(highlight.text), term))
     labels = set(re.findall(r"\[\^([^\]\s]+)\]", source))
     prefix = f"{ID_PREFIX}-" if any(label.isdigit() for label in labels) else ""
-    annotation = _annotate(found, options, prefix, len(source), _MarkdownMarkup(source, _closing(source, tokens)))
+    annotation = _annotate(
+        found, options, prefix, len(source), _MarkdownMarkup(source, _closing(source, tokens, markdown))
+    )
     annotation.skipped = skipped
     return annotation
 
@@ -355,9 +358,16 @@ class _MarkdownMarkup:
         return f"{ending}\n## {GLOSSARY_HEADING}\n\n{text.rstrip()}\n"
 
 
-def _closing(source: str, tokens: list[Token]) -> str:
-    """What closes the block that the Markdown (`tokens` of `source`) leaves open at its end: a
-    fenced code block's fence, an HTML block's end (`_HTML_BLOCK_ENDS`); or ""."""
+def _closing(source: str, tokens: list[Token], markdown: MarkdownIt) -> str:
+    """What closes what the Markdown (`tokens` of `source`) leaves open at its end: a fenced code
+    block's fence, an HTML block's end (`_HTML_BLOCK_ENDS`), or else what its HTML leaves open
+    (a comment or a raw text element inside a quote, a list item or another HTML block), which
+    in the page would swallow the notes; or ""."""
+    return _open_block_end(source, tokens) or _open_html_end(markdown.renderer.render(tokens, markdown.options, {}))
+
+
+def _open_block_end(source: str, tokens: list[Token]) -> str:
+    """The end of the fenced code block or HTML block left open at the end of the Markdown."""
     last = next((token for token in reversed(tokens) if token.map), None)
     # Only at the top level: in a list item or a quote, the notes' first line ends the block.
     if last is None or last.level or not last.map:
@@ -375,6 +385,21 @@ def _closing(source: str, tokens: list[Token]) -> str:
         return ""
     closing = lines[-1].strip() if len(lines) > last.map[0] + 1 else ""
     return "" if len(closing) >= len(last.markup) and set(closing) == {last.markup[0]} else last.markup
+
+
+def _open_html_end(html: str) -> str:
+    """A line of Markdown that closes the comment or raw text element that `html` (the document
+    rendered) leaves open: raw HTML in the page, as a block of its own (`<!-- -->`) or a
+    paragraph's inline HTML (`</textarea>`)."""
+    start = SourceText(html).open_from
+    if start is None:
+        return ""
+    if html.startswith("<!--", start):
+        return "<!-- -->"
+    # A tag cut off inside its attributes has no such line: left as it is.
+    element = re.match(r"<([A-Za-z]+)[^>]*>", html[start:])
+    name = element[1].lower() if element else ""
+    return f"</{name}>" if name in RAW_TEXT + ESCAPABLE_RAW_TEXT else ""
 
 
 def _annotate(
