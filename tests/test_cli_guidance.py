@@ -28,8 +28,8 @@ FIXTURE_GLOSSARY = Path(__file__).resolve().parent / "fixtures" / "glossary"
 LOOPBACK_WARNING = "warning: this tag loads the widget from http://127.0.0.1:8000/, which only"
 
 
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
+def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args), env=env)
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -350,10 +350,12 @@ def test_serve_says_an_empty_admin_password_gives_no_admin_page(tmp_path: Path) 
         taken.listen()
         port = taken.getsockname()[1]
 
-        code, _, err = run("serve", "--data", str(FIXTURE_GLOSSARY), "--port", str(port), "--admin-password", "")
+        serve = ["serve", "--data", str(FIXTURE_GLOSSARY), "--port", str(port)]
+        answers = [run(*serve, "--admin-password", ""), run(*serve, env={"GLOSSARY_ADMIN_PASSWORD": ""})]
 
-    assert code == 1
-    assert err.startswith("warning: no /admin/: the admin password is empty\nError: port")
+    for code, _, err in answers:
+        assert code == 1
+        assert err.startswith("warning: no /admin/: the admin password is empty\nError: port")
 
 
 def test_serve_says_an_admin_password_is_unused_without_feedback(tmp_path: Path) -> None:

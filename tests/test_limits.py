@@ -203,6 +203,18 @@ def test_a_body_within_the_limit_that_is_not_wanted_is_read_before_the_answer(
     assert b'"status":"ok"' in second
 
 
+def test_a_client_waiting_for_100_continue_gets_the_early_answer_at_once(served: tuple[int, int]) -> None:
+    """It has sent none of the body, and sends none after a final answer: nothing to read first."""
+    port, _ = served
+    head = post_head("/api/v1/terms.json", 1_000).replace(b"\r\n\r\n", b"\r\nExpect: 100-continue\r\n\r\n")
+
+    with socket.create_connection(("127.0.0.1", port), timeout=3) as connection:
+        connection.sendall(head)
+        status, headers, _ = read_answer(connection)
+
+    assert status == 405 and headers["connection"] == "close"
+
+
 @pytest.mark.parametrize("chunked", [False, True])
 def test_a_body_within_the_limit_is_read_whole(reading_server: LiveServer, chunked: bool) -> None:
     body = b"x" * MAX_BODY_BYTES

@@ -89,8 +89,12 @@ def test_bodies_are_refused_at_the_servers_limits_with_json(proxied: tuple[tuple
         assert status == 413
         assert {name.lower(): value for name, value in headers}["access-control-allow-origin"] == "*"
         assert "error" in json.loads(body)
+    # The request line and headers: on to the server, for its own answers.
     status, _, body = ask(nginx, "GET", "/api/v1/terms/" + "x" * 9_000 + ".json")
     assert status == 414 and "error" in json.loads(body)
+    assert ask(nginx, "GET", "/api/v1/terms.json", headers={"X-Big": "x" * 20_000})[0] == 200
+    status, _, body = ask(nginx, "GET", "/api/v1/terms.json", headers={"X-Big": "x" * 40_000})
+    assert status == 431 and "error" in json.loads(body)
 
 
 def test_a_body_within_the_limit_gets_the_servers_answer_not_a_bad_gateway(

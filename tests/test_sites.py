@@ -59,6 +59,19 @@ def glossary_copy(tmp_path: Path) -> Path:
     return Path(shutil.copytree(GLOSSARY_DATA, tmp_path / "glossary_data"))
 
 
+def test_an_origin_listed_twice_in_one_file_is_one_mistake(glossary_copy: Path) -> None:
+    (glossary_copy / "sites" / "twice.yml").write_text(
+        "name: Twice\norigins:\n  - https://twice.example.org\n  - https://twice.example.org\n", "utf-8"
+    )
+
+    code, _, err = run("check", "--data", str(glossary_copy))
+
+    assert code == 1
+    assert [line for line in err.splitlines() if "twice.yml" in line] == [
+        f"{glossary_copy / 'sites' / 'twice.yml'}:4: origin https://twice.example.org is listed twice (also at line 3)"
+    ]
+
+
 @pytest.mark.parametrize("selector", [":lang(fr)", "main:dir(ltr)", "form:focus-within"])
 def test_a_selector_the_python_side_cannot_apply_is_refused(glossary_copy: Path, selector: str) -> None:
     """Browsers take it, but annotate and scan, which apply the site's settings with lexbor,
@@ -70,7 +83,7 @@ def test_a_selector_the_python_side_cannot_apply_is_refused(glossary_copy: Path,
     code, _, err = run("check", "--data", str(glossary_copy))
 
     assert code == 1
-    assert f"lang.yml:3: exclude '{selector}' is a selector that annotate cannot apply" in err
+    assert f"lang.yml:3: exclude '{selector}' is a selector that annotate cannot apply: its parser, lexbor," in err
 
 
 def test_check_reports_every_mistake_of_a_site_file_with_its_line(glossary_copy: Path) -> None:

@@ -253,7 +253,9 @@ def _pages(site: LiveSite) -> Callable[[Request], Any]:
             return await _respond(request, resource)
         if f"{path}/index.html" in snapshot.resources:
             query = f"?{request.url.query}" if request.url.query else ""  # keep campaign tags
-            return RedirectResponse(f"{path.rsplit('/', 1)[-1]}/{query}", status_code=301)
+            # The last segment as the address wrote it (`glossary%2Fapr` is one segment there).
+            written = request.scope.get("raw_path", b"").decode("latin-1").rsplit("/", 1)[-1]
+            return RedirectResponse(f"{written or path.rsplit('/', 1)[-1]}/{query}", status_code=301)
         return _not_found_page(snapshot)
 
     return pages

@@ -225,7 +225,8 @@ def serve(
     if no_feedback and admin_password:
         # Not an error: the password may come from the environment of every serve.
         click.echo("warning: no /admin/ with --no-feedback: it shows the feedback store", err=True)
-    if admin_password == "":
+    # click reads an empty variable as unset: asked for here, as a template's unset variable is.
+    if admin_password == "" or (admin_password is None and os.environ.get("GLOSSARY_ADMIN_PASSWORD") == ""):
         click.echo("warning: no /admin/: the admin password is empty", err=True)
     store = (
         {"state_dir": None, "database_url": None} if no_feedback else store_location(data_dir, state_dir, database_url)

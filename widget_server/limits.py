@@ -52,9 +52,14 @@ class BodyLimit:
         if length is not None and length > limit:
             await self._refuse(scope, receive, send, limit)
             return
-        await self._guarded(scope, receive, send, limit, complete=length == 0 and not chunked)
+        # A client that waits for `100 Continue` has sent none of the body: an early answer is
+        # what it asks for, and the body is never sent.
+        waiting = (b"expect", b"100-continue") in ((name, value.lower()) for name, value in scope["headers"])
+        await self._guarded(scope, receive, send, limit, complete=length == 0 and not chunked, drain=not waiting)
 
-    async def _guarded(self, scope: Scope, receive: Receive, send: Send, limit: int, complete: bool) -> None:
+    async def _guarded(
+        self, scope: Scope, receive: Receive, send: Send, limit: int, complete: bool, drain: bool
+    ) -> None:
         received = 0
         started = False
 
@@ -74,8 +79,9 @@ class BodyLimit:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                if not complete and not await drained():
-                    # Over the limit: close the connection rather than read and drop the rest.
+                if not complete and not (drain and await drained()):
+                    # Over the limit, or never sent: close the connection rather than read and
+                    # drop the rest.
                     message = {**message, "headers": [*message.get("headers", []), (b"connection", b"close")]}
             await send(message)
 

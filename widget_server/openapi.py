@@ -102,8 +102,6 @@ def _annotate_paths() -> dict[str, Any]:
         "415": _error("A body that is not text/html or text/markdown in UTF-8."),
         "429": _error("Past the rate limit.", headers={"Retry-After": {"schema": _TEXT}}),
     }
-    for code, name in _REQUEST_ERRORS.items():
-        errors.setdefault(code, _ref_response(name))
     return {
         f"/{ANNOTATE_PATH}": {
             "post": {
@@ -117,15 +115,12 @@ def _annotate_paths() -> dict[str, Any]:
                         "headers": {"Access-Control-Allow-Origin": _header_ref("AllowAnyOrigin")},
                         "content": text_body,
                     },
-                    **errors,
+                    **_with_request_errors(errors),
                 },
             },
             "options": {
                 "summary": "The CORS preflight: a POST of text/html is not a simple request.",
-                "responses": {
-                    "204": {"description": "POST is allowed from any origin."},
-                    **{code: _ref_response(name) for code, name in _REQUEST_ERRORS.items()},
-                },
+                "responses": _with_request_errors({"204": {"description": "POST is allowed from any origin."}}),
             },
         }
     }
@@ -195,11 +190,12 @@ def _with_read_preflight(paths: dict[str, Any]) -> dict[str, Any]:
         return {
             "summary": "The CORS preflight of a GET with headers of the page's own: any are allowed.",
             "parameters": [parameter for parameter in get.get("parameters", []) if parameter.get("in") == "path"],
-            "responses": {
-                "204": {"description": "GET and HEAD are allowed from any origin, with any headers."},
-                **({"404": get["responses"]["404"]} if "404" in get["responses"] else {}),
-                **{code: _ref_response(name) for code, name in _REQUEST_ERRORS.items()},
-            },
+            "responses": _with_request_errors(
+                {
+                    "204": {"description": "GET and HEAD are allowed from any origin, with any headers."},
+                    **({"404": get["responses"]["404"]} if "404" in get["responses"] else {}),
+                }
+            ),
         }
 
     return {
@@ -347,8 +343,6 @@ def _write(summary: str, schema: str, example: dict[str, Any]) -> dict[str, Any]
             headers=_retry_after(),
         ),
     }
-    for code, name in _REQUEST_ERRORS.items():
-        responses.setdefault(code, _ref_response(name))
     preflight = {
         "204": {
             "description": "The CORS preflight answer: any origin may POST here.",
@@ -356,7 +350,6 @@ def _write(summary: str, schema: str, example: dict[str, Any]) -> dict[str, Any]
                 name: {"required": True, "schema": {"const": value}} for name, value in WRITE_PREFLIGHT.items()
             },
         },
-        **{code: _ref_response(name) for code, name in _REQUEST_ERRORS.items()},
     }
     return {
         "post": {
@@ -364,12 +357,12 @@ def _write(summary: str, schema: str, example: dict[str, Any]) -> dict[str, Any]
             "description": "Every check comes before the write, so a 4xx stores nothing." + _WITHOUT_STORE,
             "parameters": [{"$ref": "#/components/parameters/Origin"}],
             "requestBody": {"required": True, "content": {"text/plain": body, _JSON: body}},
-            "responses": responses,
+            "responses": _with_request_errors(responses),
         },
         "options": {
             "summary": "The CORS preflight, for pages that send the body as `application/json`.",
             "description": _WITHOUT_STORE.strip(),
-            "responses": preflight,
+            "responses": _with_request_errors(preflight),
         },
     }
 
@@ -455,9 +448,7 @@ def _read(
         request_parameters.append({"$ref": "#/components/parameters/Range"})
     if missing is not None:
         responses["404"] = missing
-    for code, name in _REQUEST_ERRORS.items():
-        responses[code] = _ref_response(name)
-    operation: dict[str, Any] = {"summary": summary, "responses": responses}
+    operation: dict[str, Any] = {"summary": summary, "responses": _with_request_errors(responses)}
     if description:
         operation["description"] = description
     if request_parameters:
@@ -519,6 +510,14 @@ def _header_ref(name: str) -> dict[str, str]:
 
 def _error(description: str, **extra: Any) -> dict[str, Any]:
     return {"description": description, "content": {_JSON: {"schema": _schema_ref("Error")}}, **extra}
+
+
+def _with_request_errors(responses: dict[str, Any]) -> dict[str, Any]:
+    """`responses` and, where they say nothing of their own, the errors any request may get."""
+    return {
+        **responses,
+        **{code: _ref_response(name) for code, name in _REQUEST_ERRORS.items() if code not in responses},
+    }
 
 
 # What any request may get whatever its path: the server's limits (docs/api.md: Limits) and methods.

@@ -141,7 +141,7 @@ def selector_problem(selector: str) -> str | None:
     try:
         LexborHTMLParser("").css(selector)
     except SelectolaxError:
-        return "is a selector that annotate cannot apply (it reads no :lang(), :dir(), :scope, :focus-within)"
+        return "is a selector that annotate cannot apply: its parser, lexbor, reads fewer pseudo-classes than browsers"
     return None
 
 
@@ -175,6 +175,11 @@ def load_sites(
                 # At both files: which of the two is the mistake (the newer file, or an old one
                 # the site moved from) is the editor's call, and the files' order says nothing.
                 other, other_path, other_line = claimed[origin]
+                if other_path == path:
+                    errors.append(
+                        ContentError(path, line, f"origin {origin} is listed twice (also at line {other_line})")
+                    )
+                    continue
                 for at, line_at, named, named_path, named_line in (
                     (path, line, other, other_path, other_line),
                     (other_path, other_line, site.id, path, line),

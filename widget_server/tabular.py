@@ -333,8 +333,10 @@ def _term(number: int, record: dict[str, Any], problems: list[Problem]) -> Term 
     if slug and not SLUG_RE.match(slug):
         problem("slug", f"{slug!r} is not a valid slug (lowercase letters, digits, hyphens)")
         slug = ""
-    elif not (slug := slug or slugify(title)) and title:
-        problem("title", f"cannot make a slug from {title!r}: give one in column slug")
+    elif not slug:
+        slug = slugify(title)
+        if not slug and title:
+            problem("title", f"cannot make a slug from {title!r}: give one in column slug")
     # The other columns are read either way, so that every problem of the row is said at once.
     sections = {
         name: _examples(value("examples"), problem)

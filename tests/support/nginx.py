@@ -36,10 +36,11 @@ def running_nginx(server: str, folder: Path, modules: str = "") -> Iterator[tupl
     log = folder / "error.log"
     process = subprocess.Popen([binary, "-p", str(folder), "-c", str(conf), "-e", str(log)])
     try:
-        wait_for_http(f"http://127.0.0.1:{port}/widget.js", timeout=10)
+        try:
+            wait_for_http(f"http://127.0.0.1:{port}/widget.js", timeout=10)
+        except AssertionError:
+            pytest.fail(f"nginx did not start: {log.read_text() if log.exists() else ''}")
         yield "127.0.0.1", port
-    except AssertionError:
-        pytest.fail(f"nginx did not start: {log.read_text() if log.exists() else ''}")
     finally:
         process.terminate()
         process.wait(timeout=10)
