@@ -245,8 +245,9 @@ def test_a_missing_entry_address_suggests_the_entries_it_names(
     suggestions = page.get_by_role("navigation", name="Did you mean")
     expect(suggestions.get_by_role("link").first).to_have_text(first)
     assert 1 <= suggestions.get_by_role("link").count() <= 3
-    results = Axe().run(page)
-    assert results.violations_count == 0, results.generate_report()
+    if address == "wage-theft-law":  # the list is the same markup for every address
+        results = Axe().run(page)
+        assert results.violations_count == 0, results.generate_report()
     suggestions.get_by_role("link").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text(first)
 
