@@ -2,9 +2,9 @@
 // entry renamed since the link was made): "Did you mean" with up to three entries whose names
 // hold the most words of the address, each word as the start of a word of a name or as that
 // word with a plural ending ("wage-theft-law" and "data-brokers" find Wage Theft and Data
-// Broker), the shortest names first among equals. Words shorter than three letters are passed
-// over. Without script, at any other address or when no entry has such
-// a word, the page is as it always was.
+// Broker), the shortest titles first among equals. Words shorter than three letters are passed
+// over. Without script, at any other address or when no entry has such a word, the page is as it
+// always was.
 (() => {
   "use strict";
   const suggestions = document.querySelector(".not-found-suggestions");
@@ -34,7 +34,7 @@
           const found = wanted.filter((word) =>
             named.some((name) => name.startsWith(word) || (word.startsWith(name) && word.length - name.length <= 2)),
           ).length;
-          return [found, -named.length, term];
+          return [found, -words(term.title).length, term];
         })
         .filter(([found]) => found > 0)
         .sort((a, b) => b[0] - a[0] || b[1] - a[1]);
