@@ -466,10 +466,18 @@ def test_admin_shows_the_report_with_a_chart_and_escaped_comments(client: TestCl
     assert f'<td class="site">{PARTNER}</td><td>1</td><td>0</td><td>1</td><td>0%</td>' in page.text
 
 
+def test_admin_typed_without_its_slash_leads_to_it(client: TestClient) -> None:
+    answer = client.get("/admin", follow_redirects=False)
+
+    assert (answer.status_code, answer.headers["location"]) == (301, "admin/")
+    assert client.get("/admin", auth=("admin", PASSWORD)).url.path == "/admin/"
+
+
 def test_without_a_password_admin_is_the_pages_404(store_settings: dict[str, Any], tmp_path: Path) -> None:
     app = create_app(GLOSSARY, **store_settings)
     with TestClient(app) as client:
         assert client.get("/admin/", auth=("admin", "")).status_code == 404
+        assert client.get("/admin", follow_redirects=False).status_code == 404
 
 
 def test_entry_pages_have_the_feedback_block_only_with_a_store(client: TestClient, tmp_path: Path) -> None:

@@ -146,7 +146,16 @@ def feedback_routes(site: LiveSite, writer: BatchWriter, admin_password: str | N
     ]
     if admin_password:
         routes.append(Route(ADMIN_PATH, admin_page(writer.store, site, admin_password)))
+        # Typed without its slash, as addresses are: relative, as the pages' redirects.
+        routes.append(Route(ADMIN_PATH.rstrip("/"), _redirect_to_folder("admin/")))
     return routes
+
+
+def _redirect_to_folder(location: str) -> Callable[[Request], Awaitable[Response]]:
+    async def redirect(request: Request) -> Response:
+        return RedirectResponse(location, status_code=301)
+
+    return redirect
 
 
 def annotate_routes(site: LiveSite) -> list[Route]:

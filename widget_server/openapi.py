@@ -64,6 +64,10 @@ def openapi_document(glossary: Glossary) -> dict[str, Any]:
             **_page_paths(slug),
             **_write_paths(slug),
             "/admin/": _admin_path(),
+            "/admin": _read(
+                "The feedback report's address without its final slash (only where `/admin/` is).",
+                _redirect(301, "to `admin/`"),
+            ),
             **_annotate_paths(),
         },
         "components": {
