@@ -59,6 +59,19 @@ def glossary_copy(tmp_path: Path) -> Path:
     return Path(shutil.copytree(GLOSSARY_DATA, tmp_path / "glossary_data"))
 
 
+def test_a_shared_origin_is_said_with_the_files_other_mistakes(glossary_copy: Path) -> None:
+    """Not one check run later, once the rest is mended."""
+    (glossary_copy / "sites" / "copy.yml").write_text(
+        "name: Copy\norigins: [https://news.example.com]\ntheme: blue\n", "utf-8"
+    )
+
+    code, _, err = run("check", "--data", str(glossary_copy))
+
+    assert code == 1
+    assert "copy.yml:3: theme must be one of light, dark, auto, not 'blue'" in err
+    assert "copy.yml:2: origin https://news.example.com is also one of site 'example-news'" in err
+
+
 def test_an_origin_listed_twice_in_one_file_is_one_mistake(glossary_copy: Path) -> None:
     (glossary_copy / "sites" / "twice.yml").write_text(
         "name: Twice\norigins:\n  - https://twice.example.org\n  - https://twice.example.org\n", "utf-8"

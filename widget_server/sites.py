@@ -168,9 +168,14 @@ def load_sites(
             continue
         before = len(errors)
         site, origin_lines = _load_site(path, known_categories, errors)
-        if site is None or len(errors) > before:
+        if site is None:
             continue
+        valid = len(errors) == before
+        # The origins of a file with other mistakes are compared too, so that its problems are
+        # all said at once; one that is not an origin is reported already.
         for origin, line in zip(site.origins, origin_lines, strict=True):
+            if origin_problem(origin):
+                continue
             if origin in claimed:
                 # At both files: which of the two is the mistake (the newer file, or an old one
                 # the site moved from) is the editor's call, and the files' order says nothing.
@@ -188,7 +193,8 @@ def load_sites(
                     errors.append(ContentError(at, line_at, message))
             else:
                 claimed[origin] = (site.id, path, line)
-        sites.append(site)
+        if valid:
+            sites.append(site)
     return tuple(sites)
 
 
