@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from widget_server.api import ADMIN_PERIODS
 from widget_server.chart import daily_chart
 from widget_server.headers import NEVER_FRAMED, page_headers
 from widget_server.pages import render_page
@@ -29,7 +30,6 @@ ADMIN_USER = "admin"
 REALM = 'Basic realm="Glossary feedback", charset="UTF-8"'
 # Never cached, never framed (no other page may overlay its links), only our own files.
 PRIVATE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", **page_headers(NEVER_FRAMED)}
-PERIODS = ("7d", "30d", "90d", "365d")
 
 
 def authorised(header: str | None, password: str) -> bool:
@@ -57,7 +57,7 @@ def admin_page(store: Store, site: LiveSite, password: str) -> Callable[[Request
                 headers={**PRIVATE, "WWW-Authenticate": REALM},
             )
         period = request.query_params.get("since", "30d")
-        period = period if period in PERIODS else "30d"
+        period = period if period in ADMIN_PERIODS else "30d"
         first = since_day(period)
         try:
             result = await run_in_threadpool(report, store, first)
@@ -76,7 +76,7 @@ def admin_page(store: Store, site: LiveSite, password: str) -> Callable[[Request
             chart=daily_chart(result.days, first, today()),
             share=share_text,
             period=period,
-            periods=PERIODS,
+            periods=ADMIN_PERIODS,
         )
         return Response(body, media_type="text/html; charset=utf-8", headers=PRIVATE)
 

@@ -21,6 +21,8 @@ ANNOTATE_PATH = f"{API_PREFIX}annotate"
 MAX_ANNOTATE_BODY = 1024 * 1024
 MAX_COMMENT = 500
 EVENTS = ("open",)
+# The periods /admin/ reports on (its `since`), served by widget_server/admin.py.
+ADMIN_PERIODS = ("7d", "30d", "90d", "365d")
 # The CORS preflight's answer on the read endpoints and the widget's files: a page's script may
 # fetch them with headers of its own (a fetch wrapper's, a tracing library's), which makes its
 # GET a request the browser asks about first. No credentials are read, so any header may come

@@ -16,6 +16,7 @@ from typing import Any
 
 from widget_server import __version__
 from widget_server.api import (
+    ADMIN_PERIODS,
     ANNOTATE_PATH,
     API_PREFIX,
     EVENTS,
@@ -400,7 +401,7 @@ def _admin_path() -> dict[str, Any]:
             {
                 "name": "since",
                 "in": "query",
-                "schema": {"enum": list(_PERIODS)},
+                "schema": {"enum": list(ADMIN_PERIODS)},
                 "description": "The days to report on; anything else means `30d`.",
             }
         ],
@@ -589,9 +590,6 @@ _HEADERS: dict[str, Any] = {
 _SECURITY_SCHEMES: dict[str, Any] = {
     "basic": {"type": "http", "scheme": "basic", "description": "User `admin`, the admin password."},
 }
-
-# The report's periods (widget_server/admin.py, a server module this one does not import).
-_PERIODS = ("7d", "30d", "90d", "365d")
 
 
 def _object(properties: dict[str, Any]) -> dict[str, Any]:
