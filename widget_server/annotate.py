@@ -230,9 +230,7 @@ def annotate_markdown(source: str, glossary: Glossary, options: Options) -> Anno
         found.append(_Found(start, start + len(highlight.text), term))
     labels = set(re.findall(r"\[\^([^\]\s]+)\]", source))
     prefix = f"{ID_PREFIX}-" if any(label.isdigit() for label in labels) else ""
-    annotation = _annotate(
-        found, options, prefix, len(source), _MarkdownMarkup(source, _closing(source, tokens, markdown))
-    )
+    annotation = _annotate(found, options, prefix, len(source), _MarkdownMarkup(source, tokens, markdown))
     annotation.skipped = skipped
     return annotation
 
@@ -333,9 +331,10 @@ class _MarkdownMarkup:
     """The Markdown the styles add: links with titles, or footnote references and their
     definitions under a Glossary heading at the end."""
 
-    def __init__(self, source: str, closing: str) -> None:
+    def __init__(self, source: str, tokens: list[Token], markdown: MarkdownIt) -> None:
         self.source = source
-        self.closing = closing  # `_closing`
+        self.tokens = tokens  # as `markdown` parsed `source`, for `_closing`
+        self.markdown = markdown
 
     def link(self, term: Term, url: str) -> tuple[str, str]:
         title = card_text(term.sections["Definition"]).replace("\\", "\\\\").replace('"', '\\"')
@@ -353,8 +352,10 @@ class _MarkdownMarkup:
         )
         ending = "" if self.source.endswith("\n") or not self.source else "\n"
         # A block left open at the end runs to the end of the document: closed first, or the
-        # Glossary would be code, a comment or raw HTML.
-        ending += f"{self.closing}\n" if self.closing else ""
+        # Glossary would be code, a comment or raw HTML. (Found here, with the notes: it renders
+        # the document, which links and a document without notes never need.)
+        closing = _closing(self.source, self.tokens, self.markdown)
+        ending += f"{closing}\n" if closing else ""
         return f"{ending}\n## {GLOSSARY_HEADING}\n\n{text.rstrip()}\n"
 
 
