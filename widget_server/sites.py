@@ -172,10 +172,8 @@ def load_sites(
             continue
         valid = len(errors) == before
         # The origins of a file with other mistakes are compared too, so that its problems are
-        # all said at once; one that is not an origin is reported already.
+        # all said at once.
         for origin, line in zip(site.origins, origin_lines, strict=True):
-            if origin_problem(origin):
-                continue
             if origin in claimed:
                 # At both files: which of the two is the mistake (the newer file, or an old one
                 # the site moved from) is the editor's call, and the files' order says nothing.
@@ -201,7 +199,8 @@ def load_sites(
 def _load_site(
     path: Path, known_categories: Collection[str] | None, errors: list[ContentError]
 ) -> tuple[Site | None, list[int]]:
-    """The site of one file and the line of each origin; None once its problems are reported."""
+    """The site of one file (with only the origins that are valid) and the line of each of them;
+    None once its problems are reported."""
 
     error = report_to(errors, path)
 
@@ -233,9 +232,12 @@ def _load_site(
         error(1, "missing origins (the https://host[:port] of the partner's pages)")
     elif not origins and data["origins"] == []:
         error(reader.line("origins"), "origins must list at least one origin")
+    valid_origins = []  # the others are reported here, and compared with no other site's
     for line, origin in origins:
         if problem := origin_problem(origin):
             error(line, f"origin {origin!r} {problem}")
+        else:
+            valid_origins.append((line, origin))
     categories = reader.strings("categories", "category")
     for line, category in categories:
         if known_categories is not None and category not in known_categories:
@@ -247,7 +249,7 @@ def _load_site(
     site = Site(
         id=path.stem,
         name=(name or "").strip(),
-        origins=tuple(origin for _, origin in origins),
+        origins=tuple(origin for _, origin in valid_origins),
         categories=tuple(category for _, category in categories),
         occurrences=reader.choice("occurrences", OCCURRENCES),
         max=reader.positive_int("max"),
@@ -258,7 +260,7 @@ def _load_site(
         feedback=reader.flag("feedback", "on or off"),
         enabled=reader.flag("enabled", "true or false"),
     )
-    return site, [line for line, _ in origins]
+    return site, [line for line, _ in valid_origins]
 
 
 class _FieldReader:
