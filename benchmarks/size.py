@@ -110,7 +110,7 @@ def index_bytes(workdir: Path, count: int) -> list[Bytes]:
     rows = []
     for path, body in sorted(api_files(glossary)):
         if path.startswith(INDEX_PREFIX):
-            terms = len(json.loads(body)["terms"])
+            terms = len({name[0] for names in json.loads(body)["names"].values() for name in names})
             name = path.removeprefix(INDEX_PREFIX)
             rows.append(
                 Bytes(name, raw=len(body), gzip=gzip_size(body), brotli=brotli_size(body), note=f"{terms} terms")

@@ -20,7 +20,7 @@ from starlette.testclient import TestClient
 
 from tests.support.server import http_scope
 from widget_server import snapshot
-from widget_server.api import MAX_BEGINNINGS, beginnings, entry_words, index_document
+from widget_server.api import MAX_BEGINNINGS, beginnings, index_document, index_entries, matcher_document
 from widget_server.app import create_app
 from widget_server.compress import compressed_copies
 from widget_server.content import load_glossary
@@ -159,17 +159,18 @@ def test_term_document_of_neuromuscular_re_education(client: TestClient) -> None
 
 
 def test_category_index(client: TestClient, terms: list[dict[str, Any]]) -> None:
+    """Each category's file is the matcher of its terms' entries (`index_entries`), ready-made."""
+    glossary = load_glossary(GLOSSARY_DATA)
     for category in CATEGORY_SLUGS:
         document = client.get(f"/api/v1/index/{category}.json").json()
-        # `context`: the category's context words, when a term of the file uses them.
-        assert list(document) in (
-            ["category", "terms", "words", "starts"],
-            ["category", "terms", "context", "words", "starts"],
-        )
+        # `rules`: the context words and `not` phrases, when a term of the file has some.
+        assert list(document) in (["category", "names", "starts"], ["category", "names", "starts", "rules"])
         assert document["category"] == category
+        entries, defaults = index_entries(glossary, category)
+        assert document == {"category": category, **matcher_document(entries, defaults)}
         expected = [t for t in terms if category in t["categories"]]
-        assert [row[0].removeprefix("=") for row in document["terms"]] == [t["slug"] for t in expected]
-        for row, entry in zip(document["terms"], expected, strict=True):
+        assert [row[0].removeprefix("=") for row in entries] == [t["slug"] for t in expected]
+        for row, entry in zip(entries, expected, strict=True):
             # A case-sensitive term is marked once, on its slug; its names carry no mark but
             # `?` (needs context); context words (+) and not phrases (-) follow the names.
             assert row[0].startswith("=") == entry["case_sensitive"]
@@ -182,9 +183,10 @@ def test_category_index(client: TestClient, terms: list[dict[str, Any]]) -> None
                     assert not name.startswith("=")
 
 
-def test_category_index_marks_acronyms_as_exact(client: TestClient) -> None:
-    finance = {row[0]: row[1:] for row in client.get("/api/v1/index/finance.json").json()["terms"]}
-    privacy = {row[0]: row[1:] for row in client.get("/api/v1/index/privacy.json").json()["terms"]}
+def test_category_index_marks_acronyms_as_exact() -> None:
+    glossary = load_glossary(GLOSSARY_DATA)
+    finance = {row[0]: row[1:] for row in index_entries(glossary, "finance")[0]}
+    privacy = {row[0]: row[1:] for row in index_entries(glossary, "privacy")[0]}
 
     assert finance["annual-percentage-rate"] == ["Annual Percentage Rate", "=APR"]
     assert privacy["=gdpr"] == ["GDPR", "General Data Protection Regulation"]
@@ -195,14 +197,14 @@ def test_index_carries_context_rules_compactly() -> None:
     context words and its not phrases; category words go once per file; terms without rules
     are as before; a term of two categories lists the words of both itself, in either file."""
     glossary = load_glossary(VECTORS_GLOSSARY)
-    insurance = index_document(glossary, "insurance")
-    finance = index_document(glossary, "finance")
-    healthcare = index_document(glossary, "healthcare")
-    entries = {row[0]: row for doc in (insurance, finance, healthcare) for row in doc["terms"]}
+    insurance, insurance_words = index_entries(glossary, "insurance")
+    finance, finance_words = index_entries(glossary, "finance")
+    healthcare, healthcare_words = index_entries(glossary, "healthcare")
+    entries = {row[0]: row for rows in (insurance, finance, healthcare) for row in rows}
 
-    assert insurance["context"] == ["insurer", "policyholder", "coverage", "health plan"]
-    assert finance["context"] == ["lender", "loan"]
-    assert "context" not in healthcare  # no term of it uses the category's words
+    assert insurance_words == ("insurer", "policyholder", "coverage", "health plan")
+    assert finance_words == ("lender", "loan")
+    assert healthcare_words == ()  # no term of it uses the category's words
     assert entries["policy"] == ["policy", "Policy"]
     assert entries["premium"] == [
         "premium",
@@ -236,23 +238,24 @@ def test_index_carries_context_rules_compactly() -> None:
         "+hospital",
         "-social exclusion",
     ]
-    assert [r for r in insurance["terms"] if r[0] == "exclusion"] == [exclusion]
-    assert [r for r in healthcare["terms"] if r[0] == "exclusion"] == [exclusion]
+    assert [r for r in insurance if r[0] == "exclusion"] == [exclusion]
+    assert [r for r in healthcare if r[0] == "exclusion"] == [exclusion]
 
 
-def index_rows(glossary: Glossary, category: str) -> dict[str, list[str]]:
-    return {row[0]: row for row in index_document(glossary, category)["terms"]}
+def index_rows(glossary: Glossary, category: str | None) -> dict[str, list[str]]:
+    return {row[0]: row for row in index_entries(glossary, category)[0]}
 
 
 def test_the_index_of_every_category_has_every_term_once_with_its_own_context_words(client: TestClient) -> None:
     """The file a tag without data-categories reads: every term in glossary order, each as the
     category files give it, but that it lists its context words itself (no file defaults)."""
     glossary = load_glossary(VECTORS_GLOSSARY)
-    every = index_document(glossary)
+    every, defaults = index_entries(glossary)
 
-    assert list(every) == ["terms", "words", "starts"]
-    assert [row[0].removeprefix("=") for row in every["terms"]] == [t.slug for t in glossary.terms]
-    rows = {row[0]: row for row in every["terms"]}
+    assert defaults == ()
+    assert list(index_document(glossary)) == ["names", "starts", "rules"]
+    assert [row[0].removeprefix("=") for row in every] == [t.slug for t in glossary.terms]
+    rows = index_rows(glossary, None)
     # In insurance.json, premium takes the file's `context`; here it lists those words itself.
     assert rows["premium"] == [
         "premium",
@@ -268,35 +271,56 @@ def test_the_index_of_every_category_has_every_term_once_with_its_own_context_wo
     ]
     assert rows["deductible"] == index_rows(glossary, "insurance")["deductible"]
     served = client.get("/api/v1/index.json").json()
-    assert len(served["terms"]) == len(client.get("/api/v1/terms.json").json()["terms"])
+    assert served == matcher_document(*index_entries(load_glossary(GLOSSARY_DATA)))
 
 
 def test_the_matcher_in_an_index_finds_every_name_by_its_words() -> None:
-    """`words` sends each name's first word (folded) and a one-word name's plural to the entries
-    that have the name; `starts` holds the first letters of every such word."""
+    """`names` sends each name's first word (folded) and a one-word name's plural to the names
+    that may begin there, ready for `fits`; `starts` holds the first letters of every such word;
+    `rules` each set of context words and `not` phrases once."""
     entries = [
         ["premium", "Premium", "=PRM"],
-        ["premium-tax-credit", "Premium Tax Credit"],
+        ["premium-tax-credit", "Premium Tax\u00a0Credit"],
         ["=hipaa", "HIPAA"],
         ["policy", "?Policy", "+insurer", "-policy wonk"],
         ["os", "Ος"],
+        ["plan", "?Plan", "-plan b"],  # no context words of its own: `defaults`
+        ["deed", "?Deed"],  # the file's; without them it never matches, and is left out
     ]
-    words = entry_words(entries)
+    premium = ["premium", 0, 0, 0, "premiums", "premium"]
+    prm = ["premium", 1, 0, 0, "PRMs", "PRM"]  # an acronym alias is exact, its plural too
+    policy = ["policy", 0, 1, 2, "policies", "policy"]
+    plan = ["plan", 0, 3, 4, "plans", "plan"]
+    deed = ["deed", 0, 3, 0, "deeds", "deed"]
 
-    assert words == {
-        "premium": [0, 1],
-        "premiums": [0],
-        "prm": [0],
-        "prms": [0],  # an acronym alias keeps its capitals in the plural (PRMs), then is folded
-        "hipaa": [2],  # no plural in a case-sensitive term
-        "policy": [3],
-        "policies": [3],
-        "οσ": [4],  # the final sigma folded as any sigma
-        "οσs": [4],
+    with_defaults = matcher_document(entries, ("insurer", "health plan"))
+
+    assert with_defaults["names"] == {
+        "premium": [premium, ["premium-tax-credit", 0, 0, 0, "credits", "premium", " ", "tax", " ", "credit"]],
+        "premiums": [premium],
+        "prm": [prm],
+        "prms": [prm],
+        "hipaa": [["hipaa", 1, 0, 0, "", "HIPAA"]],  # no plural in a case-sensitive term
+        "policy": [policy],
+        "policies": [policy],
+        "οσ": [["os", 0, 0, 0, "οσs", "οσ"]],  # the final sigma folded as any sigma
+        "οσs": [["os", 0, 0, 0, "οσs", "οσ"]],
+        "plan": [plan],
+        "plans": [plan],
+        "deed": [deed],
+        "deeds": [deed],
     }
-    starts = beginnings(words).split("|")
-    assert all(any(word.startswith(start) for start in starts) for word in words)
+    assert with_defaults["rules"] == [
+        [["insurers", "insurer"]],
+        [["wonks", "policy", " ", "wonk"]],
+        [["insurers", "insurer"], ["plans", "health", " ", "plan"]],
+        [["bs", "plan", " ", "b"]],
+    ]
+    starts = with_defaults["starts"].split("|")
+    assert all(any(word.startswith(start) for start in starts) for word in with_defaults["names"])
     assert max(len(start) for start in starts) <= 4
+    assert "deed" not in matcher_document(entries)["names"]
+    assert "rules" not in matcher_document(entries[:3])
 
 
 def test_the_first_letters_are_fewer_for_a_large_glossary() -> None:
@@ -311,10 +335,11 @@ def test_the_first_letters_are_fewer_for_a_large_glossary() -> None:
 
 
 def test_index_of_a_category_lists_only_its_terms(client: TestClient) -> None:
-    healthcare = {row[0] for row in client.get("/api/v1/index/healthcare.json").json()["terms"]}
+    healthcare = client.get("/api/v1/index/healthcare.json").json()["names"]
 
-    assert "neuromuscular-re-education" in healthcare
-    assert "annual-percentage-rate" not in healthcare
+    slugs = {name[0] for names in healthcare.values() for name in names}
+    assert "neuromuscular-re-education" in slugs
+    assert "annual-percentage-rate" not in slugs
 
 
 def test_healthz(client: TestClient, terms: list[dict[str, Any]]) -> None:

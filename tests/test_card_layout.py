@@ -69,8 +69,39 @@ def test_on_a_page_without_a_doctype_the_card_flips_above_too(page: Page, fixtur
     assert box["top"] >= 0 and box["bottom"] <= page.evaluate("innerHeight")
 
 
-def test_a_card_taller_than_the_room_on_either_side_scrolls_inside_the_viewport(page: Page, fixture_server) -> None:
+def test_a_card_that_fits_neither_above_nor_below_goes_beside_the_term(page: Page, fixture_server) -> None:
+    """Half way down a short window (a laptop's, at 200% zoom): to the term's right, where there
+    is room, the window's height as its own, so that all of it shows."""
     page.set_viewport_size({"width": 800, "height": 400})
+    open_page(page, fixture_server)
+    term(page, "wage-theft").evaluate("el => el.scrollIntoView({block: 'center'})")
+
+    box = open_card(page, "wage-theft")
+
+    word = rect(term(page, "wage-theft"))
+    assert box["height"] > max(word["top"], viewport(page)["height"] - word["bottom"]) - 2 * GAP
+    assert box["left"] == pytest.approx(word["right"] + GAP, abs=1)
+    assert_inside_viewport(page, box)
+    shown = card(page, "wage-theft")
+    assert not shown.evaluate("el => el.scrollHeight > el.clientHeight")
+    assert rect(shown.get_by_role("button", name="Turn off highlights"))["bottom"] <= box["bottom"]
+
+
+def test_a_card_beside_a_term_at_the_right_edge_goes_to_its_left(page: Page, fixture_server) -> None:
+    page.set_viewport_size({"width": 1280, "height": 300})
+    open_page(page, fixture_server)
+
+    box = open_card(page, "aca")
+
+    word = rect(term(page, "aca"))
+    assert box["right"] == pytest.approx(word["left"] - GAP, abs=1)
+    assert_inside_viewport(page, box)
+
+
+def test_a_card_taller_than_the_room_on_every_side_scrolls_inside_the_viewport(page: Page, fixture_server) -> None:
+    """On a small screen, with no room beside the term either: in the larger room, above or
+    below it, scrolling."""
+    page.set_viewport_size({"width": 480, "height": 400})
     open_page(page, fixture_server)
     term(page, "wage-theft").evaluate("el => el.scrollIntoView({block: 'center'})")
 

@@ -15,6 +15,7 @@ to be over (`settle`).
 from __future__ import annotations
 
 import contextlib
+import json
 import socket
 from collections.abc import Callable, Iterator
 
@@ -36,6 +37,7 @@ from tests.support.widget import (
     wait_for_events,
     widget_tag,
 )
+from widget_server.api import matcher_document
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +101,7 @@ def abort(route: Route) -> None:
     route.abort()
 
 
-GOOD_INDEX = '{"category":"insurance","terms":[["premium","Premium"],["policy","Policy"]]}'
+GOOD_INDEX = json.dumps({"category": "insurance", **matcher_document([["premium", "Premium"], ["policy", "Policy"]])})
 
 # name -> (handler for categories.json, handler for the index files)
 FAILURES: dict[str, tuple[Callable, Callable]] = {
@@ -115,15 +117,12 @@ FAILURES: dict[str, tuple[Callable, Callable]] = {
     "categories-null": (fulfill_json("null"), real),
     "categories-is-a-string": (fulfill_json('{"categories": "insurance"}'), real),
     "categories-null-entry": (fulfill_json('{"categories": [null]}'), real),
-    "index-terms-missing": (real, fulfill_json('{"category": "insurance"}')),
-    "index-terms-an-object": (real, fulfill_json('{"terms": {"premium": "Premium"}}')),
-    "index-terms-a-string": (real, fulfill_json('{"terms": "premium"}')),
-    "index-entry-not-strings": (real, fulfill_json('{"terms": [["premium", 42]]}')),
-    "index-entry-not-an-array": (real, fulfill_json('{"terms": [{"slug": "premium"}]}')),
-    "index-entry-empty": (real, fulfill_json('{"terms": [["premium", "Premium"], []]}')),
-    # The category's context words, used by a name that needs context (docs/api.md, "The matching index").
-    "index-context-not-text": (real, fulfill_json('{"context": ["insurer", 5], "terms": [["premium", "?Premium"]]}')),
-    "index-context-a-number": (real, fulfill_json('{"context": 5, "terms": [["premium", "?Premium"]]}')),
+    "index-names-missing": (real, fulfill_json('{"category": "insurance"}')),
+    "index-names-null": (real, fulfill_json('{"names": null, "starts": "prem"}')),
+    "index-names-a-string": (real, fulfill_json('{"names": "premium", "starts": "prem"}')),
+    # An index file of the format before 2026-12 (docs/api.md, "The matching index"), as a
+    # cache may hold one for a while after an upgrade.
+    "index-older-format": (real, fulfill_json('{"terms": [["premium", "Premium"]], "words": {"premium": [0]}}')),
 }
 
 
@@ -175,17 +174,32 @@ def test_api_failure_leaves_the_page_as_it_was(
     assert_untouched(page, console, before, failures_reported(page, console, failed))
 
 
-@pytest.mark.parametrize(
-    "entry", ["[]", '["premium"]', '["premium", ""]', '["premium", 42]', '"premium"', "null", '{"slug": "premium"}']
-)
-def test_a_malformed_index_entry_is_reported_as_such(
+TAX = '["tax", 0, 0, 0, "taxes", "tax"]'
+# An index whose names are checked when a page has their words (the scan, not the start, then
+# fails): name -> the index file.
+MALFORMED_NAMES = {
+    "exact-not-a-number": f'{{"names": {{"tax": [{TAX}, ["tax", "0", 0, 0, "taxes", "tax"]]}}, "starts": "tax"}}',
+    "plural-not-text": f'{{"names": {{"tax": [{TAX}, ["tax", 0, 0, 0, 5, "tax"]]}}, "starts": "tax"}}',
+    "slug-null": f'{{"names": {{"tax": [{TAX}, [null, 0, 0, 0, "taxes", "tax"]]}}, "starts": "tax"}}',
+    "name-a-string": f'{{"names": {{"tax": [{TAX}, "tax"]}}, "starts": "tax"}}',
+    "name-null": f'{{"names": {{"tax": [{TAX}, null]}}, "starts": "tax"}}',
+    "name-an-object": f'{{"names": {{"tax": [{TAX}, {{"slug": "tax"}}]}}, "starts": "tax"}}',
+    # A name that needs context words (`near` 1), in a file without any.
+    "rules-missing": '{"names": {"tax": [["tax", 0, 1, 0, "taxes", "tax"]]}, "starts": "tax"}',
+    "rules-not-lists": '{"names": {"tax": [["tax", 0, 0, 1, "taxes", "tax"]]}, "starts": "tax", "rules": [5]}',
+}
+
+
+@pytest.mark.parametrize("index", MALFORMED_NAMES.values(), ids=list(MALFORMED_NAMES))
+def test_a_malformed_name_in_the_index_is_reported_as_such(
     page: Page,
     fixture_server: LiveServer,
-    entry: str,
+    index: str,
 ) -> None:
-    """An entry is [slug, name, aliases...] of text; the site owner reading the console learns
-    that the index is at fault, not of a script error inside the widget."""
-    page.route(INDEX_FILES, fulfill_json(f'{{"terms": [["tax", "Tax"], {entry}]}}'))
+    """A name is [slug, exact, near, not, plural, word, gap, word...] of text and numbers; the
+    site owner reading the console learns that the index is at fault, not of a script error
+    inside the widget."""
+    page.route(INDEX_FILES, fulfill_json(index))
     with page.expect_console_message(lambda message: message.type == "warning") as warning:
         page.goto(fixture_server.url + PAGE)
     assert "glossary not loaded (bad index)" in warning.value.text

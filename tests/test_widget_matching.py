@@ -226,13 +226,8 @@ ALIKE_EXPECTED = [
 ]
 
 
-@pytest.mark.parametrize("matcher_data", [True, False], ids=["server's matcher", "index without it"])
-def test_longest_of_names_that_start_at_the_same_word(
-    page: Page, fixture_server: LiveServer, matcher_data: bool
-) -> None:
-    """With the matcher the server computes, and with an index file that has none (an older or
-    a hand-made copy), from which the widget makes it."""
-    serve_index(page, ALIKE_INDEX, matcher_data)
+def test_longest_of_names_that_start_at_the_same_word(page: Page, fixture_server: LiveServer) -> None:
+    serve_index(page, ALIKE_INDEX)
     url = serve_html(
         page,
         f"{fixture_server.url}/examples/alike.html",

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from widget_server.markup import card_text
 from widget_server.model import Glossary, Site, Term
-from widget_server.names import fold, plural, words_of
+from widget_server.names import fold, plural, split_name, words_of
 from widget_server.sites import dataset_name, disabled_origin_hashes
 
 API_PREFIX = "api/v1/"
@@ -144,40 +145,118 @@ def term_document(glossary: Glossary, term: Term) -> dict[str, Any]:
 
 def index_document(glossary: Glossary, category: str | None = None) -> dict[str, Any]:
     """The matching index the widget downloads: for one category, or (None) for every term, the
-    file a tag without `data-categories` reads.
+    file a tag without `data-categories` reads. It is the matcher ready-made
+    (`matcher_document`), computed here once per glossary version rather than in every reader's
+    browser."""
+    entries, defaults = index_entries(glossary, category)
+    document: dict[str, Any] = {"category": category} if category else {}
+    return document | matcher_document(entries, defaults)
 
-    `terms` is a list of `[slug, name, name, ...]`: the title first, then the aliases. The slug
-    of a case-sensitive term starts with `=`: all its names match exactly, with no plural. In
-    other terms, an acronym alias (APR) starts with `=`: it matches only in capitals, plural
-    included (APRs). No slug or name can start with `=` otherwise. Arrays rather than objects
-    keep the file small; brotli does the rest.
+
+def index_entries(glossary: Glossary, category: str | None = None) -> tuple[list[list[str]], tuple[str, ...]]:
+    """The terms of an index file as entries, and the context words of its category that they
+    may take: what both matchers are made from (`matcher_document` for the widget,
+    `widget_server/matcher.py` on the server).
+
+    An entry is `[slug, name, name, ...]`: the title first, then the aliases. The slug of a
+    case-sensitive term starts with `=`: all its names match exactly, with no plural. In other
+    terms, an acronym alias (APR) starts with `=`: it matches only in capitals, plural included
+    (APRs). No slug or name can start with `=` otherwise.
 
     Context rules follow the names, so that an unambiguous term costs nothing: a name that needs
     context has `?` after any `=` (`"?Premium"`, `"=?ARM"`), then come the term's context words,
     each as `+word`, and its `not` phrases, each as `-phrase` (no name starts with `?`, `+` or
-    `-`). A term whose names need context but that lists no `+` words takes the category's, which
-    the file gives once, as `context`: only when they are the term's own defaults (those of all
-    its categories), so that a term in two index files reads the same from either. The file of
-    every term has no category's defaults: its terms list their words.
-
-    `words` and `starts` are the matcher, made here once per glossary version rather than in
-    every reader's browser: `words` maps each word a name is looked up by (`lookup_words`) to
-    the positions in `terms` of the entries with such a name, and `starts` is the alternation of
-    those words' first letters, from which the widget makes the one expression that finds where
-    a name may begin.
+    `-`). A term whose names need context but that lists no `+` words takes the category's,
+    returned beside the entries: only when they are the term's own defaults (those of all its
+    categories), so that a term in two index files reads the same from either. The file of every
+    term has no category's defaults: its terms list their words.
     """
     found = glossary.category(category) if category else None
     defaults = found.context if found else ()
     terms = glossary.terms_in(category) if category else glossary.terms
     entries = [_index_entry(glossary, term, defaults) for term in terms]
-    document: dict[str, Any] = {"category": category} if category else {}
-    document["terms"] = entries
-    if any(_uses_defaults(entry) for entry in entries):
-        document["context"] = list(defaults)
-    words = entry_words(entries)
-    document["words"] = words
-    document["starts"] = beginnings(words)
+    return entries, (defaults if any(_uses_defaults(entry) for entry in entries) else ())
+
+
+@dataclass(frozen=True)
+class IndexName:
+    """A name of an index entry as a matcher tries it: `fits` (widget_js/matcher.js) compares a
+    text's words with `words`, the last also with `plural`, and the text between them with
+    `gaps`."""
+
+    name: str  # as written in the glossary, without marks
+    words: tuple[str, ...]  # folded, unless exact
+    gaps: tuple[str, ...]
+    exact: bool  # compared with the text as written, not folded
+    plural: str  # of the last word; "" for a case-sensitive term
+    needs: bool  # matches only with a context word near
+
+
+def index_name(marked: str, case_sensitive: bool) -> IndexName:
+    """Reads a name as an index entry writes it, marks and all."""
+    exact = case_sensitive or marked.startswith(EXACT_MARK)
+    unmarked = marked.removeprefix(EXACT_MARK)
+    name = unmarked.removeprefix(NEEDS_MARK)
+    words, gaps = split_name(name if exact else fold(name))
+    return IndexName(
+        name=name,
+        words=tuple(words),
+        gaps=tuple(gaps),
+        exact=exact,
+        plural="" if case_sensitive or not words else plural(words[-1]),
+        needs=unmarked.startswith(NEEDS_MARK),
+    )
+
+
+def matcher_document(entries: list[list[str]], defaults: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The matcher of `entries` (`index_entries`) as the widget reads it: `{"names", "starts",
+    "rules"}`.
+
+    `names` maps each word a name is looked up by (`lookup_words`) to the names that may begin
+    there, in glossary order. Each is `[slug, exact, near, not, plural, word, gap, word, ...]`:
+    `exact` is 1 for a name compared with the text as written (0: folded); `near` and `not`
+    are 0, or n for the words or phrases in `rules[n - 1]`: the context words one of which the
+    name's block must hold (for a name that needs them), and the phrases the name must not be
+    part of; then come the name's form (`name_form`). A name that needs context words and has
+    none never matches, and is left out.
+
+    `starts` is the alternation of the first letters of `names`' words, from which the widget
+    makes the one expression that finds where a name may begin. `rules` (only where a term has
+    context rules) lists each set of context words (a term's own, else `defaults`) and of `not`
+    phrases once, each word or phrase in its form.
+    """
+    names: dict[str, list[list[Any]]] = {}
+    rules: dict[tuple[str, ...], int] = {}  # words or phrases -> n, as `near` and `not` give it
+
+    def rule(words: list[str]) -> int:
+        return rules.setdefault(tuple(words), len(rules) + 1) if words else 0
+
+    for entry in entries:
+        case_sensitive = entry[0].startswith(EXACT_MARK)
+        slug = entry[0].removeprefix(EXACT_MARK)
+        own = [item[1:] for item in entry if item.startswith(NEAR_MARK)]
+        refuse = [item[1:] for item in entry if item.startswith(NOT_MARK)]
+        for marked in entry_names(entry):
+            name = index_name(marked, case_sensitive)
+            near = rule(own or list(defaults)) if name.needs else 0
+            if not name.words or (name.needs and not near):
+                continue
+            candidate = [slug, int(name.exact), near, rule(refuse), *name_form(name)]
+            for word in lookup_words(marked, case_sensitive):
+                names.setdefault(word, []).append(candidate)
+    document: dict[str, Any] = {"names": names, "starts": beginnings(names)}
+    if rules:
+        document["rules"] = [[name_form(index_name(words, False)) for words in rule] for rule in rules]
     return document
+
+
+def name_form(name: IndexName) -> list[str]:
+    """`[plural, word, gap, word, ...]`: a name (with at least one word) as `fits`
+    (widget_js/matcher.js) compares it with a text."""
+    form = [name.plural, name.words[0]]
+    for gap, word in zip(name.gaps, name.words[1:], strict=True):
+        form += [gap, word]
+    return form
 
 
 def lookup_words(name: str, case_sensitive: bool) -> tuple[str, ...]:
@@ -206,21 +285,7 @@ def entry_names(entry: list[str]) -> list[str]:
     return names
 
 
-def entry_words(entries: list[list[str]]) -> dict[str, list[int]]:
-    """Each word names are looked up by, with the positions of the entries that have such a
-    name, in order (an index file's `words`)."""
-    found: dict[str, list[int]] = {}
-    for position, entry in enumerate(entries):
-        case_sensitive = entry[0].startswith(EXACT_MARK)
-        for name in entry_names(entry):
-            for word in lookup_words(name, case_sensitive):
-                positions = found.setdefault(word, [])
-                if positions[-1:] != [position]:
-                    positions.append(position)
-    return found
-
-
-def beginnings(words: dict[str, list[int]]) -> str:
+def beginnings(words: Collection[str]) -> str:
     """The first letters of `words`, as few as keep them to MAX_BEGINNINGS alternatives (at
     least two), joined by `|` (an index file's `starts`). Words are letters, marks, digits and
     `_`, none of which a regular expression reads as syntax."""

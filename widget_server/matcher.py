@@ -1,10 +1,11 @@
 """The widget's matcher in Python: the same highlights as `widget_js/matcher.js` on the same text.
 
-It is built from the same index documents the widget downloads (`api.index_document`), merged
-the way the widget merges them, so that the data cannot differ either; `tests/vectors/` holds
-the cases that both implementations must answer alike. It is written for clarity, not for the
-widget's speed: it looks at every word rather than at the few a regular expression picks out,
-which gives the same matches, since a name is looked up by its whole first word in both.
+It is built from the same index entries as the files the widget downloads (`api.index_entries`,
+merged the way the widget merges its files), and reads each name as `api.index_name` writes it
+into them, so that the data cannot differ either; `tests/vectors/` holds the cases that both
+implementations must answer alike. It is written for clarity, not for the widget's speed: it
+looks at every word rather than at the few a regular expression picks out, which gives the same
+matches, since a name is looked up by its whole first word in both.
 """
 
 from __future__ import annotations
@@ -16,14 +17,15 @@ from dataclasses import dataclass, field
 from widget_server.api import (
     EXACT_MARK,
     NEAR_MARK,
-    NEEDS_MARK,
     NOT_MARK,
+    IndexName,
     entry_names,
-    index_document,
+    index_entries,
+    index_name,
     lookup_words,
 )
 from widget_server.model import Glossary
-from widget_server.names import fold, next_word, normalize_gap, plural, split_name
+from widget_server.names import fold, next_word, normalize_gap
 
 
 @dataclass(frozen=True)
@@ -66,13 +68,8 @@ class Candidate:
     """A name as the matcher tries it at a place where its first word is."""
 
     entry: Entry
-    name: str  # as written in the glossary, without marks
+    form: IndexName
     alias: bool
-    words: tuple[str, ...]  # folded, unless exact
-    gaps: tuple[str, ...]
-    exact: bool
-    plural: str  # of the last word; "" for a case-sensitive term
-    needs: bool
 
 
 @dataclass(frozen=True)
@@ -121,26 +118,11 @@ class Matcher:
         """The names whose first word is `head`, most words first, then in glossary order."""
         if head in self._candidates:
             return self._candidates[head]
-        found = []
-        for entry, marked in self._heads.get(head, ()):
-            exact = entry.case_sensitive or marked.startswith(EXACT_MARK)
-            unmarked = marked.removeprefix(EXACT_MARK)
-            needs = unmarked.startswith(NEEDS_MARK)
-            name = unmarked.removeprefix(NEEDS_MARK)
-            words, gaps = split_name(name if exact else fold(name))
-            found.append(
-                Candidate(
-                    entry=entry,
-                    name=name,
-                    alias=marked != entry.names[0],
-                    words=tuple(words),
-                    gaps=tuple(gaps),
-                    exact=exact,
-                    plural="" if entry.case_sensitive else plural(words[-1]),
-                    needs=needs,
-                )
-            )
-        ordered = self._candidates[head] = tuple(sorted(found, key=lambda c: -len(c.words)))
+        found = [
+            Candidate(entry, index_name(marked, entry.case_sensitive), alias=marked != entry.names[0])
+            for entry, marked in self._heads.get(head, ())
+        ]
+        ordered = self._candidates[head] = tuple(sorted(found, key=lambda c: -len(c.form.words)))
         return ordered
 
     def match(self, text: str, near: Near | None = None, refused: list[Refusal] | None = None) -> list[Match]:
@@ -153,36 +135,36 @@ class Matcher:
         while (word := next_word(folded, position)) is not None:
             start, position = word
             for candidate in self.candidates(folded[start:position]):
-                end = fits(candidate, text if candidate.exact else folded, start)
+                end = fits(candidate.form, text if candidate.form.exact else folded, start)
                 if not end:
                     continue
                 reason, context = allowed(candidate, text, start, end, near, phrases)
                 if reason:
                     if refused is not None:
-                        refused.append(Refusal(start, end, candidate.entry.slug, candidate.name, reason))
+                        refused.append(Refusal(start, end, candidate.entry.slug, candidate.form.name, reason))
                     continue
-                seen = (text if candidate.exact else folded)[start:end]
-                plural_form = candidate.plural and seen.endswith(candidate.plural)
+                seen = (text if candidate.form.exact else folded)[start:end]
+                plural_form = candidate.form.plural and seen.endswith(candidate.form.plural)
                 rule = "plural" if plural_form else "alias" if candidate.alias else "name"
-                found.append(Match(start, end, candidate.entry.slug, candidate.name, rule, context))
+                found.append(Match(start, end, candidate.entry.slug, candidate.form.name, rule, context))
                 position = end
                 break
         return found
 
 
-def fits(candidate: Candidate, text: str, start: int) -> int:
-    """Where `candidate` ends in `text` if it matches from the word at `start`, else 0."""
-    last = len(candidate.words) - 1
+def fits(name: IndexName, text: str, start: int) -> int:
+    """Where `name` ends in `text` if it matches from the word at `start`, else 0."""
+    last = len(name.words) - 1
     end = start
-    for k, word in enumerate(candidate.words):
+    for k, word in enumerate(name.words):
         found = next_word(text, end)
         if found is None:
             return 0
         word_start, word_end = found
         seen = text[word_start:word_end]
-        if seen != word and not (k == last and seen == candidate.plural):
+        if seen != word and not (k == last and seen == name.plural):
             return 0
-        if k and normalize_gap(text[end:word_start]) != candidate.gaps[k - 1]:
+        if k and normalize_gap(text[end:word_start]) != name.gaps[k - 1]:
             return 0
         end = word_end
     return end
@@ -204,14 +186,14 @@ def allowed(
         for phrase in phrases[id(refuse)]:
             if phrase.start <= start and phrase.end >= end:
                 return f"not phrase {phrase.name!r}", ""
-    if not candidate.needs:
+    if not candidate.form.needs:
         return "", ""
     matcher = candidate.entry.near
     context = near(start, end, matcher) if near and matcher else ""
     return ("", context) if context else ("no context word in the block or the one before", "")
 
 
-def index_entries(glossary: Glossary, categories: Iterable[str] | None = None) -> list[Entry]:
+def chosen_entries(glossary: Glossary, categories: Iterable[str] | None = None) -> list[Entry]:
     """The entries the widget builds its matcher from: those of the file of every term by
     default, else those of the files of `categories` (unknown ones are left out, as the widget
     does), a term in two categories once, at its first place (the widget tries it twice, with
@@ -220,12 +202,11 @@ def index_entries(glossary: Glossary, categories: Iterable[str] | None = None) -
     chosen = [None] if categories is None else [c for c in categories if c in known]
     entries: dict[str, Entry] = {}
     for category in chosen:
-        document = index_document(glossary, category)
-        defaults = tuple(document.get("context", ()))
-        for items in document["terms"]:
-            entries[items[0]] = Entry(tuple(items), defaults)
+        items, defaults = index_entries(glossary, category)
+        for item in items:
+            entries[item[0]] = Entry(tuple(item), defaults)
     return list(entries.values())
 
 
 def glossary_matcher(glossary: Glossary, categories: Iterable[str] | None = None) -> Matcher:
-    return Matcher(index_entries(glossary, categories))
+    return Matcher(chosen_entries(glossary, categories))

@@ -37,6 +37,11 @@ _MARKDOWN = "text/markdown"
 _TEXT = {"type": "string"}
 _TEXTS = {"type": "array", "items": _TEXT}
 _SLUG = {"type": "string", "pattern": SLUG_RE.pattern}
+# A name in an index file (api.matcher_document): [plural, word, gap, word, ...], after
+# [slug, exact, near, not] in `names` (text, then three numbers: not every validator of
+# responses reads `prefixItems`).
+_NAME_FORM = {"type": "array", "items": _TEXT, "minItems": 2}
+_INDEX_NAME = {"type": "array", "items": {"type": ["string", "integer"]}, "minItems": 6}
 
 
 def openapi_document(glossary: Glossary) -> dict[str, Any]:
@@ -148,19 +153,18 @@ def _api_paths(slug: str, category: str, site: str) -> dict[str, Any]:
         ),
         f"/{API_PREFIX}index.json": _read(
             "The matching index of every category, which a tag without `data-categories` "
-            "downloads: as one category's, without `category` and `context` (each term lists "
-            "its context words).",
+            "downloads: as one category's, without `category`.",
             _json_ok("Index"),
             etag=True,
         ),
         f"/{API_PREFIX}index/{{category}}.json": _read(
-            "The matching index the widget downloads for one category: `[slug, title, alias, "
-            "...]` per term; `=` before a slug: its names match exactly; before an alias: it "
-            "matches only in capitals; `?` after any `=`: the name needs a context word in its "
-            "block; then the term's context words as `+word` and its refusing phrases as "
-            "`-phrase`; `context`: the category's default context words; `words`: each word "
-            "names are looked up by, with the positions in `terms` of the entries that have "
-            "such a name; `starts`: the first letters of those words, joined by `|`.",
+            "The matching index the widget downloads for one category: its matcher, ready-made "
+            "(docs/api.md). `names`: from each word a name is looked up by to the names that may "
+            "begin there, each `[slug, exact, near, not, plural, word, gap, word, ...]` (`exact` "
+            "1: compared as written, not case-folded; `near`, `not`: 0, or n for the context "
+            "words or refusing phrases in `rules[n - 1]`); `starts`: the first letters of those "
+            "words, joined by `|`; `rules`: sets of words or phrases, each `[plural, word, gap, "
+            "word, ...]`.",
             _json_ok("Index"),
             etag=True,
             parameters=[_path_parameter("category", category)],
@@ -661,17 +665,13 @@ _SCHEMAS: dict[str, Any] = {
         **_object(
             {
                 "category": _SLUG,
-                "terms": {"type": "array", "items": {"type": "array", "items": _TEXT, "minItems": 2}},
-                # The category's default context words, when a term of the file uses them (api.py).
-                "context": _TEXTS,
-                "words": {
-                    "type": "object",
-                    "additionalProperties": {"type": "array", "items": {"type": "integer", "minimum": 0}},
-                },
+                "names": {"type": "object", "additionalProperties": {"type": "array", "items": _INDEX_NAME}},
                 "starts": _TEXT,
+                # Only where a term of the file has context rules (api.py).
+                "rules": {"type": "array", "items": {"type": "array", "items": _NAME_FORM}},
             }
         ),
-        "required": ["terms", "words", "starts"],
+        "required": ["names", "starts"],
     },
     "Health": _object({"status": {"const": "ok"}, "terms": {"type": "integer", "minimum": 0}}),
     "OpenAPI": {"type": "object", "required": ["openapi", "paths"]},

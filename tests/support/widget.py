@@ -18,7 +18,7 @@ from typing import Any
 
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Error, Page, Route
 
-from widget_server.api import beginnings, entry_words
+from widget_server.api import matcher_document
 
 PAGES = Path(__file__).resolve().parent.parent / "fixtures" / "pages"
 # The widget's index files: the one of every category, which a tag without data-categories
@@ -308,14 +308,11 @@ def static_server(folder: Path, port: int, cors: bool = True, listening: socket.
         process.wait(timeout=5)
 
 
-def serve_index(page: Page, terms: list[list[str]], matcher_data: bool = True) -> None:
+def serve_index(page: Page, terms: list[list[str]]) -> None:
     """Answers the widget's categories.json and index files with one category, "money", of
-    `terms` (index entries, `[slug, name, ...]`), with the matcher the server computes (`words`
-    and `starts`, see api.py) unless `matcher_data` is false (an older or a hand-made copy)."""
+    `terms` (index entries, `[slug, name, ...]`, see api.py's `index_entries`), made into the
+    matcher the widget reads as the server makes it."""
     categories = {"categories": [{"slug": "money", "label": "Money", "description": "", "count": len(terms)}]}
-    index: dict[str, Any] = {"category": "money", "terms": terms}
-    if matcher_data:
-        index["words"] = entry_words(terms)
-        index["starts"] = beginnings(index["words"])
+    index = {"category": "money", **matcher_document(terms)}
     page.route("**/api/v1/categories.json", lambda route: route.fulfill(json=categories))
     page.route(INDEX_FILES, lambda route: route.fulfill(json=index))
