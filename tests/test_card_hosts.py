@@ -6,7 +6,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import ConsoleMessage, Page, expect
 
-from tests.support.card import card, hover, open_page, rect, term_json, viewport
+from tests.support.card import CARD_PAGE_HTML, card, hover, open_page, rect, term, term_json, viewport
 
 READ_MORE = "Read the full entry"
 
@@ -171,3 +171,21 @@ def test_axe_finds_no_violations_on_the_blog_post_with_a_card_open_or_highlights
     else:
         assert page.locator("glossary-term").count() == 0
     assert results.violations_count == 0, results.generate_report()
+
+
+def test_the_card_is_in_english_on_a_page_in_another_language(page: Page, fixture_server) -> None:
+    """Its words are the glossary's: a screen reader reads them with an English voice (WCAG 3.1.2),
+    whatever the host page's `lang`."""
+    html = CARD_PAGE_HTML.replace('<html lang="en">', '<html lang="de">', 1)
+    assert html != CARD_PAGE_HTML
+    page.route(
+        f"{fixture_server.url}/examples/german.html", lambda route: route.fulfill(body=html, content_type="text/html")
+    )
+    open_page(page, fixture_server, "german.html")
+
+    hover(page, term(page, "premium"))
+
+    shown = card(page, "premium")
+    expect(shown).to_be_visible()
+    assert shown.evaluate("el => el.matches(':lang(en)') && !el.matches(':lang(de)')")
+    assert term(page, "premium").evaluate("el => el.matches(':lang(de)')")  # the page's words stay its own

@@ -248,3 +248,21 @@ def test_opening_a_card_moves_nothing_on_a_flex_or_grid_page(page: Page, fixture
     open_card(page, "premium")
 
     assert page.evaluate(page_box) == before
+
+
+def test_the_card_of_a_term_that_wraps_opens_at_the_line_the_pointer_came_onto(page: Page, fixture_server) -> None:
+    """A term split over two lines: pointed at on its second line, the card opens by that line,
+    not by the first (far to the right, where the pointer would have to travel to keep it)."""
+    open_page(page, fixture_server)
+    page.add_style_tag(content="#passing { width: 9ch }")  # "data" ends a line, "broker" starts the next
+    lines = term(page, "data-broker").evaluate(
+        "el => [...el.getClientRects()].map(r => ({left: r.left, right: r.right, top: r.top, bottom: r.bottom}))"
+    )
+    assert len(lines) == 2 and lines[1]["top"] >= lines[0]["bottom"], lines
+
+    page.mouse.move((lines[1]["left"] + lines[1]["right"]) / 2, (lines[1]["top"] + lines[1]["bottom"]) / 2)
+    expect(card(page, "data-broker").get_by_text("Read the full entry")).to_be_visible()
+
+    box = rect(card(page, "data-broker"))
+    assert box["top"] == pytest.approx(lines[1]["bottom"] + GAP, abs=1)
+    assert box["left"] == pytest.approx(max(lines[1]["left"], GAP), abs=1)

@@ -34,12 +34,17 @@ export function createCards(config, signal, write, turnOff) {
   // Announced with the dialog's name when focus enters it (ids are the shadow root's own).
   card.setAttribute("aria-describedby", "definition warning");
   card.tabIndex = -1; // a click or tap on its text keeps focus in the card, so it stays open
+  card.lang = "en"; // its words, whatever the page's language (a screen reader's voice follows)
   if (config.theme !== "auto") card.style.colorScheme = config.theme; // light-dark() follows it
   card.popover = "manual";
   shadow.append(card);
 
   const cache = new Map(); // slug -> Promise of the term's card data
   let term = null; // the highlight whose card is open
+  // Where the pointer last came onto a term, and the line of `term` the card is placed by: the
+  // one the pointer came onto (a term may wrap), else the first.
+  let pointerY;
+  let line;
   let timer; // pointer at rest on a term: loading, then opening its card
   let closeTimer;
   // The term whose card Escape (or a second tap) closed. WCAG 1.4.13 has that last for the
@@ -69,6 +74,7 @@ export function createCards(config, signal, write, turnOff) {
     if (term === highlight) return;
     if (term) close();
     term = highlight;
+    line = [...highlight.getClientRects()].findIndex((rect) => rect.top <= pointerY && pointerY < rect.bottom);
     dismissed = null;
     const slug = highlight.dataset.glossaryTerm;
     highlight.ariaExpanded = true;
@@ -205,11 +211,15 @@ export function createCards(config, signal, write, turnOff) {
 
   /**
    * Beside the term: below it, or above when it does not fit below and there is more room
-   * above; taller than that room, it scrolls. Shifted sideways to stay inside the viewport.
+   * above. A card that fits neither goes to the term's right, else its left, where there is
+   * room, with the viewport's height as its own: half way down a laptop's screen a term has
+   * about 370 px above and below it, and a card with "Was this helpful?" is about 490 px tall.
+   * Taller than its room, it scrolls. Shifted to stay inside the viewport.
    */
   function place() {
     if (!term) return;
-    const rect = term.getClientRects()[0] || term.getBoundingClientRect();
+    const rects = term.getClientRects();
+    const rect = rects[line] || rects[0] || term.getBoundingClientRect();
     // The viewport: innerHeight, as a page without a doctype has a root as tall as itself.
     const width = document.documentElement.clientWidth;
     const height = innerHeight;
@@ -219,10 +229,20 @@ export function createCards(config, signal, write, turnOff) {
     const roomBelow = height - rect.bottom - 2 * GAP_PX;
     const roomAbove = rect.top - 2 * GAP_PX;
     const below = cardHeight <= roomBelow || roomBelow >= roomAbove;
-    const room = below ? roomBelow : roomAbove;
+    // The card's left edge beside the term, or false.
+    const toLeft = rect.left - GAP_PX - cardWidth;
+    const beside =
+      cardHeight > Math.max(roomBelow, roomAbove) &&
+      (rect.right + cardWidth + 2 * GAP_PX <= width ? rect.right + GAP_PX : toLeft >= GAP_PX && toLeft);
+    const room = beside ? height - 2 * GAP_PX : below ? roomBelow : roomAbove;
     if (cardHeight > room) card.style.maxHeight = `${Math.floor(room)}px`;
-    const top = below ? rect.bottom + GAP_PX : rect.top - GAP_PX - Math.min(cardHeight, room);
-    const left = Math.max(GAP_PX, Math.min(rect.left, width - cardWidth - GAP_PX));
+    const shown = Math.min(cardHeight, room);
+    const top = beside
+      ? Math.max(GAP_PX, Math.min(rect.top, height - GAP_PX - shown))
+      : below
+        ? rect.bottom + GAP_PX
+        : rect.top - GAP_PX - shown;
+    const left = beside || Math.max(GAP_PX, Math.min(rect.left, width - cardWidth - GAP_PX));
     card.style.top = `${Math.round(top)}px`;
     card.style.left = `${Math.round(left)}px`;
   }
@@ -241,6 +261,7 @@ export function createCards(config, signal, write, turnOff) {
     if (event.pointerType == "touch") return;
     const highlight = highlightOf(event.target);
     if (!highlight) return;
+    pointerY = event.clientY;
     if (highlight === term) return clearTimeout(closeTimer);
     if (highlight === dismissed && inCard(event.relatedTarget)) return;
     clearTimer();
