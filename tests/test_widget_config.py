@@ -249,13 +249,17 @@ def test_nested_roots_do_not_count_twice_towards_max(page: Page, fixture_server:
     ]
 
 
-def test_root_that_matches_nothing_highlights_nothing(page: Page, fixture_server: LiveServer) -> None:
+def test_root_that_matches_nothing_highlights_nothing_and_says_so(page: Page, fixture_server: LiveServer) -> None:
+    """Once: the page may add such a root later (test_widget_dom.py), so it is not an
+    error, but a site owner whose selector has a typo learns why nothing is highlighted."""
     console = Console.attach(page)
     detail = load(page, fixture_server, FULL, root="#nowhere")
 
     assert detail["highlights"] == 0
     assert highlights(page) == []
     assert console.page_errors == []
+    assert len(console.warnings) == 1
+    assert 'data-root "#nowhere" matches nothing yet' in console.warnings[0]
 
 
 # ---- data-categories -----------------------------------------------------------------------

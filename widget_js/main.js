@@ -130,6 +130,12 @@ function followContent(config, scan, write) {
   }
 
   follow(findRoots(config));
+  // Said, as the page may add it later (a single-page app's view, a comment): a site owner
+  // whose selector has a typo sees why nothing is highlighted.
+  if (!config.roots[0]) {
+    warn(`data-root "${config.root}" matches nothing yet`);
+    flushWarnings();
+  }
   return [config.roots, onMutations];
 }
 
