@@ -189,3 +189,44 @@ def test_the_card_is_in_english_on_a_page_in_another_language(page: Page, fixtur
     expect(shown).to_be_visible()
     assert shown.evaluate("el => el.matches(':lang(en)') && !el.matches(':lang(de)')")
     assert term(page, "premium").evaluate("el => el.matches(':lang(de)')")  # the page's words stay its own
+
+
+MODAL_HTML = CARD_PAGE_HTML.replace(
+    '<div class="spacer">',
+    '<dialog id="modal" style="display: flex; flex-direction: column; gap: 12px">'
+    "<p>In the dialog, a class action is filed.</p><button>Close</button></dialog>"
+    "<script>document.querySelector('#modal').showModal()</script>"
+    '<div class="spacer">',
+    1,
+)
+
+
+def test_a_card_in_a_host_page_modal_dialog_can_be_used_and_moves_nothing(page: Page, fixture_server) -> None:
+    """Outside the topmost modal dialog everything is inert: the card goes inside it while it
+    shows a term of it, without a box there (a flex dialog with a gap would grow); Escape closes
+    the card, not the dialog."""
+    page.route(
+        f"{fixture_server.url}/examples/modal.html",
+        lambda route: route.fulfill(body=MODAL_HTML, content_type="text/html"),
+    )
+    open_page(page, fixture_server, "modal.html")
+    inside = page.locator("#modal glossary-term")
+    expect(inside).to_have_count(1)
+    dialog_box = page.locator("#modal").bounding_box()
+
+    inside.focus()
+    page.keyboard.press("Enter")
+
+    shown = card(page, "class-action")
+    entry = shown.get_by_role("link", name="Read the full entry")
+    expect(entry).to_be_visible()
+    # Focus moved into the card (the card itself, as its content came after), and on to the
+    # link: it is not inert.
+    assert page.evaluate("document.activeElement.localName") == "glossary-card"
+    page.keyboard.press("Tab")
+    expect(entry).to_be_focused()
+    assert page.locator("#modal").bounding_box() == dialog_box
+    page.keyboard.press("Escape")
+    expect(shown).to_be_hidden()
+    assert page.evaluate("document.querySelector('#modal').open")
+    expect(inside).to_be_focused()

@@ -113,8 +113,10 @@ export function createCards(config, signal, write, turnOff) {
     // Added when first needed (and again if the page's scripts removed it): until then the
     // page's layout is left untouched, so the scan can read it without forcing a new one.
     // Through `write`, so that the observer does not take it for new content to scan. After
-    // <body>, not in it: as an item of a flex or grid <body> with a gap, it moved the page.
-    if (!host.isConnected) write(() => document.documentElement.append(host));
+    // <body>, not in it: as an item of a flex or grid <body> with a gap, it moved the page. In a
+    // host page's modal dialog instead, while it has the term: outside it, the card is inert.
+    const parent = term.closest("dialog:modal") ?? document.documentElement;
+    if (host.parentNode != parent) write(() => parent.append(host));
     card.togglePopover(true);
     place();
   }
@@ -331,6 +333,7 @@ export function createCards(config, signal, write, turnOff) {
     }
     if (!term) return;
     if (event.key == "Escape") {
+      event.preventDefault(); // the card, not a host's dialog under it, is what Escape closes
       dismissed = term;
       close();
     }
