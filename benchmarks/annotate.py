@@ -44,11 +44,8 @@ from benchmarks.synthetic import (
 from tests.support.chromium import chromium_launch_args
 from tests.support.server import LiveServer
 from widget_server import assets
-from widget_server.api import API_PREFIX, categories_document, encode, index_entries
 from widget_server.app import create_app
 from widget_server.assets import WIDGET_SOURCES, bundle_widget, minify_widget, widget_source_dir
-from widget_server.content import load_glossary
-from widget_server.model import Glossary
 
 PAGE_JS = BENCH_DIR / "page.js"
 PEERS_JS = BENCH_DIR / "peers.js"
@@ -69,11 +66,7 @@ WIDGET_VARIANTS = {
 # last commit before that work), so that "before" stays the same while the widget changes.
 BEFORE_REVISION = "7e5e491"
 BEFORE = "widget-before"
-BEFORE_FILE = f"widget-{BEFORE_REVISION}.js"  # beside the pages
-# Where the widget before issue 23 reads the glossary (its data-api, below the pages): the
-# categories as the server gives them, and each category's index in that revision's format,
-# `{"category", "terms", "context"}` (`api.index_entries`), which today's files have replaced.
-BEFORE_API = "before-api/"
+BEFORE_FILE = f"widget-{BEFORE_REVISION}.js"  # beside the pages, so data-api names the glossary
 # The articles: today's headline one and issue 23's dense one (see synthetic.py).
 ARTICLES = {"sparse": SPARSE, "dense": DENSE}
 # Time to first highlight (issue 23): the round trip emulated with CDP, and the tags compared:
@@ -357,18 +350,7 @@ def prepare_site(workdir: Path, count: int, before: Before | None = None) -> tup
         # Timed minified, as today's /widget.js is; the readable copy for its profile.
         (pages / BEFORE_FILE).write_bytes(minify_widget(before.code))
         (pages / before.bundle.name).write_text(before.code)
-        write_before_api(load_glossary(data), pages / BEFORE_API / API_PREFIX)
     return data, pages, terms
-
-
-def write_before_api(glossary: Glossary, folder: Path) -> None:
-    """The files the widget before issue 23 reads, in `folder` (see BEFORE_API)."""
-    (folder / "index").mkdir(parents=True)
-    (folder / "categories.json").write_bytes(encode(categories_document(glossary)))
-    for category in glossary.categories:
-        entries, defaults = index_entries(glossary, category.slug)
-        document = {"category": category.slug, "terms": entries} | ({"context": list(defaults)} if defaults else {})
-        (folder / "index" / f"{category.slug}.json").write_bytes(encode(document))
 
 
 # ---- Browser runs ---------------------------------------------------------------------------
@@ -390,7 +372,8 @@ def fresh_page(browser: Any) -> Iterator[Any]:
 def widget_tag(method: str) -> tuple[str, dict[str, str]]:
     """The script's address and data-* attributes of a widget method."""
     if method == BEFORE:
-        return f"/examples/{BEFORE_FILE}", {**WIDGET_VARIANTS["widget-all"], "api": f"/examples/{BEFORE_API}"}
+        # Served beside the pages: data-api names the glossary at the server's root.
+        return f"/examples/{BEFORE_FILE}", {**WIDGET_VARIANTS["widget-all"], "api": "/"}
     return "/widget.js", WIDGET_VARIANTS[method]
 
 
@@ -533,12 +516,9 @@ def round_trips(offsets_ms: list[float]) -> int:
     return rounds
 
 
-def profile_run(
-    browser: Any, url: str, save: Path, bundle: Bundle, api: str
-) -> tuple[list[ProfileRow], list[ProfileRow]]:
-    """Self and inclusive time per function while an unminified widget, reading the glossary at
-    `api`, starts and scans (CDP Profiler); the whole profile is saved to `save`, which Chrome
-    DevTools can open."""
+def profile_run(browser: Any, url: str, save: Path, bundle: Bundle) -> tuple[list[ProfileRow], list[ProfileRow]]:
+    """Self and inclusive time per function while an unminified widget starts and scans
+    (CDP Profiler); the whole profile is saved to `save`, which Chrome DevTools can open."""
     with settled_page(browser, url) as page:
         cdp = page.context.new_cdp_session(page)
         cdp.send("Profiler.enable")
@@ -546,7 +526,7 @@ def profile_run(
         cdp.send("Profiler.start")
         page.evaluate(
             "([src, data]) => window.__bench.inject(src, data)",
-            [f"/examples/{bundle.name}", {**WIDGET_VARIANTS["widget-all"], "api": api}],
+            [f"/examples/{bundle.name}", {**WIDGET_VARIANTS["widget-all"], "api": "/"}],
         )
         page.evaluate("ms => window.__bench.whenReady(ms)", WAIT_MS)
         profile = cdp.send("Profiler.stop")["profile"]
@@ -692,8 +672,7 @@ class Bench:
         found = []
         for method, bundle in bundles.items():
             save = workdir / f"{method}-{point.article}.cpuprofile"
-            api = f"/examples/{BEFORE_API}" if method == BEFORE else "/"
-            rows, inclusive = profile_run(self.browser, self.url(stem), save, bundle, api)
+            rows, inclusive = profile_run(self.browser, self.url(stem), save, bundle)
             found.append(Profile(method, point.article, point.real_words, rows, inclusive))
         return found
 

@@ -55,7 +55,7 @@ FLOOR_RATIO = 1.3
 # The issue's figures for orientation (10,000 words x 2,000 terms, scan including compile).
 ISSUE_FLOOR_MS, ISSUE_MARKREGEXP_MS = 9.0, 14.0
 ISSUE_MARKREGEXP_HITS = 1335  # what markRegExp marked on the issue's article
-API_ROWS = ("term JSON", "index JSON")
+API_ROWS = ("term JSON", "matcher JSON")
 # Issue 23's targets.
 MARK_SCAN_RATIO, MARK_TOTAL_RATIO = 0.75, 1.0  # widget `all` against markRegExp, both articles
 FIRST_MS = {"sparse": 10.0, "dense": 15.0}  # `first`, median scan
@@ -725,7 +725,7 @@ def headline_section(results: Results) -> list[str]:
         "`ms`, and performance.now() around the peers' synchronous call. *Prepare* is the time "
         "before the scan to turn the names into what scans for them (below the table). "
         "*Wall* is from adding the widget's tag to `glossary:ready`, including the download of "
-        "its index files from the loopback server. *Hits* are the highlights made.",
+        "its matcher files from the loopback server. *Hits* are the highlights made.",
         "",
         *table(METHOD_HEADER, method_rows(point)),
         *prepare_note(point),
@@ -850,7 +850,7 @@ def prepare_note(point: Point) -> list[str]:
     peer_total = point.median_total_ms("markRegExp") / point.median_total_ms("floor")
     peer_scan = point.median_ms("markRegExp") / floor
     note = (
-        "Every page view prepares before it scans: the widget builds its matcher from the index "
+        "Every page view prepares before it scans: the widget builds its matcher from its files "
         "and compiles its one expression (the `setupMs` of its `glossary:ready` event), and the "
         "floor and `markRegExp` build one "
         "expression of all names and run it three times on a short string, so that it is "
@@ -1152,7 +1152,7 @@ def size_section(results: Results) -> list[str]:
     for note in size.notes:
         lines += [note, ""]
     lines += [
-        f"Matching index per category, {size.config['index_terms']:,}-term synthetic glossary:",
+        f"Matcher file per category, {size.config['index_terms']:,}-term synthetic glossary:",
         "",
         *table(["category", "terms", "raw", "gzip", "brotli"], index_rows),
         "## Build",

@@ -114,7 +114,7 @@ def rows_for(terms: list[SyntheticTerm]) -> list[Row]:
     term = terms[1] if len(terms) > 1 else terms[0]
     return [
         Row("term JSON", f"/api/v1/terms/{term.slug}.json", {}),
-        Row("index JSON", f"/api/v1/index/{term.category}.json", {}),
+        Row("matcher JSON", f"/api/v1/matcher/{term.category}.json", {}),
         Row("widget.js, br", "/widget.js", {"Accept-Encoding": "br"}),
         # /glossary/{slug} answers with a redirect to this page, which is what readers load.
         Row("entry page", f"/glossary/{term.slug}/", {}),

@@ -1,7 +1,8 @@
 """Sizes and build time: what a partner page downloads, and how long an export takes.
 
 - The widget: raw (the readable bundle, before minifying), minified, gzip, brotli.
-- The matching index of each category for a 1,000-term synthetic glossary, raw and brotli.
+- The matcher file of each category (what the widget downloads) for a 1,000-term synthetic
+  glossary, raw and brotli.
 - For reference, the published minified files of mark.js, tippy.js and Popper, fetched with
   `npm pack` into the git-ignored cache (never a dependency of the product or of the tests).
 - The build of a 5,000-term synthetic glossary with `build_site`, into fresh folders under
@@ -39,7 +40,7 @@ PEERS = (
     ("tippy.js", "6.3.7", "dist/tippy-bundle.umd.min.js"),
     ("@popperjs/core", "2.11.8", "dist/umd/popper.min.js"),
 )
-INDEX_PREFIX = "api/v1/index/"
+INDEX_PREFIX = "api/v1/matcher/"
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ def widget_bytes() -> Bytes:
 
 
 def index_bytes(workdir: Path, count: int) -> list[Bytes]:
-    """The index file of every category, as the server and the export send it."""
+    """The matcher file of every category, as the server and the export send it."""
     folder = workdir / "size" / f"glossary-{count}"
     shutil.rmtree(folder, ignore_errors=True)
     glossary = load_glossary(write_glossary(folder, synthetic_terms(count)))

@@ -20,7 +20,14 @@ from starlette.testclient import TestClient
 
 from tests.support.server import http_scope
 from widget_server import snapshot
-from widget_server.api import MAX_BEGINNINGS, beginnings, index_document, index_entries, matcher_document
+from widget_server.api import (
+    MAX_BEGINNINGS,
+    beginnings,
+    entry_words,
+    index_entries,
+    matcher_document,
+    matcher_file,
+)
 from widget_server.app import create_app
 from widget_server.compress import compressed_copies
 from widget_server.content import load_glossary
@@ -59,6 +66,8 @@ def api_paths() -> list[str]:
         "/api/v1/terms.json",
         "/api/v1/terms/neuromuscular-re-education.json",
         "/api/v1/terms/annual-percentage-rate.json",
+        "/api/v1/matcher.json",
+        *(f"/api/v1/matcher/{c.slug}.json" for c in glossary.categories),
         "/api/v1/index.json",
         *(f"/api/v1/index/{c.slug}.json" for c in glossary.categories),
     ]
@@ -158,11 +167,11 @@ def test_term_document_of_neuromuscular_re_education(client: TestClient) -> None
     assert "<" not in document["definition"] + document["misuse"]
 
 
-def test_category_index(client: TestClient, terms: list[dict[str, Any]]) -> None:
+def test_category_matcher(client: TestClient, terms: list[dict[str, Any]]) -> None:
     """Each category's file is the matcher of its terms' entries (`index_entries`), ready-made."""
     glossary = load_glossary(GLOSSARY_DATA)
     for category in CATEGORY_SLUGS:
-        document = client.get(f"/api/v1/index/{category}.json").json()
+        document = client.get(f"/api/v1/matcher/{category}.json").json()
         # `rules`: the context words and `not` phrases, when a term of the file has some.
         assert list(document) in (["category", "names", "starts"], ["category", "names", "starts", "rules"])
         assert document["category"] == category
@@ -253,7 +262,7 @@ def test_the_index_of_every_category_has_every_term_once_with_its_own_context_wo
     every, defaults = index_entries(glossary)
 
     assert defaults == ()
-    assert list(index_document(glossary)) == ["names", "starts", "rules"]
+    assert list(matcher_file(glossary)) == ["names", "starts", "rules"]
     assert [row[0].removeprefix("=") for row in every] == [t.slug for t in glossary.terms]
     rows = index_rows(glossary, None)
     # In insurance.json, premium takes the file's `context`; here it lists those words itself.
@@ -270,7 +279,7 @@ def test_the_index_of_every_category_has_every_term_once_with_its_own_context_wo
         "-a premium of",
     ]
     assert rows["deductible"] == index_rows(glossary, "insurance")["deductible"]
-    served = client.get("/api/v1/index.json").json()
+    served = client.get("/api/v1/matcher.json").json()
     assert served == matcher_document(*index_entries(load_glossary(GLOSSARY_DATA)))
 
 
@@ -323,6 +332,38 @@ def test_the_matcher_in_an_index_finds_every_name_by_its_words() -> None:
     assert "rules" not in matcher_document(entries[:3])
 
 
+def test_the_matching_index_that_earlier_widgets_read_is_still_served(client: TestClient) -> None:
+    """A widget pinned before the matcher files (a pinned tag keeps working after upgrades)
+    reads `terms` and `context`, or `words` and `starts` too: from each name's first word
+    (folded) and a one-word name's plural to the positions of the entries with the name."""
+    glossary = load_glossary(GLOSSARY_DATA)
+    for category in (None, *CATEGORY_SLUGS):
+        path = f"/api/v1/index/{category}.json" if category else "/api/v1/index.json"
+        entries, defaults = index_entries(glossary, category)
+        expected = {"category": category} if category else {}
+        expected |= {"terms": entries} | ({"context": list(defaults)} if defaults else {})
+        expected |= {"words": entry_words(entries), "starts": beginnings(entry_words(entries))}
+        assert client.get(path).json() == expected
+    entries = [
+        ["premium", "Premium", "=PRM"],
+        ["premium-tax-credit", "Premium Tax Credit"],
+        ["=hipaa", "HIPAA"],
+        ["policy", "?Policy", "+insurer", "-policy wonk"],
+        ["os", "Ος"],
+    ]
+    assert entry_words(entries) == {
+        "premium": [0, 1],
+        "premiums": [0],
+        "prm": [0],
+        "prms": [0],  # an acronym alias keeps its capitals in the plural (PRMs), then is folded
+        "hipaa": [2],  # no plural in a case-sensitive term
+        "policy": [3],
+        "policies": [3],
+        "οσ": [4],  # the final sigma folded as any sigma
+        "οσs": [4],
+    }
+
+
 def test_the_first_letters_are_fewer_for_a_large_glossary() -> None:
     """Four letters while they give at most MAX_BEGINNINGS alternatives, else three, else two."""
     many = {f"{a}{b}{c}{d}x": [0] for a in "abcdefgh" for b in "abcdefgh" for c in "abcdefgh" for d in "abcde"}
@@ -334,8 +375,8 @@ def test_the_first_letters_are_fewer_for_a_large_glossary() -> None:
     assert all(len(start) == 3 for start in starts)
 
 
-def test_index_of_a_category_lists_only_its_terms(client: TestClient) -> None:
-    healthcare = client.get("/api/v1/index/healthcare.json").json()["names"]
+def test_the_matcher_of_a_category_has_only_its_terms(client: TestClient) -> None:
+    healthcare = client.get("/api/v1/matcher/healthcare.json").json()["names"]
 
     slugs = {name[0] for names in healthcare.values() for name in names}
     assert "neuromuscular-re-education" in slugs

@@ -133,11 +133,11 @@ def test_time_to_first_highlight_had_the_script_cached_and_counted_round_trips(s
     default, categories = (next(r for r in runs if r.tag == tag) for tag in ("default", "categories"))
     # The widget asks for everything at once (issue 23): the categories, and the file of every
     # category or those of the chosen ones.
-    assert [path for path, _ in default.requests] == ["api/v1/categories.json", "api/v1/index.json"]
+    assert [path for path, _ in default.requests] == ["api/v1/categories.json", "api/v1/matcher.json"]
     assert sorted(path for path, _ in categories.requests) == [
         "api/v1/categories.json",
-        "api/v1/index/finance.json",
-        "api/v1/index/privacy.json",
+        "api/v1/matcher/finance.json",
+        "api/v1/matcher/privacy.json",
     ]
     assert default.rounds == categories.rounds == 1
 

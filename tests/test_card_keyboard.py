@@ -85,6 +85,32 @@ def test_focus_opens_the_card_and_escape_closes_it_without_moving_focus(page: Pa
     expect(card(page)).to_have_count(0)
 
 
+def test_escape_from_the_term_is_the_cards_and_from_the_page_also_the_pages(page: Page, fixture_server) -> None:
+    """Escape on the term closes the card and nothing under it (its default is prevented: a
+    host's modal dialog stays open); Escape in a field of the page, with a card open by hover,
+    closes the card and still does what the page makes of it (a search field clears itself)."""
+    open_page(page, fixture_server)
+    page.evaluate(
+        """() => {
+            window.__escapes = [];
+            addEventListener("keydown", (e) => e.key == "Escape" && __escapes.push(e.defaultPrevented));
+            document.body.prepend(Object.assign(document.createElement("input"), {id: "search"}));
+        }"""
+    )
+    tab_to_premium(page)
+    expect(card(page, "premium")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(card(page)).to_have_count(0)
+
+    page.locator("#search").focus()
+    hover(page, term(page, "policy"))
+    expect(card(page, "policy")).to_be_visible()
+    page.keyboard.press("Escape")
+
+    expect(card(page)).to_have_count(0)
+    assert page.evaluate("__escapes") == [True, False]
+
+
 def test_a_card_opened_by_focus_stays_open_when_the_pointer_passes_by(page: Page, fixture_server) -> None:
     """WCAG 1.4.13 persistent: the mouse passing over the term or the card and away does not
     close a card the keyboard opened; focus moving away does."""

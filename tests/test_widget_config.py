@@ -271,7 +271,7 @@ def test_all_categories_by_default(page: Page, fixture_server: LiveServer) -> No
 
     assert slugs(page) == EVERY_SLUG
     # One file holds every category's terms.
-    assert [url.split("/api/v1/")[1] for url in requests if "/index" in url] == ["index.json"]
+    assert [url.split("/api/v1/")[1] for url in requests if "/matcher" in url] == ["matcher.json"]
 
 
 @pytest.mark.parametrize(
@@ -294,8 +294,8 @@ def test_categories_limit_the_terms_and_the_downloads(
 
     chosen = [slug.strip() for slug in categories.split(",")]
     assert slugs(page) == set().union(*(SLUGS_BY_CATEGORY[c] for c in chosen))
-    indexes = sorted(url.rsplit("/", 1)[1] for url in requests if "/index/" in url)
-    assert indexes == sorted(f"{c}.json" for c in chosen)
+    files = sorted(url.rsplit("/", 1)[1] for url in requests if "/matcher/" in url)
+    assert files == sorted(f"{c}.json" for c in chosen)
     assert console.warnings == []
 
 
@@ -322,7 +322,7 @@ def test_unknown_category_is_named_in_one_warning_and_the_rest_works(
     assert len(console.warnings) == 1
     assert "crypto-scams" in console.warnings[0]
     assert "insurance" not in console.warnings[0]
-    assert f"{fixture_server.url}/api/v1/index/crypto-scams.json" in requests
+    assert f"{fixture_server.url}/api/v1/matcher/crypto-scams.json" in requests
     assert console.errors == ["Failed to load resource: the server responded with a status of 404 (Not Found)"]
     assert console.page_errors == []
 

@@ -24,7 +24,7 @@ from conftest import LiveServer
 from playwright.sync_api import Browser, BrowserContext, Error, Page, Request, Route
 
 from tests.support.widget import (
-    INDEX_FILES,
+    MATCHER_FILES,
     Console,
     fixture_html,
     fresh_page,
@@ -103,26 +103,25 @@ def abort(route: Route) -> None:
 
 GOOD_INDEX = json.dumps({"category": "insurance", **matcher_document([["premium", "Premium"], ["policy", "Policy"]])})
 
-# name -> (handler for categories.json, handler for the index files)
+# name -> (handler for categories.json, handler for the matcher files)
 FAILURES: dict[str, tuple[Callable, Callable]] = {
     "api-down": (abort, abort),
-    "index-down": (real, abort),
+    "matcher-down": (real, abort),
     "categories-500": (fulfill_json('{"error":"boom"}', 500), real),
-    "index-500": (real, fulfill_json('{"error":"boom"}', 500)),
+    "matcher-500": (real, fulfill_json('{"error":"boom"}', 500)),
     "categories-invalid-json": (fulfill_json('{"categories": [{"slug": "insurance"'), real),
-    "index-invalid-json": (real, fulfill_json('{"terms": [["premium", "Premium"]')),
-    "index-empty-body": (real, fulfill_json("")),
+    "matcher-invalid-json": (real, fulfill_json('{"terms": [["premium", "Premium"]')),
+    "matcher-empty-body": (real, fulfill_json("")),
     "categories-html-page": (fulfill_json("<!doctype html><p>Maintenance</p>", 200, "text/html"), real),
     "categories-not-an-object": (fulfill_json("[]"), real),
     "categories-null": (fulfill_json("null"), real),
     "categories-is-a-string": (fulfill_json('{"categories": "insurance"}'), real),
     "categories-null-entry": (fulfill_json('{"categories": [null]}'), real),
-    "index-names-missing": (real, fulfill_json('{"category": "insurance"}')),
-    "index-names-null": (real, fulfill_json('{"names": null, "starts": "prem"}')),
-    "index-names-a-string": (real, fulfill_json('{"names": "premium", "starts": "prem"}')),
-    # An index file of the format before 2026-12 (docs/api.md, "The matching index"), as a
-    # cache may hold one for a while after an upgrade.
-    "index-older-format": (real, fulfill_json('{"terms": [["premium", "Premium"]], "words": {"premium": [0]}}')),
+    "matcher-names-missing": (real, fulfill_json('{"category": "insurance"}')),
+    "matcher-names-null": (real, fulfill_json('{"names": null, "starts": "prem"}')),
+    "matcher-names-a-string": (real, fulfill_json('{"names": "premium", "starts": "prem"}')),
+    # A matching index (docs/api.md) where the matcher belongs: a hand-made export.
+    "matcher-an-index-file": (real, fulfill_json('{"terms": [["premium", "Premium"]], "words": {"premium": [0]}}')),
 }
 
 
@@ -165,7 +164,7 @@ def test_api_failure_leaves_the_page_as_it_was(
 ) -> None:
     categories, index = FAILURES[failure]
     page.route("**/api/v1/categories.json", categories)
-    page.route(INDEX_FILES, index)
+    page.route(MATCHER_FILES, index)
     console = Console.attach(page)
     failed = count_failures(page)
 
@@ -175,8 +174,8 @@ def test_api_failure_leaves_the_page_as_it_was(
 
 
 TAX = '["tax", 0, 0, 0, "taxes", "tax"]'
-# An index whose names are checked when a page has their words (the scan, not the start, then
-# fails): name -> the index file.
+# A matcher whose names are checked when a page has their words (the scan, not the start, then
+# fails): name -> the matcher file.
 MALFORMED_NAMES = {
     "exact-not-a-number": f'{{"names": {{"tax": [{TAX}, ["tax", "0", 0, 0, "taxes", "tax"]]}}, "starts": "tax"}}',
     "plural-not-text": f'{{"names": {{"tax": [{TAX}, ["tax", 0, 0, 0, 5, "tax"]]}}, "starts": "tax"}}',
@@ -199,7 +198,7 @@ def test_a_malformed_name_in_the_index_is_reported_as_such(
     """A name is [slug, exact, near, not, plural, word, gap, word...] of text and numbers; the
     site owner reading the console learns that the index is at fault, not of a script error
     inside the widget."""
-    page.route(INDEX_FILES, fulfill_json(index))
+    page.route(MATCHER_FILES, fulfill_json(index))
     with page.expect_console_message(lambda message: message.type == "warning") as warning:
         page.goto(fixture_server.url + PAGE)
     assert "glossary not loaded (bad index)" in warning.value.text
@@ -242,7 +241,7 @@ def test_the_api_still_works_when_not_routed(page: Page, fixture_server: LiveSer
 def test_one_failing_index_of_the_chosen_categories_fails_them_all(
     page: Page, fixture_server: LiveServer, before: dict
 ) -> None:
-    """Every index answers well but finance's: nothing may be highlighted from the others."""
+    """Every matcher file answers well but finance's: nothing may be highlighted from the others."""
 
     def one_index_fails(route: Route) -> None:
         if route.request.url.endswith("/finance.json"):
@@ -252,7 +251,7 @@ def test_one_failing_index_of_the_chosen_categories_fails_them_all(
 
     tag = widget_tag(root="#root", occurrences="all", categories="insurance,finance")
     url = serve_html(page, fixture_server.url + PAGE, fixture_html("dom.html", tag))
-    page.route(INDEX_FILES, one_index_fails)
+    page.route(MATCHER_FILES, one_index_fails)
     console = Console.attach(page)
     failed = count_failures(page)
 
@@ -339,7 +338,7 @@ console.warn = function (...args) {
 FETCH_TIMEOUT_MS = 3000  # the widget's (widget_js/config.js), written out so that a change fails
 
 
-@pytest.mark.parametrize("stalled", ["categories.json", "index.json"])
+@pytest.mark.parametrize("stalled", ["categories.json", "matcher.json"])
 def test_stalled_api_times_out_after_3_seconds(
     page: Page,
     fixture_server: LiveServer,

@@ -1,7 +1,7 @@
 // ---- card: the hover card with the definition, the misuse warning and a link ----------------
 //
-// One card, reused, in an open shadow root on a container after <body>, so host CSS
-// cannot reach it; styled by a constructed stylesheet, so a strict CSP does not block it;
+// One card, reused, in an open shadow root on a container after <body> (or in the host page's
+// modal dialog that holds its term), so host CSS cannot reach it; styled by a constructed stylesheet, so a strict CSP does not block it;
 // shown with the Popover API (top layer; the widget starts only where it exists, see main.js),
 // so no host z-index, overflow or transform can hide it: it is open exactly while it matches
 // :popover-open. Behaviour follows WCAG 1.4.13: dismissible (Escape, a tap elsewhere; there is
@@ -214,7 +214,7 @@ export function createCards(config, signal, write, turnOff) {
   /**
    * Beside the term: below it, or above when it does not fit below and there is more room
    * above. A card that fits neither goes to the term's right, else its left, where there is
-   * room, with the viewport's height as its own: half way down a laptop's screen a term has
+   * room, with the viewport's height as its room: half way down a laptop's screen a term has
    * about 370 px above and below it, and a card with "Was this helpful?" is about 490 px tall.
    * Taller than its room, it scrolls. Shifted to stay inside the viewport.
    */
@@ -231,11 +231,8 @@ export function createCards(config, signal, write, turnOff) {
     const roomBelow = height - rect.bottom - 2 * GAP_PX;
     const roomAbove = rect.top - 2 * GAP_PX;
     const below = cardHeight <= roomBelow || roomBelow >= roomAbove;
-    // The card's left edge beside the term, or false.
-    const toLeft = rect.left - GAP_PX - cardWidth;
-    const beside =
-      cardHeight > Math.max(roomBelow, roomAbove) &&
-      (rect.right + cardWidth + 2 * GAP_PX <= width ? rect.right + GAP_PX : toLeft >= GAP_PX && toLeft);
+    const fitsRight = rect.right + cardWidth + 2 * GAP_PX <= width;
+    const beside = cardHeight > Math.max(roomBelow, roomAbove) && (fitsRight || rect.left >= cardWidth + 2 * GAP_PX);
     const room = beside ? height - 2 * GAP_PX : below ? roomBelow : roomAbove;
     if (cardHeight > room) card.style.maxHeight = `${Math.floor(room)}px`;
     const shown = Math.min(cardHeight, room);
@@ -244,7 +241,8 @@ export function createCards(config, signal, write, turnOff) {
       : below
         ? rect.bottom + GAP_PX
         : rect.top - GAP_PX - shown;
-    const left = beside || Math.max(GAP_PX, Math.min(rect.left, width - cardWidth - GAP_PX));
+    const x = !beside ? rect.left : fitsRight ? rect.right + GAP_PX : rect.left - GAP_PX - cardWidth;
+    const left = Math.max(GAP_PX, Math.min(x, width - cardWidth - GAP_PX));
     card.style.top = `${Math.round(top)}px`;
     card.style.left = `${Math.round(left)}px`;
   }
@@ -323,7 +321,7 @@ export function createCards(config, signal, write, turnOff) {
   // Enter or Space on a term opens its card and moves into it, as a button that opens a dialog
   // does; Tab goes on through the page, so a page of many terms takes a key press each. Escape
   // closes the card. Tab out of the card goes on after its term (the card sits after <body>,
-  // last in the page's order).
+  // or at the end of a modal dialog, last in the order Tab follows there).
   on(document, "keydown", (event) => {
     const highlight = highlightOf(event.target);
     if (highlight && (event.key == " " || event.key == "Enter")) {
@@ -333,7 +331,9 @@ export function createCards(config, signal, write, turnOff) {
     }
     if (!term) return;
     if (event.key == "Escape") {
-      event.preventDefault(); // the card, not a host's dialog under it, is what Escape closes
+      // From the card or its term, Escape closes the card, not a host's dialog under it; from
+      // elsewhere (a search field) it is the page's too.
+      if (inCard(event.target) || highlight) event.preventDefault();
       dismissed = term;
       close();
     }

@@ -1,4 +1,4 @@
-// ---- main: start once, load the index, scan, follow later content, expose GlossaryWidget -----
+// ---- main: start once, load the matcher, scan, follow later content, expose GlossaryWidget -----
 
 import {
   DEFAULT_ROOTS,
@@ -32,13 +32,13 @@ async function loadSite(api, id, signal) {
 }
 
 /**
- * The settings and the index files of the chosen categories, else the one of every category;
- * unknown categories are reported and skipped. The index files are asked for beside
+ * The settings and the matcher files of the chosen categories, else the one of every category;
+ * unknown categories are reported and skipped. The matcher files are asked for beside
  * categories.json and the site's settings, so that the data arrives in one round trip, unless
  * the site's settings may choose the categories (data-site, no data-categories on the tag). A
  * page on a switched-off origin gets nothing, whatever its tag says.
  */
-async function loadIndex(script, signal) {
+async function loadMatcher(script, signal) {
   const base = baseUrl(script, script?.getAttribute("data-api"));
   const api = base + "api/v1/";
   const id = script?.dataset.site;
@@ -47,8 +47,8 @@ async function loadIndex(script, signal) {
   const load = (slugs) =>
     Promise.all(
       slugs
-        ? slugs.map((slug) => fetchJson(`${api}index/${encodeURIComponent(slug)}.json`, signal).catch((error) => error))
-        : [fetchJson(api + "index.json", signal)],
+        ? slugs.map((slug) => fetchJson(`${api}matcher/${encodeURIComponent(slug)}.json`, signal).catch((error) => error))
+        : [fetchJson(api + "matcher.json", signal)],
     );
   const [categories, settings, files] = await Promise.all([
     fetchJson(api + "categories.json", signal),
@@ -209,8 +209,8 @@ function startWidget(script) {
 }
 
 /**
- * Highlights the page until `stop()`: loads the index, scans the roots, follows later content.
- * The settings and the matcher built from the index are kept in `kept`, so that switching
+ * Highlights the page until `stop()`: loads the matcher, scans the roots, follows later content.
+ * The settings and the matcher built from its files are kept in `kept`, so that switching
  * highlights off and on again in the same page view fetches and builds nothing. Later content
  * comes from the one observer of the page, the toggles' (`page.follow`), and the widget's own
  * changes are made unseen by it (`page.quiet`).
@@ -224,7 +224,7 @@ function highlightPage(script, kept, turnOff, page, failed) {
   let scanHighlights;
   let removeCards;
 
-  // Adopted once the index has loaded, a frame before the first highlights: on a long page the
+  // Adopted once the matcher has loaded, a frame before the first highlights: on a long page the
   // browser then restyles the document (6-8 ms for 100,000 words) in that frame, not in the one
   // that lays out the first slice's highlights. Again before each change, should the page have
   // replaced the document's adopted stylesheets since.
@@ -240,7 +240,7 @@ function highlightPage(script, kept, turnOff, page, failed) {
       change();
     });
 
-  /** Scans after the scans before it; until the index has loaded, that means after loading. */
+  /** Scans after the scans before it; until the matcher has loaded, that means after loading. */
   function scan(roots) {
     scanning = scanning.then(() => scanNow(roots)).catch(fail);
     return scanning;
@@ -274,7 +274,7 @@ function highlightPage(script, kept, turnOff, page, failed) {
 
   const matcher =
     kept.matcher ||
-    Promise.all([loadIndex(script, stop.signal), whenDomReady()]).then(([[settings, files]]) => {
+    Promise.all([loadMatcher(script, stop.signal), whenDomReady()]).then(([[settings, files]]) => {
       flushWarnings();
       const started = performance.now();
       return (kept.matcher = [settings, createMatcher(files), performance.now() - started]);

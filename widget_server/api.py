@@ -60,6 +60,9 @@ def api_files(glossary: Glossary, feedback_url: str | None = None) -> Iterator[t
     yield f"{API_PREFIX}terms.json", encode(terms_document(glossary))
     for term in glossary.terms:
         yield f"{API_PREFIX}terms/{term.slug}.json", encode(term_document(glossary, term))
+    yield f"{API_PREFIX}matcher.json", encode(matcher_file(glossary))
+    for category in glossary.categories:
+        yield f"{API_PREFIX}matcher/{category.slug}.json", encode(matcher_file(glossary, category.slug))
     yield f"{API_PREFIX}index.json", encode(index_document(glossary))
     for category in glossary.categories:
         yield f"{API_PREFIX}index/{category.slug}.json", encode(index_document(glossary, category.slug))
@@ -143,14 +146,31 @@ def term_document(glossary: Glossary, term: Term) -> dict[str, Any]:
     }
 
 
-def index_document(glossary: Glossary, category: str | None = None) -> dict[str, Any]:
-    """The matching index the widget downloads: for one category, or (None) for every term, the
-    file a tag without `data-categories` reads. It is the matcher ready-made
-    (`matcher_document`), computed here once per glossary version rather than in every reader's
-    browser."""
+def matcher_file(glossary: Glossary, category: str | None = None) -> dict[str, Any]:
+    """The matcher the widget downloads: for one category, or (None) for every term, the file a
+    tag without `data-categories` reads. It is made here once per glossary version rather than
+    in every reader's browser (`matcher_document`)."""
     entries, defaults = index_entries(glossary, category)
     document: dict[str, Any] = {"category": category} if category else {}
     return document | matcher_document(entries, defaults)
+
+
+def index_document(glossary: Glossary, category: str | None = None) -> dict[str, Any]:
+    """The matching index, which the widget read before it read `matcher_file`: kept for the
+    widgets pinned then (a pinned tag keeps working after upgrades) and for other readers of the
+    API. `terms` are the entries (`index_entries`), `context` the category's context words when
+    a term uses them; `words` maps each word a name is looked up by (`lookup_words`) to the
+    positions in `terms` of the entries with such a name, and `starts` is as in
+    `matcher_document`."""
+    entries, defaults = index_entries(glossary, category)
+    document: dict[str, Any] = {"category": category} if category else {}
+    document["terms"] = entries
+    if defaults:
+        document["context"] = list(defaults)
+    words = entry_words(entries)
+    document["words"] = words
+    document["starts"] = beginnings(words)
+    return document
 
 
 def index_entries(glossary: Glossary, category: str | None = None) -> tuple[list[list[str]], tuple[str, ...]]:
@@ -209,8 +229,8 @@ def index_name(marked: str, case_sensitive: bool) -> IndexName:
 
 
 def matcher_document(entries: list[list[str]], defaults: tuple[str, ...] = ()) -> dict[str, Any]:
-    """The matcher of `entries` (`index_entries`) as the widget reads it: `{"names", "starts",
-    "rules"}`.
+    """The matcher of `entries` (`index_entries`) as the widget reads it (`matcher_file`):
+    `{"names", "starts", "rules"}`.
 
     `names` maps each word a name is looked up by (`lookup_words`) to the names that may begin
     there, in glossary order. Each is `[slug, exact, near, not, plural, word, gap, word, ...]`:
@@ -283,6 +303,20 @@ def entry_names(entry: list[str]) -> list[str]:
             break
         names.append(item)
     return names
+
+
+def entry_words(entries: list[list[str]]) -> dict[str, list[int]]:
+    """Each word names are looked up by, with the positions of the entries that have such a
+    name, in order (an index file's `words`)."""
+    found: dict[str, list[int]] = {}
+    for position, entry in enumerate(entries):
+        case_sensitive = entry[0].startswith(EXACT_MARK)
+        for name in entry_names(entry):
+            for word in lookup_words(name, case_sensitive):
+                positions = found.setdefault(word, [])
+                if positions[-1:] != [position]:
+                    positions.append(position)
+    return found
 
 
 def beginnings(words: Collection[str]) -> str:

@@ -235,7 +235,7 @@ def _api(site: LiveSite, writes: bool) -> Callable[[Request], Any]:
 
 def _api_miss_message(glossary: Glossary, path: str) -> str:
     categories = ", ".join(c.slug for c in glossary.categories)
-    if path.startswith("api/v1/index/"):
+    if path.startswith(("api/v1/matcher/", "api/v1/index/")):
         return f"unknown category; valid categories: {categories}"
     if path.startswith("api/v1/terms/"):
         return "unknown term; the list of terms is at api/v1/terms.json"
@@ -243,8 +243,8 @@ def _api_miss_message(glossary: Glossary, path: str) -> str:
         return "unknown site; the publisher registers sites in glossary_data/sites/"
     return (
         "not found; the API has api/v1/categories.json, api/v1/terms.json, "
-        "api/v1/terms/<slug>.json, api/v1/index.json and api/v1/index/<category>.json "
-        f"(categories: {categories})"
+        "api/v1/terms/<slug>.json, api/v1/matcher.json, api/v1/matcher/<category>.json, "
+        f"api/v1/index.json and api/v1/index/<category>.json (categories: {categories})"
     )
 
 

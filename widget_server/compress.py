@@ -35,8 +35,9 @@ class SiteCompressor(Compressor):
     def variants(self, path: str, body: bytes) -> list[tuple[str, bytes]]:
         if not self.may_compress(path, body):
             return []
-        # The widget and the matching indexes: api/v1/index.json and api/v1/index/<category>.json.
-        quality = 11 if path.endswith(".js") or path.startswith("api/v1/index") else 5
+        # The widget and the files it downloads on every page view: api/v1/matcher.json and
+        # api/v1/matcher/<category>.json (and the matching indexes pinned widgets read).
+        quality = 11 if path.endswith(".js") or path.startswith(("api/v1/matcher", "api/v1/index")) else 5
         compressed = brotli.compress(body, quality=quality)
         if not self.is_compressed_effectively("Brotli", path, len(body), compressed):
             return []  # then gzip would not be either

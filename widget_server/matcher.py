@@ -1,8 +1,8 @@
 """The widget's matcher in Python: the same highlights as `widget_js/matcher.js` on the same text.
 
 It is built from the same index entries as the files the widget downloads (`api.index_entries`,
-merged the way the widget merges its files), and reads each name as `api.index_name` writes it
-into them, so that the data cannot differ either; `tests/vectors/` holds the cases that both
+merged the way the widget merges its files), and reads each name with `api.index_name`, as those
+files are made, so that the data cannot differ either; `tests/vectors/` holds the cases that both
 implementations must answer alike. It is written for clarity, not for the widget's speed: it
 looks at every word rather than at the few a regular expression picks out, which gives the same
 matches, since a name is looked up by its whole first word in both.

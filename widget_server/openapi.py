@@ -151,20 +151,41 @@ def _api_paths(slug: str, category: str, site: str) -> dict[str, Any]:
             parameters=[_path_parameter("slug", slug)],
             missing=_ref_response("NotFound"),
         ),
+        f"/{API_PREFIX}matcher.json": _read(
+            "The matcher of every category, which a tag without `data-categories` downloads: as "
+            "one category's, without `category`.",
+            _json_ok("Matcher"),
+            etag=True,
+        ),
+        f"/{API_PREFIX}matcher/{{category}}.json": _read(
+            "The matcher the widget downloads for one category, ready-made (docs/api.md). "
+            "`names`: from each word a name is looked up by to the names that may begin there, "
+            "each `[slug, exact, near, not, plural, word, gap, word, ...]` (`exact` 1: compared "
+            "as written, not case-folded; `near`, `not`: 0, or n for the context words or "
+            "refusing phrases in `rules[n - 1]`); `starts`: the first letters of those words, "
+            "joined by `|`; `rules`: sets of words or phrases, each `[plural, word, gap, word, "
+            "...]`.",
+            _json_ok("Matcher"),
+            etag=True,
+            parameters=[_path_parameter("category", category)],
+            missing=_ref_response("NotFound"),
+        ),
         f"/{API_PREFIX}index.json": _read(
-            "The matching index of every category, which a tag without `data-categories` "
-            "downloads: as one category's, without `category`.",
+            "The matching index of every category, which widgets pinned before the matcher files "
+            "read: as one category's, without `category` and `context` (each term lists "
+            "its context words).",
             _json_ok("Index"),
             etag=True,
         ),
         f"/{API_PREFIX}index/{{category}}.json": _read(
-            "The matching index the widget downloads for one category: its matcher, ready-made "
-            "(docs/api.md). `names`: from each word a name is looked up by to the names that may "
-            "begin there, each `[slug, exact, near, not, plural, word, gap, word, ...]` (`exact` "
-            "1: compared as written, not case-folded; `near`, `not`: 0, or n for the context "
-            "words or refusing phrases in `rules[n - 1]`); `starts`: the first letters of those "
-            "words, joined by `|`; `rules`: sets of words or phrases, each `[plural, word, gap, "
-            "word, ...]`.",
+            "The matching index of one category, which widgets pinned before the matcher files "
+            "read: `[slug, title, alias, ...]` per term; `=` before a slug: its names match "
+            "exactly; before an alias: it matches only in capitals; `?` after any `=`: the name "
+            "needs a context word in its block; then the term's context words as `+word` and "
+            "its refusing phrases as `-phrase`; `context`: the category's default context "
+            "words; `words`: each word names are looked up by, with the positions in `terms` of "
+            "the entries that have such a name; `starts`: the first letters of those words, "
+            "joined by `|`.",
             _json_ok("Index"),
             etag=True,
             parameters=[_path_parameter("category", category)],
@@ -661,7 +682,7 @@ _SCHEMAS: dict[str, Any] = {
             "updated": {"type": "string", "format": "date"},
         }
     ),
-    "Index": {
+    "Matcher": {
         **_object(
             {
                 "category": _SLUG,
@@ -672,6 +693,22 @@ _SCHEMAS: dict[str, Any] = {
             }
         ),
         "required": ["names", "starts"],
+    },
+    "Index": {
+        **_object(
+            {
+                "category": _SLUG,
+                "terms": {"type": "array", "items": {"type": "array", "items": _TEXT, "minItems": 2}},
+                # The category's default context words, when a term of the file uses them (api.py).
+                "context": _TEXTS,
+                "words": {
+                    "type": "object",
+                    "additionalProperties": {"type": "array", "items": {"type": "integer", "minimum": 0}},
+                },
+                "starts": _TEXT,
+            }
+        ),
+        "required": ["terms", "words", "starts"],
     },
     "Health": _object({"status": {"const": "ok"}, "terms": {"type": "integer", "minimum": 0}}),
     "OpenAPI": {"type": "object", "required": ["openapi", "paths"]},

@@ -21,9 +21,9 @@ from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Error, 
 from widget_server.api import matcher_document
 
 PAGES = Path(__file__).resolve().parent.parent / "fixtures" / "pages"
-# The widget's index files: the one of every category, which a tag without data-categories
+# The widget's matcher files: the one of every category, which a tag without data-categories
 # reads, and those of one category each.
-INDEX_FILES = re.compile(r"/api/v1/index(/[^/?]+)?\.json$")
+MATCHER_FILES = re.compile(r"/api/v1/matcher(/[^/?]+)?\.json$")
 
 # The areas the issue says are never highlighted ("Never inside"), written out here rather than
 # taken from the widget, so that a change to the widget's own list is caught: the elements, then
@@ -309,10 +309,10 @@ def static_server(folder: Path, port: int, cors: bool = True, listening: socket.
 
 
 def serve_index(page: Page, terms: list[list[str]]) -> None:
-    """Answers the widget's categories.json and index files with one category, "money", of
+    """Answers the widget's categories.json and matcher files with one category, "money", of
     `terms` (index entries, `[slug, name, ...]`, see api.py's `index_entries`), made into the
     matcher the widget reads as the server makes it."""
     categories = {"categories": [{"slug": "money", "label": "Money", "description": "", "count": len(terms)}]}
     index = {"category": "money", **matcher_document(terms)}
     page.route("**/api/v1/categories.json", lambda route: route.fulfill(json=categories))
-    page.route(INDEX_FILES, lambda route: route.fulfill(json=index))
+    page.route(MATCHER_FILES, lambda route: route.fulfill(json=index))
