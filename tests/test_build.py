@@ -25,7 +25,7 @@ from widget_server.app import create_app
 from widget_server.assets import Assets, build_assets, integrity
 from widget_server.build import BuildError, build_site
 from widget_server.cli import main
-from widget_server.compress import ONE_PACKET
+from widget_server.compress import BEST_MAX_BYTES, ONE_PACKET, compressed_copies
 from widget_server.parallel import PARALLEL_TERMS
 
 WIDGET_BUDGET_BROTLI = 7168
@@ -224,9 +224,29 @@ def test_text_files_are_precompressed_and_decompress_to_the_original(export: Pat
         assert gzip.decompress((export / f"{name}.gz").read_bytes()) == original
 
 
-@pytest.mark.parametrize("name", ["widget.js", "api/v1/index.json", "api/v1/index/healthcare.json"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "widget.js",
+        "api/v1/matcher.json",
+        "api/v1/matcher/healthcare.json",
+        "api/v1/index.json",
+        "api/v1/index/privacy.json",
+    ],
+)
 def test_what_partner_pages_download_on_every_view_is_compressed_at_brotli_best(export: Path, name: str) -> None:
     assert (export / f"{name}.br").read_bytes() == brotli.compress((export / name).read_bytes(), quality=11)
+
+
+def test_a_matcher_too_large_for_brotli_best_in_seconds_gets_quality_9() -> None:
+    """The matcher of tens of thousands of terms: the best setting would keep a reader's first
+    request waiting for seconds in `serve`."""
+    large = json.dumps({"names": {f"word{n}": [[f"term-{n}", 0, 0, 0, f"word{n}s", f"word{n}"]] for n in range(30000)}})
+    assert len(large) > BEST_MAX_BYTES
+
+    copies = compressed_copies("api/v1/matcher.json", large.encode())
+
+    assert copies["br"] == brotli.compress(large.encode(), quality=9)
 
 
 def test_files_that_fit_in_a_packet_are_not_precompressed(export: Path) -> None:

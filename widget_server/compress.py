@@ -16,13 +16,18 @@ from whitenoise.compress import Compressor
 # and snippets are this small; leaving them as they are spares a large export two files in
 # five, and nginx's gzip_min_length and Vite's compression threshold draw the same line.)
 ONE_PACKET = 1400
+# Brotli's best setting takes about two seconds a megabyte here (serve makes a copy when first
+# asked for it, and the widget gives up on a download after three seconds): a larger file, the
+# matcher of a glossary of many thousands of terms, gets quality 9, a tenth of the time for a
+# copy about a sixth larger.
+BEST_MAX_BYTES = 1024 * 1024
 
 
 class SiteCompressor(Compressor):
     """WhiteNoise's compressor (its formats, settings and "only if it saves 5%" rule), applied
     to bytes in memory, for files larger than a packet, with brotli's slowest, smallest setting
-    kept for the files that partner pages download on every view: the widget and the matching
-    indexes.
+    kept for the files that partner pages download on every view: the widget and the matcher
+    (and the matching indexes, which pinned widgets download), up to BEST_MAX_BYTES.
 
     Quality 11 costs milliseconds per file, which adds up to minutes over the pages and term
     files of a large glossary; quality 5 (what CDNs use on the fly) is about 30 times faster.
@@ -37,7 +42,10 @@ class SiteCompressor(Compressor):
             return []
         # The widget and the files it downloads on every page view: api/v1/matcher.json and
         # api/v1/matcher/<category>.json (and the matching indexes pinned widgets read).
-        quality = 11 if path.endswith(".js") or path.startswith(("api/v1/matcher", "api/v1/index")) else 5
+        if path.endswith(".js") or path.startswith(("api/v1/matcher", "api/v1/index")):
+            quality = 11 if len(body) <= BEST_MAX_BYTES else 9
+        else:
+            quality = 5
         compressed = brotli.compress(body, quality=quality)
         if not self.is_compressed_effectively("Brotli", path, len(body), compressed):
             return []  # then gzip would not be either

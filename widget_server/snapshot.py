@@ -42,8 +42,9 @@ async def copies_of(resource: Resource) -> dict[str, bytes]:
     """The resource's compressed copies by coding, as the export writes them (compress.py).
     Made the first time a client asks for one, not at start: for every page and term file of a
     large glossary that takes as long as a build, in each worker. Made in a worker thread, once
-    for requests that come together (brotli's best setting, which the matching indexes get,
-    takes ~0.1 s for the largest, and would hold up every other request)."""
+    for requests that come together (brotli's best setting, which the matcher files get, takes
+    ~0.1 s for the bundled glossary's and up to ~2 s, see compress.BEST_MAX_BYTES, and would hold
+    up every other request)."""
     if not resource.made:
         async with resource.making:
             if not resource.made:
