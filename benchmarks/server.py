@@ -62,8 +62,9 @@ class ServerConfig:
 
     @classmethod
     def quick(cls) -> ServerConfig:
-        """Tiny: a 50-term glossary, one-second runs, no installing."""
-        return cls(terms=50, duration_s=1, warmup_s=0, connections=(4,), install=False, runs=1)
+        """Tiny: a 50-term glossary, one-second runs, one worker (the same code starts two; a
+        second configuration took 16 of the smoke test's 86 s), no installing."""
+        return cls(terms=50, duration_s=1, warmup_s=0, connections=(4,), workers=(1,), install=False, runs=1)
 
 
 @dataclass(frozen=True)
