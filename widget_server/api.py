@@ -60,12 +60,12 @@ def api_files(glossary: Glossary, feedback_url: str | None = None) -> Iterator[t
     yield f"{API_PREFIX}terms.json", encode(terms_document(glossary))
     for term in glossary.terms:
         yield f"{API_PREFIX}terms/{term.slug}.json", encode(term_document(glossary, term))
-    yield f"{API_PREFIX}matcher.json", encode(matcher_file(glossary))
-    for category in glossary.categories:
-        yield f"{API_PREFIX}matcher/{category.slug}.json", encode(matcher_file(glossary, category.slug))
-    yield f"{API_PREFIX}index.json", encode(index_document(glossary))
-    for category in glossary.categories:
-        yield f"{API_PREFIX}index/{category.slug}.json", encode(index_document(glossary, category.slug))
+    # The file of every category, then one per category; its entries made once for both forms.
+    for category in (None, *(c.slug for c in glossary.categories)):
+        entries, defaults = index_entries(glossary, category)
+        name = f"/{category}.json" if category else ".json"
+        yield f"{API_PREFIX}matcher{name}", encode(matcher_file(category, entries, defaults))
+        yield f"{API_PREFIX}index{name}", encode(index_document(category, entries, defaults))
     # A switched-off site's file is not published: its id and origins stay private.
     for site in glossary.sites:
         if site.enabled:
@@ -146,23 +146,22 @@ def term_document(glossary: Glossary, term: Term) -> dict[str, Any]:
     }
 
 
-def matcher_file(glossary: Glossary, category: str | None = None) -> dict[str, Any]:
-    """The matcher the widget downloads: for one category, or (None) for every term, the file a
-    tag without `data-categories` reads. It is made here once per glossary version rather than
-    in every reader's browser (`matcher_document`)."""
-    entries, defaults = index_entries(glossary, category)
+def matcher_file(category: str | None, entries: list[list[str]], defaults: tuple[str, ...]) -> dict[str, Any]:
+    """The matcher the widget downloads, of `index_entries(glossary, category)`: for one
+    category, or (None) for every term, the file a tag without `data-categories` reads. It is
+    made here once per glossary version rather than in every reader's browser
+    (`matcher_document`)."""
     document: dict[str, Any] = {"category": category} if category else {}
     return document | matcher_document(entries, defaults)
 
 
-def index_document(glossary: Glossary, category: str | None = None) -> dict[str, Any]:
-    """The matching index, which the widget read before it read `matcher_file`: kept for the
-    widgets pinned then (a pinned tag keeps working after upgrades) and for other readers of the
-    API. `terms` are the entries (`index_entries`), `context` the category's context words when
-    a term uses them; `words` maps each word a name is looked up by (`lookup_words`) to the
-    positions in `terms` of the entries with such a name, and `starts` is as in
-    `matcher_document`."""
-    entries, defaults = index_entries(glossary, category)
+def index_document(category: str | None, entries: list[list[str]], defaults: tuple[str, ...]) -> dict[str, Any]:
+    """The matching index of `index_entries(glossary, category)`, which the widget read before
+    it read `matcher_file`: kept for the widgets pinned then (a pinned tag keeps working after
+    upgrades) and for other readers of the API. `terms` are the entries, `context` the
+    category's context words when a term uses them; `words` maps each word a name is looked up
+    by (`lookup_words`) to the positions in `terms` of the entries with such a name, and
+    `starts` is as in `matcher_document`."""
     document: dict[str, Any] = {"category": category} if category else {}
     document["terms"] = entries
     if defaults:
