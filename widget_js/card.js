@@ -1,12 +1,12 @@
 // ---- card: the hover card with the definition, the misuse warning and a link ----------------
 //
 // One card, reused, in an open shadow root on a container after <body> (or in the host page's
-// modal dialog that holds its term), so host CSS cannot reach it; styled by a constructed stylesheet, so a strict CSP does not block it;
-// shown with the Popover API (top layer; the widget starts only where it exists, see main.js),
-// so no host z-index, overflow or transform can hide it: it is open exactly while it matches
-// :popover-open. Behaviour follows WCAG 1.4.13: dismissible (Escape, a tap elsewhere; there is
-// no close button), hoverable (the pointer may move onto the card), persistent (open until
-// dismissed or left).
+// modal dialog that holds its term), so host CSS cannot reach it; styled by a constructed
+// stylesheet, so a strict CSP does not block it; shown with the Popover API (top layer; the widget
+// starts only where it exists, see main.js), so no host z-index, overflow or transform can hide
+// it: it is open exactly while it matches :popover-open. Behaviour follows WCAG 1.4.13:
+// dismissible (Escape, a tap elsewhere; there is no close button), hoverable (the pointer may move
+// onto the card), persistent (open until dismissed or left).
 
 import { HIGHLIGHT, PREFIX, element, fetchJson } from "./config.js";
 
